@@ -1,0 +1,2 @@
+export { createTokenVerifier } from "./verifier.ts";
+export type { TokenVerifier, TokenVerifierOptions } from "./verifier.ts";

@@ -1,0 +1,2 @@
+export { ConfigError, databaseUrl, loadConfig } from "./config.ts";
+export type { Config } from "./config.ts";

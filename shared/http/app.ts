@@ -1,0 +1,161 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { routePath } from "hono/route";
+import { secureHeaders } from "hono/secure-headers";
+import type { TokenVerifier } from "../auth/mod.ts";
+import type { Database, JwtClaims, Tx } from "../db/mod.ts";
+import type { Config } from "../env/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { HttpError, httpErrorFromPostgres } from "./errors.ts";
+import { metricsRegistry, observeRequest } from "./metrics.ts";
+
+/** What every function is built from; created once per process. */
+export interface Services {
+  config: Config;
+  db: Database;
+  log: Logger;
+  auth: TokenVerifier;
+}
+
+/** Context variables every handler can read with `c.get(...)`. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    /** Set by {@linkcode requireUser}. */
+    claims: JwtClaims;
+    /** Set by {@linkcode requireUser}. */
+    userId: string;
+  };
+}
+
+/** A function's Hono app, typed with {@linkcode AppEnv}. */
+export type FunctionApp = Hono<AppEnv>;
+
+/**
+ * Builds the app a domain function starts from: base path `/<name>` (what
+ * Supabase hands a function), request ids, JSON logs, CORS, security headers,
+ * the body-size limit, the one error shape, and `/health`, `/ready`, `/metrics`.
+ *
+ * @param name the function name, e.g. "organizations"
+ * @param services configuration, database, logger and token verifier
+ */
+export function createFunctionApp(name: string, services: Services): FunctionApp {
+  const app = new Hono<AppEnv>().basePath(`/${name}`);
+  const origins = services.config.CORS_ORIGINS.split(",").map((o) => o.trim());
+
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const log = services.log.child({ fn: name, requestId: c.get("requestId") });
+    c.set("log", log);
+    await next();
+    const route = routePath(c);
+    const seconds = (performance.now() - started) / 1000;
+    observeRequest({ fn: name, method: c.req.method, route, status: c.res.status }, seconds);
+    if (!route.endsWith("/health") && !route.endsWith("/metrics")) {
+      log.info("request", {
+        method: c.req.method,
+        route,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+        userId: c.get("userId"),
+      });
+    }
+  });
+  app.use(
+    cors({
+      origin: origins.includes("*") ? "*" : origins,
+      allowHeaders: ["Authorization", "Content-Type", "apikey", "x-client-info", "X-Request-Id"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      maxAge: 600,
+    }),
+  );
+  app.use(secureHeaders({ crossOriginResourcePolicy: "same-site" }));
+  app.use(
+    bodyLimit({
+      maxSize: services.config.MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpError(
+          413,
+          `The request body is larger than ${services.config.MAX_BODY_BYTES} bytes`,
+        );
+      },
+    }),
+  );
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/ready", async (c) => {
+    try {
+      await services.db.ping();
+      return c.json({ status: "ready" });
+    } catch (error) {
+      c.get("log").error("readiness check failed", { error });
+      throw new HttpError(503, "The database is not reachable", { code: "not_ready" });
+    }
+  });
+  app.get("/metrics", async (c) => {
+    c.header("Content-Type", metricsRegistry.contentType);
+    return c.body(await metricsRegistry.metrics());
+  });
+
+  app.notFound(() => {
+    throw new HttpError(404, "No such endpoint", { code: "route_not_found" });
+  });
+  app.onError((error, c) => {
+    const known = error instanceof HttpError ? error : httpErrorFromPostgres(error);
+    if (known) {
+      if (known.status >= 500) c.get("log")?.error("request failed", { error, cause: known.cause });
+      return c.json(known.toBody(), known.status, known.headers);
+    }
+    (c.get("log") ?? services.log).error("unhandled error", {
+      error: error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : String(error),
+    });
+    const fallback = new HttpError(500, "Something went wrong on our side; it has been logged", {
+      details: { requestId: c.get("requestId") },
+    });
+    return c.json(fallback.toBody(), 500);
+  });
+  return app;
+}
+
+/**
+ * Middleware that demands a valid user access token and sets `claims` and `userId`.
+ *
+ * @param verifier the token verifier
+ */
+export function requireUser(verifier: TokenVerifier): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      throw new HttpError(401, "Sign in first: this endpoint needs a bearer token", {
+        code: "missing_token",
+      });
+    }
+    const claims = await verifier.verify(match[1]!);
+    c.set("claims", claims);
+    c.set("userId", claims.sub);
+    await next();
+  };
+}
+
+/**
+ * Runs `fn` in a transaction as the signed-in user, under row-level security.
+ *
+ * @param services the function's services
+ * @param c the request context after {@linkcode requireUser}
+ * @param fn the work to do
+ */
+export function asUser<T>(
+  services: Pick<Services, "db">,
+  claims: JwtClaims,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return services.db.asTenant(claims, fn);
+}
