@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+/** Roles in an organization, least to most privileged. */
+export const ORG_ROLES = ["viewer", "auditor", "analyst", "admin", "owner"] as const;
+/** A role in an organization. */
+export type OrgRole = typeof ORG_ROLES[number];
+
+/**
+ * True when `role` is at least `min` in the order viewer < auditor < analyst < admin < owner.
+ *
+ * @param role the member's role
+ * @param min the least role required
+ */
+export function roleAtLeast(role: OrgRole, min: OrgRole): boolean {
+  return ORG_ROLES.indexOf(role) >= ORG_ROLES.indexOf(min);
+}
+
+const timezones = new Set(Intl.supportedValuesOf("timeZone").concat("UTC"));
+
+/** Organization settings; every key optional on update, defaults applied on read. */
+export const orgSettingsSchema = z.object({
+  timezone: z.string().refine(
+    (tz) => timezones.has(tz),
+    "must be an IANA time zone, e.g. Europe/Paris",
+  ),
+  dormant_account_days: z.number().int().min(30).max(365),
+  notification_emails: z.array(z.email().max(254)).max(10),
+  default_framework: z.string().max(64).nullable(),
+}).strict();
+
+/** Organization settings as stored. */
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+
+/** Settings an organization starts with. */
+export const DEFAULT_ORG_SETTINGS: OrgSettings = {
+  timezone: "UTC",
+  dormant_account_days: 90,
+  notification_emails: [],
+  default_framework: null,
+};
+
+/** Slugs: lowercase letters, digits and single hyphens, 1–48 characters. */
+export const slugSchema = z.string().trim().toLowerCase()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+    "use 1–48 lowercase letters, digits or hyphens, not starting or ending with a hyphen",
+  );
+
+/** Body of `POST /organizations`. */
+export const createOrgSchema = z.object({
+  name: z.string().trim().min(1, "is required").max(100),
+  slug: slugSchema.optional(),
+}).strict();
+
+/** Body of `PATCH /organizations/:orgId`. */
+export const updateOrgSchema = z.object({
+  name: z.string().trim().min(1, "is required").max(100).optional(),
+  slug: slugSchema.optional(),
+  settings: orgSettingsSchema.partial().optional(),
+}).strict().refine((v) => Object.keys(v).length > 0, "send at least one of name, slug, settings");
+
+/** Body of `POST /organizations/:orgId/members`. */
+export const addMemberSchema = z.object({
+  email: z.email().max(254),
+  role: z.enum(ORG_ROLES),
+}).strict();
+
+/** Body of `PATCH /organizations/:orgId/members/:userId`. */
+export const changeRoleSchema = z.object({ role: z.enum(ORG_ROLES) }).strict();
+
+/** Query of `GET /organizations/:orgId/members`. */
+export const listMembersQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});

@@ -1,0 +1,309 @@
+import type { Tx } from "../db/mod.ts";
+import { HttpError } from "../http/errors.ts";
+import { DEFAULT_ORG_SETTINGS, type OrgRole, type OrgSettings, roleAtLeast } from "./schemas.ts";
+
+/** An organization as a member sees it. */
+export interface Organization {
+  id: string;
+  name: string;
+  slug: string;
+  plan: string;
+  subscription_status: string;
+  max_instances: number;
+  max_users: number;
+  settings: OrgSettings;
+  created_at: Date;
+  updated_at: Date;
+  /** The caller's role in it. */
+  role: OrgRole;
+}
+
+/** One line of `GET /organizations`. */
+export type OrganizationSummary = Pick<
+  Organization,
+  "id" | "name" | "slug" | "plan" | "subscription_status" | "role" | "created_at"
+>;
+
+/** A member of an organization. */
+export interface Member {
+  user_id: string;
+  email: string;
+  display_name: string;
+  role: OrgRole;
+  joined_at: Date;
+}
+
+/** A page of members. */
+export interface MemberPage {
+  data: Member[];
+  next_cursor: string | null;
+}
+
+const NOT_FOUND = "Organization not found";
+
+/**
+ * The organizations the caller belongs to, newest first.
+ *
+ * @param tx a tenant transaction
+ */
+export async function listMyOrganizations(tx: Tx): Promise<OrganizationSummary[]> {
+  return await tx<OrganizationSummary[]>`
+    select o.id, o.name, o.slug, o.plan, o.subscription_status, m.role, o.created_at
+    from public.organizations o
+    join public.memberships m on m.org_id = o.id and m.user_id = (select auth.uid())
+    order by o.created_at desc, o.id`;
+}
+
+/**
+ * Creates an organization; the database makes the caller its owner.
+ *
+ * @param tx a tenant transaction
+ * @param userId the caller
+ * @param input name and optional slug (derived from the name when absent)
+ */
+export async function createOrganization(
+  tx: Tx,
+  userId: string,
+  input: { name: string; slug?: string },
+): Promise<Organization> {
+  const id = crypto.randomUUID();
+  try {
+    // No RETURNING: the new row becomes visible only once the owner membership exists.
+    await tx`
+      insert into public.organizations (id, name, slug, settings, created_by)
+      values (${id}, ${input.name}, ${input.slug ?? ""}, ${tx.json({ ...DEFAULT_ORG_SETTINGS })},
+              ${userId})`;
+  } catch (error) {
+    throw slugTaken(error) ?? error;
+  }
+  return await getOrganization(tx, id);
+}
+
+/**
+ * One organization the caller belongs to, with their role.
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @throws {HttpError} 404 when it does not exist or the caller is not a member
+ */
+export async function getOrganization(tx: Tx, orgId: string): Promise<Organization> {
+  const [org] = await tx<Organization[]>`
+    select o.id, o.name, o.slug, o.plan, o.subscription_status, o.max_instances, o.max_users,
+           o.settings, o.created_at, o.updated_at, m.role
+    from public.organizations o
+    join public.memberships m on m.org_id = o.id and m.user_id = (select auth.uid())
+    where o.id = ${orgId}`;
+  if (!org) throw new HttpError(404, NOT_FOUND);
+  return { ...org, settings: { ...DEFAULT_ORG_SETTINGS, ...org.settings } };
+}
+
+/**
+ * The caller's role in `orgId`, refusing with 404 for non-members (so outsiders
+ * cannot tell the organization exists) and 403 below `min`.
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @param min the least role the action needs
+ */
+export async function requireRole(tx: Tx, orgId: string, min: OrgRole): Promise<OrgRole> {
+  const [row] = await tx<{ role: OrgRole }[]>`
+    select role from public.memberships where org_id = ${orgId} and user_id = (select auth.uid())`;
+  if (!row) throw new HttpError(404, NOT_FOUND);
+  if (!roleAtLeast(row.role, min)) {
+    throw new HttpError(403, `This needs the ${min} role or higher; you are ${article(row.role)}`, {
+      code: "insufficient_role",
+      details: { required: min, actual: row.role },
+    });
+  }
+  return row.role;
+}
+
+/**
+ * Updates name, slug and/or settings (admin or owner).
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @param patch the fields to change; settings are merged key by key
+ */
+export async function updateOrganization(
+  tx: Tx,
+  orgId: string,
+  patch: { name?: string; slug?: string; settings?: Partial<OrgSettings> },
+): Promise<Organization> {
+  await requireRole(tx, orgId, "admin");
+  try {
+    await tx`
+      update public.organizations set
+        name = coalesce(${patch.name ?? null}, name),
+        slug = coalesce(${patch.slug ?? null}, slug),
+        settings = settings || ${tx.json(patch.settings ?? {})}
+      where id = ${orgId}`;
+  } catch (error) {
+    throw slugTaken(error) ?? error;
+  }
+  return await getOrganization(tx, orgId);
+}
+
+/**
+ * A page of members ordered by email.
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @param page size and the cursor from the previous page
+ */
+export async function listMembers(
+  tx: Tx,
+  orgId: string,
+  page: { limit: number; cursor?: string },
+): Promise<MemberPage> {
+  await requireRole(tx, orgId, "viewer");
+  const after = page.cursor ? decodeCursor(page.cursor) : null;
+  const rows = await tx<Member[]>`
+    select m.user_id, p.email, p.display_name, m.role, m.created_at as joined_at
+    from public.memberships m
+    join public.profiles p on p.id = m.user_id
+    where m.org_id = ${orgId}
+      ${after ? tx`and (lower(p.email), m.user_id) > (${after.email}, ${after.userId})` : tx``}
+    order by lower(p.email), m.user_id
+    limit ${page.limit + 1}`;
+  const more = rows.length > page.limit;
+  const data = more ? rows.slice(0, page.limit) : rows;
+  const last = data.at(-1);
+  return {
+    data,
+    next_cursor: more && last ? encodeCursor(last.email.toLowerCase(), last.user_id) : null,
+  };
+}
+
+/**
+ * Adds an existing user, found by email, with `role` (admin or owner; only an
+ * owner may add an owner — the database enforces it).
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @param input the user's email and the role to give
+ */
+export async function addMember(
+  tx: Tx,
+  orgId: string,
+  input: { email: string; role: OrgRole },
+): Promise<Member> {
+  const myRole = await requireRole(tx, orgId, "admin");
+  if (input.role === "owner" && myRole !== "owner") throw ownerRequired();
+  const [found] = await tx<
+    { id: string | null }[]
+  >`select private.user_id_by_email(${input.email}) as id`;
+  if (!found?.id) {
+    throw new HttpError(
+      404,
+      `No ComplianceIQ account uses ${input.email}: ask them to sign up first`,
+      {
+        code: "user_not_found",
+      },
+    );
+  }
+  try {
+    await tx`insert into public.memberships (org_id, user_id, role) values (${orgId}, ${found.id}, ${input.role})`;
+  } catch (error) {
+    if ((error as { code?: string }).code === "23505") {
+      throw new HttpError(409, `${input.email} is already a member`, { code: "already_member" });
+    }
+    throw error;
+  }
+  return await getMember(tx, orgId, found.id);
+}
+
+/**
+ * Changes a member's role (admin or owner; owner role changes need an owner,
+ * and the last owner cannot step down — the database enforces both).
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @param userId the member
+ * @param role the new role
+ */
+export async function changeMemberRole(
+  tx: Tx,
+  orgId: string,
+  userId: string,
+  role: OrgRole,
+): Promise<Member> {
+  const myRole = await requireRole(tx, orgId, "admin");
+  const current = await getMember(tx, orgId, userId);
+  if (
+    (role === "owner" || current.role === "owner") && role !== current.role && myRole !== "owner"
+  ) {
+    throw ownerRequired();
+  }
+  await tx`update public.memberships set role = ${role} where org_id = ${orgId} and user_id = ${userId}`;
+  return await getMember(tx, orgId, userId);
+}
+
+/**
+ * Removes a member: an admin or owner removing someone, or anyone removing
+ * themselves (leaving).
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @param userId the member to remove
+ * @param callerId the caller
+ */
+export async function removeMember(
+  tx: Tx,
+  orgId: string,
+  userId: string,
+  callerId: string,
+): Promise<void> {
+  const myRole = await requireRole(tx, orgId, userId === callerId ? "viewer" : "admin");
+  const target = await getMember(tx, orgId, userId);
+  if (target.role === "owner" && userId !== callerId && myRole !== "owner") throw ownerRequired();
+  await tx`delete from public.memberships where org_id = ${orgId} and user_id = ${userId}`;
+}
+
+async function getMember(tx: Tx, orgId: string, userId: string): Promise<Member> {
+  const [member] = await tx<Member[]>`
+    select m.user_id, p.email, p.display_name, m.role, m.created_at as joined_at
+    from public.memberships m join public.profiles p on p.id = m.user_id
+    where m.org_id = ${orgId} and m.user_id = ${userId}`;
+  if (!member) throw new HttpError(404, "Member not found", { code: "member_not_found" });
+  return member;
+}
+
+function ownerRequired(): HttpError {
+  return new HttpError(403, "Only an owner can grant, remove or change the owner role", {
+    code: "owner_required",
+  });
+}
+
+function slugTaken(error: unknown): HttpError | null {
+  const pg = error as { code?: string; constraint_name?: string };
+  if (pg.code === "23505" && pg.constraint_name === "organizations_slug_key") {
+    return new HttpError(409, "That slug is taken: choose another", {
+      code: "already_exists",
+      details: [{ path: "slug", message: "is already in use" }],
+    });
+  }
+  return null;
+}
+
+function article(role: OrgRole): string {
+  return `${/^[aeiou]/.test(role) ? "an" : "a"} ${role}`;
+}
+
+function encodeCursor(email: string, userId: string): string {
+  return btoa(JSON.stringify([email, userId])).replaceAll("=", "");
+}
+
+function decodeCursor(cursor: string): { email: string; userId: string } {
+  try {
+    const [email, userId] = JSON.parse(atob(cursor)) as unknown[];
+    if (typeof email === "string" && typeof userId === "string" && /^[0-9a-f-]{36}$/.test(userId)) {
+      return { email, userId };
+    }
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, "The cursor is not valid: start again from the first page", {
+    code: "invalid_cursor",
+  });
+}

@@ -1,0 +1,1 @@
+export { createServicesFromEnv, verifierFromConfig } from "./services.ts";
