@@ -25,6 +25,15 @@ export interface Database {
    * so row-level security decides what it can read and write.
    */
   asTenant<T>(claims: TenantClaims, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs one read statement as {@linkcode asTenant} would, in a single round
+   * trip: `begin`, the claims, the statement and `commit` are pipelined together.
+   * `build` must return the query without awaiting it.
+   */
+  readAsTenant<T extends readonly postgres.MaybeRow[]>(
+    claims: TenantClaims,
+    build: (tx: Tx) => postgres.PendingQuery<T>,
+  ): Promise<T>;
   /** Runs `fn` in a transaction as `service_role` (bypasses RLS; trusted server work only). */
   asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
@@ -50,6 +59,7 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
   return {
     sql,
     asTenant: (claims, fn) => runAs(sql, "authenticated", JSON.stringify(claims), fn),
+    readAsTenant: (claims, build) => readAs(sql, JSON.stringify(claims), build),
     asService: (fn) => runAs(sql, "service_role", JSON.stringify({ role: "service_role" }), fn),
     ping: async () => {
       await sql`select 1`;
@@ -85,6 +95,34 @@ async function runAs<T>(
   } catch (error) {
     await tx`rollback`.catch(() => {});
     throw error;
+  } finally {
+    tx.release();
+  }
+}
+
+async function readAs<T extends readonly postgres.MaybeRow[]>(
+  sql: Sql,
+  claimsJson: string,
+  build: (tx: Tx) => postgres.PendingQuery<T>,
+): Promise<T> {
+  const tx = await sql.reserve();
+  try {
+    // Queries are sent in the order they are executed; none is awaited before
+    // the last is queued. A failing statement aborts the transaction, and the
+    // queued `commit` then ends it as a rollback.
+    const begin = tx`begin`.execute();
+    const setup =
+      tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', 'authenticated', true)`
+        .execute();
+    const query = build(tx).execute();
+    const commit = tx`commit`.execute();
+    const settled = await Promise.allSettled([begin, setup, query, commit]);
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) {
+      await tx`rollback`.catch(() => {});
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return (settled[2] as PromiseFulfilledResult<T>).value;
   } finally {
     tx.release();
   }

@@ -167,7 +167,8 @@ Deno.test("profiles: only teammates' profiles are visible", async () => {
     { sub: alice.id, role: "authenticated" },
     (tx) => tx`select id from public.profiles`,
   );
-  const teammates = await sql`select user_id from public.memberships where org_id = ${tenantA.orgId}`;
+  const teammates =
+    await sql`select user_id from public.memberships where org_id = ${tenantA.orgId}`;
   assert.deepEqual(
     rows.map((r) => r.id).sort(),
     teammates.map((r) => r.user_id).sort(),

@@ -1,4 +1,4 @@
-import type { Tx } from "../db/mod.ts";
+import type { Database, JwtClaims, Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { DEFAULT_ORG_SETTINGS, type OrgRole, type OrgSettings, roleAtLeast } from "./schemas.ts";
 
@@ -145,29 +145,34 @@ export async function updateOrganization(
 }
 
 /**
- * A page of members ordered by email.
+ * A page of members ordered by email, read in one round trip.
  *
- * @param tx a tenant transaction
+ * @param db the database
+ * @param claims the caller's claims
  * @param orgId the organization
  * @param page size and the cursor from the previous page
  */
 export async function listMembers(
-  tx: Tx,
+  db: Database,
+  claims: JwtClaims,
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<MemberPage> {
-  await requireRole(tx, orgId, "viewer");
   const after = page.cursor ? decodeCursor(page.cursor) : null;
-  const rows = await tx<Member[]>`
-    select m.user_id, p.email, p.display_name, m.role, m.created_at as joined_at
-    from public.memberships m
-    join public.profiles p on p.id = m.user_id
-    where m.org_id = ${orgId}
-      ${after ? tx`and (lower(p.email), m.user_id) > (${after.email}, ${after.userId})` : tx``}
-    order by lower(p.email), m.user_id
-    limit ${page.limit + 1}`;
+  const rows = await db.readAsTenant(claims, (tx) =>
+    tx<Member[]>`
+      select m.user_id, p.email, p.display_name, m.role, m.created_at as joined_at
+      from public.memberships m
+      join public.profiles p on p.id = m.user_id
+      where m.org_id = ${orgId}
+        ${after ? tx`and (lower(p.email), m.user_id) > (${after.email}, ${after.userId})` : tx``}
+      order by lower(p.email), m.user_id
+      limit ${page.limit + 1}`);
+  // RLS shows members only to members; an outsider gets nothing, which is a 404
+  // (a member always sees at least themselves, so an empty first page cannot happen).
+  if (rows.length === 0 && !after) throw new HttpError(404, NOT_FOUND);
   const more = rows.length > page.limit;
-  const data = more ? rows.slice(0, page.limit) : rows;
+  const data = more ? rows.slice(0, page.limit) : [...rows];
   const last = data.at(-1);
   return {
     data,

@@ -24,10 +24,7 @@ export function membersRoutes(services: Services): Hono<AppEnv> {
   routes.get("/:orgId/members", async (c) => {
     const orgId = readParam(c, "orgId", z.uuid());
     const page = readQuery(c, listMembersQuerySchema);
-    const result = await services.db.asTenant(
-      c.get("claims"),
-      (tx) => listMembers(tx, orgId, page),
-    );
+    const result = await listMembers(services.db, c.get("claims"), orgId, page);
     return c.json(result);
   });
 

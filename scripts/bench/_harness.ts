@@ -1,0 +1,40 @@
+/** Figures one load run produced. */
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+}
+
+/**
+ * Drives `url` from a separate Deno process with `concurrency` connections.
+ *
+ * @param url the endpoint
+ * @param options concurrency, duration and request headers
+ */
+export async function loadTest(
+  url: string,
+  options: { concurrency: number; seconds: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./_load.ts", import.meta.url).pathname,
+      JSON.stringify({ url, ...options }),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`Cannot run the load generator against ${url}`);
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  return JSON.parse(lines.at(-1)!) as LoadResult;
+}
+
+/** Prints a line of benchmark output. */
+export function report(line = ""): void {
+  // deno-lint-ignore no-console
+  console.log(line);
+}

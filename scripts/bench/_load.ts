@@ -1,0 +1,52 @@
+// Load generator run as a separate process, so client and server do not share
+// one JavaScript thread. Usage (JSON on argv[0]):
+//   {"url": "...", "concurrency": 100, "seconds": 10, "headers": {...}}
+// Prints one JSON line: {"requests", "errors", "rps", "p50_ms", "p95_ms", "p99_ms"}.
+interface LoadSpec {
+  url: string;
+  concurrency: number;
+  seconds: number;
+  warmupSeconds?: number;
+  headers?: Record<string, string>;
+}
+
+const spec = JSON.parse(Deno.args[0]!) as LoadSpec;
+const client = Deno.createHttpClient({ poolMaxIdlePerHost: spec.concurrency });
+
+async function run(seconds: number, record: boolean) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      try {
+        const res = await fetch(spec.url, { headers: spec.headers, client });
+        await res.arrayBuffer();
+        if (!res.ok) errors++;
+      } catch {
+        errors++;
+      }
+      if (record) latencies.push(performance.now() - started);
+    }
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  return { latencies, errors, elapsed: (performance.now() - began) / 1000 };
+}
+
+await run(spec.warmupSeconds ?? 2, false);
+const { latencies, errors, elapsed } = await run(spec.seconds, true);
+latencies.sort((a, b) => a - b);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+// deno-lint-ignore no-console
+console.log(JSON.stringify({
+  requests: latencies.length,
+  errors,
+  rps: Math.round(latencies.length / elapsed),
+  p50_ms: +pct(0.5).toFixed(2),
+  p95_ms: +pct(0.95).toFixed(2),
+  p99_ms: +pct(0.99).toFixed(2),
+}));
+client.close();

@@ -1,0 +1,124 @@
+// deno task bench api [--seconds 10] [--concurrency 100] [--pool 20]
+//
+// Authenticated, RLS-scoped GET of an organization's members against a bare
+// `select 1` endpoint on the same stack (same app factory, same pool), in the
+// same run, on the PostgreSQL server (DATABASE_URL, default the local server).
+// Also measures the naive transaction (begin; set claims; set role; select;
+// commit, each awaited) to show what the pipelined tenant transaction saves.
+import { parseArgs } from "node:util";
+import { createOrganizationsApp } from "../../functions/organizations/app.ts";
+import { connectDatabase } from "../../shared/db/mod.ts";
+import { loadConfig } from "../../shared/env/mod.ts";
+import { createFunctionApp, requireUser } from "../../shared/http/mod.ts";
+import { createLogger } from "../../shared/log/mod.ts";
+import { createTestAuth } from "../testing/mod.ts";
+import { createTestDatabase } from "../testing/database.ts";
+import { loadTest, report } from "./_harness.ts";
+
+const { values } = parseArgs({
+  args: Deno.args.slice(1),
+  options: {
+    seconds: { type: "string", default: "10" },
+    concurrency: { type: "string", default: "100" },
+    pool: { type: "string", default: "20" },
+    members: { type: "string", default: "25" },
+  },
+});
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+
+Deno.env.set(
+  "DATABASE_URL",
+  Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
+);
+const tdb = await createTestDatabase();
+const db = connectDatabase(tdb.url, { max: Number(values.pool) });
+const auth = await createTestAuth();
+const services = {
+  config: loadConfig({}),
+  db,
+  log: createLogger({ level: "silent" }),
+  auth: auth.verifier,
+};
+
+// An organization with a realistic team.
+const owner = await auth.createUser(db, { orgName: "Bench Org" });
+for (let i = 0; i < Number(values.members) - 1; i++) {
+  const member = await auth.createUser(db);
+  await db
+    .sql`insert into public.memberships (org_id, user_id, role) values (${owner.orgId}, ${member.id}, 'analyst')`;
+}
+
+const orgs = createOrganizationsApp(services);
+const baseline = createFunctionApp("bench", services);
+baseline.get("/select1", async (c) => c.json(await db.sql`select 1 as one`));
+baseline.use("/naive/*", requireUser(services.auth));
+baseline.get("/naive/members", async (c) => {
+  const claims = JSON.stringify(c.get("claims"));
+  const rows = await db.sql.begin(async (tx) => {
+    await tx`select set_config('request.jwt.claims', ${claims}, true)`;
+    await tx`select set_config('role', 'authenticated', true)`;
+    return await tx`
+      select m.user_id, p.email, p.display_name, m.role, m.created_at as joined_at
+      from public.memberships m join public.profiles p on p.id = m.user_id
+      where m.org_id = ${owner.orgId!} order by lower(p.email), m.user_id limit 51`;
+  });
+  return c.json({ data: rows });
+});
+
+const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
+  const path = new URL(req.url).pathname;
+  return path.startsWith("/organizations") ? orgs.fetch(req) : baseline.fetch(req);
+});
+const base = `http://127.0.0.1:${server.addr.port}`;
+const headers = { authorization: `Bearer ${owner.token}` };
+
+// Sanity: both endpoints answer what we think they answer.
+const check = await fetch(`${base}/organizations/${owner.orgId}/members?limit=50`, { headers });
+const body = await check.json();
+if (check.status !== 200 || body.data.length !== Number(values.members)) {
+  throw new Error(`Benchmark setup is wrong: members endpoint answered ${check.status}`);
+}
+
+report(
+  `bench api: ${concurrency} connections, ${seconds}s per endpoint, pool ${values.pool}, ${tdb.kind} database`,
+);
+const select1 = await loadTest(`${base}/bench/select1`, { concurrency, seconds });
+report(`  select 1 (baseline)      ${fmt(select1)}`);
+const members = await loadTest(`${base}/organizations/${owner.orgId}/members?limit=50`, {
+  concurrency,
+  seconds,
+  headers,
+});
+report(`  GET members (RLS)        ${fmt(members)}`);
+const naive = await loadTest(`${base}/bench/naive/members`, { concurrency, seconds, headers });
+report(`  GET members (naive tx)   ${fmt(naive)}`);
+const ratio = +(members.rps / select1.rps).toFixed(3);
+const naiveRatio = +(naive.rps / select1.rps).toFixed(3);
+report(`  ratio RLS/select1 = ${ratio} (target ≥ 0.5); naive/select1 = ${naiveRatio}`);
+
+await server.shutdown();
+await db.close();
+await tdb.close();
+report(JSON.stringify({
+  bench: "api",
+  ratio,
+  naive_ratio: naiveRatio,
+  rps: members.rps,
+  p50_ms: members.p50_ms,
+  p95_ms: members.p95_ms,
+  p99_ms: members.p99_ms,
+  baseline_rps: select1.rps,
+  baseline_p95_ms: select1.p95_ms,
+  naive_rps: naive.rps,
+  errors: members.errors + select1.errors + naive.errors,
+  concurrency,
+}));
+
+function fmt(
+  r: { rps: number; p50_ms: number; p95_ms: number; p99_ms: number; errors: number },
+): string {
+  return `${
+    String(r.rps).padStart(6)
+  } req/s  p50 ${r.p50_ms} ms  p95 ${r.p95_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors}`;
+}

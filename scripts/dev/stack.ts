@@ -1,0 +1,301 @@
+import { serveStatic } from "hono/deno";
+import { Hono } from "hono";
+import postgres from "postgres";
+import { connectDatabase, type Database } from "../../shared/db/mod.ts";
+import { loadConfig } from "../../shared/env/mod.ts";
+import type { FunctionApp, Services } from "../../shared/http/mod.ts";
+import { createLogger, type Logger } from "../../shared/log/mod.ts";
+import { verifierFromConfig } from "../../shared/runtime/mod.ts";
+import { type AuthServer, createAuthServer } from "../auth_server/mod.ts";
+import { migrate } from "../db/migrate.ts";
+import { startPgliteServer } from "../db/pglite_server.ts";
+import { createTestDatabase } from "../testing/mod.ts";
+import { LOCAL_FUNCTIONS } from "./functions.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const WEB_DIST = new URL("web/dist/", ROOT);
+
+/** Options for {@linkcode startStack}. */
+export interface StackOptions {
+  /** Port to listen on; 0 picks a free one. Default 8000. */
+  port?: number;
+  /** Host to bind; default 127.0.0.1. */
+  hostname?: string;
+  /**
+   * Keep data across restarts: PGlite in `dataDir` (or DATABASE_URL as is).
+   * Without it every stack gets its own throwaway database, for tests.
+   */
+  persist?: boolean;
+  /** Where persistent PGlite data lives; default `.data/pglite`. */
+  dataDir?: string;
+  /** Wipe persistent data first. */
+  fresh?: boolean;
+  /** No request logs or emails on the console. */
+  quiet?: boolean;
+  /** Create the demo organization and user when missing (default true). */
+  seedDemo?: boolean;
+  /** Require email confirmation before sign-in (default false). */
+  requireEmailConfirmation?: boolean;
+  /** Environment overrides for the functions' configuration. */
+  env?: Record<string, string>;
+}
+
+/** The demo login `deno task dev` prints. */
+export interface DemoAccount {
+  email: string;
+  password: string;
+  orgId: string;
+}
+
+/** A running local stack. */
+export interface Stack {
+  url: string;
+  db: Database;
+  auth: AuthServer;
+  services: Services;
+  demo: DemoAccount;
+  /** What backs the database, for the banner. */
+  databaseLabel: string;
+  stop(): Promise<void>;
+}
+
+/** The demo login; documented in the README. */
+export const DEMO_EMAIL = "demo@complianceiq.local";
+/** The demo password; documented in the README. */
+export const DEMO_PASSWORD = "demo-password-2026";
+
+/**
+ * Starts everything in one process: the database (PGlite unless DATABASE_URL is
+ * set), migrations, the Supabase Auth stand-in at /auth/v1, every function at
+ * /functions/v1/<name>, and the web app at /.
+ *
+ * @param options port, persistence and seeding
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const log = createLogger({ level: options.quiet ? "silent" : "info" });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    // Listen first: the auth server and the functions need the public URL.
+    let handler: (req: Request) => Response | Promise<Response> = () =>
+      new Response("Starting", { status: 503 });
+    const server = Deno.serve(
+      {
+        port: options.port ?? 8000,
+        hostname: options.hostname ?? "127.0.0.1",
+        onListen: () => {},
+      },
+      (req) => handler(req),
+    );
+    cleanups.push(() => server.shutdown());
+    const url = `http://${options.hostname === "0.0.0.0" ? "localhost" : "localhost"}:${server.addr.port}`;
+
+    const database = await openDatabase(options, log);
+    cleanups.push(database.close);
+    const db = database.db;
+
+    const auth = await createAuthServer({
+      sql: db.sql,
+      siteUrl: url,
+      requireEmailConfirmation: options.requireEmailConfirmation ?? false,
+      log,
+    });
+    const jwks = await auth.jwks();
+    const config = loadConfig({
+      ...Deno.env.toObject(),
+      SUPABASE_URL: url,
+      SUPABASE_JWKS: JSON.stringify(jwks),
+      SUPABASE_ANON_KEY: auth.anonKey,
+      PUBLIC_URL: url,
+      ...options.env,
+    });
+    const services: Services = {
+      config,
+      db,
+      log: options.quiet ? createLogger({ level: "silent" }) : log,
+      auth: verifierFromConfig(config),
+    };
+
+    const app = new Hono();
+    app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw));
+    const functions = new Map<string, FunctionApp>(
+      LOCAL_FUNCTIONS.map((fn) => [fn.name, fn.create(services)]),
+    );
+    app.all("/functions/v1/:name/*", (c) => gateway(c.req.raw, functions));
+    app.all("/functions/v1/:name", (c) => gateway(c.req.raw, functions));
+    app.get("/app-config.json", (c) =>
+      c.json({
+        supabaseUrl: url,
+        supabaseAnonKey: auth.anonKey,
+        functionsUrl: `${url}/functions/v1`,
+        devMailbox: true,
+      }));
+    await ensureWebBuild(log);
+    app.use("/*", serveStatic({ root: relativeToCwd(WEB_DIST) }));
+    app.get("*", serveStatic({ path: relativeToCwd(new URL("index.html", WEB_DIST)) }));
+    handler = app.fetch;
+
+    const demo = options.seedDemo === false
+      ? { email: DEMO_EMAIL, password: DEMO_PASSWORD, orgId: "" }
+      : await seedDemo(url, auth, db);
+
+    return { url, db, auth, services, demo, databaseLabel: database.label, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Routes `/functions/v1/<name>/...` to the function, as Supabase's gateway does. */
+function gateway(req: Request, functions: Map<string, FunctionApp>): Response | Promise<Response> {
+  const url = new URL(req.url);
+  const name = url.pathname.split("/")[3] ?? "";
+  const app = functions.get(name);
+  if (!app) {
+    return Response.json(
+      { error: { code: "function_not_found", message: `No function named "${name}"`, details: null } },
+      { status: 404 },
+    );
+  }
+  url.pathname = url.pathname.replace(/^\/functions\/v1/, "");
+  return app.fetch(new Request(url, req));
+}
+
+interface OpenDatabase {
+  db: Database;
+  label: string;
+  close(): Promise<void>;
+}
+
+async function openDatabase(options: StackOptions, log: Logger): Promise<OpenDatabase> {
+  const serverUrl = Deno.env.get("DATABASE_URL");
+  if (!options.persist) {
+    const test = await createTestDatabase();
+    return { db: test.db, label: `${test.kind} (throwaway)`, close: test.close };
+  }
+  if (serverUrl) {
+    const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    try {
+      if (options.fresh) {
+        const { resetDatabase } = await import("../db/migrate.ts");
+        await resetDatabase(sql);
+      }
+      await migrate(sql, { onProgress: (line) => log.info(line) });
+    } finally {
+      await sql.end();
+    }
+    const db = connectDatabase(serverUrl, { max: 10 });
+    const parsed = new URL(serverUrl);
+    return { db, label: `${parsed.host}${parsed.pathname}`, close: () => db.close() };
+  }
+  const dataDir = options.dataDir ?? new URL(".data/pglite", ROOT).pathname;
+  if (options.fresh) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  const pglite = await startPgliteServer({ dataDir });
+  const sql = postgres(pglite.url, { max: 1, onnotice: () => {} });
+  try {
+    await migrate(sql, { onProgress: (line) => log.info(line) });
+  } finally {
+    await sql.end();
+  }
+  const db = connectDatabase(pglite.url, { max: 1 });
+  return {
+    db,
+    label: `PGlite in ${dataDir}`,
+    close: async () => {
+      await db.close();
+      await pglite.stop();
+    },
+  };
+}
+
+async function seedDemo(url: string, auth: AuthServer, db: Database): Promise<DemoAccount> {
+  const existing = await db.sql<{ org_id: string | null }[]>`
+    select (select m.org_id from public.memberships m where m.user_id = u.id
+             order by m.created_at limit 1) as org_id
+    from auth.users u where u.email = ${DEMO_EMAIL}`;
+  if (existing[0]) return { email: DEMO_EMAIL, password: DEMO_PASSWORD, orgId: existing[0].org_id ?? "" };
+  const res = await auth.fetch(
+    new Request(`${url}/auth/v1/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json", apikey: auth.anonKey },
+      body: JSON.stringify({
+        email: DEMO_EMAIL,
+        password: DEMO_PASSWORD,
+        data: { organization_name: "Demo Organization", full_name: "Demo User" },
+      }),
+    }),
+  );
+  if (!res.ok) throw new Error(`Cannot seed the demo user: auth server answered ${res.status}`);
+  await res.body?.cancel();
+  // Sign-up may require confirmation; the demo account is confirmed either way.
+  await db.sql`update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now())
+               where email = ${DEMO_EMAIL}`;
+  const [row] = await db.sql<{ org_id: string }[]>`
+    select m.org_id from public.memberships m join auth.users u on u.id = m.user_id
+    where u.email = ${DEMO_EMAIL} limit 1`;
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, orgId: row?.org_id ?? "" };
+}
+
+/**
+ * Builds the web app when web/dist is missing or older than its sources. A file
+ * lock keeps parallel test files from building at the same time.
+ */
+async function ensureWebBuild(log: Logger): Promise<void> {
+  const index = new URL("index.html", WEB_DIST);
+  const isFresh = async () => {
+    const built = await Deno.stat(index).then((s) => s.mtime?.getTime() ?? 0, () => 0);
+    return { built, fresh: built > 0 && built >= await newestSource(new URL("web/", ROOT)) };
+  };
+  if ((await isFresh()).fresh) return;
+  await Deno.mkdir(new URL(".cache/", ROOT), { recursive: true });
+  const lock = await Deno.open(new URL(".cache/web-build.lock", ROOT), { create: true, write: true });
+  try {
+    await lock.lock(true);
+    const { built, fresh } = await isFresh();
+    if (fresh) return;
+    await buildWeb(log, built);
+  } finally {
+    lock.close();
+  }
+}
+
+async function buildWeb(log: Logger, built: number): Promise<void> {
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).tasks ?? {};
+  if (!tasks["web:build"]) {
+    if (built === 0) log.warn("web app not built and no web:build task: serving the API only");
+    return;
+  }
+  log.info("building the web app (deno task web:build)");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "web:build"],
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `Cannot build the web app: deno task web:build failed\n${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+}
+
+async function newestSource(dir: URL): Promise<number> {
+  let newest = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    if (["dist", "node_modules", "e2e"].includes(entry.name)) continue;
+    const child = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+    if (entry.isDirectory) newest = Math.max(newest, await newestSource(child));
+    else if (!entry.name.endsWith("_test.ts") && !entry.name.endsWith("_test.tsx")) {
+      newest = Math.max(newest, (await Deno.stat(child)).mtime?.getTime() ?? 0);
+    }
+  }
+  return newest;
+}
+
+function relativeToCwd(url: URL): string {
+  const cwd = Deno.cwd().replace(/\/$/, "") + "/";
+  const path = url.pathname;
+  return path.startsWith(cwd) ? path.slice(cwd.length) : path;
+}
