@@ -1,0 +1,71 @@
+/**
+ * ServiceNow integration: encoded-query parser/evaluator, Table API client and the
+ * hardening-settings catalog. Re-exports the curated surfaces of `query/`,
+ * `client/` and `hardening/`.
+ *
+ * @module
+ */
+
+export {
+  type AndGroup,
+  compareFieldValues,
+  type CompiledQuery,
+  compileQuery,
+  type CompileQueryOptions,
+  type ConditionTerm,
+  DYNAMIC_ME,
+  EMPTY_QUERY,
+  type EncodedQuery,
+  type FieldAccessor,
+  type FieldType,
+  formatEncodedQuery,
+  formatGlideDateTime,
+  formatScriptCall,
+  GLIDE_DATE_FUNCTIONS,
+  type GlideFunction,
+  type OrCluster,
+  type OrderBy,
+  parseEncodedQuery,
+  parseGlideDateTime,
+  QUERY_OPERATORS,
+  type QueryOperator,
+  QueryParseError,
+  type QueryResolver,
+  type QueryTerm,
+  type RelatedTerm,
+  type RelativeUnit,
+  type ResolveDatesOptions,
+  resolveQueryDates,
+  resolveScalar,
+  resolveScriptCall,
+  type ScalarValue,
+  type ScriptCall,
+  type TermValue,
+  type TextTerm,
+} from "./query/mod.ts";
+export {
+  type ClientEvent,
+  createServiceNowClient,
+  type GroupCount,
+  type HealthReport,
+  isServiceNowError,
+  type IterateRecordsOptions,
+  RateLimiter,
+  type RecordBatch,
+  Semaphore,
+  type ServiceNowAuth,
+  type ServiceNowClient,
+  type ServiceNowClientOptions,
+  ServiceNowError,
+  type ServiceNowErrorKind,
+  type ServiceNowRecord,
+  type TableAccess,
+  type UnavailableReason,
+} from "./client/mod.ts";
+export {
+  effectiveSettingValue,
+  HARDENING_SETTINGS,
+  type HardeningRule,
+  type HardeningSetting,
+  isSettingCompliant,
+} from "./hardening/catalog.ts";
