@@ -1,0 +1,121 @@
+import type { ComponentType } from "preact";
+import type { IconNode } from "lucide";
+import type { Role } from "../lib/api_types.ts";
+import type { SidebarSection } from "../components/sidebar.tsx";
+import { roleAtLeast } from "../features/team/team_rules.ts";
+
+/** Where the app's pages live: every in-app route is under this prefix. */
+export const APP_BASE = "/app";
+
+/** Sidebar sections, in display order. A route names one by id. */
+export const NAV_SECTIONS = [
+  { id: "monitor", title: "Monitor" },
+  { id: "analyze", title: "Analyze" },
+  { id: "organization", title: "Organization" },
+  { id: "developer", title: "Developer" },
+] as const;
+
+/** Id of a sidebar section. */
+export type NavSectionId = typeof NAV_SECTIONS[number]["id"];
+
+/** What decides whether a route is offered. */
+export interface RouteContext {
+  /** The user's role in the current organization. */
+  role: Role | null;
+  /** True on the local dev stack. */
+  devMode: boolean;
+}
+
+/**
+ * One page of the signed-in app. Later features add a page by adding one entry
+ * to `routes.tsx`: the router, the sidebar and the default landing page all
+ * read this list.
+ */
+export interface AppRoute {
+  /** Path under {@linkcode APP_BASE}, e.g. "/team" or "/instances/:id". */
+  path: string;
+  /** Page title (document title and navbar). */
+  title: string;
+  /** The page; use `lazy()` so it loads only when visited. */
+  component: ComponentType<Record<string, unknown>>;
+  /** Present when the page appears in the sidebar. */
+  nav?: { label: string; icon: IconNode; section: NavSectionId; order: number };
+  /** Least role that may open the page (others see a "no access" page). */
+  minRole?: Role;
+  /** Feature switch, e.g. pages shown only on the dev stack. */
+  enabled?: (context: RouteContext) => boolean;
+}
+
+/**
+ * Whether `route` is open to the user in `context`.
+ *
+ * @param route the route
+ * @param context role and mode
+ */
+export function routeAllowed(route: AppRoute, context: RouteContext): boolean {
+  if (route.enabled && !route.enabled(context)) return false;
+  if (route.minRole && (!context.role || !roleAtLeast(context.role, route.minRole))) return false;
+  return true;
+}
+
+/**
+ * The sidebar for `context`: allowed routes with a nav entry, grouped by
+ * section and ordered; `currentPath` marks the active link.
+ *
+ * @param routes the registry
+ * @param context role and mode
+ * @param currentPath the location's path, e.g. "/app/team"
+ */
+export function buildNav(
+  routes: ReadonlyArray<AppRoute>,
+  context: RouteContext,
+  currentPath: string,
+): SidebarSection[] {
+  return NAV_SECTIONS.map((section) => ({
+    title: section.title,
+    items: routes
+      .filter((route) => route.nav?.section === section.id && routeAllowed(route, context))
+      .sort((a, b) => (a.nav?.order ?? 0) - (b.nav?.order ?? 0))
+      .map((route) => {
+        const href = `${APP_BASE}${route.path}`;
+        return {
+          href,
+          label: route.nav!.label,
+          icon: route.nav!.icon,
+          active: currentPath === href || currentPath.startsWith(`${href}/`),
+        };
+      }),
+  })).filter((section) => section.items.length > 0);
+}
+
+/**
+ * Where `/app` leads: the first page of the sidebar (the Dashboard, once it exists).
+ *
+ * @param routes the registry
+ * @param context role and mode
+ */
+export function defaultAppPath(routes: ReadonlyArray<AppRoute>, context: RouteContext): string {
+  const first = buildNav(routes, context, "")[0]?.items[0];
+  return first?.href ?? `${APP_BASE}/settings`;
+}
+
+/**
+ * The route whose pattern matches `path` (relative to {@linkcode APP_BASE}), if any.
+ *
+ * @param routes the registry
+ * @param path e.g. "/team" or "/instances/42"
+ */
+export function matchRoute(routes: ReadonlyArray<AppRoute>, path: string): AppRoute | undefined {
+  const parts = path.split("/").filter(Boolean);
+  return routes.find((route) => {
+    const pattern = route.path.split("/").filter(Boolean);
+    if (pattern.at(-1) === "*") {
+      return pattern.slice(0, -1).every((p, i) => matchSegment(p, parts[i]));
+    }
+    return pattern.length === parts.length && pattern.every((p, i) => matchSegment(p, parts[i]));
+  });
+}
+
+function matchSegment(pattern: string, part: string | undefined): boolean {
+  return part !== undefined && (pattern.startsWith(":") || pattern === part);
+}

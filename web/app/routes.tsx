@@ -1,0 +1,33 @@
+import { lazy } from "preact-iso";
+import { LayoutTemplate, Settings, Users } from "lucide";
+import type { AppRoute } from "./route_registry.ts";
+
+/**
+ * The pages of the signed-in app. To add a page: add an entry here with a
+ * lazily loaded component and, to show it in the sidebar, a `nav` entry. The
+ * Dashboard (order 0 in "monitor") becomes the landing page by itself.
+ */
+export const APP_ROUTES: ReadonlyArray<AppRoute> = [
+  {
+    path: "/team",
+    title: "Team",
+    component: lazy(() => import("../features/team/team_page.tsx").then((m) => m.TeamPage)),
+    nav: { label: "Team", icon: Users, section: "organization", order: 10 },
+  },
+  {
+    path: "/settings",
+    title: "Settings",
+    component: lazy(() =>
+      import("../features/settings/settings_page.tsx").then((m) => m.SettingsPage)
+    ),
+    nav: { label: "Settings", icon: Settings, section: "organization", order: 20 },
+  },
+  {
+    path: "/design-system",
+    title: "Design system",
+    component: lazy(() => import("../features/design/design_page.tsx").then((m) => m.DesignPage)),
+    nav: { label: "Design system", icon: LayoutTemplate, section: "developer", order: 10 },
+    // A living style guide of the component library, on the local dev stack only.
+    enabled: (context) => context.devMode,
+  },
+];

@@ -1,0 +1,205 @@
+import type { JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Chart as ChartJs, ChartConfiguration } from "chart.js";
+import { cx } from "../lib/cx.ts";
+import { Loader } from "./loader.tsx";
+
+/** Colours a series can take (the palette is tuned for both themes). */
+export type ChartTone = "brand" | "success" | "warning" | "danger" | "neutral" | "info";
+
+/** One data series. */
+export interface ChartSeries {
+  label: string;
+  data: number[];
+  tone?: ChartTone;
+}
+
+/** Props of {@linkcode Chart}. */
+export interface ChartProps {
+  type: "line" | "bar" | "doughnut";
+  /** Accessible name of the chart, also the caption of its data table. */
+  title: string;
+  /** X-axis labels (slice labels for a doughnut). */
+  labels: string[];
+  series: ChartSeries[];
+  /** Height in pixels (the width follows the container). */
+  height?: number;
+  stacked?: boolean;
+  /** Formats values in tooltips, axis ticks and the data table. */
+  formatValue?: (value: number) => string;
+  class?: string;
+}
+
+const PALETTE: Record<ChartTone, { light: string; dark: string }> = {
+  brand: { light: "#1d55eb", dark: "#7aa2ff" },
+  success: { light: "#059669", dark: "#34d399" },
+  warning: { light: "#d97706", dark: "#fbbf24" },
+  danger: { light: "#dc2626", dark: "#f87171" },
+  info: { light: "#0284c7", dark: "#38bdf8" },
+  neutral: { light: "#64748b", dark: "#94a3b8" },
+};
+const DOUGHNUT_ORDER: ChartTone[] = ["danger", "warning", "brand", "success", "info", "neutral"];
+
+let chartModule: Promise<typeof import("chart.js")> | null = null;
+
+/** Loads Chart.js on first use (it is not in the main bundle) and registers what we draw. */
+function loadChartJs(): Promise<typeof import("chart.js")> {
+  chartModule ??= import("chart.js").then((mod) => {
+    mod.Chart.register(
+      mod.LineController,
+      mod.BarController,
+      mod.DoughnutController,
+      mod.LineElement,
+      mod.PointElement,
+      mod.BarElement,
+      mod.ArcElement,
+      mod.CategoryScale,
+      mod.LinearScale,
+      mod.Tooltip,
+      mod.Legend,
+      mod.Filler,
+    );
+    return mod;
+  });
+  return chartModule;
+}
+
+function isDark(): boolean {
+  return document.documentElement.classList.contains("dark");
+}
+
+function buildConfig(props: ChartProps, dark: boolean): ChartConfiguration {
+  const mode = dark ? "dark" : "light";
+  const text = dark ? "#aab6ca" : "#475569";
+  const grid = dark ? "rgba(148,163,184,0.15)" : "rgba(71,85,105,0.15)";
+  const format = props.formatValue ?? ((value: number) => value.toLocaleString());
+  const doughnut = props.type === "doughnut";
+  const datasets = props.series.map((series, index) => {
+    const colour = PALETTE[series.tone ?? (index === 0 ? "brand" : "neutral")][mode];
+    if (doughnut) {
+      return {
+        label: series.label,
+        data: series.data,
+        backgroundColor: series.data.map((_, i) =>
+          PALETTE[DOUGHNUT_ORDER[i % DOUGHNUT_ORDER.length]!][mode]
+        ),
+        borderColor: dark ? "#101a2d" : "#ffffff",
+        borderWidth: 2,
+      };
+    }
+    return {
+      label: series.label,
+      data: series.data,
+      borderColor: colour,
+      backgroundColor: props.type === "line" ? `${colour}22` : colour,
+      fill: props.type === "line" && props.series.length === 1,
+      tension: 0.3,
+      pointRadius: 2.5,
+      borderRadius: props.type === "bar" ? 4 : 0,
+      maxBarThickness: 36,
+    };
+  });
+  return {
+    type: props.type,
+    data: { labels: props.labels, datasets },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 250 },
+      plugins: {
+        legend: {
+          display: doughnut || props.series.length > 1,
+          position: "bottom",
+          labels: { color: text, boxWidth: 12, usePointStyle: true },
+        },
+        tooltip: {
+          callbacks: {
+            label: (item) => `${item.dataset.label ?? ""}: ${format(Number(item.raw))}`,
+          },
+        },
+      },
+      scales: doughnut ? {} : {
+        x: { stacked: props.stacked, ticks: { color: text }, grid: { display: false } },
+        y: {
+          stacked: props.stacked,
+          beginAtZero: true,
+          ticks: { color: text, callback: (value) => format(Number(value)) },
+          grid: { color: grid },
+        },
+      },
+    },
+  } as ChartConfiguration;
+}
+
+/**
+ * A chart drawn by Chart.js (loaded lazily), with its data also available as a
+ * table for screen readers and keyboard users, and colours that follow the theme.
+ *
+ * @example
+ * <Chart type="line" title="Findings over time" labels={days} series={[{ label: "Open findings", data }]} />
+ */
+export function Chart(props: ChartProps): JSX.Element {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const chart = useRef<ChartJs | null>(null);
+  const [ready, setReady] = useState(false);
+  const [dark, setDark] = useState(() => typeof document !== "undefined" && isDark());
+
+  useEffect(() => {
+    const observer = new MutationObserver(() => setDark(isDark()));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    void loadChartJs().then(({ Chart: ChartClass }) => {
+      if (cancelled || !canvas.current) return;
+      chart.current?.destroy();
+      chart.current = new ChartClass(canvas.current, buildConfig(props, dark));
+      setReady(true);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [props.type, props.labels, props.series, props.stacked, dark]);
+
+  useEffect(() => () => chart.current?.destroy(), []);
+
+  const format = props.formatValue ?? ((value: number) => value.toLocaleString());
+  return (
+    <figure class={cx("space-y-2", props.class)}>
+      <div class="relative" style={{ height: `${props.height ?? 240}px` }}>
+        {!ready && <Loader label="Drawing chart" class="absolute inset-0" />}
+        <canvas ref={canvas} role="img" aria-label={props.title} />
+      </div>
+      <details class="text-sm text-fg-muted">
+        <summary class="cursor-pointer rounded px-1 hover:text-fg">
+          View the data behind “{props.title}”
+        </summary>
+        <div class="mt-2 overflow-x-auto">
+          <table class="w-full text-left text-sm">
+            <caption class="sr-only">{props.title}</caption>
+            <thead>
+              <tr class="border-b border-line">
+                <th scope="col" class="py-1 pr-4 font-medium">Label</th>
+                {props.series.map((s) => (
+                  <th key={s.label} scope="col" class="py-1 pr-4 font-medium">{s.label}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {props.labels.map((label, i) => (
+                <tr key={label} class="border-b border-line/60">
+                  <th scope="row" class="py-1 pr-4 font-normal">{label}</th>
+                  {props.series.map((s) => (
+                    <td key={s.label} class="py-1 pr-4 tabular-nums">{format(s.data[i] ?? 0)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}

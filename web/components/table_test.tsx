@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { renderToString } from "preact-render-to-string";
+import { type Column, sortRows, Table } from "./table.tsx";
+
+interface Row {
+  id: string;
+  name: string;
+  count: number | null;
+}
+
+const COLUMNS: Column<Row>[] = [
+  { id: "name", header: "Name", sortValue: (r) => r.name, cell: (r) => r.name },
+  { id: "count", header: "Count", sortValue: (r) => r.count, cell: (r) => `${r.count}` },
+];
+const ROWS: Row[] = [
+  { id: "1", name: "beta", count: 10 },
+  { id: "2", name: "Alpha", count: null },
+  { id: "3", name: "gamma 2", count: 2 },
+  { id: "4", name: "gamma 10", count: 2 },
+];
+
+Deno.test("sortRows() sorts text naturally, numbers numerically, nulls last, ties stably", () => {
+  assert.deepEqual(
+    sortRows(ROWS, COLUMNS, { columnId: "name", direction: "asc" }).map((r) => r.id),
+    ["2", "1", "3", "4"],
+  );
+  assert.deepEqual(
+    sortRows(ROWS, COLUMNS, { columnId: "count", direction: "asc" }).map((r) => r.id),
+    ["3", "4", "1", "2"],
+  );
+  assert.deepEqual(
+    sortRows(ROWS, COLUMNS, { columnId: "count", direction: "desc" }).map((r) => r.id),
+    ["1", "3", "4", "2"],
+  );
+});
+
+Deno.test("<Table> marks the sorted column, paginates and shows an empty state", () => {
+  const html = renderToString(
+    <Table
+      caption="Things"
+      columns={COLUMNS}
+      rows={ROWS}
+      rowKey={(r) => r.id}
+      pageSize={3}
+      initialSort={{ columnId: "count", direction: "desc" }}
+    />,
+  );
+  assert.match(html, /aria-sort="descending"/);
+  assert.match(html, /Page 1 of 2/);
+  assert.match(html, /1–3 of 4/);
+  assert.equal((html.match(/<tr/g) ?? []).length, 4, "header row plus one page of three");
+
+  const empty = renderToString(
+    <Table
+      caption="Things"
+      columns={COLUMNS}
+      rows={[]}
+      rowKey={(r) => r.id}
+      empty={{ title: "Nothing here yet" }}
+    />,
+  );
+  assert.match(empty, /Nothing here yet/);
+  assert.doesNotMatch(empty, /<table/);
+});

@@ -1,0 +1,72 @@
+/**
+ * Shapes of the organizations API (`/functions/v1/organizations`), mirrored
+ * from shared/organizations: the web app depends on the API's wire format, not
+ * on server code.
+ *
+ * @module
+ */
+
+/** Roles in an organization, least to most privileged. */
+export const ROLES = ["viewer", "auditor", "analyst", "admin", "owner"] as const;
+
+/** A role in an organization. */
+export type Role = typeof ROLES[number];
+
+/** An organization as listed for the signed-in user. */
+export interface OrgSummary {
+  id: string;
+  name: string;
+  slug: string;
+  plan: string;
+  subscription_status: string;
+  /** The signed-in user's role in it. */
+  role: Role;
+  created_at: string;
+}
+
+/** Organization settings (every key present on read). */
+export interface OrgSettings {
+  /** IANA time zone, e.g. "Europe/Paris". */
+  timezone: string;
+  /** Days without a login after which an account counts as dormant (30–365). */
+  dormant_account_days: number;
+  /** Up to 10 addresses that receive notifications. */
+  notification_emails: string[];
+  default_framework: string | null;
+}
+
+/** One organization in full. */
+export interface OrgDetail extends OrgSummary {
+  max_instances: number | null;
+  max_users: number | null;
+  settings: OrgSettings;
+  updated_at: string;
+}
+
+/** Body of `PATCH /organizations/:orgId`. */
+export interface OrgUpdate {
+  name?: string;
+  slug?: string;
+  settings?: Partial<OrgSettings>;
+}
+
+/** A member of an organization. */
+export interface Member {
+  user_id: string;
+  email: string;
+  /** The user's name; may be null or empty when they never set one. */
+  display_name: string | null;
+  role: Role;
+  joined_at: string;
+}
+
+/** A page of a cursor-paginated list. */
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** The error body every endpoint answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: unknown };
+}
