@@ -1,4 +1,4 @@
-// deno task dev [--fresh] [--port 8000] [--quiet]
+// deno task dev [--fresh] [--port 8000] [--quiet] [--data-dir .data/pglite]
 // Runs ComplianceIQ in one process and prints where to log in.
 import { parseArgs } from "node:util";
 import { startStack } from "./dev/stack.ts";
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     port: { type: "string", default: Deno.env.get("PORT") ?? "8000" },
     host: { type: "string", default: "127.0.0.1" },
     quiet: { type: "boolean", default: false },
+    "data-dir": { type: "string" },
   },
 });
 
@@ -22,6 +23,7 @@ const stack = await startStack({
   persist: true,
   fresh: values.fresh,
   quiet: values.quiet,
+  dataDir: values["data-dir"],
 });
 
 say();
@@ -31,6 +33,11 @@ say(`  Log in:    ${stack.demo.email} / ${stack.demo.password}`);
 say(`  API:       ${stack.url}/functions/v1/<function>`);
 say(`  Auth:      ${stack.url}/auth/v1 (local Supabase Auth stand-in)`);
 say(`  Mailbox:   ${stack.url}/auth/v1/_dev/mailbox`);
+if (stack.qstash) say(`  Tasks:     ${stack.url}/qstash (local QStash stand-in)`);
+if (stack.snow) {
+  say(`  ServiceNow: ${stack.snow.instanceUrl(stack.url)} (simulator; admin API at ${stack.url}/snow-sim/_sim)`);
+  if (stack.demoInstanceId) say("             connected to the demo organization as \"Acme (simulated ServiceNow)\", sync started");
+}
 say(`  Database:  ${stack.databaseLabel}`);
 say("  Ctrl-C to stop; --fresh to start over with empty data.");
 say();

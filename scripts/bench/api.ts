@@ -11,6 +11,7 @@ import { connectDatabase } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
 import { createFunctionApp, requireUser } from "../../shared/http/mod.ts";
 import { createLogger } from "../../shared/log/mod.ts";
+import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { createTestAuth } from "../testing/mod.ts";
 import { createTestDatabase } from "../testing/database.ts";
 import { loadTest, report } from "./_harness.ts";
@@ -34,11 +35,14 @@ Deno.env.set(
 const tdb = await createTestDatabase();
 const db = connectDatabase(tdb.url, { max: Number(values.pool) });
 const auth = await createTestAuth();
+const config = loadConfig({});
+const log = createLogger({ level: "silent" });
 const services = {
-  config: loadConfig({}),
+  config,
   db,
-  log: createLogger({ level: "silent" }),
+  log,
   auth: auth.verifier,
+  tasks: createTaskClientFromConfig(config, { db, log }),
 };
 
 // An organization with a realistic team.

@@ -27,6 +27,50 @@ const schema = z.object({
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** QStash REST base URL; the dev stack points it at its local stand-in. */
+  QSTASH_URL: z.url().default("https://qstash.upstash.io"),
+  /** QStash token for publishing and schedules; background work is off without it. */
+  QSTASH_TOKEN: z.string().optional(),
+  /** Key QStash signs deliveries with now (the Receiver tries it first). */
+  QSTASH_CURRENT_SIGNING_KEY: z.string().optional(),
+  /** Key QStash will sign with after the next rotation. */
+  QSTASH_NEXT_SIGNING_KEY: z.string().optional(),
+  /**
+   * URL QStash delivers task messages to; defaults to
+   * `${PUBLIC_URL}/functions/v1/tasks/qstash`. Signatures are checked against it.
+   */
+  TASKS_CALLBACK_URL: optionalUrl,
+  /** Wall-clock budget of one task delivery before it saves a cursor and continues. */
+  TASKS_TIME_BUDGET_MS: z.coerce.number().int().min(0).max(300_000).default(25_000),
+  /** How long a delivery holds a job without renewing it; a crashed one frees it after this. */
+  TASKS_LEASE_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
+  /** Retries QStash makes after a failed delivery, unless a task kind says otherwise. */
+  TASKS_DEFAULT_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  /** A queued or running job untouched for this long is checked by the reaper. */
+  TASKS_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(120_000),
+  /** How often the job event stream (SSE) looks for changes. */
+  TASKS_SSE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  /**
+   * Keyring for ServiceNow credentials at rest: comma-separated `<kid>:<base64 32-byte key>`
+   * pairs. Old keys stay listed until `deno task credentials:rotate` has re-encrypted everything.
+   */
+  CREDENTIALS_KEYS: z.string().regex(
+    /^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]{40,64}(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]{40,64})*$/,
+    "must be comma-separated <kid>:<base64 32-byte key> pairs",
+  ).optional(),
+  /** Id of the key new credentials are encrypted with; required when several keys are listed. */
+  CREDENTIALS_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).optional(),
+  /**
+   * Dev mode only: allow instance URLs on private or loopback addresses and plain http
+   * (the local ServiceNow simulator). Never set in production.
+   */
+  ALLOW_PRIVATE_INSTANCE_URLS: flag.default(false),
+  /** Records per Table API page when syncing. */
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(10).max(10_000).default(2000),
+  /** Re-read records changed this many seconds before the last sync's high-water mark. */
+  SYNC_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Scan every table's keys for deletions at least this often (hours). */
+  SYNC_KEY_SCAN_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
 });
 
 /** Validated configuration, read once at start-up. */

@@ -8,6 +8,7 @@ import type { TokenVerifier } from "../auth/mod.ts";
 import type { Database, JwtClaims, Tx } from "../db/mod.ts";
 import type { Config } from "../env/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import type { TaskClient } from "../tasks/mod.ts";
 import { HttpError, httpErrorFromPostgres } from "./errors.ts";
 import { metricsRegistry, observeRequest } from "./metrics.ts";
 
@@ -17,6 +18,8 @@ export interface Services {
   db: Database;
   log: Logger;
   auth: TokenVerifier;
+  /** Starts background work (jobs) and manages cron schedules, through QStash. */
+  tasks: TaskClient;
 }
 
 /** Context variables every handler can read with `c.get(...)`. */

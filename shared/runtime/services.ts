@@ -3,6 +3,7 @@ import { connectDatabase } from "../db/mod.ts";
 import { type Config, ConfigError, databaseUrl, loadConfig } from "../env/mod.ts";
 import type { Services } from "../http/mod.ts";
 import { createLogger } from "../log/mod.ts";
+import { createTaskClientFromConfig } from "../tasks/mod.ts";
 
 /**
  * Builds the services a function needs from the environment, once per process:
@@ -16,7 +17,13 @@ export function createServicesFromEnv(config: Config = loadConfig()): Services {
     max: config.DB_POOL_MAX,
     prepare: config.DB_PREPARE,
   });
-  return { config, db, log, auth: verifierFromConfig(config) };
+  return {
+    config,
+    db,
+    log,
+    auth: verifierFromConfig(config),
+    tasks: createTaskClientFromConfig(config, { db, log }),
+  };
 }
 
 /**

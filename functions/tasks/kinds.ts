@@ -1,0 +1,11 @@
+// Every task kind the tasks function can run. A domain that starts background
+// work defines its kind in shared/<domain>/ with `defineTask` and adds it here,
+// so the deployed endpoint knows it.
+import { syncTask } from "../../shared/instances/mod.ts";
+import { type AnyTaskDefinition, probeTask } from "../../shared/tasks/mod.ts";
+
+/** The task kinds this deployment runs. */
+export const TASK_KINDS: readonly AnyTaskDefinition[] = [
+  probeTask,
+  syncTask,
+];

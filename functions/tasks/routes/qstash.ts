@@ -1,0 +1,100 @@
+import { Receiver } from "@upstash/qstash";
+import { Hono } from "hono";
+import { type AppEnv, HttpError, type Services } from "../../../shared/http/mod.ts";
+import {
+  deliveryStatus,
+  processMessage,
+  type RunnerOptions,
+  taskMessageSchema,
+} from "../../../shared/tasks/mod.ts";
+
+/** What the QStash callback route needs besides the services. */
+export interface QStashRouteOptions {
+  runner: RunnerOptions;
+  /** The public URL QStash publishes to; the signature's `sub` must equal it. */
+  callbackUrl: string;
+  currentSigningKey: string;
+  nextSigningKey: string;
+}
+
+/**
+ * `POST /qstash`: the QStash callback. Verifies `Upstash-Signature` over the raw
+ * body against the configured public URL (current key, then next), then runs
+ * the message. 2xx acknowledges it; 5xx makes QStash retry.
+ */
+export function qstashRoutes(_services: Services, options: QStashRouteOptions): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  const receiver = new Receiver({
+    currentSigningKey: options.currentSigningKey,
+    nextSigningKey: options.nextSigningKey,
+    devMode: false,
+  });
+
+  routes.post("/qstash", async (c) => {
+    const log = c.get("log");
+    const body = await c.req.text();
+    const signature = c.req.header("upstash-signature");
+    const messageId = c.req.header("upstash-message-id") ?? null;
+    const rejected = (reason: string) => {
+      log.warn("security: rejected a task delivery", {
+        event: "security.qstash_delivery_rejected",
+        reason,
+        messageId,
+        ip: c.req.header("x-forwarded-for") ?? c.req.header("upstash-caller-ip") ?? null,
+        userAgent: c.req.header("user-agent") ?? null,
+      });
+      return new HttpError(401, "The delivery is not signed by QStash for this endpoint", {
+        code: "invalid_signature",
+      });
+    };
+    if (!signature) throw rejected("no Upstash-Signature header");
+    try {
+      await receiver.verify({ signature, body, url: options.callbackUrl, clockTolerance: 5 });
+    } catch (error) {
+      throw rejected(error instanceof Error ? error.message : String(error));
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw new HttpError(400, "The task message is not valid JSON", { code: "malformed_json" });
+    }
+    const parsed = taskMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      log.error("signed task message with an invalid body", { issues: parsed.error.issues });
+      throw new HttpError(400, "The task message is not valid", {
+        code: "validation_failed",
+        details: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      });
+    }
+    if (!messageId) {
+      throw new HttpError(400, "The delivery has no Upstash-Message-Id header", {
+        code: "missing_message_id",
+      });
+    }
+    const retried = Number.parseInt(c.req.header("upstash-retried") ?? "0", 10);
+    const outcome = await processMessage(options.runner, parsed.data, {
+      messageId,
+      retried: Number.isFinite(retried) && retried >= 0 ? retried : 0,
+      scheduleId: c.req.header("upstash-schedule-id") ?? null,
+    });
+    const status = deliveryStatus(outcome);
+    if (outcome.status === "failed") {
+      throw new HttpError(500, outcome.error, {
+        code: outcome.final ? "task_failed" : "task_attempt_failed",
+        details: { job_id: outcome.jobId, final: outcome.final },
+      });
+    }
+    if (outcome.status === "busy") {
+      throw new HttpError(503, "The job is being run by another delivery", {
+        code: "job_busy",
+        details: { job_id: outcome.jobId },
+        headers: { "Retry-After": String(Math.max(1, outcome.retryAfterSeconds)) },
+      });
+    }
+    return c.json({ data: outcome }, status);
+  });
+
+  return routes;
+}
