@@ -1,0 +1,123 @@
+/**
+ * SQL fragments the behavioural evaluators share. They are constants built from
+ * table and field names in this catalog, never from runtime values: every value
+ * reaches Postgres as `$1` (instance id), `$2` (parameters) or `$3` (time).
+ *
+ * @module
+ */
+
+/** The evaluation time, truncated to whole seconds like ServiceNow datetimes. */
+export const NOW = "date_trunc('second', $3::timestamptz)";
+
+/** `n` days before {@link NOW}; exact seconds, so daylight saving never shifts it. */
+export function daysBefore(days: string): string {
+  return `(${NOW} - make_interval(secs => (${days}) * 86400))`;
+}
+
+/** `n` days after {@link NOW}. */
+export function daysAfter(days: string): string {
+  return `(${NOW} + make_interval(secs => (${days}) * 86400))`;
+}
+
+/** An integer parameter. */
+export function intParam(name: string): string {
+  return `(($2::jsonb ->> '${name}')::numeric)`;
+}
+
+/** A text parameter. */
+export function textParam(name: string): string {
+  return `($2::jsonb ->> '${name}')`;
+}
+
+/** The items of a string-list parameter, as a subquery. */
+export function listParam(name: string): string {
+  return `(select jsonb_array_elements_text($2::jsonb -> '${name}'))`;
+}
+
+/** The records of one table of the instance, as a subquery with `sys_id` and `data`. */
+export function records(table: string): string {
+  return `(select r.sys_id, r.data from public.snow_records r
+    where r.instance_id = $1::uuid and r.table_name = '${table}')`;
+}
+
+/** A field as text; `""` when the field is missing. */
+export function f(alias: string, field: string): string {
+  return `coalesce(${alias}.data ->> '${field}', '')`;
+}
+
+/** A boolean field is "true" (any case). */
+export function isTrue(alias: string, field: string): string {
+  return `public.sn_bool(${alias}.data ->> '${field}') is true`;
+}
+
+/** A boolean field is "false" (exactly; empty is neither). */
+export function isFalse(alias: string, field: string): string {
+  return `public.sn_bool(${alias}.data ->> '${field}') is false`;
+}
+
+/** A text field is empty after trimming whitespace. */
+export function isBlank(alias: string, field: string): string {
+  return `regexp_replace(coalesce(${alias}.data ->> '${field}', ''), '^[[:space:]]+|[[:space:]]+$', '', 'g') = ''`;
+}
+
+/** A text field truncated for evidence. */
+export function snippet(alias: string, field: string, length = 200): string {
+  return `left(${alias}.data ->> '${field}', ${length})`;
+}
+
+/**
+ * `held(user_id, role_name)`: the roles each existing user holds through an
+ * active `sys_user_has_role` grant of an existing, named role (direct or inherited).
+ */
+export const HELD_ROLES = `held as (
+  select distinct h.data ->> 'user' as user_id, ro.data ->> 'name' as role_name
+  from public.snow_records h
+  join public.snow_records ro
+    on ro.instance_id = h.instance_id and ro.table_name = 'sys_user_role' and ro.sys_id = h.data ->> 'role'
+  join public.snow_records u
+    on u.instance_id = h.instance_id and u.table_name = 'sys_user' and u.sys_id = h.data ->> 'user'
+  where h.instance_id = $1::uuid and h.table_name = 'sys_user_has_role' and h.data ->> 'state' = 'active'
+    and coalesce(ro.data ->> 'name', '') <> ''
+)`;
+
+/** Fields {@link HELD_ROLES} reads. */
+export const HELD_ROLES_TABLES = {
+  sys_user_has_role: ["user", "role", "state"],
+  sys_user_role: ["name"],
+} as const;
+
+/** `acl_roles(acl_id, role_names text[])`: the role names each ACL requires ('' for unknown roles). */
+export const ACL_ROLES = `acl_roles as (
+  select ar.data ->> 'sys_security_acl' as acl_id,
+         array_agg(coalesce(ro.data ->> 'name', '') order by coalesce(ro.data ->> 'name', '')) as role_names
+  from public.snow_records ar
+  left join public.snow_records ro
+    on ro.instance_id = ar.instance_id and ro.table_name = 'sys_user_role' and ro.sys_id = ar.data ->> 'sys_user_role'
+  where ar.instance_id = $1::uuid and ar.table_name = 'sys_security_acl_role'
+  group by ar.data ->> 'sys_security_acl'
+)`;
+
+/** Fields {@link ACL_ROLES} reads. */
+export const ACL_ROLES_TABLES = {
+  sys_security_acl_role: ["sys_security_acl", "sys_user_role"],
+  sys_user_role: ["name"],
+} as const;
+
+/** An ACL (alias `a`, joined to `acl_roles` as `ar`) is empty: no real role, condition or script. */
+export const ACL_IS_EMPTY = `(
+  (ar.role_names is null or ar.role_names <@ array['public'])
+  and ${isBlank("a", "condition")} and ${isBlank("a", "script")}
+)`;
+
+/** The property record with this name (first by sys_id), as a subquery with `sys_id`, `value`. */
+export function propertyRecord(name: string): string {
+  return `(select p.sys_id, coalesce(p.data ->> 'value', '') as value from public.snow_records p
+    where p.instance_id = $1::uuid and p.table_name = 'sys_properties' and p.data ->> 'name' = '${name}'
+    order by p.sys_id limit 1)`;
+}
+
+/** The trimmed, non-empty entries of a comma list. */
+export function commaList(expr: string): string {
+  const t = "regexp_replace(e, '^[[:space:]]+|[[:space:]]+$', '', 'g')";
+  return `(select ${t} from unnest(string_to_array(${expr}, ',')) as e where ${t} <> '')`;
+}
