@@ -35,8 +35,16 @@ say(`  Auth:      ${stack.url}/auth/v1 (local Supabase Auth stand-in)`);
 say(`  Mailbox:   ${stack.url}/auth/v1/_dev/mailbox`);
 if (stack.qstash) say(`  Tasks:     ${stack.url}/qstash (local QStash stand-in)`);
 if (stack.snow) {
-  say(`  ServiceNow: ${stack.snow.instanceUrl(stack.url)} (simulator; admin API at ${stack.url}/snow-sim/_sim)`);
-  if (stack.demoInstanceId) say("             connected to the demo organization as \"Acme (simulated ServiceNow)\", sync started");
+  say(
+    `  ServiceNow: ${
+      stack.snow.instanceUrl(stack.url)
+    } (simulator; admin API at ${stack.url}/snow-sim/_sim)`,
+  );
+  if (stack.demoInstanceId) {
+    say(
+      '             connected to the demo organization as "Acme (simulated ServiceNow)", sync started',
+    );
+  }
 }
 say(`  Database:  ${stack.databaseLabel}`);
 say("  Ctrl-C to stop; --fresh to start over with empty data.");

@@ -1,6 +1,7 @@
 // Every task kind the tasks function can run. A domain that starts background
 // work defines its kind in shared/<domain>/ with `defineTask` and adds it here,
 // so the deployed endpoint knows it.
+import { analysisRunTask } from "../../shared/analysis/mod.ts";
 import { syncTask } from "../../shared/instances/mod.ts";
 import { type AnyTaskDefinition, probeTask } from "../../shared/tasks/mod.ts";
 
@@ -8,4 +9,5 @@ import { type AnyTaskDefinition, probeTask } from "../../shared/tasks/mod.ts";
 export const TASK_KINDS: readonly AnyTaskDefinition[] = [
   probeTask,
   syncTask,
+  analysisRunTask,
 ];

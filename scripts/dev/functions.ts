@@ -1,5 +1,8 @@
 import type { FunctionApp, Services } from "../../shared/http/mod.ts";
+import { createAnalysisApp } from "../../functions/analysis/app.ts";
+import { createInstancesApp } from "../../functions/instances/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
+import { createTasksApp } from "../../functions/tasks/app.ts";
 
 /** A domain function the local gateway mounts at `/functions/v1/<name>`. */
 export interface LocalFunction {
@@ -10,4 +13,7 @@ export interface LocalFunction {
 /** Every function, as Supabase would deploy them. */
 export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "organizations", create: createOrganizationsApp },
+  { name: "instances", create: (services) => createInstancesApp(services) },
+  { name: "tasks", create: (services) => createTasksApp(services) },
+  { name: "analysis", create: createAnalysisApp },
 ];

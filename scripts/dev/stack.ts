@@ -6,11 +6,15 @@ import { loadConfig } from "../../shared/env/mod.ts";
 import type { FunctionApp, Services } from "../../shared/http/mod.ts";
 import { createLogger, type Logger } from "../../shared/log/mod.ts";
 import { verifierFromConfig } from "../../shared/runtime/mod.ts";
+import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { type AuthServer, createAuthServer } from "../auth_server/mod.ts";
+import { createQStashServer, type QStashServer } from "../qstash_server/mod.ts";
 import { migrate } from "../db/migrate.ts";
 import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
+import { analyzeWhenSynced } from "../../shared/analysis/mod.ts";
 import { LOCAL_FUNCTIONS } from "./functions.ts";
+import { type DevSnow, ensureDemoInstance, SNOW_SIM_PATH, startDevSnow } from "./snow_demo.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const WEB_DIST = new URL("web/dist/", ROOT);
@@ -34,6 +38,15 @@ export interface StackOptions {
   quiet?: boolean;
   /** Create the demo organization and user when missing (default true). */
   seedDemo?: boolean;
+  /**
+   * Serve the ServiceNow simulator at /snow-sim and connect the demo
+   * organization to it (default true).
+   */
+  snowDemo?: boolean;
+  /** Sync the demo instance at start (default true): full once, incremental after. */
+  demoSync?: boolean;
+  /** Users of the simulated instance (default 600 when persistent, 60 otherwise). */
+  snowUsers?: number;
   /** Require email confirmation before sign-in (default false). */
   requireEmailConfirmation?: boolean;
   /** Environment overrides for the functions' configuration. */
@@ -52,10 +65,16 @@ export interface Stack {
   url: string;
   db: Database;
   auth: AuthServer;
+  /** The local QStash stand-in at /qstash, or null when QSTASH_TOKEN is configured. */
+  qstash: QStashServer | null;
   services: Services;
   demo: DemoAccount;
   /** What backs the database, for the banner. */
   databaseLabel: string;
+  /** The ServiceNow simulator at /snow-sim, or null with `snowDemo: false`. */
+  snow: DevSnow | null;
+  /** The demo organization's instance (connected to the simulator), when there is one. */
+  demoInstanceId: string | null;
   stop(): Promise<void>;
 }
 
@@ -90,7 +109,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       (req) => handler(req),
     );
     cleanups.push(() => server.shutdown());
-    const url = `http://${options.hostname === "0.0.0.0" ? "localhost" : "localhost"}:${server.addr.port}`;
+    const url = `http://${
+      options.hostname === "0.0.0.0" ? "localhost" : "localhost"
+    }:${server.addr.port}`;
 
     const database = await openDatabase(options, log);
     cleanups.push(database.close);
@@ -103,23 +124,50 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log,
     });
     const jwks = await auth.jwks();
+    // Background work: the local QStash stand-in at /qstash unless a token is configured.
+    const qstash = (options.env?.QSTASH_TOKEN ?? Deno.env.get("QSTASH_TOKEN"))
+      ? null
+      : await createQStashServer({ sql: db.sql, log, retryDelayScale: 0.1, workerTimeoutMs: 5000 });
+    const snow = options.snowDemo === false ? null : await startDevSnow({
+      persist: options.persist ?? false,
+      users: options.snowUsers ?? (options.persist ? 600 : 60),
+    });
     const config = loadConfig({
       ...Deno.env.toObject(),
+      ...snow?.env,
       SUPABASE_URL: url,
       SUPABASE_JWKS: JSON.stringify(jwks),
       SUPABASE_ANON_KEY: auth.anonKey,
       PUBLIC_URL: url,
+      ...(qstash
+        ? {
+          QSTASH_URL: `${url}/qstash`,
+          QSTASH_TOKEN: qstash.token,
+          QSTASH_CURRENT_SIGNING_KEY: qstash.currentSigningKey,
+          QSTASH_NEXT_SIGNING_KEY: qstash.nextSigningKey,
+        }
+        : {}),
       ...options.env,
     });
+    const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;
     const services: Services = {
       config,
       db,
-      log: options.quiet ? createLogger({ level: "silent" }) : log,
+      log: functionsLog,
       auth: verifierFromConfig(config),
+      tasks: createTaskClientFromConfig(config, { db, log: functionsLog }),
     };
 
     const app = new Hono();
     app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw));
+    if (snow) app.all(`${SNOW_SIM_PATH}/*`, (c) => snow.fetch(c.req.raw));
+    if (qstash) {
+      app.all("/qstash/*", (c) => {
+        const target = new URL(c.req.url);
+        target.pathname = target.pathname.replace(/^\/qstash/, "");
+        return qstash.fetch(new Request(target, c.req.raw));
+      });
+    }
     const functions = new Map<string, FunctionApp>(
       LOCAL_FUNCTIONS.map((fn) => [fn.name, fn.create(services)]),
     );
@@ -136,12 +184,59 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     app.use("/*", serveStatic({ root: relativeToCwd(WEB_DIST) }));
     app.get("*", serveStatic({ path: relativeToCwd(new URL("index.html", WEB_DIST)) }));
     handler = app.fetch;
+    if (qstash) {
+      // Delivers what is pending, including messages left by a previous run.
+      await qstash.start();
+      cleanups.push(() => qstash.stop());
+    }
+    if (qstash || config.TASKS_CALLBACK_URL) {
+      await services.tasks.ensureSystemSchedules().catch((error) =>
+        log.warn("cannot create the stale-job reaper's schedule", { error })
+      );
+    }
 
     const demo = options.seedDemo === false
       ? { email: DEMO_EMAIL, password: DEMO_PASSWORD, orgId: "" }
       : await seedDemo(url, auth, db);
+    const demoInstanceId = snow && options.seedDemo !== false
+      ? await ensureDemoInstance({
+        services,
+        db,
+        log,
+        stackUrl: url,
+        snow,
+        email: DEMO_EMAIL,
+        sync: options.demoSync,
+      })
+      : null;
+    if (demoInstanceId && options.demoSync !== false) {
+      // The first analysis of the demo instance, once its sync has finished.
+      const analysis = new AbortController();
+      const [demoUser] = await db.sql<{ id: string }[]>`
+        select id from auth.users where email = ${DEMO_EMAIL}`;
+      const started = demoUser
+        ? analyzeWhenSynced(services, { sub: demoUser.id, role: "authenticated" }, demoInstanceId, {
+          signal: analysis.signal,
+        }).catch((error) => log.warn("cannot start the demo instance's analysis", { error }))
+        : Promise.resolve();
+      cleanups.push(async () => {
+        analysis.abort();
+        await started;
+      });
+    }
 
-    return { url, db, auth, services, demo, databaseLabel: database.label, stop };
+    return {
+      url,
+      db,
+      auth,
+      qstash,
+      services,
+      demo,
+      databaseLabel: database.label,
+      snow,
+      demoInstanceId,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -155,7 +250,13 @@ function gateway(req: Request, functions: Map<string, FunctionApp>): Response | 
   const app = functions.get(name);
   if (!app) {
     return Response.json(
-      { error: { code: "function_not_found", message: `No function named "${name}"`, details: null } },
+      {
+        error: {
+          code: "function_not_found",
+          message: `No function named "${name}"`,
+          details: null,
+        },
+      },
       { status: 404 },
     );
   }
@@ -215,7 +316,9 @@ async function seedDemo(url: string, auth: AuthServer, db: Database): Promise<De
     select (select m.org_id from public.memberships m where m.user_id = u.id
              order by m.created_at limit 1) as org_id
     from auth.users u where u.email = ${DEMO_EMAIL}`;
-  if (existing[0]) return { email: DEMO_EMAIL, password: DEMO_PASSWORD, orgId: existing[0].org_id ?? "" };
+  if (existing[0]) {
+    return { email: DEMO_EMAIL, password: DEMO_PASSWORD, orgId: existing[0].org_id ?? "" };
+  }
   const res = await auth.fetch(
     new Request(`${url}/auth/v1/signup`, {
       method: "POST",
@@ -250,7 +353,10 @@ async function ensureWebBuild(log: Logger): Promise<void> {
   };
   if ((await isFresh()).fresh) return;
   await Deno.mkdir(new URL(".cache/", ROOT), { recursive: true });
-  const lock = await Deno.open(new URL(".cache/web-build.lock", ROOT), { create: true, write: true });
+  const lock = await Deno.open(new URL(".cache/web-build.lock", ROOT), {
+    create: true,
+    write: true,
+  });
   try {
     await lock.lock(true);
     const { built, fresh } = await isFresh();
@@ -276,7 +382,9 @@ async function buildWeb(log: Logger, built: number): Promise<void> {
   }).output();
   if (!out.success) {
     throw new Error(
-      `Cannot build the web app: deno task web:build failed\n${new TextDecoder().decode(out.stderr)}`,
+      `Cannot build the web app: deno task web:build failed\n${
+        new TextDecoder().decode(out.stderr)
+      }`,
     );
   }
 }

@@ -24,6 +24,23 @@ const OVERRIDES: ColumnOverrides = {
   "public.snow_records": { table_name: "sys_user" },
   "public.sync_runs": { mode: "full" },
   "public.sync_table_results": { status: "succeeded" },
+  "public.analysis_check_results": {
+    check_id: "sample_check",
+    status: "PASS",
+    family: "behavioural",
+    severity: "low",
+    severity_rank: 3,
+  },
+  "public.analysis_check_settings": { check_id: "sample_check" },
+  "public.analysis_custom_checks": {
+    check_id: "custom_sample",
+    severity: "low",
+    area: "identity",
+    table_name: "sys_user",
+  },
+  "public.analysis_finding_events": { kind: "triage" },
+  "public.analysis_finding_results": { status: "FAIL" },
+  "public.analysis_suppressions": { scope: "check_org" },
 };
 
 interface TenantTable {
@@ -76,7 +93,8 @@ Deno.test("every table in public has row-level security enabled", async () => {
 const alice = await auth.createUser(tdb.db, { orgName: "Tenant A" });
 const bob = await auth.createUser(tdb.db, { orgName: "Tenant B" });
 // Enterprise limits, so sample rows never hit a plan limit.
-await sql`update public.organizations set plan = 'enterprise' where id in (${alice.orgId!}, ${bob.orgId!})`;
+await sql`update public.organizations set plan = 'enterprise' where id in (${alice.orgId!}, ${bob
+  .orgId!})`;
 const tenantA = { orgId: alice.orgId!, userId: alice.id };
 const tenantB = { orgId: bob.orgId!, userId: bob.id };
 

@@ -1,5 +1,5 @@
 import { lazy } from "preact-iso";
-import { LayoutTemplate, Settings, Users } from "lucide";
+import { LayoutTemplate, Server, Settings, ShieldCheck, Users } from "lucide";
 import type { AppRoute } from "./route_registry.ts";
 
 /**
@@ -8,6 +8,22 @@ import type { AppRoute } from "./route_registry.ts";
  * Dashboard (order 0 in "monitor") becomes the landing page by itself.
  */
 export const APP_ROUTES: ReadonlyArray<AppRoute> = [
+  {
+    path: "/analysis",
+    title: "Analysis",
+    component: lazy(() =>
+      import("../features/analysis/analysis_page.tsx").then((m) => m.AnalysisPage)
+    ),
+    nav: { label: "Analysis", icon: ShieldCheck, section: "analyze", order: 10 },
+  },
+  {
+    path: "/instances",
+    title: "Instances",
+    component: lazy(() =>
+      import("../features/instances/instances_page.tsx").then((m) => m.InstancesPage)
+    ),
+    nav: { label: "Instances", icon: Server, section: "monitor", order: 40 },
+  },
   {
     path: "/team",
     title: "Team",

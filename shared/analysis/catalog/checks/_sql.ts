@@ -68,19 +68,40 @@ export function snippet(alias: string, field: string, length = 200): string {
 /**
  * `held(user_id, role_name)`: the roles each existing user holds through an
  * active `sys_user_has_role` grant of an existing, named role (direct or inherited).
+ *
+ * Pass `roles` (an SQL list such as `listParam("roles")`) whenever the check only
+ * looks at some roles: the roles are found first and only their assignments are
+ * read, instead of de-duplicating every assignment of the instance (on an
+ * instance with 840k assignments: ~0.3 s against 2.5–4 s). `users` restricts the
+ * users the same way (a condition on alias `u`).
  */
-export const HELD_ROLES = `held as (
-  select distinct h.data ->> 'user' as user_id, ro.data ->> 'name' as role_name
-  from public.snow_records h
-  join public.snow_records ro
-    on ro.instance_id = h.instance_id and ro.table_name = 'sys_user_role' and ro.sys_id = h.data ->> 'role'
+export function heldRoles(filter: { roles?: string; users?: string } = {}): string {
+  return `held as (
+  select distinct h.data ->> 'user' as user_id, ro.role_name
+  from (
+    select r.sys_id, r.data ->> 'name' as role_name from public.snow_records r
+    where r.instance_id = $1::uuid and r.table_name = 'sys_user_role'
+      and coalesce(r.data ->> 'name', '') <> ''${
+    filter.roles
+      ? `
+      and r.data ->> 'name' in ${filter.roles}`
+      : ""
+  }
+  ) ro
+  join public.snow_records h
+    on h.instance_id = $1::uuid and h.table_name = 'sys_user_has_role' and h.data ->> 'role' = ro.sys_id
   join public.snow_records u
-    on u.instance_id = h.instance_id and u.table_name = 'sys_user' and u.sys_id = h.data ->> 'user'
-  where h.instance_id = $1::uuid and h.table_name = 'sys_user_has_role' and h.data ->> 'state' = 'active'
-    and coalesce(ro.data ->> 'name', '') <> ''
+    on u.instance_id = $1::uuid and u.table_name = 'sys_user' and u.sys_id = h.data ->> 'user'${
+    filter.users
+      ? `
+      and ${filter.users}`
+      : ""
+  }
+  where h.data ->> 'state' = 'active'
 )`;
+}
 
-/** Fields {@link HELD_ROLES} reads. */
+/** Fields {@link heldRoles} reads. */
 export const HELD_ROLES_TABLES = {
   sys_user_has_role: ["user", "role", "state"],
   sys_user_role: ["name"],

@@ -11,8 +11,8 @@ import {
   ACL_ROLES,
   ACL_ROLES_TABLES,
   f,
-  HELD_ROLES,
   HELD_ROLES_TABLES,
+  heldRoles,
   isBlank,
   isFalse,
   isTrue,
@@ -441,7 +441,7 @@ order by a.sys_id`,
     }],
     tables: { sys_user: ["user_name"], ...HELD_ROLES_TABLES },
     sql: `
-with ${HELD_ROLES}
+with ${heldRoles({ users: "u.data ->> 'user_name' = 'guest'" })}
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
        jsonb_build_object('user_name', u.data ->> 'user_name',
                           'roles', (select jsonb_agg(h.role_name order by h.role_name) from held h

@@ -9,8 +9,8 @@ import type { Check, ParameterSpec } from "../types.ts";
 import {
   daysBefore,
   f,
-  HELD_ROLES,
   HELD_ROLES_TABLES,
+  heldRoles,
   intParam,
   isFalse,
   isTrue,
@@ -89,7 +89,7 @@ export const IDENTITY_CHECKS: readonly Check[] = [
     controls: ["A1"],
     tables: { sys_user: [...USER_FIELDS, "last_login_time"], ...HELD_ROLES_TABLES },
     sql: `
-with ${HELD_ROLES},
+with ${heldRoles({ roles: listParam("roles") })},
 privileged as (
   select h.user_id, array_agg(h.role_name order by h.role_name) as roles
   from held h where h.role_name in ${listParam("roles")}
@@ -414,7 +414,7 @@ order by u.sys_id`,
     returns: "all",
     tables: { sys_user: USER_FIELDS, ...HELD_ROLES_TABLES },
     sql: `
-with ${HELD_ROLES},
+with ${heldRoles({ roles: listParam("roles") })},
 active_users as (select u.sys_id, u.data ->> 'user_name' as user_name from ${
       records("sys_user")
     } u where ${isTrue("u", "active")}),
@@ -465,7 +465,12 @@ order by c.name`,
     controls: ["A6"],
     tables: { sys_user: USER_FIELDS, ...HELD_ROLES_TABLES },
     sql: `
-with ${HELD_ROLES},
+with ${
+      heldRoles({
+        roles: `(select p ->> 0 from jsonb_array_elements($2::jsonb -> 'pairs') p
+    union select p ->> 1 from jsonb_array_elements($2::jsonb -> 'pairs') p)`,
+      })
+    },
 pairs as (select p ->> 0 as a, p ->> 1 as b from jsonb_array_elements($2::jsonb -> 'pairs') as p),
 hits as (
   select h1.user_id, jsonb_agg(distinct jsonb_build_array(pairs.a, pairs.b)) as pairs
@@ -746,7 +751,7 @@ order by u.sys_id`,
     controls: ["A11"],
     tables: { sys_user: [...USER_FIELDS, "enable_multifactor_authn"], ...HELD_ROLES_TABLES },
     sql: `
-with ${HELD_ROLES},
+with ${heldRoles({ roles: listParam("roles") })},
 privileged as (
   select h.user_id, array_agg(h.role_name order by h.role_name) as roles
   from held h where h.role_name in ${listParam("roles")}
@@ -788,7 +793,11 @@ order by u.sys_id`,
     controls: ["A15"],
     tables: { sys_user: USER_FIELDS, ...HELD_ROLES_TABLES },
     sql: `
-with ${HELD_ROLES}
+with ${
+      heldRoles({
+        roles: `(select jsonb_array_elements_text($2::jsonb -> 'roles') union select 'admin')`,
+      })
+    }
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
        jsonb_build_object('user_name', u.data ->> 'user_name',
                           'impersonation_roles', (select jsonb_agg(distinct h.role_name) from held h
@@ -877,7 +886,7 @@ order by u.sys_id`,
     returns: "all",
     tables: { sys_user: USER_FIELDS, ...HELD_ROLES_TABLES },
     sql: `
-with ${HELD_ROLES},
+with ${heldRoles({ roles: "('admin')" })},
 active_users as (select u.sys_id from ${records("sys_user")} u where ${isTrue("u", "active")}),
 admin_role as (select max(ro.sys_id) as role_id from ${
       records("sys_user_role")

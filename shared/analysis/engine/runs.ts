@@ -1,0 +1,734 @@
+/**
+ * Runs of an instance: starting one (recording the scope, catalog version,
+ * parameters and custom checks it uses, then queueing `analysis.run`), listing
+ * them, and reading one with its live scores, summary and explanation.
+ *
+ * @module
+ */
+
+import type { Database, JwtClaims, TenantClaims, Tx } from "../../db/mod.ts";
+import { HttpError } from "../../http/errors.ts";
+import type { Logger } from "../../log/mod.ts";
+import { authorizeInstance } from "../../instances/mod.ts";
+import { requireRole } from "../../organizations/mod.ts";
+import { closeStaleRuns as closeStaleSyncRuns } from "../../servicenow/sync/mod.ts";
+import type { Job, TaskClient } from "../../tasks/mod.ts";
+import { FRAMEWORKS, ParameterError, resolveParameters } from "../catalog/mod.ts";
+import {
+  type CustomCheckRecord,
+  loadOrgChecks,
+  type RunScope,
+  ScopeError,
+  selectChecks,
+} from "../org_checks.ts";
+import {
+  computeScores,
+  computeSummary,
+  effectiveChecks,
+  explainScores,
+  type RunScores,
+  type RunSummary,
+  type ScoreExplanation,
+} from "../scores/scores.ts";
+import { analysisRunTask } from "./task.ts";
+import { catalogVersion } from "./version.ts";
+
+/** What the run operations need from a function's services. */
+export interface AnalysisServices {
+  db: Database;
+  log: Logger;
+  tasks: TaskClient;
+}
+
+/** Status of a run. */
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+/** A run as the API shows it in lists. */
+export interface RunListItem {
+  id: string;
+  org_id: string;
+  instance_id: string;
+  status: RunStatus;
+  trigger: string;
+  scope: RunScope;
+  catalog_version: string;
+  evaluated_at: Date;
+  checks_total: number;
+  checks_done: number;
+  previous_run_id: string | null;
+  job_id: string | null;
+  /** Scores as computed when the run finished (suppressions then). */
+  scores_at_completion: RunScores | null;
+  error: string | null;
+  requested_by: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** One run in full: progress, and for a finished run its live scores. */
+export interface RunDetail extends RunListItem {
+  /** Non-default parameters it ran with, by check id. */
+  parameters: Record<string, Record<string, unknown>>;
+  /** Custom checks it ran, by check id: their version and query. */
+  custom_checks: Record<string, { version: number; table_name: string; query: string }>;
+  /** 0–1. */
+  progress: number;
+  progress_message: string;
+  /** Scores with the suppressions in force now (null until the run succeeded). */
+  scores: RunScores | null;
+  summary: RunSummary | null;
+  explanation: ScoreExplanation | null;
+}
+
+/** Options of {@link startRun}. */
+export interface StartRunOptions {
+  /** Evaluation time (relative rules are measured from it); now by default. */
+  evaluatedAt?: Date;
+  trigger?: "manual" | "schedule" | "sync";
+  /** Limit on one check's statement, in ms. */
+  checkTimeoutMs?: number;
+}
+
+const LIST_COLUMNS = [
+  "id",
+  "org_id",
+  "instance_id",
+  "status",
+  "trigger",
+  "scope",
+  "catalog_version",
+  "evaluated_at",
+  "checks_total",
+  "checks_done",
+  "previous_run_id",
+  "job_id",
+  "error",
+  "requested_by",
+  "created_at",
+  "started_at",
+  "finished_at",
+] as const;
+
+/**
+ * Closes queued or running runs of an instance whose job has ended (failed,
+ * cancelled, or succeeded without finishing the run), so a new run can start.
+ *
+ * @param tx a transaction (analyst or worker)
+ * @param instanceId the instance
+ */
+export async function closeStaleRuns(tx: Tx, instanceId: string): Promise<void> {
+  await tx`
+    update public.analysis_runs r set
+      status = case when j.status = 'cancelled' then 'cancelled' else 'failed' end,
+      finished_at = now(),
+      error = coalesce(r.error, case when j.status = 'cancelled' then 'The run was cancelled'
+                                    else coalesce(j.error, 'The run stopped before it finished') end)
+    from public.jobs j
+    where r.instance_id = ${instanceId} and r.status in ('queued', 'running')
+      and j.id = r.job_id and j.status in ('succeeded', 'failed', 'cancelled')`;
+  await tx`
+    update public.analysis_runs set status = 'failed', finished_at = now(),
+      error = 'The run was never queued'
+    where instance_id = ${instanceId} and status = 'queued' and job_id is null
+      and created_at < now() - interval '10 minutes'`;
+}
+
+/**
+ * Starts a run of an instance (analyst or higher): the scope's checks with the
+ * organization's parameters and custom checks, recorded on the run, then the
+ * `analysis.run` job. One run at a time per instance, and not while a sync of it
+ * is in progress (409 either way).
+ *
+ * @param services database, logger and task client
+ * @param claims the caller
+ * @param input the instance and the scope
+ * @param options evaluation time, trigger, per-check timeout
+ * @returns the queued run and its job
+ * @throws {HttpError} 404 unknown instance, 403 below analyst, 409 busy, 422 bad scope or parameters
+ */
+export async function startRun(
+  services: AnalysisServices,
+  claims: TenantClaims,
+  input: { instance_id: string; scope: RunScope },
+  options: StartRunOptions = {},
+): Promise<{ run: RunListItem; job: Job }> {
+  const version = await catalogVersion();
+  const prepared = await services.db.asTenant(claims, async (tx) => {
+    const target = await authorizeInstance(tx, input.instance_id, "analyst");
+    await closeStaleRuns(tx, target.id);
+    await closeStaleSyncRuns(tx, target.id);
+    const [active] = await tx<{ id: string; job_id: string | null }[]>`
+      select id, job_id from public.analysis_runs
+      where instance_id = ${target.id} and status in ('queued', 'running')`;
+    if (active) {
+      throw new HttpError(409, "An analysis of this instance is already queued or running", {
+        code: "analysis_already_running",
+        details: { run_id: active.id, job_id: active.job_id },
+      });
+    }
+    const [sync] = await tx<{ id: string }[]>`
+      select id from public.sync_runs
+      where instance_id = ${target.id} and status in ('queued', 'running')`;
+    if (sync) {
+      throw new HttpError(
+        409,
+        "A sync of this instance is in progress; start the analysis when it has finished",
+        { code: "sync_in_progress", details: { sync_run_id: sync.id } },
+      );
+    }
+    const checks = await loadOrgChecks(tx, target.org_id);
+    let selected;
+    try {
+      selected = selectChecks(checks, input.scope);
+    } catch (error) {
+      if (error instanceof ScopeError) {
+        throw new HttpError(422, error.message, { code: "invalid_scope" });
+      }
+      throw error;
+    }
+    const parameters: Record<string, Record<string, unknown>> = {};
+    const custom: Record<string, CustomCheckRecord> = {};
+    for (const check of selected) {
+      if (check.custom) custom[check.id] = check.custom;
+      if (!check.builtin || Object.keys(check.overrides).length === 0) continue;
+      try {
+        resolveParameters(check.builtin, check.overrides);
+      } catch (error) {
+        if (!(error instanceof ParameterError)) throw error;
+        throw new HttpError(422, error.message, {
+          code: "invalid_parameters",
+          details: { check_id: error.checkId, issues: error.issues },
+        });
+      }
+      parameters[check.id] = { ...check.overrides };
+    }
+    const [run] = await tx<{ id: string }[]>`
+      insert into public.analysis_runs (
+        org_id, instance_id, status, trigger, scope, catalog_version, parameters, custom_checks,
+        check_ids, evaluated_at, requested_by)
+      values (
+        ${target.org_id}, ${target.id}, 'queued', ${options.trigger ?? "manual"},
+        ${tx.json(input.scope as never)}, ${version}, ${tx.json(parameters as never)},
+        ${tx.json(custom as never)}, ${selected.map((c) => c.id)},
+        ${options.evaluatedAt ?? new Date()}, ${claims.sub ?? null})
+      returning id`;
+    return { orgId: target.org_id, runId: run!.id };
+  }).catch((error) => {
+    if ((error as { code?: string }).code === "23505") {
+      throw new HttpError(409, "An analysis of this instance is already queued or running", {
+        code: "analysis_already_running",
+      });
+    }
+    throw error;
+  });
+  let job: Job;
+  try {
+    job = await services.tasks.enqueue(
+      analysisRunTask,
+      {
+        runId: prepared.runId,
+        ...(options.checkTimeoutMs ? { checkTimeoutMs: options.checkTimeoutMs } : {}),
+      },
+      {
+        orgId: prepared.orgId,
+        subject: input.instance_id,
+        dedupId: prepared.runId,
+        actorUserId: claims.sub ?? null,
+      },
+    );
+  } catch (error) {
+    await services.db.asTenant(
+      claims,
+      (tx) =>
+        tx`update public.analysis_runs set status = 'failed', finished_at = now(),
+         error = 'The run could not be queued' where id = ${prepared.runId}`,
+    );
+    throw error;
+  }
+  const run = await services.db.asTenant(claims, async (tx) => {
+    await tx`update public.analysis_runs set job_id = ${job.id}
+             where id = ${prepared.runId} and job_id is null`;
+    return await readRun(tx, prepared.runId);
+  });
+  return { run, job };
+}
+
+async function readRun(tx: Tx, runId: string): Promise<RunListItem> {
+  const [row] = await tx<(RunListItem & { scores: RunScores | null })[]>`
+    select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs where id = ${runId}`;
+  if (!row) throw new HttpError(404, RUN_NOT_FOUND);
+  const { scores, ...rest } = row;
+  return { ...rest, scores_at_completion: scores };
+}
+
+/** The message of a 404 for a run. */
+export const RUN_NOT_FOUND = "Analysis run not found";
+
+/**
+ * Reads a run (members): progress while it runs; once it succeeded, its scores,
+ * summary and explanation with the suppressions in force now.
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param runId the run
+ * @returns the run
+ * @throws {HttpError} 404 when it does not exist or is not the caller's
+ */
+export async function getRun(
+  db: Database,
+  claims: TenantClaims,
+  runId: string,
+): Promise<RunDetail> {
+  return await db.asTenant(claims, async (tx) => {
+    const [found] = await tx<{ instance_id: string }[]>`
+      select instance_id from public.analysis_runs where id = ${runId}`;
+    if (!found) throw new HttpError(404, RUN_NOT_FOUND);
+    await closeStaleRuns(tx, found.instance_id).catch(() => {});
+    const base = await readRun(tx, runId);
+    const [extra] = await tx<
+      { parameters: RunDetail["parameters"]; custom_checks: Record<string, CustomCheckRecord> }[]
+    >`select parameters, custom_checks from public.analysis_runs where id = ${runId}`;
+    const [job] = base.job_id
+      ? await tx<{ progress: number; progress_message: string }[]>`
+          select progress, progress_message from public.jobs where id = ${base.job_id}`
+      : [];
+    let scores: RunScores | null = null;
+    let summary: RunSummary | null = null;
+    let explanation: ScoreExplanation | null = null;
+    if (base.status === "succeeded") {
+      scores = await computeScores(tx, runId);
+      summary = await computeSummary(tx, runId);
+      const checks = await effectiveChecks(tx, runId);
+      const previous = base.previous_run_id
+        ? {
+          runId: base.previous_run_id,
+          scores: await computeScores(tx, base.previous_run_id),
+          checks: await effectiveChecks(tx, base.previous_run_id),
+        }
+        : null;
+      explanation = explainScores({ scores, checks }, previous);
+    }
+    const progress = base.status === "succeeded"
+      ? 1
+      : base.checks_total > 0
+      ? Math.min(1, job?.progress ?? base.checks_done / base.checks_total)
+      : job?.progress ?? 0;
+    return {
+      ...base,
+      parameters: extra?.parameters ?? {},
+      custom_checks: Object.fromEntries(
+        Object.entries(extra?.custom_checks ?? {}).map(([id, c]) => [id, {
+          version: c.version,
+          table_name: c.table_name,
+          query: c.query,
+        }]),
+      ),
+      progress,
+      progress_message: job?.progress_message ?? "",
+      scores,
+      summary,
+      explanation,
+    };
+  });
+}
+
+/** One page of runs. */
+export interface RunPage {
+  data: RunListItem[];
+  next_cursor: string | null;
+}
+
+/**
+ * Runs of an instance, newest first (members).
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param instanceId the instance
+ * @param page size and the cursor of the previous page
+ * @returns a page of runs
+ * @throws {HttpError} 404 when the instance is not the caller's
+ */
+export async function listRuns(
+  db: Database,
+  claims: TenantClaims,
+  instanceId: string,
+  page: { limit: number; cursor?: string },
+): Promise<RunPage> {
+  const after = page.cursor ? decodeRunCursor(page.cursor) : null;
+  return await db.asTenant(claims, async (tx) => {
+    await authorizeInstance(tx, instanceId, "viewer");
+    await closeStaleRuns(tx, instanceId).catch(() => {});
+    const rows = await tx<(RunListItem & { scores: RunScores | null })[]>`
+      select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs
+      where instance_id = ${instanceId}
+        ${after ? tx`and (created_at, id) < (${after.at}, ${after.id})` : tx``}
+      order by created_at desc, id desc
+      limit ${page.limit + 1}`;
+    const more = rows.length > page.limit;
+    const data = rows.slice(0, page.limit).map(({ scores, ...rest }) => ({
+      ...rest,
+      scores_at_completion: scores,
+    }));
+    const last = data.at(-1);
+    return {
+      data,
+      next_cursor: more && last
+        ? btoa(JSON.stringify([new Date(last.created_at).toISOString(), last.id]))
+        : null,
+    };
+  });
+}
+
+function decodeRunCursor(cursor: string): { at: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(atob(cursor)) as [string, string];
+    const date = new Date(at);
+    if (Number.isNaN(date.getTime()) || typeof id !== "string") throw new Error("bad");
+    return { at: date, id };
+  } catch {
+    throw new HttpError(400, "The cursor is not valid; start from the first page", {
+      code: "invalid_cursor",
+    });
+  }
+}
+
+/**
+ * The organization of a run the caller may see, with a role check.
+ *
+ * @param tx a tenant transaction
+ * @param runId the run
+ * @param min the least role
+ * @returns the run's organization and instance
+ * @throws {HttpError} 404 unknown, 403 below the role
+ */
+export async function authorizeRun(
+  tx: Tx,
+  runId: string,
+  min: "viewer" | "analyst" | "admin",
+): Promise<{ org_id: string; instance_id: string }> {
+  const [row] = await tx<{ org_id: string; instance_id: string }[]>`
+    select org_id, instance_id from public.analysis_runs where id = ${runId}`;
+  if (!row) throw new HttpError(404, RUN_NOT_FOUND);
+  await requireRole(tx, row.org_id, min);
+  return row;
+}
+
+/** A run's progress, as the live stream sends it. */
+export interface RunProgress {
+  id: string;
+  status: RunStatus;
+  checks_done: number;
+  checks_total: number;
+  /** 0–1. */
+  progress: number;
+  message: string;
+  error: string | null;
+  finished_at: Date | null;
+}
+
+/**
+ * A run's progress, read in one round trip (members).
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param runId the run
+ * @returns its progress, or null when it does not exist or is not the caller's
+ */
+export async function getRunProgress(
+  db: Database,
+  claims: TenantClaims,
+  runId: string,
+): Promise<RunProgress | null> {
+  const [row] = await db.readAsTenant(
+    claims,
+    (tx) =>
+      tx<(RunProgress & { job_status: string | null; job_progress: number | null })[]>`
+      select r.id, r.status, r.checks_done, r.checks_total, r.error, r.finished_at,
+             coalesce(j.progress_message, '') as message, j.status as job_status,
+             j.progress as job_progress
+      from public.analysis_runs r left join public.jobs j on j.id = r.job_id
+      where r.id = ${runId}`,
+  );
+  if (!row) return null;
+  const { job_status, job_progress, ...rest } = row;
+  let status = rest.status;
+  if (
+    (status === "queued" || status === "running") && job_status &&
+    ["failed", "cancelled"].includes(job_status)
+  ) {
+    status = job_status === "cancelled" ? "cancelled" : "failed";
+  }
+  return {
+    ...rest,
+    status,
+    progress: status === "succeeded"
+      ? 1
+      : job_progress ?? (rest.checks_total > 0 ? rest.checks_done / rest.checks_total : 0),
+  };
+}
+
+/** A check's verdict in a run, as the checks tab lists it. */
+export interface RunCheckItem {
+  check_id: string;
+  title: string;
+  area: string;
+  family: string;
+  severity: string;
+  frameworks: string[];
+  status: "PASS" | "FAIL" | "NOT_EVALUATED";
+  /** After suppressions: PASS, FAIL, NOT_EVALUATED or MUTED. */
+  effective: "PASS" | "FAIL" | "NOT_EVALUATED" | "MUTED";
+  reason: string | null;
+  failed: number;
+  passed: number;
+  muted_findings: number;
+  risk: number;
+  duration_ms: number | null;
+}
+
+/** One check's verdict in full, with the capped evidence. */
+export interface RunCheckDetail extends RunCheckItem {
+  evidence: {
+    resource_key: string;
+    table_name: string;
+    sys_id: string | null;
+    evidence: unknown;
+  }[];
+  evidence_truncated: boolean;
+}
+
+/**
+ * The verdict of every check of a run (members), most severe failures first.
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param runId the run
+ * @returns the checks
+ */
+export async function listRunChecks(
+  db: Database,
+  claims: TenantClaims,
+  runId: string,
+): Promise<RunCheckItem[]> {
+  return await db.asTenant(claims, async (tx) => {
+    const [run] = await tx`select id from public.analysis_runs where id = ${runId}`;
+    if (!run) throw new HttpError(404, RUN_NOT_FOUND);
+    const checks = await effectiveChecks(tx, runId);
+    const extra = await tx<
+      { check_id: string; reason: string | null; passed: number; duration_ms: number | null }[]
+    >`
+      select check_id, reason, passed, duration_ms from public.analysis_check_results where run_id = ${runId}`;
+    const byId = new Map(extra.map((e) => [e.check_id, e]));
+    const order = { FAIL: 0, NOT_EVALUATED: 1, MUTED: 2, PASS: 3 } as const;
+    const severities = ["critical", "high", "medium", "low", "informational"];
+    return checks.map((c) => ({
+      ...c,
+      reason: byId.get(c.check_id)?.reason ?? null,
+      passed: byId.get(c.check_id)?.passed ?? 0,
+      duration_ms: byId.get(c.check_id)?.duration_ms ?? null,
+    })).sort((a, b) =>
+      order[a.effective] - order[b.effective] ||
+      severities.indexOf(a.severity) - severities.indexOf(b.severity) ||
+      a.check_id.localeCompare(b.check_id)
+    );
+  });
+}
+
+/**
+ * One check's verdict in a run with its evidence (members).
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param runId the run
+ * @param checkId the check
+ * @returns the verdict
+ * @throws {HttpError} 404 when the run did not evaluate it
+ */
+export async function getRunCheck(
+  db: Database,
+  claims: TenantClaims,
+  runId: string,
+  checkId: string,
+): Promise<RunCheckDetail> {
+  const all = await listRunChecks(db, claims, runId);
+  const found = all.find((c) => c.check_id === checkId);
+  if (!found) throw new HttpError(404, `The run did not evaluate "${checkId}"`);
+  const [row] = await db.readAsTenant(
+    claims,
+    (tx) =>
+      tx<{ evidence: RunCheckDetail["evidence"]; evidence_truncated: boolean }[]>`
+      select evidence, evidence_truncated from public.analysis_check_results
+      where run_id = ${runId} and check_id = ${checkId}`,
+  );
+  return {
+    ...found,
+    evidence: row?.evidence ?? [],
+    evidence_truncated: row?.evidence_truncated ?? false,
+  };
+}
+
+/** Options of {@link analyzeWhenSynced}. */
+export interface AnalyzeWhenSyncedOptions {
+  /** Stops waiting (the run is not started). */
+  signal?: AbortSignal;
+  /** How often to look at the sync (ms); default 500. */
+  pollMs?: number;
+  /** Gives up after this long (ms); default 15 minutes. */
+  timeoutMs?: number;
+}
+
+/**
+ * Waits until no sync of the instance is queued or running, then starts a full
+ * analysis — unless one has already run since the last sync finished or one is
+ * in progress. For the dev stack's demo instance and for tools that sync then
+ * analyse.
+ *
+ * @param services database, logger and task client
+ * @param claims an analyst (or higher) of the instance's organization
+ * @param instanceId the instance
+ * @param options cancellation, polling and timeout
+ * @returns the id of the run started, or null when none was needed or it gave up
+ */
+export async function analyzeWhenSynced(
+  services: AnalysisServices,
+  claims: JwtClaims,
+  instanceId: string,
+  options: AnalyzeWhenSyncedOptions = {},
+): Promise<string | null> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+  while (!options.signal?.aborted && Date.now() < deadline) {
+    const [state] = await services.db.asTenant(claims, async (tx) => {
+      await closeStaleSyncRuns(tx, instanceId);
+      return await tx<
+        { syncing: boolean; last_sync: Date | null; last_run: Date | null; active_run: boolean }[]
+      >`
+        select
+          exists (select 1 from public.sync_runs where instance_id = ${instanceId}
+                  and status in ('queued', 'running')) as syncing,
+          (select max(finished_at) from public.sync_runs where instance_id = ${instanceId}
+            and status in ('succeeded', 'partial')) as last_sync,
+          (select max(created_at) from public.analysis_runs where instance_id = ${instanceId}
+            and status = 'succeeded') as last_run,
+          exists (select 1 from public.analysis_runs where instance_id = ${instanceId}
+                  and status in ('queued', 'running')) as active_run`;
+    });
+    if (!state) return null;
+    if (!state.syncing) {
+      if (state.active_run || !state.last_sync) return null;
+      if (state.last_run && state.last_run > state.last_sync) return null;
+      const { run } = await startRun(services, claims, {
+        instance_id: instanceId,
+        scope: { type: "all" },
+      }, {
+        trigger: "sync",
+      });
+      services.log.info("analysis of a synced instance queued", { instanceId, runId: run.id });
+      return run.id;
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
+  return null;
+}
+
+/** One requirement of a framework in a run. */
+export interface RequirementResult {
+  id: string;
+  name: string;
+  section: string;
+  /** FAIL when a check fails; PASS when every evaluated check passes; NOT_EVALUATED otherwise. */
+  status: "PASS" | "FAIL" | "NOT_EVALUATED";
+  passed: number;
+  failed: number;
+  not_evaluated: number;
+  muted: number;
+  /** Failing checks first. */
+  checks: {
+    check_id: string;
+    title: string;
+    severity: string;
+    effective: string;
+    failed: number;
+  }[];
+}
+
+/** A framework's requirements as one run found them. */
+export interface RunFramework {
+  id: string;
+  name: string;
+  version: string;
+  score: number | null;
+  requirements: RequirementResult[];
+}
+
+/**
+ * A framework in a run, requirement by requirement (members): which checks serve
+ * each requirement and their verdicts after suppressions.
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param runId the run
+ * @param frameworkId the framework
+ * @returns the requirements with their status
+ * @throws {HttpError} 404 for an unknown run or framework
+ */
+export async function getRunFramework(
+  db: Database,
+  claims: TenantClaims,
+  runId: string,
+  frameworkId: string,
+): Promise<RunFramework> {
+  const framework = FRAMEWORKS.find((f) => f.id === frameworkId);
+  if (!framework) throw new HttpError(404, `No framework "${frameworkId}"`);
+  return await db.asTenant(claims, async (tx) => {
+    const [run] = await tx<{ custom_checks: Record<string, CustomCheckRecord> }[]>`
+      select custom_checks from public.analysis_runs where id = ${runId}`;
+    if (!run) throw new HttpError(404, RUN_NOT_FOUND);
+    const checks = new Map((await effectiveChecks(tx, runId)).map((c) => [c.check_id, c]));
+    const scores = await computeScores(tx, runId);
+    const custom = Object.values(run.custom_checks);
+    const order = { FAIL: 0, NOT_EVALUATED: 1, MUTED: 2, PASS: 3 } as const;
+    const requirements = framework.requirements.map((r): RequirementResult => {
+      const ids = [
+        ...r.checks,
+        ...custom.filter((c) =>
+          c.frameworks.some((m) => m.framework === frameworkId && m.requirement === r.id)
+        ).map((c) => c.check_id),
+      ];
+      const verdicts = ids.map((id) => checks.get(id)).filter((c) => c !== undefined);
+      const count = (e: string) => verdicts.filter((c) => c.effective === e).length;
+      const failed = count("FAIL");
+      const passed = count("PASS");
+      return {
+        id: r.id,
+        name: r.name,
+        section: r.section,
+        status: failed > 0
+          ? "FAIL"
+          : passed > 0 && count("NOT_EVALUATED") === 0
+          ? "PASS"
+          : "NOT_EVALUATED",
+        passed,
+        failed,
+        not_evaluated: count("NOT_EVALUATED"),
+        muted: count("MUTED"),
+        checks: verdicts.sort((a, b) =>
+          order[a.effective] - order[b.effective] || a.check_id.localeCompare(b.check_id)
+        ).map((c) => ({
+          check_id: c.check_id,
+          title: c.title,
+          severity: c.severity,
+          effective: c.effective,
+          failed: c.failed,
+        })),
+      };
+    });
+    return {
+      id: framework.id,
+      name: framework.name,
+      version: framework.version,
+      score: scores.frameworks[frameworkId]?.score ?? null,
+      requirements,
+    };
+  });
+}

@@ -1,0 +1,492 @@
+/**
+ * Findings of a run: filtered, sorted, keyset-paginated lists; one finding in
+ * full (its check's rationale and remediation, evidence, history across runs,
+ * triage and suppressions); and triage changes.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { Database, JwtClaims, TenantClaims, Tx } from "../../db/mod.ts";
+import { HttpError } from "../../http/errors.ts";
+import { requireRole } from "../../organizations/mod.ts";
+import {
+  type FrameworkMapping,
+  getCheck,
+  type Reference,
+  type Remediation,
+} from "../catalog/mod.ts";
+import {
+  CUSTOM_CHECK_COLUMNS,
+  type CustomCheckRecord,
+  fromCustom,
+  normalizeCustom,
+} from "../org_checks.ts";
+
+/** Triage states of a finding. */
+export const TRIAGE_STATES = [
+  "open",
+  "under_review",
+  "remediating",
+  "risk_accepted",
+  "false_positive",
+] as const;
+/** Where people are with a finding. */
+export type TriageState = typeof TRIAGE_STATES[number];
+
+/** Sort orders of the findings list. */
+export const FINDING_SORTS = ["severity", "check", "resource", "first_seen", "last_seen"] as const;
+
+const list = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)).pipe(
+    z.array(item).max(50),
+  );
+
+/** Query string of `GET /findings`. */
+export const listFindingsQuerySchema = z.object({
+  run_id: z.uuid().optional(),
+  /** The instance's latest succeeded run, when no run_id is given. */
+  instance_id: z.uuid().optional(),
+  severity: list(z.enum(["critical", "high", "medium", "low", "informational"])).optional(),
+  area: list(z.string().regex(/^[a-z_]{1,40}$/)).optional(),
+  framework: z.string().regex(/^[a-z0-9_]{1,60}$/).optional(),
+  status: list(z.enum(["FAIL", "PASS", "NOT_EVALUATED"])).optional(),
+  delta: list(z.enum(["new", "unchanged", "resolved", "reopened"])).optional(),
+  check_id: list(z.string().regex(/^[a-z0-9_]{1,100}$/)).optional(),
+  triage: list(z.enum(TRIAGE_STATES)).optional(),
+  muted: z.enum(["true", "false"]).optional(),
+  /** Text in the resource key or the evidence. */
+  q: z.string().trim().min(1).max(100).optional(),
+  sort: z.enum(FINDING_SORTS).default("severity"),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+}).refine((q) => q.run_id || q.instance_id, {
+  message: "Give run_id or instance_id",
+  path: ["run_id"],
+});
+
+/** Query of the findings list, parsed. */
+export type ListFindingsQuery = z.output<typeof listFindingsQuerySchema>;
+
+/** A finding in a run, as listed. */
+export interface FindingListItem {
+  id: string;
+  run_id: string;
+  instance_id: string;
+  check_id: string;
+  check_title: string;
+  severity: string;
+  area: string;
+  family: string;
+  frameworks: string[];
+  resource_key: string;
+  table_name: string;
+  sys_id: string | null;
+  /** In this run: FAIL, PASS (resolved by it) or NOT_EVALUATED. */
+  status: "FAIL" | "PASS" | "NOT_EVALUATED";
+  delta: "new" | "unchanged" | "resolved" | "reopened" | null;
+  evidence: Record<string, unknown>;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  /** Now: open or resolved. */
+  current_status: "open" | "resolved";
+  reopened_count: number;
+  triage_state: TriageState;
+  /** The suppression that mutes it now, if any. */
+  suppression_id: string | null;
+  muted: boolean;
+}
+
+/** A page of findings. */
+export interface FindingPage {
+  run_id: string | null;
+  data: FindingListItem[];
+  next_cursor: string | null;
+}
+
+interface SortSpec {
+  /** SQL expressions over the rows (all ascending; descending keys are negated), then `id`. */
+  keys: { expr: string; type: "smallint" | "text" | "numeric" }[];
+}
+
+const SORTS: Record<(typeof FINDING_SORTS)[number], SortSpec> = {
+  severity: {
+    keys: [
+      { expr: "severity_rank", type: "smallint" },
+      { expr: "check_id", type: "text" },
+      { expr: "resource_key", type: "text" },
+    ],
+  },
+  check: { keys: [{ expr: "check_id", type: "text" }, { expr: "resource_key", type: "text" }] },
+  resource: { keys: [{ expr: "resource_key", type: "text" }, { expr: "check_id", type: "text" }] },
+  // Newest first.
+  first_seen: { keys: [{ expr: "(-extract(epoch from first_seen_at))", type: "numeric" }] },
+  last_seen: { keys: [{ expr: "(-extract(epoch from last_seen_at))", type: "numeric" }] },
+};
+
+function encodeCursor(values: unknown[]): string {
+  return btoa(JSON.stringify(values)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+function decodeCursor(cursor: string, length: number): unknown[] {
+  try {
+    const padded = cursor.replaceAll("-", "+").replaceAll("_", "/");
+    const values = JSON.parse(atob(padded + "=".repeat((4 - (padded.length % 4)) % 4)));
+    if (!Array.isArray(values) || values.length !== length) throw new Error("bad");
+    return values;
+  } catch {
+    throw new HttpError(400, "The cursor is not valid; start from the first page", {
+      code: "invalid_cursor",
+    });
+  }
+}
+
+/**
+ * The run a findings query is about: the given one, or the instance's latest
+ * succeeded run.
+ *
+ * @param tx a tenant transaction
+ * @param query run_id or instance_id
+ * @returns the run id, or null when the instance has no succeeded run yet
+ */
+async function targetRun(
+  tx: Tx,
+  query: { run_id?: string; instance_id?: string },
+): Promise<string | null> {
+  if (query.run_id) {
+    const [run] = await tx<
+      { id: string }[]
+    >`select id from public.analysis_runs where id = ${query.run_id}`;
+    if (!run) throw new HttpError(404, "Analysis run not found");
+    return run.id;
+  }
+  const [instance] = await tx<{ id: string }[]>`
+    select id from public.instances where id = ${query.instance_id!}`;
+  if (!instance) throw new HttpError(404, "Instance not found");
+  const [run] = await tx<{ id: string }[]>`
+    select id from public.analysis_runs
+    where instance_id = ${query.instance_id!} and status = 'succeeded'
+    order by created_at desc limit 1`;
+  return run?.id ?? null;
+}
+
+/**
+ * Lists a run's findings (members): filters, sort, keyset pagination.
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param query filters, sort, page size and cursor
+ * @returns a page; `run_id` null when the instance has not been analysed yet
+ * @throws {HttpError} 404 for an unknown run or instance, 400 for a bad cursor
+ */
+export async function listFindings(
+  db: Database,
+  claims: TenantClaims,
+  query: ListFindingsQuery,
+): Promise<FindingPage> {
+  const sort = SORTS[query.sort];
+  const after = query.cursor ? decodeCursor(query.cursor, sort.keys.length + 1) : null;
+  return await db.asTenant(claims, async (tx) => {
+    const runId = await targetRun(tx, query);
+    if (!runId) return { run_id: null, data: [], next_cursor: null };
+    const filters = [
+      query.severity ? tx`and cr.severity in ${tx(query.severity)}` : tx``,
+      query.area ? tx`and cr.area in ${tx(query.area)}` : tx``,
+      query.framework ? tx`and ${query.framework} = any (cr.frameworks)` : tx``,
+      query.status ? tx`and fr.status in ${tx(query.status)}` : tx``,
+      query.delta ? tx`and fr.delta in ${tx(query.delta)}` : tx``,
+      query.check_id ? tx`and fr.check_id in ${tx(query.check_id)}` : tx``,
+      query.triage ? tx`and coalesce(t.state, 'open') in ${tx(query.triage)}` : tx``,
+      query.q
+        ? tx`and (strpos(lower(f.resource_key), lower(${query.q})) > 0
+                  or strpos(lower(coalesce(fr.evidence, f.evidence)::text), lower(${query.q})) > 0)`
+        : tx``,
+    ];
+    const muted = query.muted === undefined
+      ? tx``
+      : query.muted === "true"
+      ? tx`and suppression_id is not null`
+      : tx`and suppression_id is null`;
+    const keyset = after ? keysetPredicate(tx, sort, after) : tx``;
+    const keyList = tx.unsafe([...sort.keys.map((k) => k.expr), "id"].join(", "));
+    const rows = await tx<(FindingListItem & Record<string, unknown>)[]>`
+      with run as (select id, org_id, instance_id from public.analysis_runs where id = ${runId}),
+      active as (
+        select s.id, s.scope, s.check_id, s.instance_id, s.finding_id, s.created_at
+        from public.analysis_suppressions s join run on s.org_id = run.org_id
+        where s.revoked_at is null and (s.expires_at is null or s.expires_at > now())
+      ),
+      rows as (
+        select fr.finding_id as id, fr.run_id, f.instance_id, fr.check_id, cr.title as check_title,
+               cr.severity, cr.severity_rank, cr.area, cr.family, cr.frameworks,
+               f.resource_key, f.table_name, f.sys_id, fr.status, fr.delta,
+               coalesce(fr.evidence, f.evidence) as evidence, f.first_seen_at, f.last_seen_at,
+               f.status as current_status, f.reopened_count,
+               coalesce(t.state, 'open') as triage_state,
+               (select a.id from active a
+                 where (a.scope = 'finding' and a.finding_id = fr.finding_id)
+                    or (a.check_id = fr.check_id
+                        and (a.scope = 'check_org'
+                             or (a.scope = 'check_instance' and a.instance_id = f.instance_id)))
+                 order by a.created_at limit 1) as suppression_id
+        from public.analysis_finding_results fr
+        join public.analysis_findings f on f.id = fr.finding_id
+        join public.analysis_check_results cr on cr.run_id = fr.run_id and cr.check_id = fr.check_id
+        left join public.analysis_finding_triage t on t.finding_id = fr.finding_id
+        where fr.run_id = ${runId} ${filters}
+      )
+      select *, ${tx.unsafe(sort.keys.map((k, i) => `${k.expr} as sort_${i}`).join(", "))}
+      from rows where true ${muted} ${keyset}
+      order by ${keyList}
+      limit ${query.limit + 1}`;
+    const more = rows.length > query.limit;
+    const data = rows.slice(0, query.limit).map((row) => {
+      const { severity_rank: _rank, sort_0: _s0, sort_1: _s1, sort_2: _s2, ...rest } = row;
+      return { ...rest, muted: rest.suppression_id !== null } as FindingListItem;
+    });
+    const last = rows[query.limit - 1];
+    return {
+      run_id: runId,
+      data,
+      next_cursor: more && last
+        ? encodeCursor([...sort.keys.map((_, i) => String(last[`sort_${i}`])), last.id])
+        : null,
+    };
+  });
+}
+
+/** `(k1, k2, …, id) > (cursor values)`: the rows after the cursor in sort order. */
+function keysetPredicate(tx: Tx, sort: SortSpec, values: unknown[]) {
+  const typed = [
+    ...sort.keys.map((k, i) => tx`${String(values[i])}::${tx.unsafe(k.type)}`),
+    tx`${String(values[values.length - 1])}::uuid`,
+  ];
+  const list = typed.reduce((acc, part) => tx`${acc}, ${part}`);
+  return tx`and (${tx.unsafe([...sort.keys.map((k) => k.expr), "id"].join(", "))}) > (${list})`;
+}
+
+/** The check behind a finding, as the drawer shows it. */
+export interface FindingCheck {
+  id: string;
+  title: string;
+  family: string;
+  severity: string;
+  area: string;
+  description: string;
+  risk: string;
+  remediation: Remediation;
+  references: readonly Reference[];
+  frameworks: readonly FrameworkMapping[];
+}
+
+/** One finding in full. */
+export interface FindingDetail {
+  id: string;
+  org_id: string;
+  instance_id: string;
+  check_id: string;
+  resource_key: string;
+  table_name: string;
+  sys_id: string | null;
+  status: "open" | "resolved";
+  evidence: Record<string, unknown>;
+  first_seen_at: Date;
+  first_seen_run_id: string | null;
+  last_seen_at: Date;
+  last_seen_run_id: string | null;
+  resolved_at: Date | null;
+  reopened_count: number;
+  check: FindingCheck | null;
+  triage: {
+    state: TriageState;
+    note: string | null;
+    updated_by: string | null;
+    updated_at: Date | null;
+  };
+  /** Runs that recorded it, newest first (at most 50). */
+  history: {
+    run_id: string;
+    evaluated_at: Date;
+    status: string;
+    delta: string | null;
+    evidence: Record<string, unknown> | null;
+  }[];
+  events: {
+    id: string;
+    kind: string;
+    from_state: string | null;
+    to_state: string | null;
+    note: string | null;
+    actor_id: string | null;
+    actor_email: string | null;
+    created_at: Date;
+  }[];
+  /** Suppressions that cover it (revoked and expired ones included), newest first. */
+  suppressions: SuppressionView[];
+  /** The suppression that mutes it now. */
+  muted_by: string | null;
+}
+
+/** A suppression as the API shows it. */
+export interface SuppressionView {
+  id: string;
+  org_id: string;
+  scope: "finding" | "check_instance" | "check_org";
+  check_id: string;
+  instance_id: string | null;
+  finding_id: string | null;
+  reason: string;
+  owner_id: string | null;
+  owner_email: string | null;
+  expires_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  /** In force now: neither revoked nor expired. */
+  active: boolean;
+}
+
+/** Columns of {@link SuppressionView} (alias `s`, owner profile `p`). */
+export const SUPPRESSION_SELECT = `s.id, s.org_id, s.scope, s.check_id, s.instance_id, s.finding_id,
+  s.reason, s.owner_id, p.email as owner_email, s.expires_at, s.created_by, s.created_at,
+  s.revoked_at, s.revoked_by,
+  (s.revoked_at is null and (s.expires_at is null or s.expires_at > now())) as active`;
+
+async function checkOf(tx: Tx, orgId: string, checkId: string): Promise<FindingCheck | null> {
+  const builtin = getCheck(checkId);
+  if (builtin) {
+    return {
+      id: builtin.id,
+      title: builtin.title,
+      family: builtin.family,
+      severity: builtin.severity,
+      area: builtin.area,
+      description: builtin.description,
+      risk: builtin.risk,
+      remediation: builtin.remediation,
+      references: builtin.references,
+      frameworks: builtin.frameworks,
+    };
+  }
+  const [row] = await tx<CustomCheckRecord[]>`
+    select ${tx(CUSTOM_CHECK_COLUMNS)} from public.analysis_custom_checks
+    where org_id = ${orgId} and check_id = ${checkId}`;
+  if (!row) return null;
+  const c = fromCustom(normalizeCustom(row));
+  return {
+    id: c.id,
+    title: c.title,
+    family: c.family,
+    severity: c.severity,
+    area: c.area,
+    description: c.description,
+    risk: c.risk,
+    remediation: c.remediation,
+    references: c.references,
+    frameworks: c.frameworks,
+  };
+}
+
+const FINDING_NOT_FOUND = "Finding not found";
+
+/**
+ * One finding in full (members).
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param findingId the finding
+ * @returns the finding with its check, history, triage, events and suppressions
+ * @throws {HttpError} 404 when it does not exist or is not the caller's
+ */
+export async function getFinding(
+  db: Database,
+  claims: TenantClaims,
+  findingId: string,
+): Promise<FindingDetail> {
+  return await db.asTenant(claims, async (tx) => {
+    const [f] = await tx<
+      Omit<FindingDetail, "check" | "triage" | "history" | "events" | "suppressions" | "muted_by">[]
+    >`
+      select id, org_id, instance_id, check_id, resource_key, table_name, sys_id, status, evidence,
+             first_seen_at, first_seen_run_id, last_seen_at, last_seen_run_id, resolved_at, reopened_count
+      from public.analysis_findings where id = ${findingId}`;
+    if (!f) throw new HttpError(404, FINDING_NOT_FOUND);
+    const [triage] = await tx<FindingDetail["triage"][]>`
+      select state, note, updated_by, updated_at from public.analysis_finding_triage
+      where finding_id = ${findingId}`;
+    const history = await tx<FindingDetail["history"]>`
+      select fr.run_id, r.evaluated_at, fr.status, fr.delta, fr.evidence
+      from public.analysis_finding_results fr join public.analysis_runs r on r.id = fr.run_id
+      where fr.finding_id = ${findingId}
+      order by r.created_at desc limit 50`;
+    const events = await tx<FindingDetail["events"]>`
+      select e.id, e.kind, e.from_state, e.to_state, e.note, e.actor_id, p.email as actor_email, e.created_at
+      from public.analysis_finding_events e left join public.profiles p on p.id = e.actor_id
+      where e.finding_id = ${findingId}
+      order by e.created_at desc, e.id limit 100`;
+    const suppressions = await tx.unsafe(
+      `select ${SUPPRESSION_SELECT}
+       from public.analysis_suppressions s left join public.profiles p on p.id = s.owner_id
+       where s.org_id = $1::uuid and (s.finding_id = $2::uuid
+         or (s.check_id = $3 and (s.scope = 'check_org' or (s.scope = 'check_instance' and s.instance_id = $4::uuid))))
+       order by s.created_at desc`,
+      [f.org_id, findingId, f.check_id, f.instance_id] as never[],
+    ) as unknown as SuppressionView[];
+    return {
+      ...f,
+      check: await checkOf(tx, f.org_id, f.check_id),
+      triage: triage ?? { state: "open", note: null, updated_by: null, updated_at: null },
+      history: [...history],
+      events: [...events],
+      suppressions: [...suppressions],
+      muted_by: suppressions.find((s) => s.active)?.id ?? null,
+    };
+  });
+}
+
+/** Body of `PUT /findings/:id/triage`. */
+export const triageSchema = z.object({
+  state: z.enum(TRIAGE_STATES),
+  note: z.string().trim().max(2000).optional(),
+});
+
+/**
+ * Sets a finding's triage state (analyst or higher) and records the change.
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param findingId the finding
+ * @param input the new state and an optional note
+ * @returns the triage now
+ * @throws {HttpError} 404 unknown finding, 403 below analyst
+ */
+export async function setTriage(
+  db: Database,
+  claims: JwtClaims,
+  findingId: string,
+  input: z.output<typeof triageSchema>,
+): Promise<FindingDetail["triage"]> {
+  return await db.asTenant(claims, async (tx) => {
+    const [f] = await tx<{ org_id: string }[]>`
+      select org_id from public.analysis_findings where id = ${findingId}`;
+    if (!f) throw new HttpError(404, FINDING_NOT_FOUND);
+    await requireRole(tx, f.org_id, "analyst");
+    const [before] = await tx<{ state: TriageState }[]>`
+      select state from public.analysis_finding_triage where finding_id = ${findingId} for update`;
+    const note = input.note && input.note.length > 0 ? input.note : null;
+    const [now] = await tx<FindingDetail["triage"][]>`
+      insert into public.analysis_finding_triage (finding_id, org_id, state, note, updated_by, updated_at)
+      values (${findingId}, ${f.org_id}, ${input.state}, ${note}, ${claims.sub}, now())
+      on conflict (finding_id) do update set
+        state = excluded.state, note = excluded.note, updated_by = excluded.updated_by, updated_at = now()
+      returning state, note, updated_by, updated_at`;
+    await tx`
+      insert into public.analysis_finding_events (org_id, finding_id, kind, from_state, to_state, note, actor_id)
+      values (${f.org_id}, ${findingId}, 'triage', ${
+      before?.state ?? "open"
+    }, ${input.state}, ${note},
+              ${claims.sub})`;
+    return now!;
+  });
+}

@@ -1,0 +1,427 @@
+import type { z } from "zod";
+import { type Database, type JwtClaims, workerClaims } from "../db/mod.ts";
+import { HttpError } from "../http/errors.ts";
+import type { Logger } from "../log/mod.ts";
+import { requireRole } from "../organizations/mod.ts";
+import { closeStaleRuns } from "../servicenow/sync/mod.ts";
+import type { Job, TaskClient } from "../tasks/mod.ts";
+import { checkInstanceHealth, type HealthReport } from "./connect.ts";
+import { CredentialsError, type InstanceCredentials } from "./credentials.ts";
+import { type InstanceRuntime, instanceRuntime } from "./runtime.ts";
+import {
+  createInstanceSchema,
+  formatStoredSchedule,
+  type SyncSchedule,
+  testConnectionSchema,
+  testSavedConnectionSchema,
+  updateInstanceSchema,
+} from "./schemas.ts";
+import {
+  authorizeInstance,
+  deleteInstance,
+  getInstance,
+  insertInstance,
+  type InstancePatch,
+  type InstanceView,
+  recordHealth,
+  storeSchedule,
+  type SyncRunSummary,
+  updateInstance,
+} from "./store.ts";
+import { syncTask } from "./sync_task.ts";
+import { assertPublicInstanceUrl, InstanceUrlError, normalizeInstanceUrl } from "./url.ts";
+
+/** What the instance operations need from the function's services. */
+export interface InstanceServices {
+  db: Database;
+  log: Logger;
+  tasks: TaskClient;
+}
+
+/** The QStash schedule id of an instance's sync schedule. */
+export function syncScheduleId(instanceId: string): string {
+  return `ciq-sync-${instanceId}`;
+}
+
+async function runtime(): Promise<InstanceRuntime> {
+  try {
+    return await instanceRuntime();
+  } catch (error) {
+    throw new HttpError(503, "ServiceNow connections are not configured on this server", {
+      code: "credentials_not_configured",
+      cause: error,
+    });
+  }
+}
+
+/** Normalizes a URL and runs the SSRF check, as a 422 the user can act on. */
+async function checkedUrl(rt: InstanceRuntime, input: string): Promise<string> {
+  try {
+    const url = normalizeInstanceUrl(input, { allowPrivate: rt.allowPrivate });
+    await assertPublicInstanceUrl(url, { allowPrivate: rt.allowPrivate, resolve: rt.resolve });
+    return url;
+  } catch (error) {
+    if (error instanceof InstanceUrlError) {
+      throw new HttpError(422, error.message, {
+        code: error.code,
+        details: [{ path: "url", message: error.message }],
+      });
+    }
+    throw error;
+  }
+}
+
+async function health(
+  rt: InstanceRuntime,
+  url: string,
+  credentials: InstanceCredentials,
+  signal?: AbortSignal,
+): Promise<HealthReport> {
+  try {
+    return await checkInstanceHealth(rt, { url, credentials }, signal);
+  } catch (error) {
+    if (error instanceof InstanceUrlError) {
+      throw new HttpError(422, error.message, { code: error.code });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Adds an instance (admin or owner): normalizes and checks the URL, seals the
+ * credentials with the current key, inserts it (the database enforces the
+ * plan's instance limit), mirrors its schedule to QStash, then tests the
+ * connection so the list shows its health at once.
+ *
+ * @param services database, logger and task client
+ * @param claims the caller
+ * @param input the validated body
+ */
+export async function addInstance(
+  services: InstanceServices,
+  claims: JwtClaims,
+  input: z.output<typeof createInstanceSchema>,
+): Promise<{ instance: InstanceView; health: HealthReport | null }> {
+  const rt = await runtime();
+  // Role first: nobody learns anything about URLs or keys from a refused request.
+  await services.db.asTenant(claims, (tx) => requireRole(tx, input.org_id, "admin"));
+  const url = await checkedUrl(rt, input.url);
+  const id = crypto.randomUUID();
+  const envelope = await rt.keyring.seal(input.credentials, {
+    orgId: input.org_id,
+    instanceId: id,
+  });
+  const schedule = input.schedule ?? null;
+  await services.db.asTenant(claims, (tx) =>
+    insertInstance(tx, {
+      id,
+      org_id: input.org_id,
+      name: input.name,
+      url,
+      auth_type: input.credentials.type,
+      credentials: envelope,
+      sync_cron: null,
+      created_by: claims.sub,
+    }));
+  if (schedule) {
+    // Outside any transaction (see setSyncSchedule); undone if the queue refuses.
+    try {
+      await upsertQStashSchedule(
+        services,
+        { id, orgId: input.org_id, actor: claims.sub },
+        schedule,
+      );
+    } catch (error) {
+      await services.db.asTenant(claims, (tx) => deleteInstance(tx, id)).catch(() => {});
+      throw error;
+    }
+    await services.db.asTenant(claims, (tx) =>
+      storeSchedule(tx, id, {
+        sync_cron: formatStoredSchedule(schedule),
+        sync_schedule_id: syncScheduleId(id),
+      }));
+  }
+  let report: HealthReport | null = null;
+  try {
+    report = await health(rt, url, input.credentials);
+    await services.db.asTenant(
+      workerClaims(input.org_id, claims.sub),
+      (tx) =>
+        recordHealth(tx, id, { status: report!.status, build_tag: report!.build_tag, report }),
+    );
+  } catch (error) {
+    services.log.warn("connection test after adding an instance failed", { instanceId: id, error });
+  }
+  const instance = await services.db.asTenant(claims, (tx) => getInstance(tx, id));
+  return { instance, health: report };
+}
+
+/**
+ * Changes name, URL and/or credentials (admin or owner).
+ *
+ * @param services database and logger
+ * @param claims the caller
+ * @param id the instance
+ * @param patch the validated body
+ */
+export async function editInstance(
+  services: InstanceServices,
+  claims: JwtClaims,
+  id: string,
+  patch: z.output<typeof updateInstanceSchema>,
+): Promise<InstanceView> {
+  const rt = await runtime();
+  const target = await services.db.asTenant(claims, (tx) => authorizeInstance(tx, id, "admin"));
+  const changes: InstancePatch = {};
+  if (patch.name !== undefined) changes.name = patch.name;
+  if (patch.url !== undefined) changes.url = await checkedUrl(rt, patch.url);
+  if (patch.credentials !== undefined) {
+    changes.credentials = await rt.keyring.seal(patch.credentials, {
+      orgId: target.org_id,
+      instanceId: id,
+    });
+    changes.auth_type = patch.credentials.type;
+  }
+  return await services.db.asTenant(claims, (tx) => updateInstance(tx, id, changes));
+}
+
+/**
+ * Deletes an instance with its synced data and history (admin or owner), then
+ * removes its QStash schedule and cancels a sync in progress.
+ *
+ * @param services database, logger and task client
+ * @param claims the caller
+ * @param id the instance
+ */
+export async function removeInstance(
+  services: InstanceServices,
+  claims: JwtClaims,
+  id: string,
+): Promise<void> {
+  const { target, activeJobs, scheduleId } = await services.db.asTenant(claims, async (tx) => {
+    const target = await authorizeInstance(tx, id, "admin");
+    const jobs = await tx<{ job_id: string }[]>`
+      select job_id from public.sync_runs
+      where instance_id = ${id} and status in ('queued', 'running') and job_id is not null`;
+    const { sync_schedule_id } = await deleteInstance(tx, id);
+    return { target, activeJobs: jobs.map((j) => j.job_id), scheduleId: sync_schedule_id };
+  });
+  if (scheduleId) {
+    await services.tasks.schedules.remove(scheduleId).catch((error) =>
+      services.log.error("cannot remove the sync schedule of a deleted instance", {
+        instanceId: id,
+        scheduleId,
+        error,
+      })
+    );
+  }
+  for (const jobId of activeJobs) {
+    await services.tasks.cancel(workerClaims(target.org_id, claims.sub), jobId).catch(() => {});
+  }
+}
+
+/**
+ * Tests settings that are not saved yet (admin or owner: this is the add and
+ * edit flow). Nothing is stored.
+ *
+ * @param services database
+ * @param claims the caller
+ * @param input organization, URL and credentials
+ * @param signal aborts the test
+ */
+export async function testNewConnection(
+  services: InstanceServices,
+  claims: JwtClaims,
+  input: z.output<typeof testConnectionSchema>,
+  signal?: AbortSignal,
+): Promise<HealthReport> {
+  const rt = await runtime();
+  await services.db.asTenant(claims, (tx) => requireRole(tx, input.org_id, "admin"));
+  const url = await checkedUrl(rt, input.url);
+  return await health(rt, url, input.credentials, signal);
+}
+
+/**
+ * Tests a saved instance's connection (analyst or higher) and records its
+ * health. With changed settings (admin or owner) it tests those instead, using
+ * the saved credentials for whatever is not given, and records nothing.
+ *
+ * @param services database and logger
+ * @param claims the caller
+ * @param id the instance
+ * @param overrides URL and/or credentials to try
+ * @param signal aborts the test
+ */
+export async function testSavedConnection(
+  services: InstanceServices,
+  claims: JwtClaims,
+  id: string,
+  overrides: z.output<typeof testSavedConnectionSchema>,
+  signal?: AbortSignal,
+): Promise<HealthReport> {
+  const rt = await runtime();
+  const trying = overrides.url !== undefined || overrides.credentials !== undefined;
+  const target = await services.db.asTenant(
+    claims,
+    (tx) => authorizeInstance(tx, id, trying ? "admin" : "analyst"),
+  );
+  const url = overrides.url !== undefined ? await checkedUrl(rt, overrides.url) : target.url;
+  const worker = workerClaims(target.org_id, claims.sub);
+  let credentials = overrides.credentials;
+  if (!credentials) {
+    const [row] = await services.db.asTenant(
+      worker,
+      (tx) => tx<{ envelope: unknown }[]>`select private.instance_credentials(${id}) as envelope`,
+    );
+    try {
+      credentials = await rt.keyring.open(row?.envelope, { orgId: target.org_id, instanceId: id });
+    } catch (error) {
+      if (!(error instanceof CredentialsError)) throw error;
+      services.log.error("cannot decrypt instance credentials", { instanceId: id, error });
+      throw new HttpError(409, "The saved credentials cannot be read; enter them again", {
+        code: "credentials_unreadable",
+      });
+    }
+  }
+  const report = await health(rt, url, credentials, signal);
+  if (!trying) {
+    await services.db.asTenant(
+      worker,
+      (tx) => recordHealth(tx, id, { status: report.status, build_tag: report.build_tag, report }),
+    );
+  }
+  return report;
+}
+
+/**
+ * Starts a sync now (analyst or higher): records a queued run and queues the
+ * `servicenow.sync` task. One sync at a time per instance (409 otherwise).
+ *
+ * @param services database, logger and task client
+ * @param claims the caller
+ * @param id the instance
+ * @param mode incremental (default) or full
+ */
+export async function startSync(
+  services: InstanceServices,
+  claims: JwtClaims,
+  id: string,
+  mode: "incremental" | "full",
+): Promise<{ run: SyncRunSummary; job: Job }> {
+  const { target, runId } = await services.db.asTenant(claims, async (tx) => {
+    const target = await authorizeInstance(tx, id, "analyst");
+    await closeStaleRuns(tx, id);
+    const [active] = await tx<{ id: string; job_id: string | null }[]>`
+      select id, job_id from public.sync_runs
+      where instance_id = ${id} and status in ('queued', 'running')`;
+    if (active) throw alreadyRunning(active);
+    const runId = crypto.randomUUID();
+    try {
+      await tx`
+        insert into public.sync_runs (id, org_id, instance_id, mode, trigger, status, requested_by)
+        values (${runId}, ${target.org_id}, ${id}, ${mode}, 'manual', 'queued', ${claims.sub})`;
+    } catch (error) {
+      if ((error as { code?: string }).code === "23505") {
+        throw alreadyRunning({ id: "", job_id: null });
+      }
+      throw error;
+    }
+    return { target, runId };
+  });
+  let job: Job;
+  try {
+    job = await services.tasks.enqueue(
+      syncTask,
+      { instanceId: id, runId, mode, trigger: "manual" },
+      {
+        orgId: target.org_id,
+        subject: id,
+        dedupId: runId,
+        actorUserId: claims.sub,
+      },
+    );
+  } catch (error) {
+    await services.db.asTenant(
+      claims,
+      (tx) =>
+        tx`update public.sync_runs set status = 'failed', finished_at = now(),
+           error = 'The sync could not be queued' where id = ${runId}`,
+    );
+    throw error;
+  }
+  const run = await services.db.asTenant(claims, async (tx) => {
+    await tx`update public.sync_runs set job_id = ${job.id} where id = ${runId} and job_id is null`;
+    const [row] = await tx<SyncRunSummary[]>`
+      select id, mode, trigger, status, job_id, started_at, finished_at, null::bigint as duration_ms,
+             records_fetched, records_upserted, records_deleted, 0 as tables_not_readable, error,
+             requested_by, created_at
+      from public.sync_runs where id = ${runId}`;
+    return row!;
+  });
+  return { run, job };
+}
+
+function alreadyRunning(active: { id: string; job_id: string | null }): HttpError {
+  return new HttpError(409, "A sync of this instance is already queued or running", {
+    code: "sync_already_running",
+    details: active.id ? { run_id: active.id, job_id: active.job_id } : null,
+  });
+}
+
+/**
+ * Sets or clears the sync schedule (admin or owner), mirrored to a QStash
+ * schedule that starts an incremental sync at each firing.
+ *
+ * @param services database, logger and task client
+ * @param claims the caller
+ * @param id the instance
+ * @param schedule cron and time zone, or null to stop scheduled syncs
+ */
+export async function setSyncSchedule(
+  services: InstanceServices,
+  claims: JwtClaims,
+  id: string,
+  schedule: SyncSchedule | null,
+): Promise<InstanceView> {
+  // The queue is called between transactions, never inside one: a connection
+  // must not wait on the network (and on PGlite's single connection the local
+  // QStash stand-in would wait for it).
+  const target = await services.db.asTenant(claims, (tx) => authorizeInstance(tx, id, "admin"));
+  if (schedule) {
+    await upsertQStashSchedule(services, { id, orgId: target.org_id, actor: claims.sub }, schedule);
+  } else {
+    await services.tasks.schedules.remove(syncScheduleId(id));
+  }
+  return await services.db.asTenant(claims, async (tx) => {
+    await storeSchedule(tx, id, {
+      sync_cron: schedule ? formatStoredSchedule(schedule) : null,
+      sync_schedule_id: schedule ? syncScheduleId(id) : null,
+    });
+    return await getInstance(tx, id);
+  });
+}
+
+async function upsertQStashSchedule(
+  services: InstanceServices,
+  instance: { id: string; orgId: string; actor: string },
+  schedule: SyncSchedule,
+): Promise<void> {
+  try {
+    await services.tasks.schedules.upsert({
+      id: syncScheduleId(instance.id),
+      task: syncTask,
+      payload: { instanceId: instance.id, mode: "incremental", trigger: "schedule" },
+      cron: formatStoredSchedule(schedule),
+      orgId: instance.orgId,
+      subject: instance.id,
+      skipIfRunning: true,
+      actorUserId: instance.actor,
+    });
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(503, "Cannot save the schedule: the task queue is unavailable", {
+      code: "queue_unavailable",
+      cause: error,
+    });
+  }
+}

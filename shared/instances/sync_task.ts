@@ -1,0 +1,44 @@
+import { PermanentTaskError } from "../tasks/mod.ts";
+import { clientReader, createSyncTask, type SyncTask } from "../servicenow/sync/mod.ts";
+import { openInstanceClient } from "./connect.ts";
+import { CredentialsError } from "./credentials.ts";
+import { instanceRuntime } from "./runtime.ts";
+import { InstanceUrlError } from "./url.ts";
+
+/**
+ * The `servicenow.sync` task of this deployment: decrypts the instance's
+ * credentials with the keyring, checks its URL, and syncs the configured plan
+ * through the Table API client. Listed in `functions/tasks/kinds.ts`.
+ */
+export const syncTask: SyncTask = createSyncTask(async () => {
+  const runtime = await instanceRuntime();
+  return {
+    plan: runtime.plan,
+    settings: {
+      pageSize: runtime.config.SYNC_PAGE_SIZE,
+      overlapSeconds: runtime.config.SYNC_OVERLAP_SECONDS,
+      keyScanHours: runtime.config.SYNC_KEY_SCAN_HOURS,
+    },
+    async open(instance) {
+      try {
+        const credentials = await runtime.keyring.open(instance.credentials, {
+          orgId: instance.org_id,
+          instanceId: instance.id,
+        });
+        return clientReader(await openInstanceClient(runtime, { url: instance.url, credentials }));
+      } catch (error) {
+        if (error instanceof CredentialsError) {
+          throw new PermanentTaskError(`Cannot sync ${instance.name}: ${error.message}`, {
+            code: "credentials_unavailable",
+          });
+        }
+        if (error instanceof InstanceUrlError) {
+          throw new PermanentTaskError(`Cannot sync ${instance.name}: ${error.message}`, {
+            code: error.code,
+          });
+        }
+        throw error;
+      }
+    },
+  };
+});

@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { createClient } from "@supabase/supabase-js";
+import type { Page } from "playwright-core";
+import {
+  announceSkip,
+  chromiumAvailable,
+  describeViolations,
+  screenshot,
+  seriousA11yViolations,
+  signIn,
+  startE2e,
+  uniqueEmail,
+} from "./_harness.ts";
+
+announceSkip(import.meta.url);
+
+async function a11y(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => document.fonts.ready);
+  await screenshot(page, name);
+  const violations = await seriousA11yViolations(page);
+  assert.equal(violations.length, 0, `${name}:\n${describeViolations(violations)}`);
+}
+
+async function token(url: string, email: string, password: string): Promise<string> {
+  const config = await (await fetch(`${url}/app-config.json`)).json() as {
+    supabaseAnonKey: string;
+  };
+  const client = createClient(url, config.supabaseAnonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  const { data, error } = await client.auth.signInWithPassword({ email, password });
+  if (error || !data.session) throw new Error(`Cannot sign in ${email}: ${error?.message}`);
+  return data.session.access_token;
+}
+
+async function api(url: string, bearer: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${url}/functions/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Waits until no analysis or sync of the instance is queued or running. */
+async function settle(url: string, bearer: string, instanceId: string): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    const runs = await api(url, bearer, "GET", `/analysis/runs?instance_id=${instanceId}`);
+    const instance = (await api(url, bearer, "GET", `/instances/${instanceId}`)).data;
+    const busy = runs.data.some((r: { status: string }) =>
+      r.status === "queued" || r.status === "running"
+    ) ||
+      instance.active_sync !== null;
+    if (!busy && runs.data.some((r: { status: string }) => r.status === "succeeded")) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error("The demo instance's sync and first analysis did not finish");
+}
+
+Deno.test({
+  name:
+    "web analysis: scores and findings of the demo instance, a run with live progress and deltas, triage, mute, custom check with preview, viewer refusals",
+  ignore: !chromiumAvailable,
+  async fn(t) {
+    const e2e = await startE2e();
+    try {
+      const ownerToken = await token(e2e.url, e2e.demo.email, e2e.demo.password);
+      const instances = await api(
+        e2e.url,
+        ownerToken,
+        "GET",
+        `/instances?org_id=${e2e.demo.orgId}`,
+      );
+      const instanceId = instances.data[0].id as string;
+      await settle(e2e.url, ownerToken, instanceId);
+
+      const owner = await e2e.newPage();
+      await signIn(owner, e2e.demo.email, e2e.demo.password);
+
+      await t.step("the demo instance's analysis shows scores, summary and findings", async () => {
+        await owner.getByRole("link", { name: "Analysis" }).click();
+        await owner.waitForURL(/\/app\/analysis/);
+        await owner.getByTestId("score-overall").waitFor();
+        const sc = await owner.getByTestId("score-security-center").innerText();
+        assert.match(sc, /Security Center hardening\s+\d+/);
+        await owner.getByRole("heading", { name: "Failing findings by severity" }).waitFor();
+        await owner.getByRole("heading", { name: "By framework" }).waitFor();
+        await a11y(owner, "analysis-summary-light");
+
+        // A framework, requirement by requirement.
+        await owner.getByRole("button", { name: "SOX IT General Controls" }).click();
+        const modal = owner.getByRole("dialog", { name: "SOX IT General Controls" });
+        await modal.getByRole("list", { name: "Requirements" }).waitFor();
+        await a11y(owner, "analysis-framework-requirements");
+        await modal.getByRole("button", { name: "Close", exact: true }).last().click();
+      });
+
+      await t.step(
+        "a rerun after the instance changed shows live progress and new or resolved deltas",
+        async () => {
+          // Two simulated days pass on the instance, then it syncs.
+          const advanced = await fetch(`${e2e.url}/snow-sim/_sim/advance`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ duration: "2d" }),
+          });
+          assert.equal(advanced.status, 200, await advanced.text());
+          await api(e2e.url, ownerToken, "POST", `/instances/${instanceId}/sync`, {
+            mode: "incremental",
+          });
+          for (let i = 0; i < 240; i++) {
+            const instance =
+              (await api(e2e.url, ownerToken, "GET", `/instances/${instanceId}`)).data;
+            if (instance.active_sync === null) break;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+          await owner.reload();
+          await owner.getByTestId("score-overall").waitFor();
+          await owner.getByRole("button", { name: "Run analysis" }).click();
+          await owner.getByRole("progressbar", { name: "Analysis in progress" }).waitFor();
+          await owner.getByTestId("run-progress").waitFor({ state: "detached", timeout: 60_000 });
+          await owner.getByTestId("score-overall").waitFor();
+          const summary = await owner.getByRole("heading", { name: "Failing findings by severity" })
+            .locator("xpath=ancestor::section")
+            .innerText();
+          const count = (label: string) =>
+            Number(new RegExp(`${label}\\s+(\\d+)`, "i").exec(summary)?.[1] ?? "0");
+          assert.ok(count("unchanged") > 0, summary);
+          assert.ok(
+            count("new") + count("resolved") + count("reopened") > 0,
+            `no delta after the change:\n${summary}`,
+          );
+        },
+      );
+
+      await t.step(
+        "findings: filter, open a finding, copy remediation, triage and mute it",
+        async () => {
+          await owner.getByRole("tab", { name: /Findings/ }).click();
+          await Promise.all([
+            owner.waitForResponse((r) =>
+              r.url().includes("/analysis/findings?") && r.url().includes("severity=high")
+            ),
+            owner.getByLabel("Severity").selectOption("high"),
+          ]);
+          await owner.getByRole("table", { name: "Findings" }).locator("tbody tr").first()
+            .getByText("High", { exact: true }).waitFor();
+          const first = owner.getByRole("table", { name: "Findings" }).getByRole("button").first();
+          await first.waitFor();
+          const title = await first.innerText();
+          await first.click();
+          const drawer = owner.getByRole("dialog", { name: "Finding" });
+          await drawer.getByTestId("finding-title").filter({ hasText: title }).waitFor();
+          await drawer.getByRole("heading", { name: "Evidence" }).waitFor();
+          await drawer.getByRole("heading", { name: "Remediation" }).waitFor();
+          await drawer.getByRole("button", { name: "Copy steps" }).waitFor();
+          await a11y(owner, "analysis-finding-drawer");
+
+          await drawer.getByLabel("Triage state").selectOption("under_review");
+          await drawer.getByLabel("Note").fill("Checking with the identity team");
+          await drawer.getByRole("button", { name: "Save triage" }).click();
+          await owner.getByRole("status").filter({ hasText: "Triage set to under review" })
+            .waitFor();
+          await drawer.getByText("set triage to Under review").waitFor();
+
+          await drawer.getByRole("button", { name: "Mute this finding" }).click();
+          await drawer.getByLabel("Reason").fill("Accepted until the HR feed is connected");
+          await drawer.getByRole("button", { name: "Mute finding" }).click();
+          await owner.getByRole("status").filter({ hasText: "Finding muted" }).waitFor();
+          await drawer.getByRole("button", { name: "Revoke mute" }).waitFor();
+          await drawer.getByRole("button", { name: "Close" }).click();
+
+          await owner.getByLabel("Muted", { exact: true }).selectOption("true");
+          await owner.getByRole("table", { name: "Findings" }).getByText(title).first().waitFor();
+          await a11y(owner, "analysis-findings-muted");
+        },
+      );
+
+      await t.step(
+        "a custom check: preview on synced data, create, run, and its verdict",
+        async () => {
+          await owner.getByRole("tab", { name: "Custom checks" }).click();
+          await owner.getByRole("button", { name: "New custom check" }).click();
+          const dialog = owner.getByRole("dialog", { name: "New custom check" });
+          await dialog.getByLabel("Title").fill("Active users with failed logins");
+          await dialog.getByLabel("Encoded query").fill("active=true^failed_attempts>=1");
+          await dialog.getByLabel("Evidence fields").fill("user_name, failed_attempts");
+          await dialog.getByRole("button", { name: "Preview on synced data" }).click();
+          await dialog.getByTestId("preview").getByText(/records match/).waitFor();
+          await a11y(owner, "analysis-custom-check-editor");
+          await dialog.getByLabel("Encoded query").fill("active=true^failed_attemptsLIKE1");
+          await dialog.getByRole("button", { name: "Preview on synced data" }).click();
+          await dialog.getByText(/operator LIKE does not apply/).waitFor();
+          await dialog.getByLabel("Encoded query").fill("active=true^failed_attempts>=1");
+          await dialog.getByRole("button", { name: "Create check" }).click();
+          await owner.getByRole("status").filter({
+            hasText: 'Custom check "Active users with failed logins" created',
+          })
+            .waitFor();
+          await owner.getByRole("table", { name: "Custom checks" }).getByText(
+            "Active users with failed logins",
+          ).waitFor();
+
+          await owner.getByRole("button", { name: "Run analysis" }).click();
+          await owner.getByRole("progressbar", { name: "Analysis in progress" }).waitFor();
+          await owner.getByTestId("run-progress").waitFor({ state: "detached", timeout: 60_000 });
+          await owner.getByRole("tab", { name: /Checks/ }).click();
+          await owner.getByLabel("Search checks").fill("failed logins");
+          await owner.getByRole("table", { name: "Checks of this run" }).getByText(
+            "Active users with failed logins",
+            { exact: true },
+          ).waitFor();
+        },
+      );
+
+      await t.step("a viewer reads results but cannot run, triage or mute", async () => {
+        const email = uniqueEmail("viewer");
+        const password = "Quiet-harbor-lantern-77";
+        const config = await (await fetch(`${e2e.url}/app-config.json`)).json() as {
+          supabaseAnonKey: string;
+        };
+        const client = createClient(e2e.url, config.supabaseAnonKey, {
+          auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+        });
+        const { error } = await client.auth.signUp({ email, password });
+        assert.equal(error, null);
+        await api(e2e.url, ownerToken, "POST", `/organizations/${e2e.demo.orgId}/members`, {
+          email,
+          role: "viewer",
+        });
+        const viewer = await e2e.newPage();
+        await signIn(viewer, email, password);
+        await viewer.goto(`/app/analysis?instance=${instanceId}&tab=findings`);
+        await viewer.getByRole("table", { name: "Findings" }).getByRole("button").first().click();
+        const drawer = viewer.getByRole("dialog", { name: "Finding" });
+        await drawer.getByText("Analysts, admins and owners can triage findings.").waitFor();
+        assert.equal(await drawer.getByRole("button", { name: "Mute this finding" }).count(), 0);
+        assert.equal(await viewer.getByRole("button", { name: "Run analysis" }).count(), 0);
+      });
+
+      await t.step("the page passes axe in dark mode", async () => {
+        const dark = await e2e.newPage({ colorScheme: "dark" });
+        await signIn(dark, e2e.demo.email, e2e.demo.password);
+        await dark.goto(`/app/analysis?instance=${instanceId}`);
+        await dark.getByTestId("score-overall").waitFor();
+        await a11y(dark, "analysis-summary-dark");
+        await dark.getByRole("tab", { name: /Checks/ }).click();
+        await dark.getByRole("table", { name: "Checks of this run" }).waitFor();
+        await a11y(dark, "analysis-checks-dark");
+      });
+      assert.deepEqual(e2e.pageErrors, []);
+    } finally {
+      await e2e.close();
+    }
+  },
+});

@@ -1,0 +1,297 @@
+import { batch, type ReadonlySignal, signal } from "@preact/signals";
+import { ApiError, errorMessage } from "../../lib/api_error.ts";
+import {
+  type AnalysisApi,
+  DEFAULT_FILTERS,
+  type FindingFilters,
+  type FindingItem,
+  type InstanceSummary,
+  type RunCheck,
+  type RunDetail,
+  type RunItem,
+  type RunProgress,
+  type RunScope,
+} from "./analysis_api.ts";
+import type { RunWatcher } from "./run_watcher.ts";
+
+type Status = "idle" | "loading" | "ready" | "error";
+
+/** The analysis page's state: instance, runs, the run shown, its findings and checks. */
+export interface AnalysisModel {
+  instances: ReadonlySignal<InstanceSummary[]>;
+  instanceId: ReadonlySignal<string | null>;
+  runs: ReadonlySignal<RunItem[]>;
+  /** The run whose results are shown (the latest succeeded one by default). */
+  run: ReadonlySignal<RunDetail | null>;
+  status: ReadonlySignal<Status>;
+  error: ReadonlySignal<string | null>;
+  /** Progress of a run in flight. */
+  live: ReadonlySignal<RunProgress | null>;
+  findings: ReadonlySignal<FindingItem[]>;
+  findingsStatus: ReadonlySignal<Status>;
+  findingsError: ReadonlySignal<string | null>;
+  nextCursor: ReadonlySignal<string | null>;
+  filters: ReadonlySignal<FindingFilters>;
+  checks: ReadonlySignal<RunCheck[]>;
+  checksStatus: ReadonlySignal<Status>;
+  /** Loads instances and the runs of the chosen (or first) instance. */
+  load(preferred?: { instanceId?: string | null; runId?: string | null }): Promise<void>;
+  selectInstance(id: string): Promise<void>;
+  selectRun(id: string): Promise<void>;
+  /** Starts a run and follows it; resolves once it is queued. */
+  start(scope: RunScope): Promise<void>;
+  setFilters(patch: Partial<FindingFilters>): Promise<void>;
+  loadMore(): Promise<void>;
+  /** Reloads the shown run's scores and lists (after a mute, a triage…). */
+  refresh(): Promise<void>;
+  loadChecks(): Promise<void>;
+  dispose(): void;
+}
+
+const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+
+/**
+ * Creates the analysis model for one organization.
+ *
+ * @param api the analysis endpoints
+ * @param context the organization, how to follow a run, and what to do on a 403
+ */
+export function createAnalysisModel(
+  api: AnalysisApi,
+  context: { orgId: string; watchRun: RunWatcher; onAccessChanged?: () => void; pageSize?: number },
+): AnalysisModel {
+  const instances = signal<InstanceSummary[]>([]);
+  const instanceId = signal<string | null>(null);
+  const runs = signal<RunItem[]>([]);
+  const run = signal<RunDetail | null>(null);
+  const status = signal<Status>("idle");
+  const error = signal<string | null>(null);
+  const live = signal<RunProgress | null>(null);
+  const findings = signal<FindingItem[]>([]);
+  const findingsStatus = signal<Status>("idle");
+  const findingsError = signal<string | null>(null);
+  const nextCursor = signal<string | null>(null);
+  const filters = signal<FindingFilters>(DEFAULT_FILTERS);
+  const checks = signal<RunCheck[]>([]);
+  const checksStatus = signal<Status>("idle");
+  let stopWatch: (() => void) | null = null;
+  let generation = 0;
+
+  const fail = (cause: unknown, target = error) => {
+    if (cause instanceof ApiError && cause.status === 403) context.onAccessChanged?.();
+    target.value = errorMessage(cause);
+  };
+
+  async function loadFindings(append: boolean): Promise<void> {
+    const current = run.value;
+    if (!current || current.status !== "succeeded") {
+      batch(() => {
+        findings.value = [];
+        nextCursor.value = null;
+        findingsStatus.value = "ready";
+      });
+      return;
+    }
+    const mine = generation;
+    findingsStatus.value = "loading";
+    findingsError.value = null;
+    try {
+      const page = await api.findings({ runId: current.id }, filters.value, {
+        cursor: append ? nextCursor.value : null,
+        limit: context.pageSize ?? 50,
+      });
+      if (mine !== generation) return;
+      batch(() => {
+        findings.value = append ? [...findings.value, ...page.data] : page.data;
+        nextCursor.value = page.next_cursor;
+        findingsStatus.value = "ready";
+      });
+    } catch (cause) {
+      if (mine !== generation) return;
+      batch(() => {
+        fail(cause, findingsError);
+        findingsStatus.value = "error";
+      });
+    }
+  }
+
+  async function showRun(id: string | null): Promise<void> {
+    const mine = ++generation;
+    checks.value = [];
+    checksStatus.value = "idle";
+    if (!id) {
+      batch(() => {
+        run.value = null;
+        findings.value = [];
+        nextCursor.value = null;
+      });
+      return;
+    }
+    const detail = await api.run(id);
+    if (mine !== generation) return;
+    run.value = detail;
+    await loadFindings(false);
+  }
+
+  function follow(runId: string): void {
+    stopWatch?.();
+    stopWatch = context.watchRun(runId, (progress) => {
+      live.value = progress;
+    }, () => {
+      stopWatch = null;
+      void (async () => {
+        const ended = live.value;
+        await loadRuns(runId);
+        if (ended?.id === runId) {
+          live.value = {
+            ...ended,
+            status: runs.value.find((r) => r.id === runId)?.status ?? ended.status,
+          };
+        }
+      })();
+    });
+  }
+
+  async function loadRuns(preferredRun?: string | null): Promise<void> {
+    const id = instanceId.value;
+    if (!id) return;
+    const page = await api.runs(id);
+    runs.value = page.data;
+    const active = page.data.find((r) => !FINISHED.has(r.status));
+    if (active) {
+      live.value ??= {
+        id: active.id,
+        status: active.status,
+        checks_done: active.checks_done,
+        checks_total: active.checks_total,
+        progress: 0,
+        message: "",
+        error: null,
+      };
+      if (!stopWatch) follow(active.id);
+    }
+    const chosen = page.data.find((r) => r.id === preferredRun && r.status === "succeeded") ??
+      page.data.find((r) => r.status === "succeeded") ?? null;
+    await showRun(chosen?.id ?? null);
+  }
+
+  async function selectInstance(id: string, runId?: string | null): Promise<void> {
+    stopWatch?.();
+    stopWatch = null;
+    batch(() => {
+      instanceId.value = id;
+      live.value = null;
+      runs.value = [];
+      status.value = "loading";
+      error.value = null;
+    });
+    try {
+      await loadRuns(runId);
+      status.value = "ready";
+    } catch (cause) {
+      batch(() => {
+        fail(cause);
+        status.value = "error";
+      });
+    }
+  }
+
+  return {
+    instances,
+    instanceId,
+    runs,
+    run,
+    status,
+    error,
+    live,
+    findings,
+    findingsStatus,
+    findingsError,
+    nextCursor,
+    filters,
+    checks,
+    checksStatus,
+    async load(preferred = {}) {
+      status.value = "loading";
+      error.value = null;
+      try {
+        const list = await api.instances(context.orgId);
+        instances.value = list;
+        const chosen = list.find((i) => i.id === preferred.instanceId) ?? list[0];
+        if (!chosen) {
+          status.value = "ready";
+          return;
+        }
+        await selectInstance(chosen.id, preferred.runId);
+      } catch (cause) {
+        batch(() => {
+          fail(cause);
+          status.value = "error";
+        });
+      }
+    },
+    selectInstance: (id) => selectInstance(id),
+    async selectRun(id) {
+      try {
+        await showRun(id);
+      } catch (cause) {
+        fail(cause);
+      }
+    },
+    async start(scope) {
+      const id = instanceId.value;
+      if (!id) return;
+      const { run: started } = await api.startRun(id, scope);
+      live.value = {
+        id: started.id,
+        status: started.status,
+        checks_done: 0,
+        checks_total: started.checks_total,
+        progress: 0,
+        message: "Queued",
+        error: null,
+      };
+      runs.value = [started, ...runs.value];
+      follow(started.id);
+    },
+    async setFilters(patch) {
+      filters.value = { ...filters.value, ...patch };
+      generation++;
+      await loadFindings(false);
+    },
+    async loadMore() {
+      if (!nextCursor.value) return;
+      await loadFindings(true);
+    },
+    async refresh() {
+      const current = run.value;
+      if (!current) return;
+      try {
+        run.value = await api.run(current.id);
+        generation++;
+        await loadFindings(false);
+        if (checksStatus.value === "ready") {
+          checks.value = await api.runChecks(current.id);
+        }
+      } catch (cause) {
+        fail(cause);
+      }
+    },
+    async loadChecks() {
+      const current = run.value;
+      if (!current || current.status !== "succeeded") return;
+      checksStatus.value = "loading";
+      try {
+        checks.value = await api.runChecks(current.id);
+        checksStatus.value = "ready";
+      } catch (cause) {
+        fail(cause);
+        checksStatus.value = "error";
+      }
+    },
+    dispose() {
+      stopWatch?.();
+      stopWatch = null;
+    },
+  };
+}

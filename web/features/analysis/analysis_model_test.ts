@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { ApiError } from "../../lib/api_error.ts";
+import type {
+  AnalysisApi,
+  FindingFilters,
+  FindingItem,
+  RunDetail,
+  RunItem,
+  RunProgress,
+} from "./analysis_api.ts";
+import { createAnalysisModel } from "./analysis_model.ts";
+import type { RunWatcher } from "./run_watcher.ts";
+
+function runItem(id: string, status: RunItem["status"]): RunItem {
+  return {
+    id,
+    instance_id: "i1",
+    status,
+    trigger: "manual",
+    scope: { type: "all" },
+    catalog_version: "c-1",
+    evaluated_at: "2026-06-01T00:00:00Z",
+    checks_total: 10,
+    checks_done: status === "succeeded" ? 10 : 0,
+    previous_run_id: null,
+    job_id: null,
+    scores_at_completion: null,
+    error: null,
+    created_at: "2026-06-01T00:00:00Z",
+    finished_at: null,
+  };
+}
+
+function finding(id: string): FindingItem {
+  return { id, check_title: `Check ${id}` } as FindingItem;
+}
+
+/** A fake API: two runs, findings paged by two, and a recorded log of calls. */
+function fakeApi(overrides: Partial<AnalysisApi> = {}) {
+  const calls: string[] = [];
+  let runs = [runItem("r2", "succeeded"), runItem("r1", "succeeded")];
+  const all = ["f1", "f2", "f3", "f4", "f5"].map(finding);
+  const api = {
+    instances: () =>
+      Promise.resolve([{ id: "i1", name: "Acme", status: "healthy", last_sync_at: null }]),
+    runs: () => Promise.resolve({ data: runs, next_cursor: null }),
+    run: (id: string) => {
+      calls.push(`run ${id}`);
+      return Promise.resolve(
+        { ...runItem(id, "succeeded"), scores: {}, summary: {} } as unknown as RunDetail,
+      );
+    },
+    findings: (
+      target: { runId: string },
+      filters: FindingFilters,
+      page: { cursor?: string | null },
+    ) => {
+      calls.push(`findings ${target.runId} ${filters.severity.join(",")} ${page.cursor ?? "-"}`);
+      const start = Number(page.cursor ?? 0);
+      return Promise.resolve({
+        run_id: target.runId,
+        data: all.slice(start, start + 2),
+        next_cursor: start + 2 < all.length ? String(start + 2) : null,
+      });
+    },
+    startRun: () => {
+      const started = runItem("r3", "queued");
+      runs = [started, ...runs];
+      return Promise.resolve({ run: started });
+    },
+    ...overrides,
+  } as unknown as AnalysisApi;
+  return { api, calls, finish: () => (runs = [runItem("r3", "succeeded"), ...runs.slice(1)]) };
+}
+
+/** A watcher the test drives by hand. */
+function manualWatcher() {
+  let listener: { onProgress: (p: RunProgress) => void; onEnd: (s: string) => void } | null = null;
+  const watch: RunWatcher = (_id, onProgress, onEnd) => {
+    listener = { onProgress, onEnd };
+    return () => (listener = null);
+  };
+  return {
+    watch,
+    get listener() {
+      return listener;
+    },
+  };
+}
+
+Deno.test("analysis model: shows the latest succeeded run and pages its findings", async () => {
+  const { api, calls } = fakeApi();
+  const model = createAnalysisModel(api, {
+    orgId: "o1",
+    watchRun: manualWatcher().watch,
+    pageSize: 2,
+  });
+  await model.load();
+  assert.equal(model.instanceId.value, "i1");
+  assert.equal(model.run.value?.id, "r2");
+  assert.deepEqual(model.findings.value.map((f) => f.id), ["f1", "f2"]);
+  await model.loadMore();
+  await model.loadMore();
+  assert.deepEqual(model.findings.value.map((f) => f.id), ["f1", "f2", "f3", "f4", "f5"]);
+  assert.equal(model.nextCursor.value, null);
+  await model.setFilters({ severity: ["high"] });
+  assert.deepEqual(
+    model.findings.value.map((f) => f.id),
+    ["f1", "f2"],
+    "a new filter starts from the first page",
+  );
+  assert.ok(calls.includes("findings r2 high -"));
+  await model.selectRun("r1");
+  assert.equal(model.run.value?.id, "r1");
+});
+
+Deno.test("analysis model: a started run is followed live and its results shown when it ends", async () => {
+  const fake = fakeApi();
+  const watcher = manualWatcher();
+  const model = createAnalysisModel(fake.api, { orgId: "o1", watchRun: watcher.watch });
+  await model.load();
+  await model.start({ type: "all" });
+  assert.equal(model.live.value?.id, "r3");
+  watcher.listener!.onProgress({
+    id: "r3",
+    status: "running",
+    checks_done: 4,
+    checks_total: 10,
+    progress: 0.4,
+    message: "Evaluated …",
+    error: null,
+  });
+  assert.equal(model.live.value?.checks_done, 4);
+  fake.finish();
+  watcher.listener!.onEnd("succeeded");
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(model.run.value?.id, "r3", "the finished run is shown");
+});
+
+Deno.test("analysis model: a refused request shows its message and reports lost access", async () => {
+  let accessChanged = 0;
+  const { api } = fakeApi({
+    runs: () => Promise.reject(new ApiError(403, "You don't have permission to do that.")),
+  });
+  const model = createAnalysisModel(api, {
+    orgId: "o1",
+    watchRun: manualWatcher().watch,
+    onAccessChanged: () => accessChanged++,
+  });
+  await model.load();
+  assert.equal(model.status.value, "error");
+  assert.equal(model.error.value, "You don't have permission to do that.");
+  assert.equal(accessChanged, 1);
+});
