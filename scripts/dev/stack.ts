@@ -14,6 +14,7 @@ import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
 import { analyzeWhenSynced } from "../../shared/analysis/mod.ts";
 import { LOCAL_FUNCTIONS } from "./functions.ts";
+import { ensureWebBuild } from "../../web/tooling/mod.ts";
 import { type DevSnow, ensureDemoInstance, SNOW_SIM_PATH, startDevSnow } from "./snow_demo.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -180,7 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         functionsUrl: `${url}/functions/v1`,
         devMailbox: true,
       }));
-    await ensureWebBuild(log);
+    if (await ensureWebBuild({ quiet: options.quiet ?? false })) log.info("built the web app");
     app.use("/*", serveStatic({ root: relativeToCwd(WEB_DIST) }));
     app.get("*", serveStatic({ path: relativeToCwd(new URL("index.html", WEB_DIST)) }));
     handler = app.fetch;
@@ -339,67 +340,6 @@ async function seedDemo(url: string, auth: AuthServer, db: Database): Promise<De
     select m.org_id from public.memberships m join auth.users u on u.id = m.user_id
     where u.email = ${DEMO_EMAIL} limit 1`;
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, orgId: row?.org_id ?? "" };
-}
-
-/**
- * Builds the web app when web/dist is missing or older than its sources. A file
- * lock keeps parallel test files from building at the same time.
- */
-async function ensureWebBuild(log: Logger): Promise<void> {
-  const index = new URL("index.html", WEB_DIST);
-  const isFresh = async () => {
-    const built = await Deno.stat(index).then((s) => s.mtime?.getTime() ?? 0, () => 0);
-    return { built, fresh: built > 0 && built >= await newestSource(new URL("web/", ROOT)) };
-  };
-  if ((await isFresh()).fresh) return;
-  await Deno.mkdir(new URL(".cache/", ROOT), { recursive: true });
-  const lock = await Deno.open(new URL(".cache/web-build.lock", ROOT), {
-    create: true,
-    write: true,
-  });
-  try {
-    await lock.lock(true);
-    const { built, fresh } = await isFresh();
-    if (fresh) return;
-    await buildWeb(log, built);
-  } finally {
-    lock.close();
-  }
-}
-
-async function buildWeb(log: Logger, built: number): Promise<void> {
-  const tasks = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))).tasks ?? {};
-  if (!tasks["web:build"]) {
-    if (built === 0) log.warn("web app not built and no web:build task: serving the API only");
-    return;
-  }
-  log.info("building the web app (deno task web:build)");
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "web:build"],
-    cwd: ROOT.pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `Cannot build the web app: deno task web:build failed\n${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
-}
-
-async function newestSource(dir: URL): Promise<number> {
-  let newest = 0;
-  for await (const entry of Deno.readDir(dir)) {
-    if (["dist", "node_modules", "e2e"].includes(entry.name)) continue;
-    const child = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
-    if (entry.isDirectory) newest = Math.max(newest, await newestSource(child));
-    else if (!entry.name.endsWith("_test.ts") && !entry.name.endsWith("_test.tsx")) {
-      newest = Math.max(newest, (await Deno.stat(child)).mtime?.getTime() ?? 0);
-    }
-  }
-  return newest;
 }
 
 function relativeToCwd(url: URL): string {
