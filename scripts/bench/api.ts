@@ -35,7 +35,7 @@ Deno.env.set(
 const tdb = await createTestDatabase();
 const db = connectDatabase(tdb.url, { max: Number(values.pool) });
 const auth = await createTestAuth();
-const config = loadConfig({});
+const config = loadConfig({ RATE_LIMIT_PER_MINUTE: "0" });
 const log = createLogger({ level: "silent" });
 const services = {
   config,

@@ -26,6 +26,8 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default("*"),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /** Requests per caller (bearer token, else address) per minute and process; 0 = off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** QStash REST base URL; the dev stack points it at its local stand-in. */
   QSTASH_URL: z.url().default("https://qstash.upstash.io"),

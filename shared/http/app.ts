@@ -11,6 +11,7 @@ import type { Logger } from "../log/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import { HttpError, httpErrorFromPostgres } from "./errors.ts";
 import { metricsRegistry, observeRequest } from "./metrics.ts";
+import { rateLimit } from "./rate_limit.ts";
 
 /** What every function is built from; created once per process. */
 export interface Services {
@@ -78,6 +79,7 @@ export function createFunctionApp(name: string, services: Services): FunctionApp
     }),
   );
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-site" }));
+  app.use(rateLimit({ limit: services.config.RATE_LIMIT_PER_MINUTE }));
   app.use(
     bodyLimit({
       maxSize: services.config.MAX_BODY_BYTES,

@@ -5,3 +5,5 @@ export type { ErrorBody, ErrorStatus, HttpErrorOptions } from "./errors.ts";
 export { metricsRegistry } from "./metrics.ts";
 export { readJson, readParam, readQuery } from "./validate.ts";
 export type { FieldProblem } from "./validate.ts";
+export { rateLimit } from "./rate_limit.ts";
+export type { RateLimitOptions } from "./rate_limit.ts";
