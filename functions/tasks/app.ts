@@ -68,6 +68,7 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
         timeBudgetMs: config.TASKS_TIME_BUDGET_MS,
         leaseMs: config.TASKS_LEASE_MS,
         staleAfterMs: config.TASKS_STALE_AFTER_MS,
+        tasks: services.tasks,
       },
     }),
   );

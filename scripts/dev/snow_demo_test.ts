@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startStack } from "./stack.ts";
 import { DEMO_INSTANCE_NAME } from "./snow_demo.ts";
 
-Deno.test("the dev stack serves the simulator and syncs the demo organization's instance", async () => {
+Deno.test("the dev stack serves the simulator, syncs the demo organization's instance and analyses it", async () => {
   const stack = await startStack({ port: 0, quiet: true, fresh: true });
   try {
     assert.ok(stack.snow, "the simulator is on");
@@ -35,6 +35,18 @@ Deno.test("the dev stack serves the simulator and syncs the demo organization's 
       select count(*)::int as n from public.snow_records
       where instance_id = ${stack.demoInstanceId} and table_name = 'sys_user'`;
     assert.equal(users!.n, stack.snow.sim.instance("acme").dataset.table("sys_user").size);
+
+    // The product follows the sync with an analysis (queued by the sync task).
+    let analysis = "";
+    for (let i = 0; i < 600 && !["succeeded", "failed", "cancelled"].includes(analysis); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const [run] = await stack.db.sql`
+        select status from public.analysis_runs
+        where instance_id = ${stack.demoInstanceId} and trigger = 'sync'
+        order by created_at limit 1`;
+      analysis = run?.status ?? "";
+    }
+    assert.equal(analysis, "succeeded");
   } finally {
     await stack.stop();
   }

@@ -12,7 +12,6 @@ import { createQStashServer, type QStashServer } from "../qstash_server/mod.ts";
 import { migrate } from "../db/migrate.ts";
 import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
-import { analyzeWhenSynced } from "../../shared/analysis/mod.ts";
 import { LOCAL_FUNCTIONS } from "./functions.ts";
 import { ensureWebBuild } from "../../web/tooling/mod.ts";
 import { type DevSnow, ensureDemoInstance, SNOW_SIM_PATH, startDevSnow } from "./snow_demo.ts";
@@ -44,7 +43,10 @@ export interface StackOptions {
    * organization to it (default true).
    */
   snowDemo?: boolean;
-  /** Sync the demo instance at start (default true): full once, incremental after. */
+  /**
+   * Sync the demo instance at start (default true): full once, incremental
+   * after; the product queues an analysis after each sync.
+   */
   demoSync?: boolean;
   /** Users of the simulated instance (default 600 when persistent, 60 otherwise). */
   snowUsers?: number;
@@ -210,21 +212,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         sync: options.demoSync,
       })
       : null;
-    if (demoInstanceId && options.demoSync !== false) {
-      // The first analysis of the demo instance, once its sync has finished.
-      const analysis = new AbortController();
-      const [demoUser] = await db.sql<{ id: string }[]>`
-        select id from auth.users where email = ${DEMO_EMAIL}`;
-      const started = demoUser
-        ? analyzeWhenSynced(services, { sub: demoUser.id, role: "authenticated" }, demoInstanceId, {
-          signal: analysis.signal,
-        }).catch((error) => log.warn("cannot start the demo instance's analysis", { error }))
-        : Promise.resolve();
-      cleanups.push(async () => {
-        analysis.abort();
-        await started;
-      });
-    }
 
     return {
       url,

@@ -36,6 +36,9 @@ const runtime = await configureInstanceRuntime({
       Promise.resolve(),
     requestsPerSecond: 100_000,
   },
+  // The sync measures log-table windows on the simulated instance's clock, as
+  // the run below measures its rules from the manifest's time.
+  now: () => sim.clock.now(),
 });
 
 /** Property names the manifest judges (its hardening catalog and the audit properties of A12/L2). */

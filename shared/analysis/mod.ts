@@ -1,6 +1,7 @@
 /**
  * The analysis engine: runs of the check catalog over an instance's synced
- * records (the `analysis.run` task), findings with deltas, scores, suppressions,
+ * records (the `analysis.run` task, started by a person or after every
+ * completed sync), findings with deltas, scores, suppressions,
  * triage, custom checks written as encoded queries, and the organization's view
  * of the catalog. The catalog itself is `./catalog/mod.ts`.
  *
@@ -20,8 +21,14 @@ export {
   DEFAULT_CHECK_TIMEOUT_MS,
 } from "./engine/task.ts";
 export type { AnalysisRunTask, PlanUnit } from "./engine/task.ts";
+export { analyzeAfterSync } from "./engine/after_sync.ts";
+export type {
+  CompletedSync,
+  SyncAnalysisOutcome,
+  SyncAnalysisSkip,
+  WorkerContext,
+} from "./engine/after_sync.ts";
 export {
-  analyzeWhenSynced,
   authorizeRun,
   closeStaleRuns,
   getRun,
@@ -35,7 +42,6 @@ export {
 } from "./engine/runs.ts";
 export type {
   AnalysisServices,
-  AnalyzeWhenSyncedOptions,
   RequirementResult,
   RunCheckDetail,
   RunCheckItem,

@@ -73,6 +73,10 @@ const schema = z.object({
   SYNC_OVERLAP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Scan every table's keys for deletions at least this often (hours). */
   SYNC_KEY_SCAN_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /** Days of transaction and system logs (syslog_transaction, syslog, sysevent) kept; 0 = all. */
+  SYNC_LOG_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  /** Days of audit history (sys_audit, sys_audit_delete) kept; 0 = all. */
+  SYNC_AUDIT_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(400),
 });
 
 /** Validated configuration, read once at start-up. */

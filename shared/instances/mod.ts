@@ -2,7 +2,8 @@
  * ServiceNow instances of an organization: URL normalization and SSRF checks,
  * credentials sealed with AES-256-GCM under a rotating keyring, connection
  * tests, sync runs, schedules and the `servicenow.sync` task of this
- * deployment.
+ * deployment (log tables to a time window; a full analysis queued after each
+ * completed sync).
  *
  * @module
  */

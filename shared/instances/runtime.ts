@@ -1,6 +1,6 @@
 import type { ServiceNowClientOptions } from "../servicenow/client/mod.ts";
 import { CHECKS, requiredFields, requiredRecords } from "../analysis/catalog/mod.ts";
-import { syncPlanFromFields, type SyncTableSpec } from "../servicenow/sync/mod.ts";
+import { type LogWindows, syncPlanFromFields, type SyncTableSpec } from "../servicenow/sync/mod.ts";
 import { type Config, ConfigError, loadConfig } from "../env/mod.ts";
 import { CredentialsError, type Keyring, loadKeyring } from "./credentials.ts";
 import type { HostResolver } from "./url.ts";
@@ -29,8 +29,16 @@ export interface InstanceRuntimeOptions {
   resolve?: HostResolver;
   /** Client tuning, e.g. faster retries in tests. */
   client?: ClientTuning;
-  /** Tables and fields to sync; {@linkcode catalogSyncPlan} otherwise. */
+  /**
+   * Tables and fields to sync; otherwise {@linkcode catalogSyncPlan} with the
+   * configured windows (SYNC_LOG_WINDOW_DAYS, SYNC_AUDIT_WINDOW_DAYS).
+   */
   plan?: () => readonly SyncTableSpec[];
+  /**
+   * The sync's clock: log-table windows are measured from it. The real clock
+   * by default; tests of a simulator whose time is not today pass its clock.
+   */
+  now?: () => Date;
 }
 
 /** The resolved runtime. */
@@ -41,16 +49,27 @@ export interface InstanceRuntime extends InstanceRuntimeOptions {
 }
 
 let configured: Promise<InstanceRuntime> | null = null;
-let catalogPlan: SyncTableSpec[] | null = null;
+const catalogPlans = new Map<string, SyncTableSpec[]>();
+
+/** Windows of {@linkcode catalogSyncPlan} when none are given (the configuration's defaults). */
+const DEFAULT_WINDOWS: LogWindows = { log: 90, audit: 400 };
 
 /**
  * What the built-in checks need: exactly the tables and fields of the check
  * catalog (`requiredFields`), each limited to the records the checks read
- * (`requiredRecords`, with default parameters).
+ * (`requiredRecords`, with default parameters), and the append-only log
+ * tables (syslog_transaction, sys_audit…) to a time window.
+ *
+ * @param windows days of logs and of audit history kept (0 = all)
  */
-export function catalogSyncPlan(): readonly SyncTableSpec[] {
-  catalogPlan ??= syncPlanFromFields(requiredFields(CHECKS), requiredRecords(CHECKS));
-  return catalogPlan;
+export function catalogSyncPlan(windows: LogWindows = DEFAULT_WINDOWS): readonly SyncTableSpec[] {
+  const key = `${windows.log ?? 0}/${windows.audit ?? 0}`;
+  let plan = catalogPlans.get(key);
+  if (!plan) {
+    plan = syncPlanFromFields(requiredFields(CHECKS), requiredRecords(CHECKS), { windows });
+    catalogPlans.set(key, plan);
+  }
+  return plan;
 }
 
 /**
@@ -93,10 +112,14 @@ async function build(options: InstanceRuntimeOptions): Promise<InstanceRuntime> 
     if (error instanceof CredentialsError) throw new ConfigError(error.message);
     throw error;
   }
+  const windows: LogWindows = {
+    log: config.SYNC_LOG_WINDOW_DAYS,
+    audit: config.SYNC_AUDIT_WINDOW_DAYS,
+  };
   return {
     ...options,
     keyring,
-    plan: options.plan ?? catalogSyncPlan,
+    plan: options.plan ?? (() => catalogSyncPlan(windows)),
     allowPrivate: config.ALLOW_PRIVATE_INSTANCE_URLS,
   };
 }

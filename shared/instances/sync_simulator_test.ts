@@ -10,6 +10,7 @@ import { workerClaims } from "../db/mod.ts";
 import { loadConfig } from "../env/mod.ts";
 import { createLogger } from "../log/mod.ts";
 import { parseEncodedQuery } from "../servicenow/query/mod.ts";
+import { windowStart } from "../servicenow/sync/mod.ts";
 import { createInProcessTaskClient } from "../tasks/mod.ts";
 import { generateKey, type InstanceCredentials } from "./credentials.ts";
 import { configureInstanceRuntime } from "./runtime.ts";
@@ -52,6 +53,8 @@ const runtime = await configureInstanceRuntime({
   config,
   fetch: simFetch as typeof fetch,
   client: { sleep, now: () => wallMs, requestsPerSecond: 1000, maxAttempts: 8, random: () => 0.5 },
+  // Log-table windows are measured on the simulated instance's clock.
+  now: () => sim.clock.now(),
 });
 const tasks = createInProcessTaskClient({ db: tdb.db, log, timeBudgetMs: 50, defaultRetries: 8 });
 
@@ -86,16 +89,21 @@ async function sync(instanceId: string, mode: "full" | "incremental") {
   return { job, run, tables, deliveries: report.delivered };
 }
 
-/** The simulator's records of a table, restricted to the fields the plan requests. */
+/**
+ * The simulator's records of a table that the plan keeps (its filter, and its
+ * time window on the simulated clock), restricted to the fields it requests.
+ */
 function expected(table: string): Map<string, Record<string, string>> {
   const inst = sim.instance("acme");
   const store = inst.dataset.table(table);
   const spec = runtime.plan().find((t) => t.table === table)!;
   const fields = spec.fields.filter((f) => store.index.has(f));
   const userId = inst.userByName(inst.integrationUserName)![0]!;
-  const rows = spec.filter
-    ? inst.matching(table, spec.filter, parseEncodedQuery(spec.filter), userId)
-    : store.rows;
+  const query = [
+    spec.filter ?? "",
+    spec.window ? `sys_created_on>=${windowStart(spec.window.days, sim.clock.now())}` : "",
+  ].filter(Boolean).join("^");
+  const rows = query ? inst.matching(table, query, parseEncodedQuery(query), userId) : store.rows;
   const out = new Map<string, Record<string, string>>();
   for (const row of rows) {
     const record: Record<string, string> = {};

@@ -1,3 +1,4 @@
+import { analyzeAfterSync } from "../analysis/mod.ts";
 import { PermanentTaskError } from "../tasks/mod.ts";
 import { clientReader, createSyncTask, type SyncTask } from "../servicenow/sync/mod.ts";
 import { openInstanceClient } from "./connect.ts";
@@ -7,8 +8,11 @@ import { InstanceUrlError } from "./url.ts";
 
 /**
  * The `servicenow.sync` task of this deployment: decrypts the instance's
- * credentials with the keyring, checks its URL, and syncs the configured plan
- * through the Table API client. Listed in `functions/tasks/kinds.ts`.
+ * credentials with the keyring, checks its URL, syncs the configured plan
+ * (log tables to their time window) through the Table API client, and once the
+ * sync has succeeded or is partial, queues a full analysis of the instance
+ * (trigger "sync", once per sync run; see `analyzeAfterSync`). Listed in
+ * `functions/tasks/kinds.ts`.
  */
 export const syncTask: SyncTask = createSyncTask(async () => {
   const runtime = await instanceRuntime();
@@ -18,6 +22,14 @@ export const syncTask: SyncTask = createSyncTask(async () => {
       pageSize: runtime.config.SYNC_PAGE_SIZE,
       overlapSeconds: runtime.config.SYNC_OVERLAP_SECONDS,
       keyScanHours: runtime.config.SYNC_KEY_SCAN_HOURS,
+    },
+    ...(runtime.now ? { now: runtime.now } : {}),
+    async afterSync(sync, ctx) {
+      await analyzeAfterSync(ctx, {
+        instanceId: sync.instanceId,
+        runId: sync.runId,
+        status: sync.status,
+      });
     },
     async open(instance) {
       try {

@@ -26,6 +26,8 @@ export const orgSettingsSchema = z.object({
   dormant_account_days: z.number().int().min(30).max(365),
   notification_emails: z.array(z.email().max(254)).max(10),
   default_framework: z.string().max(64).nullable(),
+  /** Queue a full analysis of an instance after each of its syncs that succeeds or is partial. */
+  analyze_after_sync: z.boolean(),
 }).strict();
 
 /** Organization settings as stored. */
@@ -37,6 +39,7 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   dormant_account_days: 90,
   notification_emails: [],
   default_framework: null,
+  analyze_after_sync: true,
 };
 
 /** Slugs: lowercase letters, digits and single hyphens, 1–48 characters. */

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Tx } from "../db/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import type { Job } from "./_jobs.ts";
 
 /** Named numbers a job reports, e.g. `{ records: 1200, tables: 4 }`. */
 export type JobCounters = Record<string, number>;
@@ -37,6 +38,21 @@ export interface IterationStep<C> extends ProgressUpdate {
   /** True when the work is complete; `result` becomes the job's result. */
   done?: boolean;
   result?: unknown;
+}
+
+/**
+ * Options of {@linkcode TaskContext.enqueue}: the organization and the actor
+ * are the running job's.
+ */
+export interface FollowUpOptions {
+  /** What the job works on (e.g. an instance id), shown in the jobs list. */
+  subject?: string | null;
+  /** Same id and kind in the organization → the existing job is returned, none is created. */
+  dedupId?: string;
+  /** Seconds to wait before the first delivery. */
+  delay?: number;
+  /** Retries after a failed delivery; the task's, then the configured default. */
+  retries?: number;
 }
 
 /** What a handler returns: finish the job, or continue in a new delivery. */
@@ -91,6 +107,19 @@ export interface TaskContext<C> {
   continueWith(cursor: C): TaskOutcome;
   /** Finishes the job with `result`. Returning nothing from the handler does the same. */
   done(result?: unknown): TaskOutcome;
+  /**
+   * Starts follow-up work for the job's organization, as a new job (e.g. an
+   * analysis once a sync has finished); the job's actor is kept on it. It is
+   * not part of any step's transaction: give it a `dedupId` derived from this
+   * job's work so that a repeated delivery queues it only once.
+   *
+   * @throws {HttpError} 503 when the queue does not accept the message
+   */
+  enqueue<S extends z.ZodType, D>(
+    task: TaskDefinition<S, D>,
+    payload: z.input<S>,
+    options?: FollowUpOptions,
+  ): Promise<Job>;
 }
 
 /** A kind of background work: its payload schema, cursor schema and handler. */

@@ -116,6 +116,13 @@ export function createInProcessTaskClient(
     },
   };
 
+  const client = createTaskClient({
+    db: options.db,
+    log: options.log,
+    transport,
+    defaultRetries: options.defaultRetries ?? 3,
+    onTask: (task) => registry.add(task),
+  });
   const runner = {
     db: options.db,
     log: options.log,
@@ -124,14 +131,9 @@ export function createInProcessTaskClient(
     timeBudgetMs: options.timeBudgetMs ?? 25_000,
     leaseMs: options.leaseMs ?? 15_000,
     staleAfterMs: 120_000,
+    // Follow-up work queued by handlers lands in this queue, its kind registered.
+    tasks: client,
   };
-  const client = createTaskClient({
-    db: options.db,
-    log: options.log,
-    transport,
-    defaultRetries: options.defaultRetries ?? 3,
-    onTask: (task) => registry.add(task),
-  });
 
   return {
     ...client,

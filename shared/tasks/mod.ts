@@ -17,6 +17,7 @@
 export { createTaskRegistry, defineTask } from "./define.ts";
 export type {
   AnyTaskDefinition,
+  FollowUpOptions,
   IterationStep,
   JobCounters,
   JobInfo,

@@ -28,6 +28,7 @@ import {
   normalize,
 } from "./_jobs.ts";
 import type { DeliveryMeta, JobMessage, ScheduleMessage, TaskMessage } from "./_messages.ts";
+import { createTaskClient, type TaskClient } from "./client.ts";
 import { type ReapReport, reapStaleJobs } from "./reaper.ts";
 import type { TaskTransport } from "./transport.ts";
 
@@ -43,7 +44,15 @@ export interface RunnerOptions {
   leaseMs: number;
   /** For the reaper: how long a job may sit untouched before it is checked. */
   staleAfterMs: number;
+  /**
+   * How handlers start follow-up work (`ctx.enqueue`): the process's task
+   * client; by default one on this runner's database and transport.
+   */
+  tasks?: TaskClient;
 }
+
+/** Retries of follow-up work whose task sets none, when no task client is given. */
+const FOLLOW_UP_RETRIES = 3;
 
 /** How a delivery ended; {@linkcode deliveryStatus} maps it to the HTTP answer. */
 export type DeliveryOutcome =
@@ -541,6 +550,21 @@ async function execute(
     },
     continueWith: (next) => ({ type: "continue", cursor: next }),
     done: (result) => ({ type: "done", result: result ?? null }),
+    enqueue: async (next, nextPayload, followUp = {}) => {
+      abort.signal.throwIfAborted();
+      const client = options.tasks ??
+        createTaskClient({
+          db,
+          log,
+          transport: options.transport,
+          defaultRetries: FOLLOW_UP_RETRIES,
+        });
+      return await client.enqueue(next, nextPayload, {
+        ...followUp,
+        orgId: message.orgId,
+        actorUserId: row.actor_user_id,
+      });
+    },
   };
 
   let outcome: TaskOutcome;

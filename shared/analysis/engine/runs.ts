@@ -6,21 +6,13 @@
  * @module
  */
 
-import type { Database, JwtClaims, TenantClaims, Tx } from "../../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
-import { authorizeInstance } from "../../instances/mod.ts";
 import { requireRole } from "../../organizations/mod.ts";
-import { closeStaleRuns as closeStaleSyncRuns } from "../../servicenow/sync/mod.ts";
 import type { Job, TaskClient } from "../../tasks/mod.ts";
-import { FRAMEWORKS, ParameterError, resolveParameters } from "../catalog/mod.ts";
-import {
-  type CustomCheckRecord,
-  loadOrgChecks,
-  type RunScope,
-  ScopeError,
-  selectChecks,
-} from "../org_checks.ts";
+import { FRAMEWORKS } from "../catalog/mod.ts";
+import type { CustomCheckRecord, RunScope } from "../org_checks.ts";
 import {
   computeScores,
   computeSummary,
@@ -31,7 +23,9 @@ import {
   type ScoreExplanation,
 } from "../scores/scores.ts";
 import { analysisRunTask } from "./task.ts";
-import { catalogVersion } from "./version.ts";
+import { authorizeInstanceRole, closeStaleRuns, recordRun } from "./_queue.ts";
+
+export { closeStaleRuns };
 
 /** What the run operations need from a function's services. */
 export interface AnalysisServices {
@@ -111,30 +105,6 @@ const LIST_COLUMNS = [
 ] as const;
 
 /**
- * Closes queued or running runs of an instance whose job has ended (failed,
- * cancelled, or succeeded without finishing the run), so a new run can start.
- *
- * @param tx a transaction (analyst or worker)
- * @param instanceId the instance
- */
-export async function closeStaleRuns(tx: Tx, instanceId: string): Promise<void> {
-  await tx`
-    update public.analysis_runs r set
-      status = case when j.status = 'cancelled' then 'cancelled' else 'failed' end,
-      finished_at = now(),
-      error = coalesce(r.error, case when j.status = 'cancelled' then 'The run was cancelled'
-                                    else coalesce(j.error, 'The run stopped before it finished') end)
-    from public.jobs j
-    where r.instance_id = ${instanceId} and r.status in ('queued', 'running')
-      and j.id = r.job_id and j.status in ('succeeded', 'failed', 'cancelled')`;
-  await tx`
-    update public.analysis_runs set status = 'failed', finished_at = now(),
-      error = 'The run was never queued'
-    where instance_id = ${instanceId} and status = 'queued' and job_id is null
-      and created_at < now() - interval '10 minutes'`;
-}
-
-/**
  * Starts a run of an instance (analyst or higher): the scope's checks with the
  * organization's parameters and custom checks, recorded on the run, then the
  * `analysis.run` job. One run at a time per instance, and not while a sync of it
@@ -153,74 +123,15 @@ export async function startRun(
   input: { instance_id: string; scope: RunScope },
   options: StartRunOptions = {},
 ): Promise<{ run: RunListItem; job: Job }> {
-  const version = await catalogVersion();
   const prepared = await services.db.asTenant(claims, async (tx) => {
-    const target = await authorizeInstance(tx, input.instance_id, "analyst");
-    await closeStaleRuns(tx, target.id);
-    await closeStaleSyncRuns(tx, target.id);
-    const [active] = await tx<{ id: string; job_id: string | null }[]>`
-      select id, job_id from public.analysis_runs
-      where instance_id = ${target.id} and status in ('queued', 'running')`;
-    if (active) {
-      throw new HttpError(409, "An analysis of this instance is already queued or running", {
-        code: "analysis_already_running",
-        details: { run_id: active.id, job_id: active.job_id },
-      });
-    }
-    const [sync] = await tx<{ id: string }[]>`
-      select id from public.sync_runs
-      where instance_id = ${target.id} and status in ('queued', 'running')`;
-    if (sync) {
-      throw new HttpError(
-        409,
-        "A sync of this instance is in progress; start the analysis when it has finished",
-        { code: "sync_in_progress", details: { sync_run_id: sync.id } },
-      );
-    }
-    const checks = await loadOrgChecks(tx, target.org_id);
-    let selected;
-    try {
-      selected = selectChecks(checks, input.scope);
-    } catch (error) {
-      if (error instanceof ScopeError) {
-        throw new HttpError(422, error.message, { code: "invalid_scope" });
-      }
-      throw error;
-    }
-    const parameters: Record<string, Record<string, unknown>> = {};
-    const custom: Record<string, CustomCheckRecord> = {};
-    for (const check of selected) {
-      if (check.custom) custom[check.id] = check.custom;
-      if (!check.builtin || Object.keys(check.overrides).length === 0) continue;
-      try {
-        resolveParameters(check.builtin, check.overrides);
-      } catch (error) {
-        if (!(error instanceof ParameterError)) throw error;
-        throw new HttpError(422, error.message, {
-          code: "invalid_parameters",
-          details: { check_id: error.checkId, issues: error.issues },
-        });
-      }
-      parameters[check.id] = { ...check.overrides };
-    }
-    const [run] = await tx<{ id: string }[]>`
-      insert into public.analysis_runs (
-        org_id, instance_id, status, trigger, scope, catalog_version, parameters, custom_checks,
-        check_ids, evaluated_at, requested_by)
-      values (
-        ${target.org_id}, ${target.id}, 'queued', ${options.trigger ?? "manual"},
-        ${tx.json(input.scope as never)}, ${version}, ${tx.json(parameters as never)},
-        ${tx.json(custom as never)}, ${selected.map((c) => c.id)},
-        ${options.evaluatedAt ?? new Date()}, ${claims.sub ?? null})
-      returning id`;
-    return { orgId: target.org_id, runId: run!.id };
-  }).catch((error) => {
-    if ((error as { code?: string }).code === "23505") {
-      throw new HttpError(409, "An analysis of this instance is already queued or running", {
-        code: "analysis_already_running",
-      });
-    }
-    throw error;
+    const target = await authorizeInstanceRole(tx, input.instance_id, "analyst");
+    const runId = await recordRun(tx, target, {
+      scope: input.scope,
+      trigger: options.trigger ?? "manual",
+      evaluatedAt: options.evaluatedAt ?? new Date(),
+      requestedBy: claims.sub ?? null,
+    });
+    return { orgId: target.org_id, runId };
   });
   let job: Job;
   try {
@@ -357,7 +268,7 @@ export async function listRuns(
 ): Promise<RunPage> {
   const after = page.cursor ? decodeRunCursor(page.cursor) : null;
   return await db.asTenant(claims, async (tx) => {
-    await authorizeInstance(tx, instanceId, "viewer");
+    await authorizeInstanceRole(tx, instanceId, "viewer");
     await closeStaleRuns(tx, instanceId).catch(() => {});
     const rows = await tx<(RunListItem & { scores: RunScores | null })[]>`
       select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs
@@ -566,69 +477,6 @@ export async function getRunCheck(
     evidence: row?.evidence ?? [],
     evidence_truncated: row?.evidence_truncated ?? false,
   };
-}
-
-/** Options of {@link analyzeWhenSynced}. */
-export interface AnalyzeWhenSyncedOptions {
-  /** Stops waiting (the run is not started). */
-  signal?: AbortSignal;
-  /** How often to look at the sync (ms); default 500. */
-  pollMs?: number;
-  /** Gives up after this long (ms); default 15 minutes. */
-  timeoutMs?: number;
-}
-
-/**
- * Waits until no sync of the instance is queued or running, then starts a full
- * analysis — unless one has already run since the last sync finished or one is
- * in progress. For the dev stack's demo instance and for tools that sync then
- * analyse.
- *
- * @param services database, logger and task client
- * @param claims an analyst (or higher) of the instance's organization
- * @param instanceId the instance
- * @param options cancellation, polling and timeout
- * @returns the id of the run started, or null when none was needed or it gave up
- */
-export async function analyzeWhenSynced(
-  services: AnalysisServices,
-  claims: JwtClaims,
-  instanceId: string,
-  options: AnalyzeWhenSyncedOptions = {},
-): Promise<string | null> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
-  while (!options.signal?.aborted && Date.now() < deadline) {
-    const [state] = await services.db.asTenant(claims, async (tx) => {
-      await closeStaleSyncRuns(tx, instanceId);
-      return await tx<
-        { syncing: boolean; last_sync: Date | null; last_run: Date | null; active_run: boolean }[]
-      >`
-        select
-          exists (select 1 from public.sync_runs where instance_id = ${instanceId}
-                  and status in ('queued', 'running')) as syncing,
-          (select max(finished_at) from public.sync_runs where instance_id = ${instanceId}
-            and status in ('succeeded', 'partial')) as last_sync,
-          (select max(created_at) from public.analysis_runs where instance_id = ${instanceId}
-            and status = 'succeeded') as last_run,
-          exists (select 1 from public.analysis_runs where instance_id = ${instanceId}
-                  and status in ('queued', 'running')) as active_run`;
-    });
-    if (!state) return null;
-    if (!state.syncing) {
-      if (state.active_run || !state.last_sync) return null;
-      if (state.last_run && state.last_run > state.last_sync) return null;
-      const { run } = await startRun(services, claims, {
-        instance_id: instanceId,
-        scope: { type: "all" },
-      }, {
-        trigger: "sync",
-      });
-      services.log.info("analysis of a synced instance queued", { instanceId, runId: run.id });
-      return run.id;
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
-  }
-  return null;
 }
 
 /** One requirement of a framework in a run. */

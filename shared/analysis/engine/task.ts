@@ -5,7 +5,8 @@
  * saves the position with its results in the same transaction, so a crash at
  * any moment neither loses nor duplicates a check; the last step computes the
  * scores. A statement that fails or runs out of time makes its checks
- * NOT_EVALUATED with the reason — never a PASS — and the run goes on.
+ * NOT_EVALUATED with the reason — never a PASS — and the run goes on. A run
+ * that succeeded queues the analysis of a sync that completed while it ran.
  *
  * @module
  */
@@ -38,6 +39,7 @@ import {
   recordNotEvaluated,
 } from "./record.ts";
 import { catalogVersion } from "./version.ts";
+import { queueMissedSyncAnalysis } from "./_queue.ts";
 
 /** The task kind of an analysis run. */
 export const ANALYSIS_RUN_TASK_KIND = "analysis.run";
@@ -99,6 +101,14 @@ export const analysisRunTask: AnalysisRunTask = defineTask({
       timeout: payload.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
       log: ctx.log,
     };
+    // A run that succeeded (now, or in a delivery this one repeats) catches up
+    // with a sync that completed while it ran; queueing is idempotent.
+    const finished = async (result: RunResult) => {
+      if (result.status === "succeeded") {
+        await queueMissedSyncAnalysis(ctx, analysisRunTask, result.runId);
+      }
+      return ctx.done(result);
+    };
     try {
       let cursor: Cursor = ctx.cursor ?? { unit: -1 };
       if (cursor.unit < 0) {
@@ -110,7 +120,7 @@ export const analysisRunTask: AnalysisRunTask = defineTask({
           await checkVersion(run);
           return await prepare(tx, run);
         });
-        if (prepared.done) return ctx.done(prepared.result);
+        if (prepared.done) return await finished(prepared.result as RunResult);
         cursor = prepared.cursor;
       }
       const lanes = await ctx.tx(async (tx) => {
@@ -120,10 +130,10 @@ export const analysisRunTask: AnalysisRunTask = defineTask({
       for (;;) {
         if (ctx.shouldYield()) return ctx.continueWith(cursor);
         const run = await ctx.tx((tx) => loadRun(tx, payload.runId, false));
-        if (FINISHED.has(run.status)) return ctx.done({ runId: run.id, status: run.status });
+        if (FINISHED.has(run.status)) return await finished({ runId: run.id, status: run.status });
         await checkVersion(run);
         if (cursor.unit >= run.plan.length) {
-          const finished = await ctx.step(async (tx) => {
+          const last = await ctx.step(async (tx) => {
             const locked = await loadRun(tx, payload.runId, true);
             const scores = await finish(tx, locked);
             return {
@@ -134,7 +144,7 @@ export const analysisRunTask: AnalysisRunTask = defineTask({
               result: { runId: locked.id, status: "succeeded", overall: scores.overall.score },
             };
           });
-          return ctx.done(finished.result);
+          return await finished(last.result as RunResult);
         }
         // Statements of the plan in parallel lanes, each in its own transaction and
         // idempotent per (run, check), until the delivery's time budget is spent;
@@ -186,6 +196,14 @@ export const analysisRunTask: AnalysisRunTask = defineTask({
 });
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
+
+/** The job result of a run. */
+interface RunResult {
+  runId: string;
+  status: string;
+  overall?: number | null;
+}
+
 /** Statements evaluated at once on a database server (a 2-core machine's worth). */
 const DEFAULT_LANES = 2;
 

@@ -9,11 +9,12 @@ import {
   type TaskOutcome,
 } from "../../tasks/mod.ts";
 import { InstanceAuthError, type SnowTableReader, TableUnavailableError } from "./reader.ts";
-import type { SyncTableSpec } from "./tables.ts";
+import { type SyncTableSpec, windowStart } from "./tables.ts";
 import {
   clearSeenKeys,
   countRecords,
   deleteUnseen,
+  expireRecords,
   recordSeenKeys,
   upsertRecords,
 } from "./writer.ts";
@@ -64,6 +65,13 @@ export const syncCursorSchema = z.object({
   runStartedAt: z.number().default(() => Date.now()),
   /** Newest sys_updated_on read so far in the whole run. */
   runMark: z.string().nullable().default(null),
+  /**
+   * The sync's clock (epoch ms) when the run started: time windows are
+   * measured from it, so every delivery of the run reads the same window.
+   */
+  asOf: z.number().nullable().default(null),
+  /** Stored records of the whole run dropped for being older than their table's window. */
+  expired: z.number().int().min(0).default(0),
   table: tableProgress,
 });
 
@@ -89,8 +97,24 @@ export interface SyncEngineDeps {
   /** The tables and fields to sync. */
   plan(): readonly SyncTableSpec[];
   settings: SyncSettings;
-  /** Wall clock (tests pin it). */
+  /** The sync's clock: time windows and key-scan times (tests pin it). */
   now?: () => Date;
+  /**
+   * Called once a sync has completed (succeeded, partial, or failed because no
+   * table could be read), after its outcome is committed and before the job
+   * finishes; not called when the sync stops with an error. A redelivered
+   * completion calls it again, so it must be idempotent. Its errors are
+   * logged, never fail the sync. This is where the deployment composes what
+   * follows a sync (an analysis) without the engine knowing about it.
+   */
+  afterSync?: (sync: FinishedSync, ctx: TaskContext<SyncCursor>) => Promise<void>;
+}
+
+/** A sync that has completed, as {@linkcode SyncEngineDeps.afterSync} gets it. */
+export interface FinishedSync extends SyncResult {
+  instanceId: string;
+  orgId: string;
+  trigger: SyncPayload["trigger"];
 }
 
 /** The instance a sync reads, as stored. */
@@ -111,6 +135,8 @@ export interface SyncResult {
   records_fetched: number;
   records_upserted: number;
   records_deleted: number;
+  /** Stored records dropped for being older than their table's time window. */
+  records_expired: number;
   tables: { table: string; status: string }[];
 }
 
@@ -142,14 +168,23 @@ export async function runSync(
     }
     let cursor: SyncCursor;
     if (ctx.cursor) {
-      cursor = ctx.cursor;
+      // A run saved before windows existed takes its clock from this delivery.
+      cursor = {
+        ...ctx.cursor,
+        asOf: ctx.cursor.asOf ?? (deps.now ?? (() => new Date()))().getTime(),
+      };
     } else {
       cursor = await ctx.step(async (tx) => {
         const id = await startRun(tx, instance, payload, ctx.job.id);
         runId = id;
         const plan = deps.plan();
         return {
-          cursor: initialCursor(id, payload.mode, plan.map((t) => t.table)),
+          cursor: initialCursor(
+            id,
+            payload.mode,
+            plan.map((t) => t.table),
+            (deps.now ?? (() => new Date()))().getTime(),
+          ),
           fraction: 0,
           message: `Starting the ${payload.mode} sync of ${instance.name}`,
           counters: { tables_total: plan.length, tables_done: 0 },
@@ -161,7 +196,16 @@ export async function runSync(
     const states = await ctx.tx((tx) =>
       loadTableStates(tx, instance.id, cursor.tables.slice(cursor.index))
     );
-    const rt: SyncRuntime = { instance, reader, specs, deps, log, states, counts: new Map() };
+    const rt: SyncRuntime = {
+      instance,
+      reader,
+      specs,
+      deps,
+      log,
+      states,
+      counts: new Map(),
+      trigger: payload.trigger,
+    };
     return await syncTables(ctx, cursor, rt);
   } catch (error) {
     if (error instanceof LeaseLostError) throw error;
@@ -200,6 +244,7 @@ interface SyncRuntime {
   states: Map<string, TableState>;
   /** Record counts of upcoming tables, requested ahead and concurrently. */
   counts: Map<string, Promise<number | null>>;
+  trigger: SyncPayload["trigger"];
 }
 
 interface TableState {
@@ -212,7 +257,12 @@ interface TableState {
 /** Tables whose counts are requested ahead of their turn. */
 const COUNT_AHEAD = 8;
 
-function initialCursor(runId: string, mode: SyncCursor["mode"], tables: string[]): SyncCursor {
+function initialCursor(
+  runId: string,
+  mode: SyncCursor["mode"],
+  tables: string[],
+  asOf: number,
+): SyncCursor {
   return {
     runId,
     mode,
@@ -226,6 +276,8 @@ function initialCursor(runId: string, mode: SyncCursor["mode"], tables: string[]
     scan: "none",
     runStartedAt: Date.now(),
     runMark: null,
+    asOf,
+    expired: 0,
     table: { fetched: 0, upserted: 0, deleted: 0, ms: 0, total: null },
   };
 }
@@ -264,7 +316,9 @@ async function syncTables(
         cursor = next.cursor;
       }
       if (cursor.phase === "sweep") {
-        cursor = await sweepTable(ctx, cursor, spec, rt, elapsed());
+        const aged = await expireOld(ctx, cursor, spec, rt, elapsed);
+        if (aged.yielded) return ctx.continueWith(withTime(aged.cursor, elapsed()));
+        cursor = await sweepTable(ctx, aged.cursor, spec, rt, elapsed());
         tableBase = 0;
         tableStarted = performance.now();
       }
@@ -287,7 +341,7 @@ async function syncTables(
           select r.table_name from public.sync_table_results r
           where r.sync_run_id = ${cursor.runId} and r.status = 'succeeded')`;
     }
-    const summary = await completeRun(tx, cursor.runId, rt.instance.id);
+    const summary = await completeRun(tx, cursor.runId, rt.instance.id, cursor.expired);
     return {
       cursor,
       done: true,
@@ -297,7 +351,23 @@ async function syncTables(
       counters: countersOf(summary),
     };
   });
-  return ctx.done(result.result);
+  const summary = result.result as SyncResult;
+  if (rt.deps.afterSync) {
+    try {
+      await rt.deps.afterSync({
+        ...summary,
+        instanceId: rt.instance.id,
+        orgId: rt.instance.org_id,
+        trigger: rt.trigger,
+      }, ctx);
+    } catch (error) {
+      rt.log.error("cannot run what follows the sync; the sync's outcome stands", {
+        runId: summary.runId,
+        error,
+      });
+    }
+  }
+  return ctx.done(summary);
 }
 
 function withTime(cursor: SyncCursor, ms: number): SyncCursor {
@@ -342,7 +412,7 @@ async function startTable(
     scan = "empty";
   }
   const total = await (rt.counts.get(table) ??
-    rt.reader.count(table, { query: queryFor(spec, since), signal: ctx.signal }));
+    rt.reader.count(table, { query: queryFor(spec, since, cursor), signal: ctx.signal }));
   // Nothing matches: no page to read (and, without a key scan due, nothing to check).
   const phase: SyncCursor["phase"] = total === 0 && scan !== "keys" ? "sweep" : "fetch";
   const next: SyncCursor = {
@@ -398,7 +468,7 @@ function countAhead(ctx: TaskContext<SyncCursor>, cursor: SyncCursor, rt: SyncRu
     );
     // Deferred, so a reader that throws at once still rejects the promise.
     const pending = Promise.resolve().then(() =>
-      rt.reader.count(table, { query: queryFor(spec, since), signal: ctx.signal })
+      rt.reader.count(table, { query: queryFor(spec, since, cursor), signal: ctx.signal })
     );
     pending.catch(() => {}); // awaited, and its error handled, when the table's turn comes
     rt.counts.set(table, pending);
@@ -420,9 +490,25 @@ async function loadTableStates(
   return new Map(rows.map((r) => [r.table_name, r]));
 }
 
-function queryFor(spec: SyncTableSpec, since: string | null): string {
-  const parts = [spec.filter ?? "", since ? `sys_updated_on>=${since}` : ""].filter(Boolean);
+/**
+ * The encoded query of a read: the table's filter, its time window and the
+ * incremental bound, ANDed. (Filters are AND-only: a `^NQ` in one would OR the
+ * terms after it with the rest.)
+ */
+function queryFor(spec: SyncTableSpec, since: string | null, cursor: SyncCursor): string {
+  const start = windowOf(spec, cursor);
+  const parts = [
+    spec.filter ?? "",
+    start ? `sys_created_on>=${start}` : "",
+    since ? `sys_updated_on>=${since}` : "",
+  ].filter(Boolean);
   return parts.join("^");
+}
+
+/** The first instant of the table's time window for this run, or null without a window. */
+function windowOf(spec: SyncTableSpec, cursor: SyncCursor): string | null {
+  if (!spec.window) return null;
+  return windowStart(spec.window.days, new Date(cursor.asOf ?? Date.now()));
 }
 
 async function fetchPages(
@@ -442,7 +528,7 @@ async function fetchPages(
   const pages = prefetched(
     rt.reader.pages(table, {
       fields: spec.fields,
-      query: queryFor(spec, cursor.since),
+      query: queryFor(spec, cursor.since, cursor),
       after: cursor.after,
       pageSize: rt.deps.settings.pageSize,
       signal: ctx.signal,
@@ -574,7 +660,7 @@ async function scanKeys(
   let cursor = start;
   const table = spec.table;
   const batches = prefetched(rt.reader.keys(table, {
-    query: spec.filter ?? "",
+    query: queryFor(spec, null, cursor),
     after: cursor.after,
     pageSize: Math.max(rt.deps.settings.pageSize, 10_000),
     signal: ctx.signal,
@@ -598,6 +684,65 @@ async function scanKeys(
   return { cursor: { ...cursor, phase: "sweep", after: null }, yielded: false };
 }
 
+/** Stored records dropped per step when they fall out of a table's window. */
+const EXPIRE_BATCH = 10_000;
+
+/**
+ * Drops the stored records of a windowed table older than the window, one
+ * bounded batch per step (after a window was shortened, or on the first sync
+ * of a copy made without one, that can be millions of rows), continuing in a
+ * new delivery when the time budget is spent. Idempotent, so a resumed sweep
+ * simply repeats it.
+ */
+async function expireOld(
+  ctx: TaskContext<SyncCursor>,
+  start: SyncCursor,
+  spec: SyncTableSpec,
+  rt: SyncRuntime,
+  elapsed: () => number,
+): Promise<{ cursor: SyncCursor; yielded: boolean }> {
+  const before = windowOf(spec, start);
+  if (!before) return { cursor: start, yielded: false };
+  let cursor = start;
+  let total = 0;
+  for (;;) {
+    const base = cursor;
+    let dropped = 0;
+    const step = await ctx.step(async (tx) => {
+      dropped = await expireRecords(tx, {
+        instanceId: rt.instance.id,
+        table: spec.table,
+        before,
+        limit: EXPIRE_BATCH,
+      });
+      const next: SyncCursor = {
+        ...base,
+        expired: base.expired + dropped,
+        table: { ...base.table, ms: Math.round(elapsed()) },
+      };
+      return {
+        cursor: next,
+        fraction: overall(next),
+        message: `Table ${next.index + 1} of ${next.tables.length}: dropping ${spec.table} ` +
+          `records older than ${before.slice(0, 10)}`,
+        counters: { records_expired: next.expired },
+      };
+    });
+    cursor = step.cursor;
+    total += dropped;
+    if (dropped < EXPIRE_BATCH) break;
+    if (ctx.shouldYield()) return { cursor, yielded: true };
+  }
+  if (total > 0) {
+    rt.log.info("records older than the table's window left the copy", {
+      table: spec.table,
+      expired: total,
+      windowStart: before,
+    });
+  }
+  return { cursor, yielded: false };
+}
+
 async function sweepTable(
   ctx: TaskContext<SyncCursor>,
   cursor: SyncCursor,
@@ -607,14 +752,17 @@ async function sweepTable(
 ): Promise<SyncCursor> {
   const table = spec.table;
   const clock = rt.deps.now ?? (() => new Date());
+  const start = windowOf(spec, cursor);
   const step = await ctx.step(async (tx) => {
     let deleted = 0;
     if (cursor.scan === "fetch" || cursor.scan === "keys") {
+      // Only records inside the window were listed: older ones are not deletions.
       deleted = await deleteUnseen(tx, {
         orgId: rt.instance.org_id,
         instanceId: rt.instance.id,
         runId: cursor.runId,
         table,
+        createdSince: start,
       });
     }
     const count = await countRecords(tx, rt.instance.id, table);
@@ -847,7 +995,12 @@ async function finishRun(
     where sync_run_id = ${runId} and status in ('pending', 'running')`;
 }
 
-async function completeRun(tx: Tx, runId: string, instanceId: string): Promise<SyncResult> {
+async function completeRun(
+  tx: Tx,
+  runId: string,
+  instanceId: string,
+  expired: number,
+): Promise<SyncResult> {
   const tables = await tx<{ table_name: string; status: string }[]>`
     select table_name, status from public.sync_table_results where sync_run_id = ${runId}
     order by table_name`;
@@ -878,6 +1031,7 @@ async function completeRun(tx: Tx, runId: string, instanceId: string): Promise<S
     records_fetched: Number(run?.records_fetched ?? 0),
     records_upserted: Number(run?.records_upserted ?? 0),
     records_deleted: Number(run?.records_deleted ?? 0),
+    records_expired: expired,
     tables: tables.map((t) => ({ table: t.table_name, status: t.status })),
   };
 }
@@ -888,8 +1042,8 @@ function describeOutcome(result: SyncResult): string {
   return `Sync ${result.status}: ${n(result.records_fetched)} fetched, ${
     n(result.records_upserted)
   } written, ${n(result.records_deleted)} deleted${
-    unreadable ? `; ${unreadable} table(s) not synced` : ""
-  }`;
+    result.records_expired ? `, ${n(result.records_expired)} older than their window dropped` : ""
+  }${unreadable ? `; ${unreadable} table(s) not synced` : ""}`;
 }
 
 function countersOf(result: SyncResult): Record<string, number> {
@@ -897,6 +1051,7 @@ function countersOf(result: SyncResult): Record<string, number> {
     records_fetched: result.records_fetched,
     records_upserted: result.records_upserted,
     records_deleted: result.records_deleted,
+    records_expired: result.records_expired,
     tables_done: result.tables.length,
     tables_total: result.tables.length,
     tables_not_readable: result.tables.filter((t) => t.status === "not_readable").length,

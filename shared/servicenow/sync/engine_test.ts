@@ -7,7 +7,7 @@ import { createTestAuth, createTestDatabase } from "../../../scripts/testing/mod
 import { workerClaims } from "../../db/mod.ts";
 import { createLogger } from "../../log/mod.ts";
 import { createInProcessTaskClient } from "../../tasks/mod.ts";
-import { formatGlide, type SyncEngineDeps } from "./engine.ts";
+import { type FinishedSync, formatGlide, type SyncEngineDeps } from "./engine.ts";
 import {
   InstanceAuthError,
   type ReadOptions,
@@ -16,7 +16,7 @@ import {
   TableUnavailableError,
 } from "./reader.ts";
 import { createSyncTask } from "./task.ts";
-import type { SyncTableSpec } from "./tables.ts";
+import { type SyncTableSpec, windowStart } from "./tables.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
@@ -65,9 +65,11 @@ class FakeInstance {
   }
   private matching(table: string, query: string): Rec[] {
     const since = /sys_updated_on>=([0-9-]+ [0-9:]+)/.exec(query)?.[1] ?? null;
+    const created = /sys_created_on>=([0-9-]+ [0-9:]+)/.exec(query)?.[1] ?? null;
     const onlyActive = query.includes("active=true");
     return [...(this.tables.get(table)?.values() ?? [])]
       .filter((r) => !since || r.sys_updated_on! >= since)
+      .filter((r) => !created || (r.sys_created_on ?? "") >= created)
       .filter((r) => !onlyActive || r.active === "true")
       .sort((a, b) => (a.sys_id! < b.sys_id! ? -1 : 1));
   }
@@ -124,7 +126,12 @@ const PLAN: SyncTableSpec[] = [
 ];
 
 async function setup(
-  options: { budgetMs?: number; keyScanHours?: number; plan?: SyncTableSpec[] } = {},
+  options: {
+    budgetMs?: number;
+    keyScanHours?: number;
+    plan?: SyncTableSpec[];
+    afterSync?: SyncEngineDeps["afterSync"];
+  } = {},
 ) {
   const user = await auth.createUser(tdb.db, {
     orgName: `Sync ${crypto.randomUUID().slice(0, 6)}`,
@@ -141,6 +148,7 @@ async function setup(
     plan: () => options.plan ?? PLAN,
     settings: { pageSize: 7, overlapSeconds: 60, keyScanHours: options.keyScanHours ?? 0 },
     now: () => clock,
+    ...(options.afterSync ? { afterSync: options.afterSync } : {}),
   };
   const task = createSyncTask(deps);
   const tasks = createInProcessTaskClient({
@@ -351,4 +359,108 @@ Deno.test("a filtered table keeps only matching records and drops those that sto
   s.advance(48 * 3_600_000);
   await s.sync();
   assert.ok(!(await s.stored("sys_user")).has(active[0]!.sys_id!));
+});
+
+const DAY = 86_400_000;
+
+Deno.test("a log table is synced to its time window; records that age out leave the copy without counting as deletions", async (t) => {
+  const plan: SyncTableSpec[] = [{
+    table: "syslog_transaction",
+    fields: ["sys_id", "sys_updated_on", "sys_created_on", "type"],
+    window: { days: 30 },
+  }];
+  const s = await setup({ plan });
+  // One transaction a day, 1 to 50 days before the sync's clock (2026-06-01), at noon.
+  const start = Date.parse("2026-06-01T00:00:00Z");
+  const byAge = new Map<number, Rec>();
+  for (let days = 1; days <= 50; days++) {
+    const created = formatGlide(new Date(start - days * DAY + DAY / 2));
+    byAge.set(days, s.fake.put("syslog_transaction", { type: "rest", sys_created_on: created }));
+  }
+  const keptUpTo = async (days: number) => {
+    const want = [...byAge].filter(([age, r]) =>
+      age <= days && s.fake.tables.get("syslog_transaction")!.has(r.sys_id!)
+    ).map(([, r]) => r.sys_id!).sort();
+    assert.deepEqual([...(await s.stored("syslog_transaction")).keys()], want);
+  };
+
+  await t.step("a full sync reads only the last 30 days", async () => {
+    const { run, tables, job } = await s.sync("full");
+    assert.equal(run.status, "succeeded");
+    assert.equal(windowStart(30, new Date(start)), "2026-05-02 00:00:00");
+    await keptUpTo(30);
+    assert.deepEqual([tables[0]!.fetched, tables[0]!.deleted], [30, 0]);
+    const [row] = await tdb.db.sql`select result from public.jobs where id = ${job.id}`;
+    assert.equal(row!.result.records_expired, 0);
+  });
+  await t.step(
+    "ten days later, older records leave the copy and only real deletions count",
+    async () => {
+      s.advance(10 * DAY);
+      s.fake.remove("syslog_transaction", byAge.get(1)!.sys_id!);
+      s.fake.remove("syslog_transaction", byAge.get(2)!.sys_id!);
+      s.fake.tick(60);
+      s.fake.put("syslog_transaction", { type: "form", sys_created_on: s.fake.tick(1) });
+      const { run, tables, job } = await s.sync();
+      assert.equal(run.mode, "incremental");
+      assert.equal(run.status, "succeeded");
+      const stored = await s.stored("syslog_transaction");
+      // 18 of the first batch are inside the new window (days 3–20), plus the new one.
+      assert.equal(stored.size, 19);
+      for (const [age, r] of byAge) {
+        assert.equal(stored.has(r.sys_id!), age >= 3 && age <= 20, `the record ${age} days old`);
+      }
+      assert.equal(tables[0]!.deleted, 2, "the two records deleted on the instance");
+      assert.equal(Number(run.records_deleted), 2);
+      const [row] = await tdb.db.sql`select result, counters from public.jobs where id = ${job.id}`;
+      assert.equal(row!.result.records_expired, 10, "days 21–30 fell out of the window");
+      assert.equal(row!.counters.records_expired, 10);
+      const [state] = await tdb.db.sql`
+      select record_count from public.instance_tables
+      where instance_id = ${s.instanceId} and table_name = 'syslog_transaction'`;
+      assert.equal(Number(state!.record_count), 19);
+    },
+  );
+  await t.step("without a key scan, an incremental sync still drops what aged out", async () => {
+    const s2 = await setup({ plan, keyScanHours: 1000 });
+    for (const r of byAge.values()) {
+      s2.fake.put("syslog_transaction", { type: r.type!, sys_created_on: r.sys_created_on! });
+    }
+    await s2.sync("full");
+    assert.equal((await s2.stored("syslog_transaction")).size, 30);
+    s2.advance(5 * DAY);
+    const { job } = await s2.sync();
+    assert.equal((await s2.stored("syslog_transaction")).size, 25);
+    const [row] = await tdb.db.sql`select result from public.jobs where id = ${job.id}`;
+    assert.equal(row!.result.records_expired, 5);
+    assert.equal(row!.result.records_deleted, 0);
+  });
+});
+
+Deno.test("afterSync runs once the sync has completed, and its failure does not fail the sync", async (t) => {
+  const calls: FinishedSync[] = [];
+  const s = await setup({
+    afterSync: (sync) => {
+      calls.push(sync);
+      return Promise.reject(new Error("the analysis queue is down"));
+    },
+  });
+  seed(s.fake, 5);
+  await t.step("a completed sync is reported with its outcome", async () => {
+    const { run, job } = await s.sync("full");
+    assert.equal(run.status, "succeeded");
+    const [row] = await tdb.db.sql`select status from public.jobs where id = ${job.id}`;
+    assert.equal(row!.status, "succeeded", "the hook's failure is logged, not the sync's");
+    assert.equal(calls.length, 1);
+    assert.deepEqual(
+      [calls[0]!.runId, calls[0]!.instanceId, calls[0]!.orgId, calls[0]!.status, calls[0]!.trigger],
+      [run.id, s.instanceId, s.orgId, "succeeded", "manual"],
+    );
+  });
+  await t.step("a sync that stops with an error is not", async () => {
+    s.fake.authFails = true;
+    const { run } = await s.sync("full");
+    assert.equal(run.status, "failed");
+    assert.equal(calls.length, 1);
+  });
 });

@@ -1,12 +1,14 @@
 /**
  * Which ServiceNow tables a sync reads, with which fields (`sysparm_fields`)
- * and, for tables that grow without bound, which records (`sysparm_query`).
+ * and, for tables that grow without bound, which records (`sysparm_query`,
+ * and a time window for the append-only log tables).
  *
  * The check catalog decides: {@linkcode syncPlanFromFields} turns its
  * `requiredFields` and `requiredRecords` into the plan a deployment syncs
- * (`shared/instances` does that). {@linkcode DEFAULT_TABLE_FIELDS} lists the
- * tables and typed fields the `snow_<table>` views expose, and
- * {@linkcode DEFAULT_SYNC_TABLES} is a plan over exactly those (tests, tools).
+ * (`shared/instances` does that), windowing the {@linkcode LOG_TABLES}.
+ * {@linkcode DEFAULT_TABLE_FIELDS} lists the tables and typed fields the
+ * `snow_<table>` views expose, and {@linkcode DEFAULT_SYNC_TABLES} is a plan
+ * over exactly those (tests, tools).
  *
  * @module
  */
@@ -21,10 +23,54 @@ export interface SyncTableSpec {
   /** Fields to request; `sys_id` and `sys_updated_on` are always added. */
   readonly fields: readonly string[];
   /**
-   * Encoded query limiting which records are kept (e.g. the audit window).
-   * Records that stop matching are removed by the next key scan.
+   * Encoded query limiting which records are kept (e.g. audit rows of some
+   * tables). Records that stop matching are removed by the next key scan.
    */
   readonly filter?: string;
+  /**
+   * Keep only records created in the last `days` days: from 00:00:00 UTC of
+   * the day `days` days before the sync started (see {@linkcode windowStart}).
+   * The sync reads `sys_created_on>=<that instant>` and drops stored records
+   * older than it — they leave the copy, they are not counted as deletions.
+   */
+  readonly window?: { readonly days: number };
+}
+
+/**
+ * Append-only log tables, which hold millions of rows on a real instance: they
+ * are synced with a time window. "log": transaction and system logs; "audit":
+ * audit history (kept longer, as audit-period evidence).
+ */
+export const LOG_TABLES: Readonly<Record<string, "log" | "audit">> = {
+  syslog_transaction: "log",
+  syslog: "log",
+  sysevent: "log",
+  sys_audit: "audit",
+  sys_audit_delete: "audit",
+};
+
+/** Window lengths in days for the {@linkcode LOG_TABLES}; 0 or absent keeps every record. */
+export interface LogWindows {
+  log?: number;
+  audit?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Where a window of `days` days ending at `asOf` starts: 00:00:00 UTC of the
+ * day `days` days earlier, as a ServiceNow UTC date-time. Whole days keep the
+ * query the same for every sync of a day.
+ *
+ * @param days length of the window
+ * @param asOf when the sync started
+ * @example
+ * windowStart(90, new Date("2026-06-01T13:45:00Z")); // "2026-03-03 00:00:00"
+ */
+export function windowStart(days: number, asOf: Date): string {
+  const start = new Date(asOf.getTime() - days * DAY_MS);
+  start.setUTCHours(0, 0, 0, 0);
+  return start.toISOString().slice(0, 19).replace("T", " ");
 }
 
 /** Fields every synced record carries, whatever the plan says. */
@@ -251,23 +297,31 @@ export const DEFAULT_TABLE_FIELDS: Readonly<Record<string, Readonly<Record<strin
 };
 
 /**
- * Audit rows are kept for the tables the checks trace and for the last 400
- * days; everything else in sys_audit stays on the instance.
+ * Audit rows are kept for the tables the checks trace (and, through the
+ * window, for the last 400 days); everything else in sys_audit stays on the
+ * instance.
  */
 const AUDIT_FILTER = "tablenameINsys_user,sys_user_role,sys_user_has_role,sys_user_group," +
   "sys_user_grmember,sys_group_has_role,sys_security_acl,sys_security_acl_role,sys_properties," +
-  "change_request^sys_created_on>=javascript:gs.daysAgoStart(400)";
+  "change_request";
 
 const FILTERS: Readonly<Record<string, string>> = { sys_audit: AUDIT_FILTER };
+
+/** Windows of the default plan, in days. */
+const DEFAULT_WINDOWS: LogWindows = { log: 90, audit: 400 };
 
 /** A plan over the tables and fields of the typed views. */
 export const DEFAULT_SYNC_TABLES: readonly SyncTableSpec[] = Object.entries(
   DEFAULT_TABLE_FIELDS,
-).map(([table, kinds]) => ({
-  table,
-  fields: withSystemFields(Object.keys(kinds)),
-  ...(FILTERS[table] ? { filter: FILTERS[table] } : {}),
-}));
+).map(([table, kinds]) => {
+  const window = windowOf(table, DEFAULT_WINDOWS);
+  return {
+    table,
+    fields: withSystemFields(Object.keys(kinds)),
+    ...(FILTERS[table] ? { filter: FILTERS[table] } : {}),
+    ...(window ? { window } : {}),
+  };
+});
 
 /** Which records of a table to keep: a field and the values it may have. */
 export interface RecordFilter {
@@ -275,31 +329,57 @@ export interface RecordFilter {
   values: readonly string[];
 }
 
+/** Options of {@linkcode syncPlanFromFields}. */
+export interface SyncPlanOptions {
+  /** Time windows of the {@linkcode LOG_TABLES}; none by default. */
+  windows?: LogWindows;
+}
+
 /**
  * Turns the check catalog's needs into a sync plan: `requiredFields` (table →
  * fields; `sys_id` and `sys_updated_on` added when missing, nothing else), tables in a stable
- * order, and `requiredRecords` (table → field IN values, or null for every
- * record) as each table's filter.
+ * order, `requiredRecords` (table → field IN values, or null for every
+ * record) as each table's filter, and a time window on each of the
+ * {@linkcode LOG_TABLES} (`sys_created_on` added to its fields).
  *
  * @param required fields per table
  * @param records which records each table needs; every record when absent
+ * @param options windows of the log tables
  * @example
- * syncPlanFromFields(requiredFields(CHECKS), requiredRecords(CHECKS))
+ * syncPlanFromFields(requiredFields(CHECKS), requiredRecords(CHECKS), {
+ *   windows: { log: 90, audit: 400 },
+ * })
  */
 export function syncPlanFromFields(
   required: Readonly<Record<string, readonly string[]>>,
   records: Readonly<Record<string, RecordFilter | null>> = {},
+  options: SyncPlanOptions = {},
 ): SyncTableSpec[] {
   return Object.keys(required).sort().map((table) => {
     const filter = records[table];
+    const window = windowOf(table, options.windows ?? {});
     return {
       table,
-      fields: [...new Set(["sys_id", "sys_updated_on", ...required[table]!])],
+      fields: [
+        ...new Set([
+          "sys_id",
+          "sys_updated_on",
+          ...required[table]!,
+          ...(window ? ["sys_created_on"] : []),
+        ]),
+      ],
       ...(filter && filter.values.length > 0 && /^[a-z0-9_]+$/.test(filter.field)
         ? { filter: `${filter.field}IN${filter.values.join(",")}` }
         : {}),
+      ...(window ? { window } : {}),
     };
   });
+}
+
+function windowOf(table: string, windows: LogWindows): { days: number } | null {
+  const kind = LOG_TABLES[table];
+  const days = kind ? windows[kind] : undefined;
+  return days && days > 0 ? { days } : null;
 }
 
 function withSystemFields(fields: readonly string[]): string[] {

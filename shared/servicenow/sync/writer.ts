@@ -114,15 +114,23 @@ export async function recordSeenKeys(
 /**
  * Deletes the table's records that the run did not see on the instance, then
  * clears the run's keys for the table. Call only once every key was recorded.
+ * With `createdSince` (a windowed table, whose keys were listed from that
+ * instant on) only records created since then are candidates: older ones were
+ * not listed, which says nothing about whether they still exist.
  *
  * @param tx a transaction under worker claims
- * @param target organization, instance, run and table
+ * @param target organization, instance, run, table and the window's start
  * @returns how many records were deleted
  */
 export async function deleteUnseen(
   tx: Tx,
-  target: TableTarget & { runId: string },
+  target: TableTarget & { runId: string; createdSince?: string | null },
 ): Promise<number> {
+  const since = target.createdSince ?? null;
+  const inWindow = () =>
+    since === null
+      ? tx``
+      : tx`and public.sn_datetime(data ->> 'sys_created_on') >= public.sn_datetime(${since})`;
   // The missing keys come from EXCEPT, a hashed set difference that is linear
   // whatever the planner believes: the scratch table is freshly filled and has
   // no statistics, and both an anti-join and a DELETE … USING were planned as
@@ -134,6 +142,7 @@ export async function deleteUnseen(
       select sys_id from (
         select sys_id from public.snow_records
         where instance_id = ${target.instanceId} and table_name = ${target.table}
+          ${inWindow()}
         except
         select sys_id from public.sync_seen_keys
         where sync_run_id = ${target.runId} and table_name = ${target.table}
@@ -152,6 +161,44 @@ export async function deleteUnseen(
 }
 
 const DELETE_BATCH = 10_000;
+
+/**
+ * Drops the stored records of a windowed table that are older than the
+ * window's start (or carry no valid `sys_created_on`, which the window's query
+ * does not match either), a bounded batch at a time: the copy keeps exactly
+ * what the window reads. They are not deletions on the instance.
+ *
+ * @param tx a transaction under worker claims
+ * @param target instance, table, the window's start (UTC "YYYY-MM-DD HH:MM:SS"),
+ *   and at most how many records to drop (every one when absent)
+ * @returns how many records were dropped
+ */
+export async function expireRecords(
+  tx: Tx,
+  target: { instanceId: string; table: string; before: string; limit?: number },
+): Promise<number> {
+  let expired = 0;
+  for (;;) {
+    const batch = Math.min(
+      DELETE_BATCH,
+      target.limit === undefined ? DELETE_BATCH : target.limit - expired,
+    );
+    if (batch <= 0) break;
+    const result = await tx`
+      delete from public.snow_records
+      where instance_id = ${target.instanceId} and table_name = ${target.table}
+        and sys_id in (
+          select sys_id from public.snow_records
+          where instance_id = ${target.instanceId} and table_name = ${target.table}
+            and not coalesce(
+              public.sn_datetime(data ->> 'sys_created_on') >= public.sn_datetime(${target.before}),
+              false)
+          limit ${batch})`;
+    expired += result.count;
+    if (result.count < batch) break;
+  }
+  return expired;
+}
 
 /**
  * Drops a run's remembered keys (for one table, or all of them).
