@@ -22,6 +22,9 @@ await configureInstanceRuntime({
   config: loadConfig({
     CREDENTIALS_KEYS: spec.keys,
     ALLOW_PRIVATE_INSTANCE_URLS: "true",
+    // The raw-fetch baseline reads every record: no log/audit windows here.
+    SYNC_LOG_WINDOW_DAYS: "0",
+    SYNC_AUDIT_WINDOW_DAYS: "0",
     SYNC_PAGE_SIZE: spec.page,
   }),
   client: { requestsPerSecond: 10_000 },
