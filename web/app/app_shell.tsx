@@ -21,13 +21,13 @@ import { Redirect } from "./redirect.tsx";
 import {
   APP_BASE,
   buildNav,
-  defaultAppPath,
   matchRoute,
   routeAllowed,
   type RouteContext,
 } from "./route_registry.ts";
 import { APP_ROUTES } from "./routes.tsx";
 import { useApp } from "./services.ts";
+import { StartPage } from "./start_page.tsx";
 import { ThemeToggle } from "./theme_toggle.tsx";
 
 /** Everything under `/app`: requires a session and an organization, then renders the shell. */
@@ -80,7 +80,7 @@ function AppShell({ path }: { path: string }): JSX.Element {
     main.current = path;
   }, [path]);
 
-  if (relative === "/") return <Redirect to={defaultAppPath(APP_ROUTES, context)} />;
+  if (relative === "/") return <StartPage orgId={org.id} context={context} />;
 
   const sections = buildNav(APP_ROUTES, context, path);
   const sidebar = (

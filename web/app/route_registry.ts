@@ -27,9 +27,17 @@ export interface RouteContext {
 }
 
 /**
+ * What the start page depends on besides role and mode: facts about the
+ * organization, loaded when `/app` opens.
+ */
+export interface StartFacts {
+  /** Whether the organization has at least one ServiceNow instance. */
+  hasInstances: boolean;
+}
+
+/**
  * One page of the signed-in app. Later features add a page by adding one entry
- * to `routes.tsx`: the router, the sidebar and the default landing page all
- * read this list.
+ * to `routes.tsx`: the router, the sidebar and the start page all read this list.
  */
 export interface AppRoute {
   /** Path under {@linkcode APP_BASE}, e.g. "/team" or "/instances/:id". */
@@ -44,6 +52,14 @@ export interface AppRoute {
   minRole?: Role;
   /** Feature switch, e.g. pages shown only on the dev stack. */
   enabled?: (context: RouteContext) => boolean;
+  /**
+   * Offers the page as the start page, where `/app` leads (after sign-in, sign-up,
+   * an email link). Among the allowed routes whose `when` holds for the
+   * organization, the lowest `rank` wins; when none does, the first sidebar
+   * entry. A page without `start` never becomes the start page by being added.
+   * Only for paths without parameters.
+   */
+  start?: { rank: number; when?: (facts: StartFacts) => boolean };
 }
 
 /**
@@ -89,12 +105,26 @@ export function buildNav(
 }
 
 /**
- * Where `/app` leads: the first page of the sidebar (the Dashboard, once it exists).
+ * Where `/app` leads: the allowed route with the lowest `start.rank` whose
+ * `start.when` holds for `facts` (routes with a `when` are skipped while the
+ * facts are unknown); failing that, the first sidebar entry; failing that, Settings.
  *
  * @param routes the registry
  * @param context role and mode
+ * @param facts what is known about the organization
  */
-export function defaultAppPath(routes: ReadonlyArray<AppRoute>, context: RouteContext): string {
+export function defaultAppPath(
+  routes: ReadonlyArray<AppRoute>,
+  context: RouteContext,
+  facts?: StartFacts,
+): string {
+  const start = routes
+    .filter((route) =>
+      route.start && routeAllowed(route, context) &&
+      (!route.start.when || (facts !== undefined && route.start.when(facts)))
+    )
+    .sort((a, b) => a.start!.rank - b.start!.rank)[0];
+  if (start) return `${APP_BASE}${start.path}`;
   const first = buildNav(routes, context, "")[0]?.items[0];
   return first?.href ?? `${APP_BASE}/settings`;
 }

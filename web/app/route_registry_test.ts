@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Settings, Users } from "lucide";
 import { type AppRoute, buildNav, defaultAppPath, matchRoute } from "./route_registry.ts";
+import { APP_ROUTES } from "./routes.tsx";
 
 const Page = () => null;
 const ROUTES: AppRoute[] = [
@@ -47,18 +48,54 @@ Deno.test("buildNav() groups, orders and filters routes by role and mode", () =>
   ]);
 });
 
-Deno.test("defaultAppPath() is the first sidebar entry, so a Dashboard added at order 0 becomes the start page", () => {
+Deno.test("defaultAppPath() falls back to the first sidebar entry when no page claims the start", () => {
   assert.equal(defaultAppPath(ROUTES, { role: "viewer", devMode: false }), "/app/team");
-  const withDashboard: AppRoute[] = [
+});
+
+Deno.test("defaultAppPath() picks the lowest-ranked start page whose condition holds, not the sidebar order", () => {
+  const withStarts: AppRoute[] = [
     ...ROUTES,
     {
-      path: "/dashboard",
-      title: "Dashboard",
+      path: "/reports",
+      title: "Reports",
       component: Page,
-      nav: { label: "Dashboard", icon: Users, section: "monitor", order: 0 },
+      nav: { label: "Reports", icon: Users, section: "monitor", order: 0 },
+    },
+    {
+      path: "/analysis",
+      title: "Analysis",
+      component: Page,
+      nav: { label: "Analysis", icon: Users, section: "analyze", order: 10 },
+      start: { rank: 10, when: (facts) => facts.hasInstances },
+    },
+    {
+      path: "/instances",
+      title: "Instances",
+      component: Page,
+      nav: { label: "Instances", icon: Users, section: "monitor", order: 40 },
+      start: { rank: 20 },
     },
   ];
-  assert.equal(defaultAppPath(withDashboard, { role: "viewer", devMode: false }), "/app/dashboard");
+  const viewer = { role: "viewer", devMode: false } as const;
+  // A page added first in the sidebar does not move the start page.
+  assert.equal(defaultAppPath(withStarts, viewer, { hasInstances: true }), "/app/analysis");
+  assert.equal(defaultAppPath(withStarts, viewer, { hasInstances: false }), "/app/instances");
+  // Facts unknown (they failed to load): conditional start pages are skipped.
+  assert.equal(defaultAppPath(withStarts, viewer), "/app/instances");
+  // A start page the role may not open is skipped.
+  const ownerOnly = withStarts.map((r) =>
+    r.path === "/analysis" ? { ...r, minRole: "owner" as const } : r
+  );
+  assert.equal(defaultAppPath(ownerOnly, viewer, { hasInstances: true }), "/app/instances");
+});
+
+Deno.test("the app opens on Analysis when the organization has an instance, else on Instances", () => {
+  for (const role of ["viewer", "analyst", "admin", "owner"] as const) {
+    const context = { role, devMode: true };
+    assert.equal(defaultAppPath(APP_ROUTES, context, { hasInstances: true }), "/app/analysis");
+    assert.equal(defaultAppPath(APP_ROUTES, context, { hasInstances: false }), "/app/instances");
+    assert.equal(defaultAppPath(APP_ROUTES, context), "/app/instances");
+  }
 });
 
 Deno.test("matchRoute() matches static and parameter segments", () => {

@@ -4,8 +4,12 @@ import type { AppRoute } from "./route_registry.ts";
 
 /**
  * The pages of the signed-in app. To add a page: add an entry here with a
- * lazily loaded component and, to show it in the sidebar, a `nav` entry. The
- * Dashboard (order 0 in "monitor") becomes the landing page by itself.
+ * lazily loaded component and, to show it in the sidebar, a `nav` entry.
+ *
+ * The start page (where `/app` leads) is chosen by the `start` entries, not by
+ * the sidebar order: an organization with an instance opens on Analysis, one
+ * without opens on Instances to connect its first. A new page becomes the start
+ * page only by declaring a `start` with a lower rank (a Dashboard would).
  */
 export const APP_ROUTES: ReadonlyArray<AppRoute> = [
   {
@@ -15,6 +19,7 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
       import("../features/analysis/analysis_page.tsx").then((m) => m.AnalysisPage)
     ),
     nav: { label: "Analysis", icon: ShieldCheck, section: "analyze", order: 10 },
+    start: { rank: 10, when: (facts) => facts.hasInstances },
   },
   {
     path: "/instances",
@@ -23,6 +28,7 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
       import("../features/instances/instances_page.tsx").then((m) => m.InstancesPage)
     ),
     nav: { label: "Instances", icon: Server, section: "monitor", order: 40 },
+    start: { rank: 20 },
   },
   {
     path: "/team",

@@ -34,6 +34,8 @@ export type { ModalProps } from "./modal.tsx";
 export { Navbar } from "./navbar.tsx";
 export { ProgressBar } from "./progress_bar.tsx";
 export type { ProgressBarProps } from "./progress_bar.tsx";
+export { ScrollRegion, useHorizontalOverflow } from "./scroll_region.tsx";
+export type { ScrollRegionProps } from "./scroll_region.tsx";
 export { Select } from "./select.tsx";
 export type { SelectOption, SelectProps } from "./select.tsx";
 export { Sidebar } from "./sidebar.tsx";

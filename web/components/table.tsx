@@ -5,6 +5,7 @@ import { cx } from "../lib/cx.ts";
 import { EmptyState, type EmptyStateProps } from "./empty_state.tsx";
 import { Icon } from "./icon.tsx";
 import { Skeleton } from "./loader.tsx";
+import { ScrollRegion } from "./scroll_region.tsx";
 
 /** One column of a {@linkcode Table}. */
 export interface Column<T> {
@@ -78,7 +79,9 @@ export function sortRows<T>(
 
 /**
  * A data table with sortable headers (buttons with `aria-sort`), client-side
- * pagination, loading skeleton rows and an empty state.
+ * pagination, loading skeleton rows and an empty state. Too wide for its
+ * container, it scrolls horizontally inside a focusable region named by the
+ * caption ({@linkcode ScrollRegion}).
  *
  * @example
  * <Table caption="Members" columns={columns} rows={members} rowKey={(m) => m.user_id} pageSize={20} />
@@ -113,7 +116,7 @@ export function Table<T>(props: TableProps<T>): JSX.Element {
 
   return (
     <div class={props.class}>
-      <div class="overflow-x-auto">
+      <ScrollRegion label={props.caption}>
         <table class="w-full border-collapse text-left text-sm">
           <caption
             class={props.showCaption ? "px-4 py-2 text-left text-sm text-fg-muted" : "sr-only"}
@@ -201,7 +204,7 @@ export function Table<T>(props: TableProps<T>): JSX.Element {
               ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       {props.loading && (
         <span class="sr-only" role="status">Loading {props.caption.toLowerCase()}…</span>
       )}

@@ -226,16 +226,47 @@ export function uniqueEmail(prefix: string): string {
 }
 
 /**
- * Signs a user in through the login form and waits for the app.
+ * Waits until `/app` has led to its start page (a page under `/app/`, whose
+ * heading has rendered) and returns that heading. Which page it is follows the
+ * `start` entries of the route registry (web/README.md, "The start page"), so
+ * tests assert it by name instead of waiting for a path.
+ *
+ * @param page a page that is on its way into the app
+ */
+export async function waitForStartPage(page: Page): Promise<string> {
+  await page.waitForURL(/\/app\/[^?#]/);
+  const heading = page.locator("#main h1").first();
+  await heading.waitFor();
+  return (await heading.textContent())?.trim() ?? "";
+}
+
+/**
+ * Opens a page of the app from the sidebar and waits for its heading.
+ *
+ * @param page a signed-in page
+ * @param label the sidebar entry, which is also the page's heading, e.g. "Team"
+ */
+export async function openFromSidebar(page: Page, label: string): Promise<void> {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", {
+    name: label,
+    exact: true,
+  })
+    .click();
+  await page.getByRole("heading", { level: 1, name: label, exact: true }).waitFor();
+}
+
+/**
+ * Signs a user in through the login form and waits for the app's start page.
  *
  * @param page a page in the user's context
  * @param email the user's email
  * @param password the user's password
+ * @returns the start page's heading (see {@linkcode waitForStartPage})
  */
-export async function signIn(page: Page, email: string, password: string): Promise<void> {
+export async function signIn(page: Page, email: string, password: string): Promise<string> {
   await page.goto("/login");
   await page.getByLabel("Work email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/app\//);
+  return await waitForStartPage(page);
 }

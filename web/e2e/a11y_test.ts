@@ -140,6 +140,29 @@ Deno.test({
         await page.getByText("6–9 of 9").waitFor();
       });
 
+      await t.step(
+        "a table too wide for its container scrolls in a region the keyboard reaches",
+        async () => {
+          const page = await e2e.newPage();
+          await signIn(page, e2e.demo.email, e2e.demo.password);
+          await page.goto("/app/design-system");
+          const table = page.getByRole("table", { name: /Sample checks/ });
+          await table.waitFor();
+          const region = page.getByRole("region", { name: "Sample checks" });
+          assert.equal(await region.count(), 0, "a table that fits adds no Tab stop");
+          await page.setViewportSize({ width: 360, height: 800 });
+          await region.waitFor();
+          await region.focus();
+          await page.keyboard.press("ArrowRight");
+          // The arrow key scrolls the focused region.
+          await page.waitForFunction(
+            (el) => (el as HTMLElement).scrollLeft > 0,
+            await region.elementHandle(),
+          );
+          await check(page, "design-system-narrow");
+        },
+      );
+
       await t.step("the theme follows the system, and a chosen theme persists", async () => {
         const dark = await e2e.newPage({ colorScheme: "dark" });
         await dark.goto("/login");

@@ -46,6 +46,7 @@ async function api(url: string, bearer: string, method: string, path: string, bo
 
 /** Waits until no analysis or sync of the instance is queued or running. */
 async function settle(url: string, bearer: string, instanceId: string): Promise<void> {
+  let state = "";
   for (let i = 0; i < 240; i++) {
     const runs = await api(url, bearer, "GET", `/analysis/runs?instance_id=${instanceId}`);
     const instance = (await api(url, bearer, "GET", `/instances/${instanceId}`)).data;
@@ -54,9 +55,16 @@ async function settle(url: string, bearer: string, instanceId: string): Promise<
     ) ||
       instance.active_sync !== null;
     if (!busy && runs.data.some((r: { status: string }) => r.status === "succeeded")) return;
+    state = JSON.stringify({
+      runs: runs.data.map((r: { status: string; checks_done: number; checks_total: number }) =>
+        `${r.status} ${r.checks_done}/${r.checks_total}`
+      ),
+      active_sync: instance.active_sync?.status ?? null,
+      last_sync: instance.last_sync?.status ?? null,
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error("The demo instance's sync and first analysis did not finish");
+  throw new Error(`The demo instance's sync and analyses did not finish: ${state}`);
 }
 
 Deno.test({
@@ -100,6 +108,10 @@ Deno.test({
       await t.step(
         "a rerun after the instance changed shows live progress and new or resolved deltas",
         async () => {
+          const runIds = async (): Promise<{ id: string; status: string }[]> =>
+            (await api(e2e.url, ownerToken, "GET", `/analysis/runs?instance_id=${instanceId}`))
+              .data;
+          const before = new Set((await runIds()).map((r) => r.id));
           // Two simulated days pass on the instance, then it syncs.
           const advanced = await fetch(`${e2e.url}/snow-sim/_sim/advance`, {
             method: "POST",
@@ -110,17 +122,25 @@ Deno.test({
           await api(e2e.url, ownerToken, "POST", `/instances/${instanceId}/sync`, {
             mode: "incremental",
           });
-          for (let i = 0; i < 240; i++) {
-            const instance =
-              (await api(e2e.url, ownerToken, "GET", `/instances/${instanceId}`)).data;
-            if (instance.active_sync === null) break;
-            await new Promise((resolve) => setTimeout(resolve, 500));
-          }
+          // The sync, and an analysis it may queue by itself, finish first.
+          await settle(e2e.url, ownerToken, instanceId);
           await owner.reload();
           await owner.getByTestId("score-overall").waitFor();
           await owner.getByRole("button", { name: "Run analysis" }).click();
           await owner.getByRole("progressbar", { name: "Analysis in progress" }).waitFor();
           await owner.getByTestId("run-progress").waitFor({ state: "detached", timeout: 60_000 });
+          await owner.getByTestId("score-overall").waitFor();
+
+          // The first analysis that read the changed data shows what changed: the
+          // run started above, or one the sync queued before it (runs are newest first).
+          await settle(e2e.url, ownerToken, instanceId);
+          const first = (await runIds())
+            .filter((r) => !before.has(r.id) && r.status === "succeeded")
+            .at(-1);
+          assert.ok(first, "an analysis ran after the change");
+          await owner.reload();
+          await owner.getByLabel("Run", { exact: true }).selectOption(first.id);
+          await owner.waitForURL(new RegExp(`[?&]run=${first.id}`));
           await owner.getByTestId("score-overall").waitFor();
           const summary = await owner.getByRole("heading", { name: "Failing findings by severity" })
             .locator("xpath=ancestor::section")
@@ -188,7 +208,10 @@ Deno.test({
           await dialog.getByLabel("Encoded query").fill("active=true^failed_attempts>=1");
           await dialog.getByLabel("Evidence fields").fill("user_name, failed_attempts");
           await dialog.getByRole("button", { name: "Preview on synced data" }).click();
-          await dialog.getByTestId("preview").getByText(/records match/).waitFor();
+          const preview = dialog.getByTestId("preview").getByText(/records match/);
+          await preview.waitFor();
+          const matches = Number(/^(\d+) of/.exec((await preview.innerText()).trim())?.[1]);
+          assert.ok(matches > 0, "the demo instance has active users with failed logins");
           await a11y(owner, "analysis-custom-check-editor");
           await dialog.getByLabel("Encoded query").fill("active=true^failed_attemptsLIKE1");
           await dialog.getByRole("button", { name: "Preview on synced data" }).click();
@@ -208,10 +231,17 @@ Deno.test({
           await owner.getByTestId("run-progress").waitFor({ state: "detached", timeout: 60_000 });
           await owner.getByRole("tab", { name: /Checks/ }).click();
           await owner.getByLabel("Search checks").fill("failed logins");
-          await owner.getByRole("table", { name: "Checks of this run" }).getByText(
-            "Active users with failed logins",
-            { exact: true },
-          ).waitFor();
+          const checks = owner.getByRole("table", { name: "Checks of this run" });
+          await checks.getByText("Active users with failed logins", { exact: true }).waitFor();
+          // Its verdict: it fails on exactly the records the preview matched.
+          const row = checks.getByRole("row").filter({
+            hasText: "Active users with failed logins",
+          });
+          await row.getByText("Fail", { exact: true }).waitFor();
+          assert.match(
+            await row.getByRole("button", { name: /failing resources of/ }).innerText(),
+            new RegExp(`^${matches}\\b`),
+          );
         },
       );
 

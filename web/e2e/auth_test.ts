@@ -3,10 +3,12 @@ import {
   announceSkip,
   chromiumAvailable,
   latestMail,
+  openFromSidebar,
   screenshot,
   signIn,
   startE2e,
   uniqueEmail,
+  waitForStartPage,
 } from "./_harness.ts";
 
 announceSkip(import.meta.url);
@@ -31,8 +33,11 @@ Deno.test({
         await page.getByLabel("Password", { exact: true }).fill(password);
         await assert.doesNotReject(page.getByText(/Strength: (Good|Strong)\./).waitFor());
         await page.getByRole("button", { name: "Create account" }).click();
-        await page.waitForURL(/\/app\/team$/);
+        // A new organization has no instance yet: it starts where one is connected.
+        assert.equal(await waitForStartPage(page), "Instances");
+        await page.getByText("Connect a ServiceNow instance to start checking it.").waitFor();
         assert.equal(await page.getByTestId("current-org").textContent(), "Northwind Audit");
+        await openFromSidebar(page, "Team");
         await page.getByRole("row").filter({ hasText: email }).waitFor();
         assert.equal(await page.getByLabel(new RegExp(`Role of ${email}`)).inputValue(), "owner");
         await screenshot(page, "app-team-new-org");
@@ -54,6 +59,7 @@ Deno.test({
         async () => {
           const expired = await e2e.newPage();
           await signIn(expired, email, password);
+          await openFromSidebar(expired, "Team");
           await expired.getByRole("row").filter({ hasText: email }).waitFor();
           // Make the stored tokens unusable: the API answers 401 and the refresh fails.
           await expired.evaluate(() => {
@@ -105,7 +111,7 @@ Deno.test({
         );
         assert.notEqual(outline, "none");
         await kb.keyboard.press("Enter");
-        await kb.waitForURL(/\/app\/team$/);
+        assert.equal(await waitForStartPage(kb), "Instances");
       });
 
       await t.step("a password reset through the dev mailbox sets a new password", async () => {
@@ -128,7 +134,7 @@ Deno.test({
         await reset.getByText("The two passwords don't match.").waitFor();
         await reset.getByLabel("Confirm new password", { exact: true }).fill(newPassword);
         await reset.getByRole("button", { name: "Update password" }).click();
-        await reset.waitForURL(/\/app\/team$/);
+        assert.equal(await waitForStartPage(reset), "Instances");
         await reset.getByText("Password updated").waitFor();
 
         const fresh = await e2e.newPage();

@@ -170,6 +170,15 @@ Deno.test({
         await detail.getByRole("row").filter({ hasText: "sys_user_has_role" }).waitFor();
         // Tables the checks read that this instance does not have are reported.
         await detail.getByText("Not on this instance").first().waitFor();
+        // Wider than the drawer: the figures scroll in a region the keyboard reaches.
+        const figures = detail.getByRole("region", { name: "Tables of this sync" });
+        await figures.focus();
+        assert.ok(
+          await figures.evaluate((el) =>
+            el === document.activeElement && el.scrollWidth > el.clientWidth
+          ),
+          "the per-table figures scroll inside a focused region",
+        );
         await a11y(owner, "instances-history");
         await detail.getByRole("button", { name: "Close" }).click();
       });

@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import {
   announceSkip,
   chromiumAvailable,
+  openFromSidebar,
   screenshot,
   signIn,
   startE2e,
@@ -54,8 +55,9 @@ Deno.test({
     try {
       await createUser(e2e.url, vera, veraPassword, "Vera Consulting");
       const owner = await e2e.newPage();
-      await signIn(owner, e2e.demo.email, e2e.demo.password);
-      await owner.waitForURL(/\/app\/team$/);
+      // The demo organization has an instance: it starts on its analysis.
+      assert.equal(await signIn(owner, e2e.demo.email, e2e.demo.password), "Analysis");
+      await openFromSidebar(owner, "Team");
 
       await t.step("adding an unknown email explains that they need an account", async () => {
         await owner.getByRole("button", { name: "Add member" }).click();
@@ -94,7 +96,9 @@ Deno.test({
       const member = await e2e.newPage();
       await t.step("a viewer sees the team read-only, with the reason", async () => {
         await setRole(owner, "Vera Lindqvist", "viewer");
-        await signIn(member, vera, veraPassword);
+        // Vera's own organization has no instance yet.
+        assert.equal(await signIn(member, vera, veraPassword), "Instances");
+        await openFromSidebar(member, "Team");
         await switchOrg(member, "Demo Organization");
         await member.getByText("You're a viewer here").waitFor();
         await member.getByText("Only admins and owners can add members or change roles.").waitFor();

@@ -6,6 +6,7 @@ import {
   screenshot,
   startE2e,
   uniqueEmail,
+  waitForStartPage,
 } from "./_harness.ts";
 
 announceSkip(import.meta.url);
@@ -51,7 +52,11 @@ Deno.test({
           await page.getByRole("heading", { name: "Email confirmed" }).waitFor();
           await screenshot(page, "auth-callback-confirmed");
           await page.getByRole("link", { name: "Continue to ComplianceIQ" }).click();
-          await page.waitForURL(/\/app\/team$/);
+          assert.equal(
+            await waitForStartPage(page),
+            "Instances",
+            "a new organization starts on Instances",
+          );
           assert.equal(await page.getByTestId("current-org").textContent(), "Contoso Security");
         },
       );

@@ -1,4 +1,4 @@
-import { batch, type ReadonlySignal, signal } from "@preact/signals";
+import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import { ApiError, errorMessage } from "../../lib/api_error.ts";
 import {
   type AnalysisApi,
@@ -25,8 +25,14 @@ export interface AnalysisModel {
   run: ReadonlySignal<RunDetail | null>;
   status: ReadonlySignal<Status>;
   error: ReadonlySignal<string | null>;
-  /** Progress of a run in flight. */
+  /** Progress of a run in flight (its final status once its results are loaded). */
   live: ReadonlySignal<RunProgress | null>;
+  /**
+   * True from the start of a run until its results are shown: a run that has
+   * ended but whose results are still loading counts as running, so the page
+   * never presents the previous run's results as the new run's.
+   */
+  running: ReadonlySignal<boolean>;
   findings: ReadonlySignal<FindingItem[]>;
   findingsStatus: ReadonlySignal<Status>;
   findingsError: ReadonlySignal<string | null>;
@@ -74,8 +80,16 @@ export function createAnalysisModel(
   const filters = signal<FindingFilters>(DEFAULT_FILTERS);
   const checks = signal<RunCheck[]>([]);
   const checksStatus = signal<Status>("idle");
+  /** A followed run has ended; its results are not shown yet. */
+  const loadingResults = signal(false);
+  const running = computed(() => {
+    const progress = live.value;
+    return progress !== null && (!FINISHED.has(progress.status) || loadingResults.value);
+  });
   let stopWatch: (() => void) | null = null;
   let generation = 0;
+  /** Bumped whenever the shown run changes, so a late answer about another run's checks is dropped. */
+  let checksGeneration = 0;
 
   const fail = (cause: unknown, target = error) => {
     if (cause instanceof ApiError && cause.status === 403) context.onAccessChanged?.();
@@ -115,38 +129,64 @@ export function createAnalysisModel(
     }
   }
 
-  async function showRun(id: string | null): Promise<void> {
-    const mine = ++generation;
+  /** Forgets the checks with the run they belong to; a load still under way is dropped. */
+  function resetChecks(): void {
+    checksGeneration++;
     checks.value = [];
     checksStatus.value = "idle";
+  }
+
+  async function showRun(id: string | null): Promise<void> {
+    const mine = ++generation;
     if (!id) {
       batch(() => {
         run.value = null;
         findings.value = [];
         nextCursor.value = null;
+        resetChecks();
       });
       return;
     }
     const detail = await api.run(id);
     if (mine !== generation) return;
-    run.value = detail;
+    // The run and its (not yet loaded) checks change together: until then the
+    // previous run's checks stay consistent with the previous run shown.
+    batch(() => {
+      run.value = detail;
+      resetChecks();
+    });
     await loadFindings(false);
   }
 
   function follow(runId: string): void {
     stopWatch?.();
     stopWatch = context.watchRun(runId, (progress) => {
-      live.value = progress;
+      batch(() => {
+        // The stream reports the final status before it ends: the run stays
+        // "running" for the page until the results below are loaded.
+        if (FINISHED.has(progress.status)) loadingResults.value = true;
+        live.value = progress;
+      });
     }, () => {
       stopWatch = null;
+      loadingResults.value = true;
       void (async () => {
         const ended = live.value;
-        await loadRuns(runId);
-        if (ended?.id === runId) {
-          live.value = {
-            ...ended,
-            status: runs.value.find((r) => r.id === runId)?.status ?? ended.status,
-          };
+        try {
+          await loadRuns(runId);
+          if (ended?.id === runId) {
+            live.value = {
+              ...ended,
+              status: runs.value.find((r) => r.id === runId)?.status ?? ended.status,
+            };
+          }
+        } catch (cause) {
+          batch(() => {
+            fail(cause);
+            status.value = "error";
+          });
+        } finally {
+          loadingResults.value = false;
         }
       })();
     });
@@ -181,6 +221,7 @@ export function createAnalysisModel(
     batch(() => {
       instanceId.value = id;
       live.value = null;
+      loadingResults.value = false;
       runs.value = [];
       status.value = "loading";
       error.value = null;
@@ -204,6 +245,7 @@ export function createAnalysisModel(
     status,
     error,
     live,
+    running,
     findings,
     findingsStatus,
     findingsError,
@@ -267,11 +309,15 @@ export function createAnalysisModel(
       const current = run.value;
       if (!current) return;
       try {
-        run.value = await api.run(current.id);
+        const detail = await api.run(current.id);
+        if (run.value?.id !== current.id) return;
+        run.value = detail;
         generation++;
         await loadFindings(false);
         if (checksStatus.value === "ready") {
-          checks.value = await api.runChecks(current.id);
+          const mine = ++checksGeneration;
+          const list = await api.runChecks(current.id);
+          if (mine === checksGeneration) checks.value = list;
         }
       } catch (cause) {
         fail(cause);
@@ -280,11 +326,18 @@ export function createAnalysisModel(
     async loadChecks() {
       const current = run.value;
       if (!current || current.status !== "succeeded") return;
+      const mine = ++checksGeneration;
       checksStatus.value = "loading";
       try {
-        checks.value = await api.runChecks(current.id);
-        checksStatus.value = "ready";
+        const list = await api.runChecks(current.id);
+        // Another run was shown meanwhile: its own load brings its checks.
+        if (mine !== checksGeneration) return;
+        batch(() => {
+          checks.value = list;
+          checksStatus.value = "ready";
+        });
       } catch (cause) {
+        if (mine !== checksGeneration) return;
         fail(cause);
         checksStatus.value = "error";
       }

@@ -4,6 +4,7 @@ import type {
   AnalysisApi,
   FindingFilters,
   FindingItem,
+  RunCheck,
   RunDetail,
   RunItem,
   RunProgress,
@@ -151,4 +152,87 @@ Deno.test("analysis model: a refused request shows its message and reports lost 
   assert.equal(model.status.value, "error");
   assert.equal(model.error.value, "You don't have permission to do that.");
   assert.equal(accessChanged, 1);
+});
+
+/** A promise the test settles by hand. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+function check(id: string): RunCheck {
+  return { check_id: id, title: `Check ${id}` } as RunCheck;
+}
+
+Deno.test("analysis model: a run that reports its end keeps running until its results are shown", async () => {
+  const fake = fakeApi();
+  const runsAnswer = deferred<void>();
+  const api = {
+    ...fake.api,
+    runs: async (id: string) => {
+      if (model.live.value?.status === "succeeded") await runsAnswer.promise;
+      return await fake.api.runs(id);
+    },
+  } as AnalysisApi;
+  const watcher = manualWatcher();
+  const model = createAnalysisModel(api, { orgId: "o1", watchRun: watcher.watch });
+  await model.load();
+  await model.start({ type: "all" });
+  assert.equal(model.running.value, true);
+  fake.finish();
+  // The stream's last progress carries the final status, then the stream ends.
+  watcher.listener!.onProgress({
+    id: "r3",
+    status: "succeeded",
+    checks_done: 10,
+    checks_total: 10,
+    progress: 1,
+    message: "Done",
+    error: null,
+  });
+  watcher.listener!.onEnd("succeeded");
+  await settle();
+  assert.equal(model.run.value?.id, "r2", "the new run's results are still loading");
+  assert.equal(model.running.value, true, "so the run still counts as running");
+  runsAnswer.resolve();
+  await settle();
+  assert.equal(model.run.value?.id, "r3");
+  assert.equal(model.running.value, false);
+  assert.equal(model.live.value?.status, "succeeded");
+});
+
+Deno.test("analysis model: checks of the previous run that arrive late do not replace the new run's", async () => {
+  const fake = fakeApi();
+  const answers = new Map<string, ReturnType<typeof deferred<RunCheck[]>>>();
+  const api = {
+    ...fake.api,
+    runChecks: (runId: string) => {
+      const answer = deferred<RunCheck[]>();
+      answers.set(runId, answer);
+      return answer.promise;
+    },
+  } as AnalysisApi;
+  const watcher = manualWatcher();
+  const model = createAnalysisModel(api, { orgId: "o1", watchRun: watcher.watch });
+  await model.load();
+  await model.start({ type: "all" });
+  // The user opens the checks while the previous run (r2) is still shown.
+  const previousChecks = model.loadChecks();
+  fake.finish();
+  watcher.listener!.onEnd("succeeded");
+  await settle();
+  assert.equal(model.run.value?.id, "r3");
+  assert.equal(model.checksStatus.value, "idle", "the new run's checks are still to load");
+  answers.get("r2")!.resolve([check("old")]);
+  await previousChecks;
+  assert.equal(model.checks.value.length, 0, "the previous run's checks are dropped");
+  assert.equal(model.checksStatus.value, "idle");
+  const newChecks = model.loadChecks();
+  answers.get("r3")!.resolve([check("old"), check("custom")]);
+  await newChecks;
+  assert.deepEqual(model.checks.value.map((c) => c.check_id), ["old", "custom"]);
+  assert.equal(model.checksStatus.value, "ready");
 });

@@ -69,11 +69,13 @@ export function AnalysisPage(): JSX.Element {
 
   const run = model.run.value;
   const live = model.live.value;
-  const running = live !== null && (live.status === "queued" || live.status === "running");
+  const running = model.running.value;
+  const checksStatus = model.checksStatus.value;
 
+  // The checks load with the tab, and again whenever the run shown changes.
   useEffect(() => {
-    if (tab === "checks" && run && model.checksStatus.value === "idle") void model.loadChecks();
-  }, [tab, run?.id]);
+    if (tab === "checks" && run && checksStatus === "idle") void model.loadChecks();
+  }, [tab, run?.id, checksStatus]);
 
   // Keep the URL shareable: instance, run, tab.
   useEffect(() => {
@@ -256,8 +258,12 @@ export function AnalysisPage(): JSX.Element {
                       "Start it again; if it keeps failing, check the instance's last sync."}
                   </Alert>
                 )}
-              {running && live.message && (
-                <p class="mt-2 text-xs text-fg-muted" aria-live="polite">{live.message}</p>
+              {running && (
+                <p class="mt-2 text-xs text-fg-muted" aria-live="polite">
+                  {live.status === "queued" || live.status === "running"
+                    ? live.message
+                    : "Finished; loading the results…"}
+                </p>
               )}
             </div>
           )}

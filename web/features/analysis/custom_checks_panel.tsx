@@ -6,6 +6,7 @@ import { Button } from "../../components/button.tsx";
 import { ConfirmDialog } from "../../components/confirm_dialog.tsx";
 import { Input, Textarea } from "../../components/input.tsx";
 import { Modal } from "../../components/modal.tsx";
+import { ScrollRegion } from "../../components/scroll_region.tsx";
 import { Select } from "../../components/select.tsx";
 import { type Column, Table } from "../../components/table.tsx";
 import { ApiError, errorMessage } from "../../lib/api_error.ts";
@@ -488,7 +489,7 @@ function PreviewView({ preview }: { preview: PreviewResult }): JSX.Element {
         <p key={w} class="text-xs text-amber-800 dark:text-amber-200">{w}</p>
       ))}
       {preview.records.length > 0 && (
-        <div class="overflow-x-auto">
+        <ScrollRegion label="First matching records">
           <table class="w-full text-xs">
             <caption class="sr-only">First matching records</caption>
             <thead>
@@ -508,7 +509,7 @@ function PreviewView({ preview }: { preview: PreviewResult }): JSX.Element {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </div>
   );

@@ -29,56 +29,6 @@ const TABLE_STATUS: Record<
   pending: { label: "Pending", tone: "neutral" },
 };
 
-/**
- * The per-table figures: wider than the drawer, so the table scrolls inside a
- * region that can take keyboard focus.
- */
-function TableFigures(
-  props: { tables: SyncTableResult[]; columns: Column<SyncTableResult>[] },
-): JSX.Element {
-  return (
-    <div
-      class="overflow-x-auto rounded-md border border-line"
-      tabIndex={0}
-      role="region"
-      aria-label="Tables of this sync"
-    >
-      <table class="min-w-full text-sm">
-        <caption class="sr-only">Tables of this sync</caption>
-        <thead class="bg-surface-muted text-xs uppercase tracking-wide text-fg-muted">
-          <tr>
-            {props.columns.map((c) => (
-              <th
-                key={c.id}
-                scope="col"
-                class={`px-3 py-2 font-semibold ${
-                  c.align === "right" ? "text-right" : "text-left"
-                }`}
-              >
-                {c.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody class="divide-y divide-line">
-          {props.tables.map((t) => (
-            <tr key={t.table_name}>
-              {props.columns.map((c) => (
-                <td
-                  key={c.id}
-                  class={`whitespace-nowrap px-3 py-2 ${c.align === "right" ? "text-right" : ""}`}
-                >
-                  {c.cell(t)}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
 /** Props of {@linkcode SyncHistoryDrawer}. */
 export interface SyncHistoryDrawerProps {
   instance: Instance | null;
@@ -174,7 +124,9 @@ export function SyncHistoryDrawer(props: SyncHistoryDrawerProps): JSX.Element {
     },
   ];
 
-  const tableColumns: Column<SyncTableResult>[] = [
+  // One line per table, so wider than the drawer: the table scrolls sideways
+  // inside a region that takes keyboard focus (the Table does this).
+  const tableColumns: Column<SyncTableResult>[] = ([
     { id: "table", header: "Table", cell: (t) => <code class="text-xs">{t.table_name}</code> },
     {
       id: "status",
@@ -209,7 +161,7 @@ export function SyncHistoryDrawer(props: SyncHistoryDrawerProps): JSX.Element {
       align: "right",
       cell: (t) => <span class="tabular-nums">{formatDuration(t.duration_ms)}</span>,
     },
-  ];
+  ] as Column<SyncTableResult>[]).map((c) => ({ ...c, class: "whitespace-nowrap" }));
 
   return (
     <Drawer
@@ -240,7 +192,13 @@ export function SyncHistoryDrawer(props: SyncHistoryDrawerProps): JSX.Element {
                 </div>
               </dl>
               {detail.error && <Alert tone="warning">{detail.error}</Alert>}
-              <TableFigures tables={detail.tables} columns={tableColumns} />
+              <Table
+                caption="Tables of this sync"
+                class="rounded-md border border-line"
+                columns={tableColumns}
+                rows={detail.tables}
+                rowKey={(t) => t.table_name}
+              />
             </>
           )
           : runs === null
