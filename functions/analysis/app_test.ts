@@ -471,6 +471,11 @@ Deno.test("check settings: admins disable checks and override parameters within 
   const detail = await call(viewer.token, "GET", `/catalog/${id}?org_id=${bed.orgId}`);
   const param = detail.body.data.parameters[0];
   assert.ok(param, "the check has a parameter");
+  // The dormancy window defaults to the organization's dormant_account_days (90).
+  assert.deepEqual(
+    [param.name, param.value, param.source, param.org_setting],
+    ["days", 90, "organization", "dormant_account_days"],
+  );
   const bad = await call(admin.token, "PUT", `/catalog/${id}/settings`, {
     org_id: bed.orgId,
     parameters: { [param.name]: -5 },
@@ -485,6 +490,7 @@ Deno.test("check settings: admins disable checks and override parameters within 
   });
   assert.equal(ok.status, 200, ok.text);
   assert.equal(ok.body.data.parameters[0].value, value);
+  assert.equal(ok.body.data.parameters[0].source, "override");
   assert.equal(ok.body.data.customized, true);
 
   const runId = await startAndDrain(owner.token, {

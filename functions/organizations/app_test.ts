@@ -113,6 +113,75 @@ Deno.test("PATCH /organizations/:orgId updates name, slug and settings for admin
     assertError(res, 400, "validation_failed");
     assert.equal(res.body.error.details.length, 2);
   });
+  await t.step("accepts a default framework of the check catalog, and null", async () => {
+    const frameworks = [
+      "sox_itgc",
+      "soc2_2017",
+      "iso_27001_2022",
+      "nist_800_53_r5",
+      "nist_csf_2_0",
+      "pci_dss_4_0",
+      "cis_controls_v8_1",
+    ];
+    for (const id of frameworks) {
+      const res = await call(owner.token, "PATCH", `/${owner.orgId}`, {
+        settings: { default_framework: id },
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.data.settings.default_framework, id);
+    }
+    const cleared = await call(owner.token, "PATCH", `/${owner.orgId}`, {
+      settings: { default_framework: null },
+    });
+    assert.equal(cleared.status, 200);
+    assert.equal(cleared.body.data.settings.default_framework, null);
+  });
+  await t.step("refuses a framework id the catalog does not have, naming the field", async () => {
+    await call(owner.token, "PATCH", `/${owner.orgId}`, {
+      settings: { default_framework: "sox_itgc" },
+    });
+    for (const id of ["soc2", "iso27001", "nist_800_53", ""]) {
+      const res = await call(owner.token, "PATCH", `/${owner.orgId}`, {
+        settings: { default_framework: id },
+      });
+      assertError(res, 400, "validation_failed");
+      assert.deepEqual(
+        res.body.error.details.map((d: { path: string }) => d.path),
+        ["settings.default_framework"],
+      );
+      assert.match(
+        res.body.error.details[0].message,
+        /framework id of the check catalog: sox_itgc/,
+      );
+    }
+    const org = await call(owner.token, "GET", `/${owner.orgId}`);
+    assert.equal(org.body.data.settings.default_framework, "sox_itgc", "nothing was saved");
+  });
+  await t.step("turns the analysis after each sync off and on", async () => {
+    const created = await call(owner.token, "GET", `/${owner.orgId}`);
+    assert.equal(created.body.data.settings.analyze_after_sync, true, "on by default");
+    const off = await call(owner.token, "PATCH", `/${owner.orgId}`, {
+      settings: { analyze_after_sync: false },
+    });
+    assert.equal(off.body.data.settings.analyze_after_sync, false);
+    const on = await call(owner.token, "PATCH", `/${owner.orgId}`, {
+      settings: { analyze_after_sync: true },
+    });
+    assert.equal(on.body.data.settings.analyze_after_sync, true);
+    assertError(
+      await call(owner.token, "PATCH", `/${owner.orgId}`, {
+        settings: { analyze_after_sync: "yes" },
+      }),
+      400,
+      "validation_failed",
+    );
+  });
+  await t.step("refuses settings it does not know", async () => {
+    const res = await call(owner.token, "PATCH", `/${owner.orgId}`, {
+      settings: { color: "blue" },
+    });
+    assertError(res, 400, "validation_failed");
+  });
   await t.step("refuses a viewer with 403", async () => {
     const res = await call(viewer.token, "PATCH", `/${owner.orgId}`, { name: "Hijacked" });
     assertError(res, 403, "insufficient_role");

@@ -15,10 +15,17 @@ import {
   FRAMEWORKS,
   getCheck,
   ParameterError,
+  type ParameterSource,
   resolveParameters,
   SEVERITIES,
 } from "./catalog/mod.ts";
-import { type CheckFamily, loadOrgChecks, type OrgCheck } from "./org_checks.ts";
+import {
+  type CheckFamily,
+  effectiveParameters,
+  effectiveParameterSources,
+  loadOrgChecks,
+  type OrgCheck,
+} from "./org_checks.ts";
 
 const list = <T extends z.ZodType<unknown, string>>(item: T) =>
   z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)).pipe(
@@ -71,8 +78,14 @@ export interface CheckDetail extends CheckListItem {
     name: string;
     kind: string;
     description: string;
+    /** The catalog default. */
     default: unknown;
+    /** The value a run uses now: override > organization setting > catalog default. */
     value: unknown;
+    /** Where `value` comes from. */
+    source: ParameterSource;
+    /** The organization setting that replaces the catalog default, if any (e.g. `dormant_account_days`). */
+    org_setting: string | null;
     overridden: boolean;
     bounds: Record<string, unknown>;
   }[];
@@ -106,12 +119,13 @@ function detail(check: OrgCheck): CheckDetail {
   const values = check.builtin
     ? (() => {
       try {
-        return resolveParameters(check.builtin!, check.overrides);
+        return effectiveParameters(check);
       } catch {
         return resolveParameters(check.builtin!, {});
       }
     })()
     : {};
+  const sources = effectiveParameterSources(check);
   return {
     ...item(check),
     description: check.description,
@@ -122,13 +136,16 @@ function detail(check: OrgCheck): CheckDetail {
     controls: check.controls,
     tables: check.tables,
     parameters: check.parameters.map((p) => {
-      const { name, kind, description, default: def, ...bounds } = p;
+      const { name, kind, description, default: def, ...rest } = p;
+      const { orgSetting, ...bounds } = rest as typeof rest & { orgSetting?: string };
       return {
         name,
         kind,
         description,
         default: def,
         value: values[name],
+        source: sources[name] ?? "catalog",
+        org_setting: orgSetting ?? null,
         overridden: Object.hasOwn(check.overrides, name),
         bounds,
       };

@@ -119,5 +119,13 @@ export {
   putCheckSettings,
 } from "./catalog_api.ts";
 export type { CheckDetail, CheckListItem, FrameworkListItem } from "./catalog_api.ts";
-export { buildOrgChecks, loadOrgChecks, selectChecks, severityRank } from "./org_checks.ts";
+export {
+  buildOrgChecks,
+  effectiveParameters,
+  effectiveParameterSources,
+  loadOrgChecks,
+  orgParameterSettings,
+  selectChecks,
+  severityRank,
+} from "./org_checks.ts";
 export type { CheckFamily, CustomCheckRecord, OrgCheck, RunScope } from "./org_checks.ts";

@@ -7,14 +7,21 @@
  */
 
 import type { Tx } from "../db/mod.ts";
+import { DEFAULT_ORG_SETTINGS } from "../organizations/mod.ts";
 import {
   type Check,
   CHECKS,
   type FrameworkMapping,
   FRAMEWORKS,
+  ORG_PARAMETER_SETTINGS,
+  type OrgParameterSettings,
+  type ParameterSource,
+  parameterSource,
   type ParameterSpec,
+  type ParameterValues,
   type Reference,
   type Remediation,
+  resolveParameters,
   SEVERITIES,
   type Severity,
 } from "./catalog/mod.ts";
@@ -78,6 +85,11 @@ export interface OrgCheck {
   readonly parameters: readonly ParameterSpec[];
   /** The organization's parameter overrides (validated when saved and when a run starts). */
   readonly overrides: Readonly<Record<string, unknown>>;
+  /**
+   * The organization's settings that supply parameter defaults
+   * (`dormant_account_days` for the dormancy window); overrides win over them.
+   */
+  readonly orgSettings: OrgParameterSettings;
   readonly enabled: boolean;
   readonly builtin: Check | null;
   readonly custom: CustomCheckRecord | null;
@@ -88,7 +100,11 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
-function fromBuiltin(check: Check, setting: CheckSettingRecord | undefined): OrgCheck {
+function fromBuiltin(
+  check: Check,
+  setting: CheckSettingRecord | undefined,
+  orgSettings: OrgParameterSettings,
+): OrgCheck {
   const sc = check.hardening?.source === "security_center" ? check.hardening.risk ?? 0 : null;
   return {
     id: check.id,
@@ -108,6 +124,7 @@ function fromBuiltin(check: Check, setting: CheckSettingRecord | undefined): Org
     tables: [...new Set(check.tables.map((t) => t.table))],
     parameters: check.parameters,
     overrides: setting?.parameters ?? {},
+    orgSettings,
     enabled: setting?.enabled ?? true,
     builtin: check,
     custom: null,
@@ -139,6 +156,7 @@ export function fromCustom(record: CustomCheckRecord): OrgCheck {
     tables: [record.table_name],
     parameters: [],
     overrides: {},
+    orgSettings: {},
     enabled: record.enabled,
     builtin: null,
     custom: record,
@@ -150,15 +168,18 @@ export function fromCustom(record: CustomCheckRecord): OrgCheck {
  *
  * @param settings its settings of built-in checks
  * @param customs its custom checks
+ * @param options its organization settings that supply parameter defaults
  * @returns built-in checks in catalog order, then custom checks by id
  */
 export function buildOrgChecks(
   settings: readonly CheckSettingRecord[],
   customs: readonly CustomCheckRecord[],
+  options: { orgSettings?: OrgParameterSettings } = {},
 ): OrgCheck[] {
   const byId = new Map(settings.map((s) => [s.check_id, s]));
+  const orgSettings = options.orgSettings ?? {};
   return [
-    ...CHECKS.map((c) => fromBuiltin(c, byId.get(c.id))),
+    ...CHECKS.map((c) => fromBuiltin(c, byId.get(c.id), orgSettings)),
     ...[...customs].sort((a, b) => a.check_id.localeCompare(b.check_id)).map(fromCustom),
   ];
 }
@@ -188,7 +209,23 @@ export const CUSTOM_CHECK_COLUMNS = [
 ] as const;
 
 /**
- * Reads an organization's settings and custom checks (in the caller's tenant transaction).
+ * The organization settings that supply parameter defaults, from the stored
+ * settings with the organization defaults filled in (so an organization that
+ * never saved `dormant_account_days` gets its default, 90).
+ *
+ * @param stored the organization's `settings` as stored (keys may be missing)
+ * @returns the settings named in the catalog's `ORG_PARAMETER_SETTINGS`
+ */
+export function orgParameterSettings(
+  stored: Readonly<Record<string, unknown>> | null | undefined,
+): OrgParameterSettings {
+  const merged: Record<string, unknown> = { ...DEFAULT_ORG_SETTINGS, ...stored };
+  return Object.fromEntries(ORG_PARAMETER_SETTINGS.map((name) => [name, merged[name]]));
+}
+
+/**
+ * Reads an organization's check settings, the organization settings that
+ * supply parameter defaults, and its custom checks (in the caller's tenant transaction).
  *
  * @param tx a tenant transaction
  * @param orgId the organization
@@ -200,7 +237,40 @@ export async function loadOrgChecks(tx: Tx, orgId: string): Promise<OrgCheck[]> 
     from public.analysis_check_settings where org_id = ${orgId}`;
   const customs = await tx<CustomCheckRecord[]>`
     select ${tx(CUSTOM_CHECK_COLUMNS)} from public.analysis_custom_checks where org_id = ${orgId}`;
-  return buildOrgChecks(settings, customs.map(normalizeCustom));
+  const [org] = await tx<{ settings: Record<string, unknown> | null }[]>`
+    select settings from public.organizations where id = ${orgId}`;
+  return buildOrgChecks(settings, customs.map(normalizeCustom), {
+    orgSettings: orgParameterSettings(org?.settings),
+  });
+}
+
+/**
+ * The parameters a built-in check runs with for its organization: per-check
+ * override > organization setting (e.g. `dormant_account_days`) > catalog
+ * default, validated against the check's bounds.
+ *
+ * @param check the check as the organization sees it
+ * @returns name → value (`{}` for custom checks)
+ * @throws {ParameterError} when a value is out of bounds or a name is unknown
+ */
+export function effectiveParameters(check: OrgCheck): ParameterValues {
+  if (!check.builtin) return {};
+  return resolveParameters(check.builtin, check.overrides, { settings: check.orgSettings });
+}
+
+/**
+ * Where each parameter of a check takes its value from.
+ *
+ * @param check the check as the organization sees it
+ * @returns name → `override`, `organization` or `catalog`
+ */
+export function effectiveParameterSources(check: OrgCheck): Record<string, ParameterSource> {
+  return Object.fromEntries(
+    check.parameters.map((p) => [
+      p.name,
+      parameterSource(p, { overrides: check.overrides, settings: check.orgSettings }),
+    ]),
+  );
 }
 
 /**

@@ -14,12 +14,12 @@ export {
   addMemberSchema,
   changeRoleSchema,
   createOrgSchema,
+  createUpdateOrgSchema,
   DEFAULT_ORG_SETTINGS,
   listMembersQuerySchema,
   ORG_ROLES,
   orgSettingsSchema,
   roleAtLeast,
   slugSchema,
-  updateOrgSchema,
 } from "./schemas.ts";
-export type { OrgRole, OrgSettings } from "./schemas.ts";
+export type { OrgRole, OrgSettings, UpdateOrgSchema } from "./schemas.ts";

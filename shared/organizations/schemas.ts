@@ -23,8 +23,18 @@ export const orgSettingsSchema = z.object({
     (tz) => timezones.has(tz),
     "must be an IANA time zone, e.g. Europe/Paris",
   ),
+  /**
+   * Days without a login after which an account is dormant: the organization-wide
+   * default of the dormancy window of the dormant-account checks (a check's own
+   * parameter override wins over it).
+   */
   dormant_account_days: z.number().int().min(30).max(365),
   notification_emails: z.array(z.email().max(254)).max(10),
+  /**
+   * The framework the organization reports against first (a framework id of
+   * the check catalog, e.g. `sox_itgc`; checked against the catalog on update,
+   * see {@link createUpdateOrgSchema}), or null.
+   */
   default_framework: z.string().max(64).nullable(),
   /** Queue a full analysis of an instance after each of its syncs that succeeds or is partial. */
   analyze_after_sync: z.boolean(),
@@ -55,12 +65,41 @@ export const createOrgSchema = z.object({
   slug: slugSchema.optional(),
 }).strict();
 
-/** Body of `PATCH /organizations/:orgId`. */
-export const updateOrgSchema = z.object({
-  name: z.string().trim().min(1, "is required").max(100).optional(),
-  slug: slugSchema.optional(),
-  settings: orgSettingsSchema.partial().optional(),
-}).strict().refine((v) => Object.keys(v).length > 0, "send at least one of name, slug, settings");
+function buildUpdateOrgSchema(frameworkIds: readonly string[]) {
+  const known = new Set(frameworkIds);
+  const defaultFramework = orgSettingsSchema.shape.default_framework.refine(
+    (id) => id === null || known.has(id),
+    `must be null or a framework id of the check catalog: ${frameworkIds.join(", ")}`,
+  );
+  return z.object({
+    name: z.string().trim().min(1, "is required").max(100).optional(),
+    slug: slugSchema.optional(),
+    settings: orgSettingsSchema.extend({ default_framework: defaultFramework }).partial()
+      .optional(),
+  }).strict().refine((v) => Object.keys(v).length > 0, "send at least one of name, slug, settings");
+}
+
+/** The schema of the body of `PATCH /organizations/:orgId`. */
+export type UpdateOrgSchema = ReturnType<typeof buildUpdateOrgSchema>;
+
+/**
+ * The schema of the body of `PATCH /organizations/:orgId`. The frameworks an
+ * organization may choose as its default are passed in (the check catalog's
+ * ids), so this module does not depend on the analysis catalog.
+ *
+ * @param options the framework ids `settings.default_framework` may name (or null)
+ * @returns the schema; an unknown framework id fails on `settings.default_framework`
+ * @example
+ * ```ts
+ * const schema = createUpdateOrgSchema({ frameworkIds: ["sox_itgc", "soc2_2017"] });
+ * schema.parse({ settings: { default_framework: "soc2_2017" } });
+ * ```
+ */
+export function createUpdateOrgSchema(
+  options: { frameworkIds: readonly string[] },
+): UpdateOrgSchema {
+  return buildUpdateOrgSchema(options.frameworkIds);
+}
 
 /** Body of `POST /organizations/:orgId/members`. */
 export const addMemberSchema = z.object({

@@ -270,6 +270,43 @@ Deno.test({
         assert.equal(await viewer.getByRole("button", { name: "Run analysis" }).count(), 0);
       });
 
+      await t.step(
+        "the organization's default framework preselects the findings filter and leads the scores",
+        async () => {
+          await api(e2e.url, ownerToken, "PATCH", `/organizations/${e2e.demo.orgId}`, {
+            settings: { default_framework: "sox_itgc" },
+          });
+          const page = await e2e.newPage();
+          await signIn(page, e2e.demo.email, e2e.demo.password);
+          // The findings load with the run, filtered as soon as the default is known.
+          const filtered = page.waitForResponse((r) =>
+            r.url().includes("/analysis/findings?") && r.url().includes("framework=sox_itgc")
+          );
+          await page.goto(`/app/analysis?instance=${instanceId}`);
+          await page.getByTestId("score-overall").waitFor();
+          const byFramework = page.getByRole("table", { name: "Scores by framework" });
+          await byFramework.getByRole("button", { name: "SOX IT General Controls (default)" })
+            .waitFor();
+          assert.match(
+            await byFramework.getByRole("row").first().innerText(),
+            /^SOX IT General Controls \(default\)/,
+          );
+          await filtered;
+          await page.getByRole("tab", { name: /Findings/ }).click();
+          const filter = page.getByLabel("Framework", { exact: true });
+          assert.equal(await filter.inputValue(), "sox_itgc");
+          // The user's choice wins: all frameworks.
+          await Promise.all([
+            page.waitForResponse((r) =>
+              r.url().includes("/analysis/findings?") && !r.url().includes("framework=")
+            ),
+            filter.selectOption(""),
+          ]);
+          assert.equal(await filter.inputValue(), "");
+          await a11y(page, "analysis-findings-default-framework");
+        },
+      );
+
       await t.step("the page passes axe in dark mode", async () => {
         const dark = await e2e.newPage({ colorScheme: "dark" });
         await signIn(dark, e2e.demo.email, e2e.demo.password);

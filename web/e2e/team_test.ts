@@ -175,12 +175,38 @@ Deno.test({
         await owner.getByRole("button", { name: "Save changes" }).click();
         await owner.getByText("Enter a whole number of days between 30 and 365.").waitFor();
         await owner.getByLabel("Dormant account threshold (days)").fill("60");
+        // The default framework offers the check catalog's frameworks, by their ids.
+        const framework = owner.getByLabel("Default framework");
+        await framework.locator('option[value="soc2_2017"]').waitFor({ state: "attached" });
+        const values = await framework.locator("option").evaluateAll((options) =>
+          options.map((o) => (o as HTMLOptionElement).value)
+        );
+        assert.deepEqual(values, [
+          "",
+          "sox_itgc",
+          "soc2_2017",
+          "iso_27001_2022",
+          "nist_800_53_r5",
+          "nist_csf_2_0",
+          "pci_dss_4_0",
+          "cis_controls_v8_1",
+        ]);
+        await framework.selectOption("soc2_2017");
+        const analyze = owner.getByRole("switch", { name: "Analyse after every sync" });
+        assert.equal(await analyze.isChecked(), true, "on by default");
+        await analyze.uncheck();
         await owner.getByRole("button", { name: "Save changes" }).click();
         await owner.getByRole("status").filter({ hasText: "Settings saved" }).waitFor();
         await owner.getByTestId("current-org").filter({ hasText: "Demo Holdings" }).waitFor();
         await owner.reload();
         assert.equal(await owner.getByLabel("Dormant account threshold (days)").inputValue(), "60");
         assert.equal(await owner.getByLabel("Slug", { exact: true }).inputValue(), "demo-holdings");
+        await owner.locator('option[value="soc2_2017"]').waitFor({ state: "attached" });
+        assert.equal(await owner.getByLabel("Default framework").inputValue(), "soc2_2017");
+        assert.equal(
+          await owner.getByRole("switch", { name: "Analyse after every sync" }).isChecked(),
+          false,
+        );
         await screenshot(owner, "settings-owner");
       });
 

@@ -28,11 +28,21 @@ export interface OrgSummary {
 export interface OrgSettings {
   /** IANA time zone, e.g. "Europe/Paris". */
   timezone: string;
-  /** Days without a login after which an account counts as dormant (30–365). */
+  /**
+   * Days without a login after which an account counts as dormant (30–365): the
+   * organization-wide window of the dormant-account checks, unless a check has
+   * its own override.
+   */
   dormant_account_days: number;
   /** Up to 10 addresses that receive notifications. */
   notification_emails: string[];
+  /**
+   * The framework reported against first: a framework id of the check catalog
+   * (`GET /analysis/frameworks`), or null for none.
+   */
   default_framework: string | null;
+  /** Queue a full analysis after every sync that succeeds or partly succeeds (default true). */
+  analyze_after_sync: boolean;
 }
 
 /** One organization in full. */

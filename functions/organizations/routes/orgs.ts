@@ -1,18 +1,21 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { FRAMEWORKS } from "../../../shared/analysis/catalog/mod.ts";
 import { type AppEnv, readJson, readParam, type Services } from "../../../shared/http/mod.ts";
 import {
   createOrganization,
   createOrgSchema,
+  createUpdateOrgSchema,
   getOrganization,
   listMyOrganizations,
   updateOrganization,
-  updateOrgSchema,
 } from "../../../shared/organizations/mod.ts";
 
 /** `/` and `/:orgId`: list, create, read and update organizations. */
 export function orgsRoutes(services: Services): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
+  // A default framework must be one of the check catalog's (as GET /analysis/frameworks lists them).
+  const updateOrgSchema = createUpdateOrgSchema({ frameworkIds: FRAMEWORKS.map((f) => f.id) });
 
   routes.get("/", async (c) => {
     const data = await services.db.asTenant(c.get("claims"), (tx) => listMyOrganizations(tx));

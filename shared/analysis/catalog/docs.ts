@@ -16,6 +16,9 @@ export const CHECKS_DOC_PATH = "docs/checks.md";
 function parameterText(p: ParameterSpec): string {
   switch (p.kind) {
     case "integer":
+      return p.orgSetting
+        ? `\`${p.name}\` (${p.kind}, default: the organization setting \`${p.orgSetting}\`, else ${p.default}; ${p.min}–${p.max}; a per-check override wins): ${p.description}`
+        : `\`${p.name}\` (${p.kind}, default ${p.default}, ${p.min}–${p.max}): ${p.description}`;
     case "number":
       return `\`${p.name}\` (${p.kind}, default ${p.default}, ${p.min}–${p.max}): ${p.description}`;
     case "string_list":

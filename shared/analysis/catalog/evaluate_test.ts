@@ -3,7 +3,12 @@ import { createTestbed, sid } from "./_testbed.ts";
 import { canEvaluate } from "./availability.ts";
 import { CHECKS, getCheck, requiredFields, requiredRecords } from "./catalog.ts";
 import { hardeningScore, planEvaluation, runEvaluation, summarizeCheck } from "./evaluate.ts";
-import { defaultParameters, ParameterError, resolveParameters } from "./parameters.ts";
+import {
+  defaultParameters,
+  ParameterError,
+  parameterSource,
+  resolveParameters,
+} from "./parameters.ts";
 import type { Check, EvaluatorRow } from "./types.ts";
 
 const bed = await createTestbed();
@@ -159,6 +164,36 @@ Deno.test("resolveParameters() applies organization values inside the declared b
       ParameterError,
     );
   });
+  await t.step("override > organization setting > catalog default", () => {
+    const settings = { dormant_account_days: 30 };
+    const days = dormant.parameters.find((p) => p.name === "days")!;
+    assert.equal(resolveParameters(dormant, {}, { settings }).days, 30);
+    assert.equal(parameterSource(days, { settings }), "organization");
+    assert.equal(resolveParameters(dormant, { days: 120 }, { settings }).days, 120);
+    assert.equal(parameterSource(days, { overrides: { days: 120 }, settings }), "override");
+    assert.equal(resolveParameters(dormant, {}, { settings: {} }).days, 90);
+    assert.equal(parameterSource(days, { settings: {} }), "catalog");
+    // Parameters that declare no organization setting ignore the settings.
+    const roles = dormant.parameters.find((p) => p.name === "roles")!;
+    assert.equal(parameterSource(roles, { settings }), "catalog");
+  });
+  await t.step("an organization setting outside the parameter's bounds is named", () => {
+    assert.throws(
+      () => resolveParameters(dormant, {}, { settings: { dormant_account_days: 0 } }),
+      /days: the organization setting dormant_account_days /,
+    );
+  });
+});
+
+Deno.test("the dormant-account checks take their window from the organization's dormant_account_days", () => {
+  const bound = CHECKS.flatMap((c) =>
+    c.parameters.filter((p) => p.kind === "integer" && p.orgSetting === "dormant_account_days")
+      .map((p) => `${c.id}.${p.name}`)
+  );
+  assert.deepEqual(bound.sort(), [
+    "identity_account_dormant.days",
+    "identity_privileged_account_dormant.days",
+  ]);
 });
 
 Deno.test("planEvaluation() makes one statement per behavioural check and one for all hardening settings", () => {

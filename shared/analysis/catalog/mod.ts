@@ -27,7 +27,18 @@ export type {
   RunOptions,
   SqlRunner,
 } from "./evaluate.ts";
-export { defaultParameters, ParameterError, resolveParameters } from "./parameters.ts";
+export {
+  defaultParameters,
+  nonDefaultParameters,
+  ParameterError,
+  parameterSource,
+  resolveParameters,
+} from "./parameters.ts";
+export type {
+  OrgParameterSettings,
+  ParameterSource,
+  ResolveParametersOptions,
+} from "./parameters.ts";
 export {
   effectivePropertyValue,
   evaluateHardeningSetting,
@@ -51,7 +62,7 @@ export { FRAMEWORK_SOURCES, resolveFrameworks } from "./frameworks.ts";
 export type { FrameworkSource } from "./frameworks.ts";
 export { AREA_ID_PREFIX, lintCatalog } from "./lint.ts";
 export { catalogDocument, CHECKS_DOC_PATH, renderChecksMarkdown } from "./docs.ts";
-export { AREA_TITLES, AREAS, CONTROL_IDS, SEVERITIES } from "./types.ts";
+export { AREA_TITLES, AREAS, CONTROL_IDS, ORG_PARAMETER_SETTINGS, SEVERITIES } from "./types.ts";
 export type {
   Area,
   Check,
@@ -64,6 +75,7 @@ export type {
   HardeningItem,
   HardeningRule,
   HardeningSetting,
+  OrgParameterSetting,
   ParameterSpec,
   ParameterValue,
   ParameterValues,

@@ -113,6 +113,14 @@ export interface Remediation {
   readonly code: readonly RemediationCode[];
 }
 
+/**
+ * Organization settings (shared/organizations `orgSettingsSchema`) that can
+ * supply the default of a check parameter, organization-wide.
+ */
+export const ORG_PARAMETER_SETTINGS = ["dormant_account_days"] as const;
+/** An organization setting that can supply a parameter's default. */
+export type OrgParameterSetting = typeof ORG_PARAMETER_SETTINGS[number];
+
 /** A tunable parameter of a check, with its default and bounds. */
 export type ParameterSpec =
   | {
@@ -122,6 +130,12 @@ export type ParameterSpec =
     readonly default: number;
     readonly min: number;
     readonly max: number;
+    /**
+     * The organization setting that replaces {@link default} for the whole
+     * organization (a per-check override still wins): precedence is override >
+     * organization setting > catalog default.
+     */
+    readonly orgSetting?: OrgParameterSetting;
   }
   | {
     readonly name: string;

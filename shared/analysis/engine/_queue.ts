@@ -13,9 +13,10 @@ import { HttpError } from "../../http/errors.ts";
 import { requireRole } from "../../organizations/mod.ts";
 import { closeStaleRuns as closeStaleSyncRuns } from "../../servicenow/sync/mod.ts";
 import type { TaskContext } from "../../tasks/mod.ts";
-import { ParameterError, resolveParameters } from "../catalog/mod.ts";
+import { nonDefaultParameters, ParameterError } from "../catalog/mod.ts";
 import {
   type CustomCheckRecord,
+  effectiveParameters,
   loadOrgChecks,
   type RunScope,
   ScopeError,
@@ -90,7 +91,10 @@ export interface NewRun {
 
 /**
  * Records a queued run (its job is queued afterwards): the scope's checks with
- * the organization's parameters and custom checks, and the catalog version.
+ * the parameters that differ from the catalog defaults (per-check overrides
+ * and organization settings such as `dormant_account_days`, resolved with
+ * override > organization setting > catalog default), the custom checks, and
+ * the catalog version.
  * One run at a time per instance, and none while a sync of it is in progress.
  * Authorization is the caller's: a person's role checked before, or worker
  * claims (RLS lets a worker insert runs of its own organization only).
@@ -138,9 +142,10 @@ export async function recordRun(tx: Tx, target: RunTarget, run: NewRun): Promise
   const custom: Record<string, CustomCheckRecord> = {};
   for (const check of selected) {
     if (check.custom) custom[check.id] = check.custom;
-    if (!check.builtin || Object.keys(check.overrides).length === 0) continue;
+    if (!check.builtin) continue;
+    let values;
     try {
-      resolveParameters(check.builtin, check.overrides);
+      values = effectiveParameters(check);
     } catch (error) {
       if (!(error instanceof ParameterError)) throw error;
       throw new HttpError(422, error.message, {
@@ -148,7 +153,8 @@ export async function recordRun(tx: Tx, target: RunTarget, run: NewRun): Promise
         details: { check_id: error.checkId, issues: error.issues },
       });
     }
-    parameters[check.id] = { ...check.overrides };
+    const changed = nonDefaultParameters(check.builtin, values);
+    if (Object.keys(changed).length > 0) parameters[check.id] = changed;
   }
   // A concurrent start (the one-active-run index) or the same fixed id: no row.
   const [inserted] = await tx<{ id: string }[]>`

@@ -62,7 +62,11 @@ export interface RunListItem {
 
 /** One run in full: progress, and for a finished run its live scores. */
 export interface RunDetail extends RunListItem {
-  /** Non-default parameters it ran with, by check id. */
+  /**
+   * The parameters it ran with that differ from the catalog defaults, by check
+   * id then name — from a per-check override or an organization setting
+   * (`dormant_account_days`); every other parameter had its catalog default.
+   */
   parameters: Record<string, Record<string, unknown>>;
   /** Custom checks it ran, by check id: their version and query. */
   custom_checks: Record<string, { version: number; table_name: string; query: string }>;

@@ -277,7 +277,10 @@ function runCheck(run: RunRow, checkId: string): OrgCheck | null {
     controls: check.controls,
     tables: check.tables.map((t) => t.table),
     parameters: check.parameters,
+    // The run recorded every parameter that differs from the catalog default,
+    // whatever its source; the organization's settings are not read again.
     overrides: run.parameters[check.id] ?? {},
+    orgSettings: {},
     enabled: true,
     builtin: check,
     custom: null,

@@ -47,6 +47,11 @@ export interface AnalysisModel {
   /** Starts a run and follows it; resolves once it is queued. */
   start(scope: RunScope): Promise<void>;
   setFilters(patch: Partial<FindingFilters>): Promise<void>;
+  /**
+   * Filters the findings by the organization's default framework, unless the
+   * user has chosen a framework filter (or "All frameworks") already.
+   */
+  applyDefaultFramework(frameworkId: string | null): Promise<void>;
   loadMore(): Promise<void>;
   /** Reloads the shown run's scores and lists (after a mute, a triage…). */
   refresh(): Promise<void>;
@@ -87,6 +92,8 @@ export function createAnalysisModel(
     return progress !== null && (!FINISHED.has(progress.status) || loadingResults.value);
   });
   let stopWatch: (() => void) | null = null;
+  /** The user picked a framework filter (or "All frameworks"): defaults no longer apply. */
+  let frameworkChosen = false;
   let generation = 0;
   /** Bumped whenever the shown run changes, so a late answer about another run's checks is dropped. */
   let checksGeneration = 0;
@@ -297,7 +304,16 @@ export function createAnalysisModel(
       follow(started.id);
     },
     async setFilters(patch) {
+      if (Object.hasOwn(patch, "framework")) frameworkChosen = true;
       filters.value = { ...filters.value, ...patch };
+      generation++;
+      await loadFindings(false);
+    },
+    async applyDefaultFramework(frameworkId) {
+      if (frameworkChosen || !frameworkId || filters.value.framework === frameworkId) return;
+      filters.value = { ...filters.value, framework: frameworkId };
+      // Before a run is shown, its first load reads the filters; after, reload.
+      if (!run.value) return;
       generation++;
       await loadFindings(false);
     },

@@ -236,3 +236,50 @@ Deno.test("analysis model: checks of the previous run that arrive late do not re
   assert.deepEqual(model.checks.value.map((c) => c.check_id), ["old", "custom"]);
   assert.equal(model.checksStatus.value, "ready");
 });
+
+Deno.test("analysis model: findings open filtered to the default framework until the user picks one", async (t) => {
+  const frameworks: string[] = [];
+  const { api } = fakeApi({
+    findings: (_target: { runId: string }, filters: FindingFilters) => {
+      frameworks.push(filters.framework);
+      return Promise.resolve({ run_id: "r2", data: [finding("f1")], next_cursor: null });
+    },
+  } as Partial<AnalysisApi>);
+
+  await t.step("a default known before the run loads is used by its first load", async () => {
+    const model = createAnalysisModel(api, { orgId: "o1", watchRun: manualWatcher().watch });
+    await model.applyDefaultFramework("sox_itgc");
+    assert.deepEqual(frameworks, [], "nothing is loaded before a run is shown");
+    await model.load();
+    assert.equal(model.filters.value.framework, "sox_itgc");
+    assert.deepEqual(frameworks, ["sox_itgc"]);
+  });
+
+  await t.step("a default that arrives after the run reloads the findings", async () => {
+    frameworks.length = 0;
+    const model = createAnalysisModel(api, { orgId: "o1", watchRun: manualWatcher().watch });
+    await model.load();
+    await model.applyDefaultFramework("soc2_2017");
+    assert.deepEqual(frameworks, ["", "soc2_2017"]);
+    // Other filters keep the framework.
+    await model.setFilters({ severity: ["high"] });
+    assert.equal(model.filters.value.framework, "soc2_2017");
+  });
+
+  await t.step("the user's choice, even all frameworks, is never replaced", async () => {
+    frameworks.length = 0;
+    const model = createAnalysisModel(api, { orgId: "o1", watchRun: manualWatcher().watch });
+    await model.load();
+    await model.setFilters({ framework: "" });
+    await model.applyDefaultFramework("sox_itgc");
+    assert.equal(model.filters.value.framework, "");
+    assert.deepEqual(frameworks, ["", ""]);
+  });
+
+  await t.step("no default leaves every framework", async () => {
+    const model = createAnalysisModel(api, { orgId: "o1", watchRun: manualWatcher().watch });
+    await model.applyDefaultFramework(null);
+    await model.load();
+    assert.equal(model.filters.value.framework, "");
+  });
+});

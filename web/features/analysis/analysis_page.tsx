@@ -59,13 +59,27 @@ export function AnalysisPage(): JSX.Element {
   const [starting, setStarting] = useState(false);
   const [findingId, setFindingId] = useState<string | null>(query.finding ?? null);
   const [frameworkId, setFrameworkId] = useState<string | null>(null);
+  /** The organization's default framework (Settings), once known. */
+  const [defaultFramework, setDefaultFramework] = useState<string | null>(null);
 
   useEffect(() => {
     void model.load({ instanceId: query.instance, runId: query.run });
     analysis.frameworks().then(setFrameworks, () => setFrameworks([]));
     analysis.members(org.id).then(setMembers, () => setMembers([]));
+    // Without the organization's settings the page works as if it had no default.
+    api.organizations.get(org.id).then(
+      (detail) => setDefaultFramework(detail.settings.default_framework),
+      () => setDefaultFramework(null),
+    );
     return () => model.dispose();
   }, [model]);
+
+  // Findings open filtered to the default framework until the user picks a framework filter.
+  // A saved id the catalog no longer has is ignored.
+  const knownDefault = frameworks.some((f) => f.id === defaultFramework) ? defaultFramework : null;
+  useEffect(() => {
+    if (knownDefault) void model.applyDefaultFramework(knownDefault);
+  }, [model, knownDefault]);
 
   const run = model.run.value;
   const live = model.live.value;
@@ -296,6 +310,7 @@ export function AnalysisPage(): JSX.Element {
                   <SummaryPanel
                     run={run}
                     frameworks={frameworks}
+                    defaultFramework={knownDefault}
                     onFilter={(patch) => showFindings(patch)}
                     onFramework={setFrameworkId}
                   />
@@ -307,6 +322,7 @@ export function AnalysisPage(): JSX.Element {
                     error={model.findingsError.value}
                     filters={model.filters.value}
                     frameworks={frameworks}
+                    defaultFramework={knownDefault}
                     hasMore={model.nextCursor.value !== null}
                     onFilter={(patch) => void model.setFilters(patch)}
                     onMore={() => void model.loadMore()}

@@ -32,6 +32,8 @@ export interface FindingsPanelProps {
   error: string | null;
   filters: FindingFilters;
   frameworks: readonly Framework[];
+  /** The organization's default framework, marked in the framework filter. */
+  defaultFramework?: string | null;
   hasMore: boolean;
   onFilter: (patch: Partial<FindingFilters>) => void;
   onMore: () => void;
@@ -168,7 +170,10 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
           value={f.framework}
           options={[
             { value: "", label: "All frameworks" },
-            ...props.frameworks.map((fw) => ({ value: fw.id, label: fw.name })),
+            ...props.frameworks.map((fw) => ({
+              value: fw.id,
+              label: fw.id === props.defaultFramework ? `${fw.name} (default)` : fw.name,
+            })),
           ]}
           onValue={(v) => props.onFilter({ framework: v })}
         />

@@ -70,6 +70,8 @@ export function SummaryPanel(
   props: {
     run: RunDetail;
     frameworks: readonly Framework[];
+    /** The organization's default framework: listed first and marked. */
+    defaultFramework?: string | null;
     onFilter: (patch: Partial<FindingFilters>) => void;
     onFramework: (frameworkId: string) => void;
   },
@@ -225,12 +227,15 @@ export function SummaryPanel(
             <caption class="sr-only">Scores by framework</caption>
             <tbody class="divide-y divide-line [&_th]:pl-5 [&_td:last-child]:pr-5">
               {Object.entries(scores.frameworks).sort(([a], [b]) =>
+                Number(b === props.defaultFramework) - Number(a === props.defaultFramework) ||
                 frameworkName(a).localeCompare(frameworkName(b))
               )
                 .map(([id, score]) => (
                   <ScoreRow
                     key={id}
-                    label={frameworkName(id)}
+                    label={id === props.defaultFramework
+                      ? `${frameworkName(id)} (default)`
+                      : frameworkName(id)}
                     score={score}
                     onSelect={() => props.onFramework(id)}
                   />

@@ -1,12 +1,16 @@
 import type { OrgDetail, OrgUpdate } from "../../lib/api_types.ts";
 
-/** Frameworks an organization can report against by default. */
-export const FRAMEWORKS = [
-  { value: "sox_itgc", label: "SOX ITGC" },
-  { value: "soc2", label: "SOC 2" },
-  { value: "iso27001", label: "ISO 27001" },
-  { value: "nist_800_53", label: "NIST 800-53" },
-] as const;
+/** A framework of the check catalog, as `GET /analysis/frameworks` lists it. */
+export interface FrameworkChoice {
+  id: string;
+  name: string;
+}
+
+/** One option of the default framework select. */
+export interface FrameworkOption {
+  value: string;
+  label: string;
+}
 
 /** The settings form's fields, as the user types them. */
 export interface SettingsForm {
@@ -16,8 +20,10 @@ export interface SettingsForm {
   dormantAccountDays: string;
   /** One address per line (commas also accepted). */
   notificationEmails: string;
-  /** "" for none. */
+  /** A framework id of the check catalog; "" for none. */
   defaultFramework: string;
+  /** Queue a full analysis after every successful sync. */
+  analyzeAfterSync: boolean;
 }
 
 /** Field errors, keyed like {@linkcode SettingsForm}. */
@@ -39,7 +45,33 @@ export function formFromOrg(org: OrgDetail): SettingsForm {
     dormantAccountDays: `${org.settings.dormant_account_days}`,
     notificationEmails: org.settings.notification_emails.join("\n"),
     defaultFramework: org.settings.default_framework ?? "",
+    analyzeAfterSync: org.settings.analyze_after_sync,
   };
+}
+
+/**
+ * The choices of the default framework select: none, then the catalog's
+ * frameworks. A saved value the catalog no longer has stays listed (marked),
+ * so the select shows what is stored until the user picks another.
+ *
+ * @param frameworks the catalog's frameworks, or null while they are not loaded
+ * @param current the value in the form ("" for none)
+ */
+export function frameworkOptions(
+  frameworks: readonly FrameworkChoice[] | null,
+  current: string,
+): FrameworkOption[] {
+  const options: FrameworkOption[] = [
+    { value: "", label: "None (all frameworks alike)" },
+    ...(frameworks ?? []).map((f) => ({ value: f.id, label: f.name })),
+  ];
+  if (current && !options.some((o) => o.value === current)) {
+    options.push({
+      value: current,
+      label: frameworks ? `${current} (not in the check catalog)` : current,
+    });
+  }
+  return options;
 }
 
 /**
@@ -56,10 +88,13 @@ export function parseEmails(text: string): string[] {
  *
  * @param form the values
  * @param timezones valid IANA zones
+ * @param options the framework ids the default framework may be ("" is always
+ *   allowed); without them the default framework is not checked here
  */
 export function validateSettings(
   form: SettingsForm,
   timezones: ReadonlySet<string>,
+  options: { frameworks?: ReadonlySet<string> } = {},
 ): SettingsErrors {
   const errors: SettingsErrors = {};
   if (!form.name.trim()) errors.name = "Enter the organization's name.";
@@ -78,6 +113,11 @@ export function validateSettings(
   if (invalid.length > 0) {
     errors.notificationEmails = `Not a valid email address: ${invalid.join(", ")}.`;
   } else if (emails.length > 10) errors.notificationEmails = "Add at most 10 addresses.";
+  if (
+    form.defaultFramework && options.frameworks && !options.frameworks.has(form.defaultFramework)
+  ) {
+    errors.defaultFramework = "Choose a framework from the list.";
+  }
   return errors;
 }
 
@@ -101,6 +141,9 @@ export function settingsPatch(org: OrgDetail, form: SettingsForm): OrgUpdate {
   }
   const framework = form.defaultFramework || null;
   if (framework !== org.settings.default_framework) settings.default_framework = framework;
+  if (form.analyzeAfterSync !== org.settings.analyze_after_sync) {
+    settings.analyze_after_sync = form.analyzeAfterSync;
+  }
   if (Object.keys(settings).length > 0) patch.settings = settings;
   return patch;
 }

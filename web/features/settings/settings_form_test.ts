@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { OrgDetail } from "../../lib/api_types.ts";
-import { formFromOrg, parseEmails, settingsPatch, validateSettings } from "./settings_form.ts";
+import {
+  formFromOrg,
+  frameworkOptions,
+  parseEmails,
+  settingsPatch,
+  validateSettings,
+} from "./settings_form.ts";
 
 const ORG: OrgDetail = {
   id: "o1",
@@ -18,8 +24,13 @@ const ORG: OrgDetail = {
     dormant_account_days: 90,
     notification_emails: [],
     default_framework: null,
+    analyze_after_sync: true,
   },
 };
+const CATALOG = [
+  { id: "sox_itgc", name: "SOX IT General Controls" },
+  { id: "soc2_2017", name: "SOC 2 Trust Services Criteria" },
+];
 const ZONES = new Set(["UTC", "Europe/Paris"]);
 
 Deno.test("validateSettings() applies the API's rules with messages per field", () => {
@@ -50,15 +61,61 @@ Deno.test("settingsPatch() sends only what changed", () => {
     name: "Acme Corp ",
     timezone: "Europe/Paris",
     notificationEmails: "SecOps@Acme.test, secops@acme.test\naudit@acme.test",
-    defaultFramework: "soc2",
+    defaultFramework: "soc2_2017",
+    analyzeAfterSync: false,
   });
   assert.deepEqual(patch, {
     name: "Acme Corp",
     settings: {
       timezone: "Europe/Paris",
       notification_emails: ["secops@acme.test", "audit@acme.test"],
-      default_framework: "soc2",
+      default_framework: "soc2_2017",
+      analyze_after_sync: false,
     },
   });
+  assert.deepEqual(settingsPatch(ORG, { ...formFromOrg(ORG), defaultFramework: "" }), {});
   assert.deepEqual(parseEmails(" a@x.test;b@x.test  "), ["a@x.test", "b@x.test"]);
+});
+
+Deno.test("formFromOrg() and settingsPatch() carry the analysis-after-sync switch", () => {
+  assert.equal(formFromOrg(ORG).analyzeAfterSync, true);
+  const off = { ...ORG, settings: { ...ORG.settings, analyze_after_sync: false } };
+  assert.equal(formFromOrg(off).analyzeAfterSync, false);
+  assert.deepEqual(settingsPatch(off, { ...formFromOrg(off), analyzeAfterSync: true }), {
+    settings: { analyze_after_sync: true },
+  });
+  assert.deepEqual(settingsPatch(off, formFromOrg(off)), {});
+});
+
+Deno.test("frameworkOptions() offers none and the catalog's frameworks by id", async (t) => {
+  await t.step("the catalog's ids, with their names", () => {
+    assert.deepEqual(frameworkOptions(CATALOG, ""), [
+      { value: "", label: "None (all frameworks alike)" },
+      { value: "sox_itgc", label: "SOX IT General Controls" },
+      { value: "soc2_2017", label: "SOC 2 Trust Services Criteria" },
+    ]);
+  });
+  await t.step("a saved id the catalog does not have stays visible, marked", () => {
+    const options = frameworkOptions(CATALOG, "soc2");
+    assert.deepEqual(options.at(-1), { value: "soc2", label: "soc2 (not in the check catalog)" });
+    assert.equal(options.length, 4);
+  });
+  await t.step("before the catalog is loaded the saved value is shown as it is", () => {
+    assert.deepEqual(frameworkOptions(null, "sox_itgc"), [
+      { value: "", label: "None (all frameworks alike)" },
+      { value: "sox_itgc", label: "sox_itgc" },
+    ]);
+  });
+});
+
+Deno.test("validateSettings() accepts only the frameworks it is given", () => {
+  const frameworks = new Set(CATALOG.map((f) => f.id));
+  const form = (defaultFramework: string) => ({ ...formFromOrg(ORG), defaultFramework });
+  assert.deepEqual(validateSettings(form("sox_itgc"), ZONES, { frameworks }), {});
+  assert.deepEqual(validateSettings(form(""), ZONES, { frameworks }), {});
+  assert.deepEqual(validateSettings(form("soc2"), ZONES, { frameworks }), {
+    defaultFramework: "Choose a framework from the list.",
+  });
+  // Without the list (not loaded) the API decides.
+  assert.deepEqual(validateSettings(form("soc2"), ZONES), {});
 });

@@ -15,9 +15,11 @@ import type { OrgDetail } from "../../lib/api_types.ts";
 import { formatDate } from "../../lib/format.ts";
 import { useApp } from "../../app/services.ts";
 import { roleAtLeast } from "../team/team_rules.ts";
+import { createAnalysisApi } from "../analysis/analysis_api.ts";
 import {
   formFromOrg,
-  FRAMEWORKS,
+  type FrameworkChoice,
+  frameworkOptions,
   parseEmails,
   type SettingsErrors,
   type SettingsForm,
@@ -33,6 +35,38 @@ const TIMEZONES: string[] = (() => {
 })();
 const TIMEZONE_SET = new Set(TIMEZONES);
 
+/** The field of a refused PATCH that names `settings.<key>`, if the API said so. */
+function refusedSetting(cause: unknown, key: string): string | null {
+  if (!(cause instanceof ApiError) || cause.code !== "validation_failed") return null;
+  const details = Array.isArray(cause.details) ? cause.details : [];
+  const hit = details.find((d: { path?: unknown }) => d?.path === `settings.${key}`);
+  return hit ? String((hit as { message?: unknown }).message ?? "is not valid") : null;
+}
+
+/** A labelled on/off switch (a native checkbox) with a one-line explanation. */
+function Toggle(
+  props: { label: string; hint: string; checked: boolean; onValue: (on: boolean) => void },
+): JSX.Element {
+  const id = "analyze-after-sync";
+  return (
+    <div class="flex items-start gap-3 sm:col-span-2">
+      <input
+        id={id}
+        type="checkbox"
+        role="switch"
+        class="mt-0.5 size-4 shrink-0 rounded border-line-strong accent-accent focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring disabled:cursor-not-allowed"
+        checked={props.checked}
+        aria-describedby={`${id}-hint`}
+        onChange={(event) => props.onValue((event.currentTarget as HTMLInputElement).checked)}
+      />
+      <div class="space-y-0.5">
+        <label for={id} class="block text-sm font-medium text-fg">{props.label}</label>
+        <p id={`${id}-hint`} class="text-xs text-fg-muted">{props.hint}</p>
+      </div>
+    </div>
+  );
+}
+
 /** `/app/settings`: the organization's name, slug and settings (admins and owners edit). */
 export function SettingsPage(): JSX.Element {
   const { api, orgs, toasts } = useApp();
@@ -43,6 +77,20 @@ export function SettingsPage(): JSX.Element {
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  /** The check catalog's frameworks; null until loaded (or when they could not be). */
+  const [frameworks, setFrameworks] = useState<FrameworkChoice[] | null>(null);
+  const [frameworksError, setFrameworksError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    createAnalysisApi(api).frameworks().then(
+      (list) => live && setFrameworks(list.map((f) => ({ id: f.id, name: f.name }))),
+      (cause) => live && setFrameworksError(errorMessage(cause)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
 
   async function load(): Promise<void> {
     setLoadError(null);
@@ -68,7 +116,11 @@ export function SettingsPage(): JSX.Element {
   async function save(event: Event): Promise<void> {
     event.preventDefault();
     if (!org || !form) return;
-    const found = validateSettings(form, TIMEZONE_SET);
+    // The select offers the catalog's frameworks and keeps the saved value.
+    const allowed = frameworks
+      ? new Set([...frameworks.map((f) => f.id), org.settings.default_framework ?? ""])
+      : undefined;
+    const found = validateSettings(form, TIMEZONE_SET, { frameworks: allowed });
     setErrors(found);
     setSaveError(null);
     if (Object.keys(found).length > 0) {
@@ -83,8 +135,11 @@ export function SettingsPage(): JSX.Element {
       orgs.applyUpdate(updated);
       toasts.success("Settings saved");
     } catch (cause) {
+      const framework = refusedSetting(cause, "default_framework");
       if (cause instanceof ApiError && cause.code === "already_exists") {
         setErrors({ slug: cause.message });
+      } else if (framework) {
+        setErrors({ defaultFramework: "Choose a framework from the list." });
       } else setSaveError(errorMessage(cause));
     } finally {
       setSaving(false);
@@ -169,7 +224,7 @@ export function SettingsPage(): JSX.Element {
                       label: zone.replaceAll("_", " "),
                     }))}
                     error={errors.timezone}
-                    hint="Used for schedules, report dates and 'last login' checks."
+                    hint="Used for schedules and report dates."
                   />
                   <Input
                     label="Dormant account threshold (days)"
@@ -180,14 +235,17 @@ export function SettingsPage(): JSX.Element {
                     value={form.dormantAccountDays}
                     onValue={(v) => set("dormantAccountDays", v)}
                     error={errors.dormantAccountDays}
-                    hint="Accounts without a login for this long are reported as dormant (30–365)."
+                    hint="Active accounts with no login for more than this many days (or never) are reported by the dormant-account checks (privileged and interactive accounts), from the next analysis. A threshold set on one of those checks itself wins."
                   />
                   <Select
                     label="Default framework"
                     value={form.defaultFramework}
                     onValue={(v) => set("defaultFramework", v)}
-                    options={[{ value: "", label: "None (show all controls)" }, ...FRAMEWORKS]}
-                    hint="Findings and reports are mapped to this framework first."
+                    options={frameworkOptions(frameworks, form.defaultFramework)}
+                    error={errors.defaultFramework}
+                    hint={frameworksError
+                      ? `We couldn't load the frameworks (${frameworksError}); reload the page to choose one.`
+                      : "The Analysis page opens its findings filtered to this framework and lists its score first."}
                   />
                   <Textarea
                     label="Notification emails"
@@ -200,6 +258,12 @@ export function SettingsPage(): JSX.Element {
                       parseEmails(form.notificationEmails).length
                     } of 10 used.`}
                     spellcheck={false}
+                  />
+                  <Toggle
+                    label="Analyse after every sync"
+                    hint="When on, each sync of an instance that succeeds (or partly succeeds) queues a full analysis of it."
+                    checked={form.analyzeAfterSync}
+                    onValue={(on) => set("analyzeAfterSync", on)}
                   />
                 </div>
               </Card>

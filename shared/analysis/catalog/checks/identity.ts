@@ -22,6 +22,7 @@ import {
 
 const ROLE_ITEM = "^[a-z0-9_.]{1,100}$";
 
+/** The dormancy window; the organization's `dormant_account_days` replaces its default. */
 const DORMANCY_DAYS: ParameterSpec = {
   name: "days",
   kind: "integer",
@@ -29,6 +30,7 @@ const DORMANCY_DAYS: ParameterSpec = {
   default: 90,
   min: 1,
   max: 3650,
+  orgSetting: "dormant_account_days",
 };
 
 const PRIVILEGED_ROLES: ParameterSpec = {
