@@ -6,6 +6,7 @@
  */
 
 import { severityOf } from "./_severity.ts";
+import { FRAMEWORK_SOURCES, type FrameworkSource } from "./frameworks.ts";
 import { parameterSchema } from "./parameters.ts";
 import { type Area, AREAS, type Check, CONTROL_IDS, type Framework, SEVERITIES } from "./types.ts";
 
@@ -29,6 +30,21 @@ const NAME = /^[a-z][a-z0-9_]*$/;
 export const MIN_CHECKS = 300;
 /** Minimum number of behavioural checks (issue 6). */
 export const MIN_BEHAVIOURAL_CHECKS = 60;
+/**
+ * A framework must select less than this share of the catalog: one that selects
+ * (nearly) every check scores the same as the catalog and tells an auditor nothing.
+ */
+export const MAX_FRAMEWORK_SHARE = 0.95;
+
+/** Options of {@link lintCatalog}. */
+export interface LintOptions {
+  /**
+   * The framework files the frameworks were resolved from (default: the built-in
+   * ones). For each file whose id matches a resolved framework, every selector
+   * (control, hardening category, hardening setting) must select at least one check.
+   */
+  readonly sources?: readonly FrameworkSource[];
+}
 
 function lintSql(check: Check, sql: string, problems: string[]): void {
   const say = (message: string) => problems.push(`${check.id}: ${message}`);
@@ -64,16 +80,92 @@ function lintSql(check: Check, sql: string, problems: string[]): void {
   }
 }
 
+function lintSelectors(
+  checks: readonly Check[],
+  source: FrameworkSource,
+  problems: string[],
+): void {
+  const controls = new Set(checks.flatMap((c) => c.controls));
+  const categories = new Set(checks.flatMap((c) => c.hardening ? [c.hardening.category] : []));
+  const keys = new Set(checks.flatMap((c) => c.hardening ? [c.hardening.key] : []));
+  for (const r of source.requirements) {
+    const say = (message: string) => problems.push(`${source.id} ${r.id}: ${message}`);
+    for (const c of r.controls) if (!controls.has(c)) say(`control ${c} selects no check`);
+    for (const c of r.hardeningCategories) {
+      if (!categories.has(c)) say(`hardening category "${c}" selects no check`);
+    }
+    for (const k of r.hardeningSettings) {
+      if (!keys.has(k)) say(`hardening setting "${k}" selects no check`);
+    }
+  }
+}
+
+function lintFrameworks(
+  checks: readonly Check[],
+  frameworks: readonly Framework[],
+  sources: readonly FrameworkSource[],
+  problems: string[],
+): void {
+  const ids = new Set(checks.map((c) => c.id));
+  const seen = new Set<string>();
+  const selected: { id: string; checks: Set<string> }[] = [];
+  for (const framework of frameworks) {
+    if (seen.has(framework.id)) problems.push(`${framework.id}: duplicate framework id`);
+    seen.add(framework.id);
+    const requirementIds = new Set<string>();
+    const own = new Set<string>();
+    for (const r of framework.requirements) {
+      if (requirementIds.has(r.id)) {
+        problems.push(`${framework.id} ${r.id}: duplicate requirement id`);
+      }
+      requirementIds.add(r.id);
+      if (r.checks.length === 0) problems.push(`${framework.id} ${r.id}: lists no check`);
+      for (const id of r.checks) {
+        if (!ids.has(id)) problems.push(`${framework.id} ${r.id}: unknown check ${id}`);
+        else own.add(id);
+      }
+    }
+    if (checks.length > 0 && own.size >= MAX_FRAMEWORK_SHARE * checks.length) {
+      problems.push(
+        `${framework.id}: resolves to ${own.size} of ${checks.length} checks (${
+          (100 * own.size / checks.length).toFixed(1)
+        }%); a framework must select less than ${
+          100 * MAX_FRAMEWORK_SHARE
+        }% of the catalog, only the checks that evidence its requirements`,
+      );
+    }
+    const twin = selected.find((s) =>
+      s.checks.size === own.size && [...own].every((id) => s.checks.has(id))
+    );
+    if (twin) {
+      problems.push(
+        `${framework.id}: resolves to exactly the same ${own.size} checks as ${twin.id}; frameworks must differ where their requirements differ`,
+      );
+    }
+    selected.push({ id: framework.id, checks: own });
+  }
+  for (const source of sources) {
+    if (seen.has(source.id)) lintSelectors(checks, source, problems);
+  }
+}
+
 /**
  * Checks every catalog rule: id style, title, lengths, severity matching the risk
  * score, parameters with defaults inside their bounds, declared tables and fields,
- * §5 control coverage, framework references both ways, and the catalog's size.
+ * §5 control coverage, framework references both ways, frameworks that select too
+ * much of the catalog or exactly what another framework selects, framework
+ * selectors that select nothing, and the catalog's size.
  *
  * @param checks the catalog's checks
  * @param frameworks the resolved frameworks
+ * @param options the framework files behind `frameworks`
  * @returns one message per broken rule; empty when the catalog is valid
  */
-export function lintCatalog(checks: readonly Check[], frameworks: readonly Framework[]): string[] {
+export function lintCatalog(
+  checks: readonly Check[],
+  frameworks: readonly Framework[],
+  options: LintOptions = {},
+): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
   for (const check of checks) {
@@ -148,14 +240,7 @@ export function lintCatalog(checks: readonly Check[], frameworks: readonly Frame
     }
     if (check.frameworks.length === 0) say("maps to no framework requirement");
   }
-  for (const framework of frameworks) {
-    for (const r of framework.requirements) {
-      if (r.checks.length === 0) problems.push(`${framework.id} ${r.id}: lists no check`);
-      for (const id of r.checks) {
-        if (!ids.has(id)) problems.push(`${framework.id} ${r.id}: unknown check ${id}`);
-      }
-    }
-  }
+  lintFrameworks(checks, frameworks, options.sources ?? FRAMEWORK_SOURCES, problems);
   const covered = new Set(checks.flatMap((c) => c.controls));
   for (const control of CONTROL_IDS) {
     if (!covered.has(control)) problems.push(`control ${control}: no check implements it`);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { CONTROL_IDS as SIM_CONTROL_IDS } from "../../../scripts/snow_sim/params.ts";
 import { CHECKS, FRAMEWORKS } from "./catalog.ts";
-import { resolveFrameworks } from "./frameworks.ts";
-import { lintCatalog, MIN_BEHAVIOURAL_CHECKS, MIN_CHECKS } from "./lint.ts";
+import { type FrameworkSource, resolveFrameworks } from "./frameworks.ts";
+import { lintCatalog, MAX_FRAMEWORK_SHARE, MIN_BEHAVIOURAL_CHECKS, MIN_CHECKS } from "./lint.ts";
 import { type Check, CONTROL_IDS } from "./types.ts";
 
 Deno.test("the catalog follows every metadata rule", () => {
@@ -65,6 +65,133 @@ Deno.test("every framework file resolves to existing checks and every check coun
     CHECKS.filter((c) => c.hardening).length,
     "CM-6 covers every hardening setting",
   );
+});
+
+Deno.test("only requirements about a secure configuration baseline take every hardening setting", () => {
+  const hardening = CHECKS.filter((c) => c.hardening).map((c) => c.id);
+  const baseline = new Map([
+    ["nist_800_53_r5", "CM-6"],
+    ["iso_27001_2022", "A.8.9"],
+    ["nist_csf_2_0", "PR.PS-01"],
+    ["pci_dss_4_0", "2.2.1"],
+    ["cis_controls_v8_1", "4.1"],
+  ]);
+  for (const f of FRAMEWORKS) {
+    const whole = f.requirements.filter((r) => hardening.every((id) => r.checks.includes(id)));
+    assert.deepEqual(
+      whole.map((r) => r.id),
+      baseline.has(f.id) ? [baseline.get(f.id)] : [],
+      `${f.id}: requirements mapping the whole hardening baseline`,
+    );
+  }
+});
+
+Deno.test("SOX ITGC counts no output-escaping, file-upload, transport or error-page setting", () => {
+  const sox = new Set(
+    FRAMEWORKS.find((f) => f.id === "sox_itgc")!.requirements.flatMap((r) => r.checks),
+  );
+  const offTopic = CHECKS.filter((c) =>
+    sox.has(c.id) &&
+    [
+      "Validation, sanitization, and encoding",
+      "File and resources",
+      "Communications",
+      "Malicious code",
+    ]
+      .includes(c.hardening?.category ?? "")
+  );
+  assert.deepEqual(offTopic.map((c) => c.id), []);
+  assert.ok(sox.has("hardening_glide_enable_password_policy_enabled"), "password parameters count");
+  assert.ok(!sox.has("hardening_glide_db_loguser_disabled"), "SQL error pages do not count");
+});
+
+Deno.test("each framework's checks differ from every other framework's and stay below 95% of the catalog", () => {
+  const sets = FRAMEWORKS.map((f) => new Set(f.requirements.flatMap((r) => r.checks)));
+  for (const [i, set] of sets.entries()) {
+    assert.ok(set.size < MAX_FRAMEWORK_SHARE * CHECKS.length, `${FRAMEWORKS[i]!.id}: ${set.size}`);
+    for (const other of sets.slice(i + 1)) {
+      assert.ok(set.size !== other.size || [...set].some((id) => !other.has(id)));
+    }
+  }
+});
+
+function source(id: string, requirements: Partial<FrameworkSource["requirements"][number]>[]) {
+  return {
+    id,
+    name: id,
+    version: "1",
+    description: "d",
+    url: "https://example.com",
+    requirements: requirements.map((r, i) => ({
+      id: `R${i + 1}`,
+      name: "r",
+      section: "s",
+      checks: [],
+      controls: [],
+      hardeningCategories: [],
+      hardeningSettings: [],
+      ...r,
+    })),
+  } satisfies FrameworkSource;
+}
+
+Deno.test("lintCatalog() reports frameworks that cannot tell checks apart", async (t) => {
+  const lint = (sources: FrameworkSource[]) =>
+    lintCatalog(CHECKS, resolveFrameworks(CHECKS, sources), { sources });
+  await t.step("two frameworks resolving to the same checks, however they select them", () => {
+    const byControl = source("by_control", [{ controls: ["A1", "L7"] }]);
+    const byId = source("by_id", [{
+      checks: ["integration_certificate_expiring", "identity_privileged_account_dormant"],
+    }]);
+    assert.deepEqual(lint([byControl, byId]), [
+      "by_id: resolves to exactly the same 2 checks as by_control; frameworks must differ where their requirements differ",
+    ]);
+    const wider = source("wider", [{ controls: ["A1", "L7", "A2"] }]);
+    assert.deepEqual(lint([byControl, wider]), []);
+  });
+  await t.step("a framework selecting 95% of the catalog or more", () => {
+    const limit = Math.ceil(MAX_FRAMEWORK_SHARE * CHECKS.length);
+    const ids = CHECKS.map((c) => c.id);
+    const most = source("most", [{ checks: ids.slice(0, limit) }]);
+    assert.deepEqual(lint([most]), [
+      `most: resolves to ${limit} of ${CHECKS.length} checks (${
+        (100 * limit / CHECKS.length).toFixed(1)
+      }%); a framework must select less than 95% of the catalog, only the checks that evidence its requirements`,
+    ]);
+    assert.deepEqual(lint([source("fewer", [{ checks: ids.slice(0, limit - 1) }])]), []);
+    const everything = source("everything", [{ controls: ["L4"] }, {
+      checks: ids.filter((id) => !id.startsWith("hardening_")),
+    }]);
+    assert.ok(
+      lint([everything]).join().includes(
+        `everything: resolves to ${CHECKS.length} of ${CHECKS.length} checks (100.0%)`,
+      ),
+    );
+  });
+  await t.step("selectors that select nothing and repeated requirement ids", () => {
+    const typo = source("typo", [
+      { checks: ["identity_account_dormant"], hardeningSettings: ["glide.no.such.property"] },
+      { checks: ["identity_account_dormant"], hardeningCategories: ["Nonexistent"] },
+    ]);
+    assert.deepEqual(lint([typo]), [
+      'typo R1: hardening setting "glide.no.such.property" selects no check',
+      'typo R2: hardening category "Nonexistent" selects no check',
+    ]);
+    const withoutC5 = CHECKS.filter((c) => !c.controls.includes("C5"));
+    const needsC5 = source("needs_c5", [{ controls: ["C5", "C4"] }]);
+    assert.ok(
+      lintCatalog(withoutC5, resolveFrameworks(withoutC5, [needsC5]), { sources: [needsC5] })
+        .includes("needs_c5 R1: control C5 selects no check"),
+    );
+    const twice = source("twice", [{ controls: ["A2"] }, { controls: ["A3"] }]);
+    const resolved = resolveFrameworks(CHECKS, [twice]).map((f) => ({
+      ...f,
+      requirements: f.requirements.map((r) => ({ ...r, id: "R1" })),
+    }));
+    assert.deepEqual(lintCatalog(CHECKS, resolved, { sources: [twice] }), [
+      "twice R1: duplicate requirement id",
+    ]);
+  });
 });
 
 function broken(overrides: Partial<Check>): Check {

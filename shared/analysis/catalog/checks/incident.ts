@@ -110,7 +110,7 @@ order by i.sys_id`,
     description:
       "Incidents with opened_at and resolved_at whose resolution time exceeds the target for their priority (defaults: P1 4 h, P2 24 h, P3 72 h, P4 168 h, P5 720 h).",
     risk:
-      "Slow resolution of high-priority incidents extends outages and exposure (IR-4, SOC 2 CC7.5).",
+      "Slow resolution of high-priority incidents extends outages and exposure (SOC 2 CC7.4, SOX ITGC computer operations).",
     remediation: {
       summary: "Review late resolutions by priority and assignment group.",
       steps: INCIDENT_STEPS,
