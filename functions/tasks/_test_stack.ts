@@ -3,10 +3,11 @@
 // function's public URL), with test task kinds and captured logs.
 import { Client } from "@upstash/qstash";
 import { z } from "zod";
-import { createQStashServer, type QStashServer } from "../../scripts/qstash_server/mod.ts";
+import type { QStashServer } from "../../scripts/qstash_server/mod.ts";
 import {
   createTestAuth,
   createTestDatabase,
+  startQStashLoopback,
   type TestAuth,
   type TestDatabase,
 } from "../../scripts/testing/mod.ts";
@@ -23,28 +24,6 @@ import {
   type TaskRegistry,
 } from "../../shared/tasks/mod.ts";
 import { createTasksApp } from "./app.ts";
-
-/**
- * Polls `check` until it returns something other than undefined or false, or
- * fails after `timeoutMs` naming `what` (a bound on waiting, not a timing assertion).
- *
- * @param what what is awaited, for the error message
- * @param check returns the awaited value once it is there
- * @param timeoutMs give up after this long
- */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Handler runs per job id, to prove what ran how often. */
 export const handlerRuns = new Map<string, number>();
@@ -173,7 +152,7 @@ export async function startTaskTestStack(env: Record<string, string> = {}): Prom
     },
   });
   let manual: number | null = null;
-  const qstash = await createQStashServer({
+  const loopback = await startQStashLoopback({
     sql: tdb.db.sql,
     log,
     clock: () => manual ?? Date.now(),
@@ -181,30 +160,9 @@ export async function startTaskTestStack(env: Record<string, string> = {}): Prom
     pollMs: 50,
     workerTimeoutMs: 2000,
   });
-
-  let app: FunctionApp | null = null;
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    (req) => {
-      const url = new URL(req.url);
-      if (url.pathname.startsWith("/qstash/")) {
-        url.pathname = url.pathname.slice("/qstash".length);
-        return qstash.fetch(new Request(url, req));
-      }
-      if (url.pathname.startsWith("/functions/v1/tasks") && app) {
-        url.pathname = url.pathname.slice("/functions/v1".length);
-        return app.fetch(new Request(url, req));
-      }
-      return new Response("not found", { status: 404 });
-    },
-  );
-  const url = `http://127.0.0.1:${server.addr.port}`;
+  const { url, qstash } = loopback;
   const config = loadConfig({
-    PUBLIC_URL: url,
-    QSTASH_URL: `${url}/qstash`,
-    QSTASH_TOKEN: qstash.token,
-    QSTASH_CURRENT_SIGNING_KEY: qstash.currentSigningKey,
-    QSTASH_NEXT_SIGNING_KEY: qstash.nextSigningKey,
+    ...loopback.env,
     TASKS_TIME_BUDGET_MS: "60000",
     TASKS_LEASE_MS: "2000",
     TASKS_DEFAULT_RETRIES: "3",
@@ -220,7 +178,8 @@ export async function startTaskTestStack(env: Record<string, string> = {}): Prom
     tasks: createTaskClientFromConfig(config, { db, log }),
   };
   const registry = createTaskRegistry(TEST_KINDS);
-  app = createTasksApp(services, { registry });
+  const app = createTasksApp(services, { registry });
+  loopback.mount(app.fetch);
   await qstash.start();
   const client = new Client({
     baseUrl: `${url}/qstash`,
@@ -272,8 +231,7 @@ export async function startTaskTestStack(env: Record<string, string> = {}): Prom
       }
     },
     async close() {
-      await qstash.stop();
-      await server.shutdown();
+      await loopback.close();
       await tdb.close();
     },
   };

@@ -1,5 +1,5 @@
-// Helpers for the stand-in's tests: a recording destination server and a
-// bounded wait.
+// Helpers for the stand-in's tests: a recording destination server (the bounded
+// wait is `waitFor` from scripts/testing).
 
 /** One request the destination received. */
 export interface Received {
@@ -41,26 +41,4 @@ export function startDestination(): Destination {
     on: (path, answer) => void answers.set(path, answer),
     close: () => server.shutdown(),
   };
-}
-
-/**
- * Polls `check` until it returns a value other than undefined/false, or fails
- * after `timeoutMs` naming `what` (a bound on waiting, not a timing assertion).
- *
- * @param what what is awaited, for the error message
- * @param check returns the awaited value when it is there
- * @param timeoutMs give up after this long
- */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

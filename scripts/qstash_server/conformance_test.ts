@@ -2,9 +2,9 @@
 // Receiver verifying the stand-in's deliveries.
 import assert from "node:assert/strict";
 import { Client, QstashError, Receiver, SignatureError } from "@upstash/qstash";
-import { createTestDatabase } from "../testing/mod.ts";
+import { createTestDatabase, waitFor } from "../testing/mod.ts";
 import { createQStashServer } from "./mod.ts";
-import { startDestination, waitFor } from "./_test_helpers.ts";
+import { startDestination } from "./_test_helpers.ts";
 
 const tdb = await createTestDatabase();
 const qstash = await createQStashServer({

@@ -4,8 +4,7 @@
 // lease, and every chunk is counted once (the probe's checksum proves it).
 import assert from "node:assert/strict";
 import { probeChecksum } from "../../shared/tasks/mod.ts";
-import { createTestDatabase } from "../testing/mod.ts";
-import { waitFor } from "./_test_helpers.ts";
+import { createTestDatabase, waitFor } from "../testing/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const ITEMS = 60;

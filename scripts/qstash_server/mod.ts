@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { createQStashServer } from "./server.ts";
+export { createQStashServer, qstashEnv } from "./server.ts";
 export type { QStashServer, QStashServerOptions } from "./server.ts";
 export { signDelivery } from "./_signing.ts";
 export type { DeliveryToSign } from "./_signing.ts";

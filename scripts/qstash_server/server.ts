@@ -67,6 +67,23 @@ export interface QStashServer {
   readonly inflight: number;
 }
 
+/**
+ * The configuration that points the task client and the tasks function at a
+ * stand-in mounted at `<origin>/qstash`: its URL, token and signing keys.
+ *
+ * @param qstash the stand-in
+ * @param origin where it is served, e.g. `http://127.0.0.1:54321`
+ * @returns `QSTASH_URL`, `QSTASH_TOKEN`, `QSTASH_CURRENT_SIGNING_KEY`, `QSTASH_NEXT_SIGNING_KEY`
+ */
+export function qstashEnv(qstash: QStashServer, origin: string): Record<string, string> {
+  return {
+    QSTASH_URL: `${origin}/qstash`,
+    QSTASH_TOKEN: qstash.token,
+    QSTASH_CURRENT_SIGNING_KEY: qstash.currentSigningKey,
+    QSTASH_NEXT_SIGNING_KEY: qstash.nextSigningKey,
+  };
+}
+
 interface Settings {
   token: string;
   current_signing_key: string;

@@ -5,3 +5,6 @@ export type { TestDatabase } from "./database.ts";
 export { createTestServices } from "./services.ts";
 export { insertSampleRow, sampleValues } from "./rows.ts";
 export type { ColumnOverrides, SampleRow, SampleTenant } from "./rows.ts";
+export { startQStashLoopback } from "./qstash_loopback.ts";
+export type { QStashLoopback } from "./qstash_loopback.ts";
+export { waitFor } from "./wait.ts";

@@ -129,21 +129,34 @@ export function createFunctionApp(name: string, services: Services): FunctionApp
   return app;
 }
 
+/** Options of {@linkcode requireUser}. */
+export interface RequireUserOptions {
+  /**
+   * Also accept the token as `?access_token=` when there is no bearer header:
+   * for browsers' EventSource, which cannot set headers.
+   */
+  queryToken?: boolean;
+}
+
 /**
  * Middleware that demands a valid user access token and sets `claims` and `userId`.
  *
  * @param verifier the token verifier
+ * @param options whether the token may come in the query string
  */
-export function requireUser(verifier: TokenVerifier): MiddlewareHandler<AppEnv> {
+export function requireUser(
+  verifier: TokenVerifier,
+  options: RequireUserOptions = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
+    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const token = header ?? (options.queryToken ? c.req.query("access_token") : undefined);
+    if (!token) {
       throw new HttpError(401, "Sign in first: this endpoint needs a bearer token", {
         code: "missing_token",
       });
     }
-    const claims = await verifier.verify(match[1]!);
+    const claims = await verifier.verify(token);
     c.set("claims", claims);
     c.set("userId", claims.sub);
     await next();

@@ -1,5 +1,5 @@
 export { asUser, createFunctionApp, requireUser } from "./app.ts";
-export type { AppEnv, FunctionApp, Services } from "./app.ts";
+export type { AppEnv, FunctionApp, RequireUserOptions, Services } from "./app.ts";
 export { HttpError, httpErrorFromPostgres } from "./errors.ts";
 export type { ErrorBody, ErrorStatus, HttpErrorOptions } from "./errors.ts";
 export { metricsRegistry } from "./metrics.ts";
@@ -7,3 +7,5 @@ export { readJson, readParam, readQuery } from "./validate.ts";
 export type { FieldProblem } from "./validate.ts";
 export { rateLimit } from "./rate_limit.ts";
 export type { RateLimitOptions } from "./rate_limit.ts";
+export { streamProgress } from "./sse.ts";
+export type { ProgressStreamOptions } from "./sse.ts";

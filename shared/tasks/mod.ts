@@ -56,6 +56,7 @@ export type { DeliveryOutcome, RunnerOptions } from "./runner.ts";
 export { taskMessageSchema } from "./_messages.ts";
 export type { DeliveryMeta, TaskMessage } from "./_messages.ts";
 export { reapStaleJobs } from "./reaper.ts";
+export { closeRunsOfEndedJobs, type RunTable } from "./run_records.ts";
 export type { ReaperOptions, ReapReport } from "./reaper.ts";
 export { createDisabledTransport, createQStashTransport } from "./transport.ts";
 export type {

@@ -1,14 +1,14 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import type { JwtClaims } from "../../../shared/db/mod.ts";
 import {
   type AppEnv,
   HttpError,
   readJson,
   readParam,
   readQuery,
+  requireUser,
   type Services,
+  streamProgress,
 } from "../../../shared/http/mod.ts";
 import {
   getRun,
@@ -34,11 +34,6 @@ const startRunSchema = z.object({
   instance_id: z.uuid(),
   scope: scopeSchema.default({ type: "all" }),
 });
-
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
-/** A stream ends after this long; EventSource reconnects (edge functions cap wall time). */
-const STREAM_MAX_MS = 110_000;
-const KEEPALIVE_MS = 15_000;
 
 /** Start, list and read runs; per-check verdicts. */
 export function runRoutes(services: Services): Hono<AppEnv> {
@@ -98,65 +93,20 @@ export function runRoutes(services: Services): Hono<AppEnv> {
 export function runEventRoutes(services: Services): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
 
-  routes.get("/runs/:runId/events", async (c) => {
-    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-    const token = header ?? c.req.query("access_token");
-    if (!token) {
-      throw new HttpError(401, "Sign in first: this endpoint needs a bearer token", {
-        code: "missing_token",
-      });
-    }
-    const claims: JwtClaims = await services.auth.verify(token);
-    c.set("claims", claims);
-    c.set("userId", claims.sub);
+  routes.get("/runs/:runId/events", requireUser(services.auth, { queryToken: true }), async (c) => {
+    const claims = c.get("claims");
     const runId = readParam(c, "runId", z.uuid());
     const first = await getRunProgress(services.db, claims, runId);
     if (!first) throw new HttpError(404, RUN_NOT_FOUND);
-    const pollMs = services.config.TASKS_SSE_POLL_MS;
-    c.header("Cache-Control", "no-store");
-    c.header("X-Accel-Buffering", "no");
-
-    return streamSSE(c, async (stream) => {
-      const started = Date.now();
-      let progress: typeof first | null = first;
-      let last = "";
-      let quietSince = Date.now();
-      while (!stream.aborted && !stream.closed) {
-        if (!progress) {
-          await stream.writeSSE({ event: "end", data: JSON.stringify({ status: "deleted" }) });
-          return;
-        }
-        const stamp = `${progress.status}|${progress.checks_done}|${progress.progress}`;
-        if (stamp !== last) {
-          await stream.writeSSE({
-            event: "progress",
-            id: stamp,
-            data: JSON.stringify(progress),
-            ...(last === "" ? { retry: 2000 } : {}),
-          });
-          last = stamp;
-          quietSince = Date.now();
-        } else if (Date.now() - quietSince >= KEEPALIVE_MS) {
-          await stream.write(": keep-alive\n\n");
-          quietSince = Date.now();
-        }
-        if (FINISHED.has(progress.status)) {
-          await stream.writeSSE({
-            event: "end",
-            data: JSON.stringify({ status: progress.status }),
-          });
-          return;
-        }
-        if (Date.now() - started >= STREAM_MAX_MS) return;
-        await stream.sleep(pollMs);
-        progress = await getRunProgress(services.db, claims, runId);
-      }
-    }, async (error, stream) => {
-      c.get("log").error("analysis event stream failed", { error });
-      await stream.writeSSE({
-        event: "error",
-        data: JSON.stringify({ message: "The progress stream failed; poll the run instead" }),
-      });
+    return streamProgress(c, {
+      event: "progress",
+      first,
+      read: () => getRunProgress(services.db, claims, runId),
+      stamp: (progress) => `${progress.status}|${progress.checks_done}|${progress.progress}`,
+      status: (progress) => progress.status,
+      pollMs: services.config.TASKS_SSE_POLL_MS,
+      noun: "run",
+      logMessage: "analysis event stream failed",
     });
   });
 

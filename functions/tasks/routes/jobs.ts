@@ -1,26 +1,20 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import type { JwtClaims } from "../../../shared/db/mod.ts";
 import {
   type AppEnv,
   HttpError,
   readParam,
   readQuery,
+  requireUser,
   type Services,
+  streamProgress,
 } from "../../../shared/http/mod.ts";
 import {
   getJob,
-  type Job,
   listJobDeliveries,
   listJobs,
   listJobsQuerySchema,
 } from "../../../shared/tasks/mod.ts";
-
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
-/** A stream ends after this long; EventSource reconnects (edge functions cap wall time). */
-const STREAM_MAX_MS = 110_000;
-const KEEPALIVE_MS = 15_000;
 
 /** `GET /jobs`, `GET /jobs/:jobId`, its deliveries, and `POST /jobs/:jobId/cancel`. */
 export function jobsRoutes(services: Services): Hono<AppEnv> {
@@ -60,64 +54,23 @@ export function jobsRoutes(services: Services): Hono<AppEnv> {
 export function jobEventsRoutes(services: Services): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
 
-  routes.get("/jobs/:jobId/events", async (c) => {
-    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-    const token = header ?? c.req.query("access_token");
-    if (!token) {
-      throw new HttpError(401, "Sign in first: this endpoint needs a bearer token", {
-        code: "missing_token",
-      });
-    }
-    const claims: JwtClaims = await services.auth.verify(token);
-    c.set("claims", claims);
-    c.set("userId", claims.sub);
+  routes.get("/jobs/:jobId/events", requireUser(services.auth, { queryToken: true }), async (c) => {
+    const claims = c.get("claims");
     const jobId = readParam(c, "jobId", z.uuid());
     const first = await getJob(services.db, claims, jobId);
-    const pollMs = services.config.TASKS_SSE_POLL_MS;
-    c.header("Cache-Control", "no-store");
-    c.header("X-Accel-Buffering", "no");
-
-    return streamSSE(c, async (stream) => {
-      const started = Date.now();
-      let job: Job | null = first;
-      let last = "";
-      let quietSince = Date.now();
-      while (!stream.aborted && !stream.closed) {
-        if (!job) {
-          await stream.writeSSE({ event: "end", data: JSON.stringify({ status: "deleted" }) });
-          return;
-        }
-        const stamp = `${new Date(job.updated_at).toISOString()}|${job.status}|${job.progress}`;
-        if (stamp !== last) {
-          await stream.writeSSE({
-            event: "job",
-            id: stamp,
-            data: JSON.stringify(job),
-            ...(last === "" ? { retry: 2000 } : {}),
-          });
-          last = stamp;
-          quietSince = Date.now();
-        } else if (Date.now() - quietSince >= KEEPALIVE_MS) {
-          await stream.write(": keep-alive\n\n");
-          quietSince = Date.now();
-        }
-        if (FINISHED.has(job.status)) {
-          await stream.writeSSE({ event: "end", data: JSON.stringify({ status: job.status }) });
-          return;
-        }
-        if (Date.now() - started >= STREAM_MAX_MS) return;
-        await stream.sleep(pollMs);
-        job = await getJob(services.db, claims, jobId).catch((error) => {
+    return streamProgress(c, {
+      event: "job",
+      first,
+      read: () =>
+        getJob(services.db, claims, jobId).catch((error) => {
           if (error instanceof HttpError && error.status === 404) return null;
           throw error;
-        });
-      }
-    }, async (error, stream) => {
-      c.get("log").error("job event stream failed", { error });
-      await stream.writeSSE({
-        event: "error",
-        data: JSON.stringify({ message: "The progress stream failed; poll the job instead" }),
-      });
+        }),
+      stamp: (job) => `${new Date(job.updated_at).toISOString()}|${job.status}|${job.progress}`,
+      status: (job) => job.status,
+      pollMs: services.config.TASKS_SSE_POLL_MS,
+      noun: "job",
+      logMessage: "job event stream failed",
     });
   });
 
