@@ -1,10 +1,12 @@
-// deno task bench api [--seconds 10] [--concurrency 100] [--pool 20]
+// deno task bench api [--seconds 10] [--concurrency 100] [--pool 4]
 //
 // Authenticated, RLS-scoped GET of an organization's members against a bare
 // `select 1` endpoint on the same stack (same app factory, same pool), in the
 // same run, on the PostgreSQL server (DATABASE_URL, default the local server).
 // Also measures the naive transaction (begin; set claims; set role; select;
-// commit, each awaited) to show what the pipelined tenant transaction saves.
+// commit, each awaited) to show what the one-statement read saves. The default
+// pool is two connections per core of this machine: the reads are pipelined on
+// shared connections, and more backends only compete for the same two cores.
 import { parseArgs } from "node:util";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
 import { connectDatabase } from "../../shared/db/mod.ts";
@@ -21,7 +23,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
     concurrency: { type: "string", default: "100" },
-    pool: { type: "string", default: "20" },
+    pool: { type: "string", default: "4" },
     members: { type: "string", default: "25" },
   },
 });

@@ -1,4 +1,5 @@
-import type { Database, JwtClaims, Tx } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { DEFAULT_ORG_SETTINGS, type OrgRole, type OrgSettings, roleAtLeast } from "./schemas.ts";
 
@@ -30,7 +31,8 @@ export interface Member {
   email: string;
   display_name: string;
   role: OrgRole;
-  joined_at: Date;
+  /** When they joined, ISO 8601 in UTC. */
+  joined_at: string;
 }
 
 /** A page of members. */
@@ -40,6 +42,7 @@ export interface MemberPage {
 }
 
 const NOT_FOUND = "Organization not found";
+const UUID = /^[0-9a-f-]{36}$/;
 
 /**
  * The organizations the caller belongs to, newest first.
@@ -145,7 +148,8 @@ export async function updateOrganization(
 }
 
 /**
- * A page of members ordered by email, read in one round trip.
+ * A page of members ordered by email, read in one statement: `members_page`
+ * sets the caller's claims and role for itself, so RLS decides what is visible.
  *
  * @param db the database
  * @param claims the caller's claims
@@ -154,20 +158,25 @@ export async function updateOrganization(
  */
 export async function listMembers(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<MemberPage> {
-  const after = page.cursor ? decodeCursor(page.cursor) : null;
-  const rows = await db.readAsTenant(claims, (tx) =>
-    tx<Member[]>`
-      select m.user_id, p.email, p.display_name, m.role, m.created_at as joined_at
-      from public.memberships m
-      join public.profiles p on p.id = m.user_id
-      where m.org_id = ${orgId}
-        ${after ? tx`and (lower(p.email), m.user_id) > (${after.email}, ${after.userId})` : tx``}
-      order by lower(p.email), m.user_id
-      limit ${page.limit + 1}`);
+  const after = page.cursor
+    ? decodeCursor(
+      page.cursor,
+      ([email, userId]) =>
+        typeof email === "string" && typeof userId === "string" && UUID.test(userId)
+          ? { email, userId }
+          : null,
+    )
+    : null;
+  const rows = await db.sql<Member[]>`
+    select user_id, email, display_name, role, joined_at
+    from private.members_page(
+      ${JSON.stringify(claims)}, ${orgId}, ${after?.email ?? null}, ${after?.userId ?? null},
+      ${page.limit + 1}
+    )`;
   // RLS shows members only to members; an outsider gets nothing, which is a 404
   // (a member always sees at least themselves, so an empty first page cannot happen).
   if (rows.length === 0 && !after) throw new HttpError(404, NOT_FOUND);
@@ -176,7 +185,7 @@ export async function listMembers(
   const last = data.at(-1);
   return {
     data,
-    next_cursor: more && last ? encodeCursor(last.email.toLowerCase(), last.user_id) : null,
+    next_cursor: more && last ? encodeCursor([last.email.toLowerCase(), last.user_id]) : null,
   };
 }
 
@@ -267,7 +276,8 @@ export async function removeMember(
 
 async function getMember(tx: Tx, orgId: string, userId: string): Promise<Member> {
   const [member] = await tx<Member[]>`
-    select m.user_id, p.email, p.display_name, m.role, m.created_at as joined_at
+    select m.user_id, p.email, p.display_name, m.role,
+      to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as joined_at
     from public.memberships m join public.profiles p on p.id = m.user_id
     where m.org_id = ${orgId} and m.user_id = ${userId}`;
   if (!member) throw new HttpError(404, "Member not found", { code: "member_not_found" });
@@ -293,22 +303,4 @@ function slugTaken(error: unknown): HttpError | null {
 
 function article(role: OrgRole): string {
   return `${/^[aeiou]/.test(role) ? "an" : "a"} ${role}`;
-}
-
-function encodeCursor(email: string, userId: string): string {
-  return btoa(JSON.stringify([email, userId])).replaceAll("=", "");
-}
-
-function decodeCursor(cursor: string): { email: string; userId: string } {
-  try {
-    const [email, userId] = JSON.parse(atob(cursor)) as unknown[];
-    if (typeof email === "string" && typeof userId === "string" && /^[0-9a-f-]{36}$/.test(userId)) {
-      return { email, userId };
-    }
-  } catch {
-    // fall through
-  }
-  throw new HttpError(400, "The cursor is not valid: start again from the first page", {
-    code: "invalid_cursor",
-  });
 }
