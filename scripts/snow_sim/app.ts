@@ -90,7 +90,10 @@ const HIBERNATING_PAGE = `<!DOCTYPE html><html><head><title>Instance Hibernating
 function basicCaller(inst: SimInstance, header: string): Caller | null {
   let decoded: string;
   try {
-    decoded = atob(header.slice(6).trim());
+    // UTF-8, as RFC 7617 asks and browsers and our connector send.
+    decoded = new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(atob(header.slice(6).trim()), (ch) => ch.charCodeAt(0)),
+    );
   } catch {
     return null;
   }

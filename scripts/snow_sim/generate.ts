@@ -310,6 +310,7 @@ class Generator {
     this.dictionary();
     this.hrAndSecurity();
     this.auditTrail();
+    this.securityConfig();
     return { dataset: this.ds, planted: this.planted };
   }
 
@@ -1266,6 +1267,78 @@ class Generator {
         active: String(active),
         version: "26.0.1",
         ...this.sys(created, "glide.maint"),
+      });
+    }
+  }
+
+  /**
+   * The configuration tables record-based hardening settings judge (servicenow.md
+   * Appendix A): IP access rules, the lockout script actions, the role-based MFA
+   * criterion, ServiceNow's 5,000 excluded passwords and the (empty) Java
+   * allowlists (the tables exist, empty). Compliant on a clean instance; a
+   * planted one lacks the MFA criterion (its property is planted too, so the
+   * ground truth judges the setting by it). Drawn from a generator of its own,
+   * so the rest of the data stays as it was.
+   */
+  securityConfig(): void {
+    const rng = new Random(`${this.o.seed}:${this.o.instance}:security-config`);
+    const created = this.now - 800 * DAY;
+    const sys = () => this.sys(created, "glide.maint");
+    const rules: [string, string, string, string][] = [
+      ["allow", "10.0.0.0", "10.255.255.255", "Corporate network"],
+      ["allow", "192.0.2.0", "192.0.2.255", "VPN egress"],
+      ["deny", "0.0.0.0", "255.255.255.255", "Everything else"],
+    ];
+    for (const [type, start, end, description] of rules) {
+      this.ds.insert("ip_access", {
+        sys_id: rng.sysId(),
+        type,
+        range_start: start,
+        range_end: end,
+        active: "true",
+        description,
+        ...sys(),
+      });
+    }
+    const lockout: [string, string][] = [
+      ["5e44f9bf0a0a0a0a019a6440b2137767", "SNC User Lockout Check"],
+      ["d92636b2975301008e00958e3b297567", "SNC User Lockout Check with Auto Unlock"],
+    ];
+    for (const [sysId, name] of lockout) {
+      this.ds.insert("sysevent_script_action", {
+        sys_id: sysId,
+        name,
+        event_name: "login.failed",
+        active: "true",
+        order: "100",
+        synchronous: "false",
+        condition_script: "",
+        script: "(function lockout(event) { /* counts failed logins */ })(event);",
+        description: "",
+        ...sys(),
+      });
+    }
+    if (!this.o.plant) {
+      this.ds.insert("multi_factor_criteria", {
+        sys_id: "d427668b73003300fdbd04fbc4f6a7b6",
+        name: "Role based multi-factor authentication",
+        active: "true",
+        roles: "",
+        description: "Users with the selected roles must use multi-factor authentication.",
+        ...sys(),
+      });
+    }
+    const words = ["password", "qwerty", "letmein", "welcome", "dragon", "monkey", "sunshine"];
+    const seen = new Set<string>();
+    for (let i = 0; seen.size < 5000; i++) {
+      const word = words[i % words.length]!;
+      const candidate = i < words.length ? word : `${word}${rng.int(0, 99_999)}`;
+      if (seen.has(candidate)) continue;
+      seen.add(candidate);
+      this.ds.insert("blacklisted_password", {
+        sys_id: rng.sysId(),
+        password: candidate,
+        ...sys(),
       });
     }
   }

@@ -54,6 +54,12 @@ export interface InstanceOptions {
   readAcl?: Partial<ReadAclPolicy>;
   /** Initial knobs. */
   knobs?: Partial<Knobs>;
+  /**
+   * Tables this instance does not have, as when a plugin is not installed (e.g.
+   * `sn_hr_core_profile` without HR Service Delivery): the Table API answers
+   * them as ServiceNow answers an unknown table.
+   */
+  absentTables?: string[];
 }
 
 /** Tables that need an auditor-grade role (servicenow.md §1.11 item 7). */
@@ -83,6 +89,8 @@ export class SimInstance {
   readonly name: string;
   readonly seed: string | number;
   readonly dataset: Dataset;
+  /** Tables the Table API answers as unknown (see {@linkcode InstanceOptions.absentTables}). */
+  readonly absentTables: ReadonlySet<string>;
   readonly planted: readonly PlantedViolation[];
   readonly knobs: Knobs;
   readonly readAcl: ReadAclPolicy;
@@ -136,6 +144,12 @@ export class SimInstance {
     });
     this.dataset = generated.dataset;
     this.planted = generated.planted;
+    for (const t of o.absentTables ?? []) {
+      if (!this.dataset.hasTable(t) || t === "task") {
+        throw new Error(`Cannot leave out table "${t}": the simulator has no such table`);
+      }
+    }
+    this.absentTables = new Set(o.absentTables ?? []);
     this.credentials.set(
       this.integrationUserName,
       o.integrationUser?.password ?? "integration-password",
@@ -298,13 +312,22 @@ export class SimInstance {
     };
   }
 
+  /**
+   * Whether the Table API serves `name` on this instance.
+   *
+   * @param name a table name
+   */
+  hasTable(name: string): boolean {
+    return this.dataset.hasTable(name) && !this.absentTables.has(name);
+  }
+
   relatedCounter(
     table: string,
     relTable: string,
     field: string,
     query: EncodedQuery,
   ): ((row: Row) => number) | null {
-    if (!this.dataset.hasTable(relTable)) return null;
+    if (!this.hasTable(relTable)) return null;
     const ref = this.dataset.accessor(relTable, [field]);
     if (!ref) return null;
     void table;

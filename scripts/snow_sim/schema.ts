@@ -595,6 +595,33 @@ export const SCHEMAS: ReadonlyMap<string, TableSchema> = new Map(
         },
       },
     ),
+    // Configuration tables some hardening settings judge (servicenow.md §2, Appendix A).
+    table(
+      "ip_access",
+      "IP Address Access Control",
+      "type:c range_start range_end active:b description",
+      { display: "range_start", choices: { type: { allow: "Allow", deny: "Deny" } } },
+    ),
+    table(
+      "sysevent_script_action",
+      "Script Action",
+      "name event_name active:b order:i synchronous:b condition_script:sc script:sc description",
+      { metadata: true },
+    ),
+    table(
+      "multi_factor_criteria",
+      "Multi-factor Criteria",
+      "name active:b roles:list description",
+      { metadata: true },
+    ),
+    table("blacklisted_password", "Excluded Password", "password", { display: "password" }),
+    table("sys_whitelist_package", "Java Package Allowlist", "name", { metadata: true }),
+    table(
+      "sys_whitelist_member",
+      "Java Class Allowlist",
+      "name package:r=sys_whitelist_package",
+      { metadata: true },
+    ),
     table(
       "sys_audit",
       "Sys Audit",

@@ -103,6 +103,23 @@ Deno.test("simulator answers the documented error envelopes", async (t) => {
   });
 });
 
+Deno.test("an instance without a plugin's table answers it as an unknown table", async () => {
+  const sim = createSnowSimulator({
+    instances: [{ name: "acme", users: 150, absentTables: ["sn_hr_core_profile"] }],
+  });
+  const r = await get(sim, "/acme/api/now/table/sn_hr_core_profile?sysparm_limit=1");
+  assert.equal(r.status, 400);
+  assert.deepEqual((r.body as { error: unknown }).error, {
+    message: "Invalid table sn_hr_core_profile",
+    detail: "Table sn_hr_core_profile does not exist",
+  });
+  assert.equal((await get(sim, "/acme/api/now/table/sys_user?sysparm_limit=1")).status, 200);
+  assert.throws(
+    () => createSnowSimulator({ instances: [{ name: "x", users: 50, absentTables: ["nope"] }] }),
+    /Cannot leave out table "nope"/,
+  );
+});
+
 Deno.test("simulator denies tables by role and omits fields by field ACL", async () => {
   const sim = createSnowSimulator({
     instances: [{

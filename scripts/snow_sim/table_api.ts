@@ -339,7 +339,7 @@ function linkHeader(
  * @returns the response
  */
 export function listRecords(inst: SimInstance, req: ApiRequest, table: string): Response {
-  if (!inst.dataset.hasTable(table)) return invalidTable(table);
+  if (!inst.hasTable(table)) return invalidTable(table);
   const { userId } = req.caller;
   if (!inst.canReadTable(table, userId)) return denied();
   const url = req.url;
@@ -440,7 +440,7 @@ export function getRecord(
   table: string,
   sysId: string,
 ): Response {
-  if (!inst.dataset.hasTable(table)) return invalidTable(table);
+  if (!inst.hasTable(table)) return invalidTable(table);
   const { userId } = req.caller;
   if (!inst.canReadTable(table, userId)) return denied();
   const row = inst.dataset.find(table, sysId);
@@ -477,7 +477,7 @@ function formatNumber(n: number, decimals: boolean): string {
  * @returns the response
  */
 export function aggregate(inst: SimInstance, req: ApiRequest, table: string): Response {
-  if (!inst.dataset.hasTable(table)) return invalidTable(table);
+  if (!inst.hasTable(table)) return invalidTable(table);
   const { userId } = req.caller;
   if (!inst.canReadTable(table, userId)) return denied();
   const url = req.url;

@@ -353,7 +353,8 @@ export async function startSync(
     await tx`update public.sync_runs set job_id = ${job.id} where id = ${runId} and job_id is null`;
     const [row] = await tx<SyncRunSummary[]>`
       select id, mode, trigger, status, job_id, started_at, finished_at, null::bigint as duration_ms,
-             records_fetched, records_upserted, records_deleted, 0 as tables_not_readable, error,
+             records_fetched, records_upserted, records_deleted, records_expired,
+             0 as tables_not_readable, error,
              requested_by, created_at
       from public.sync_runs where id = ${runId}`;
     return row!;

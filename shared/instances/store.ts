@@ -1,6 +1,8 @@
 import type { Tx } from "../db/mod.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requireRole } from "../organizations/mod.ts";
+import type { HealthReport } from "./connect.ts";
 import type { AuthType, CredentialsEnvelope } from "./credentials.ts";
 import { nextRuns, parseStoredSchedule, type SyncSchedule } from "./schemas.ts";
 
@@ -23,6 +25,8 @@ export interface SyncRunSummary {
   records_fetched: number;
   records_upserted: number;
   records_deleted: number;
+  /** Stored records dropped for being older than their table's window. */
+  records_expired: number;
   tables_not_readable: number;
   error: string | null;
   requested_by: string | null;
@@ -36,6 +40,8 @@ export interface SyncTableResult {
   records_fetched: number;
   records_upserted: number;
   records_deleted: number;
+  /** Stored records dropped for being older than the table's window. */
+  records_expired: number;
   duration_ms: number | null;
   high_watermark: Date | null;
   error: string | null;
@@ -59,7 +65,8 @@ export interface InstanceView {
   status: InstanceStatus;
   build_tag: string | null;
   last_health_check_at: Date | null;
-  last_health: unknown;
+  /** The last connection test's report, if any. */
+  last_health: HealthReport | null;
   schedule: (SyncSchedule & { next_runs: Date[] }) | null;
   last_sync_at: Date | null;
   last_sync_status: "succeeded" | "partial" | "failed" | null;
@@ -85,7 +92,7 @@ export const INSTANCE_NOT_FOUND = "Instance not found";
 const RUN_COLUMNS = (tx: Tx) =>
   tx`r.id, r.mode, r.trigger, r.status, r.job_id, r.started_at, r.finished_at,
      (extract(epoch from (r.finished_at - r.started_at)) * 1000)::bigint as duration_ms,
-     r.records_fetched, r.records_upserted, r.records_deleted,
+     r.records_fetched, r.records_upserted, r.records_deleted, r.records_expired,
      (select count(*) from public.sync_table_results t
        where t.sync_run_id = r.id and t.status = 'not_readable')::int as tables_not_readable,
      r.error, r.requested_by, r.created_at`;
@@ -126,6 +133,7 @@ function normalizeRun(run: SyncRunSummary | null): SyncRunSummary | null {
     records_fetched: Number(run.records_fetched),
     records_upserted: Number(run.records_upserted),
     records_deleted: Number(run.records_deleted),
+    records_expired: Number(run.records_expired),
   };
 }
 
@@ -346,7 +354,16 @@ export async function listSyncRuns(
   id: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: SyncRunSummary[]; next_cursor: string | null }> {
-  const after = page.cursor ? decodeCursor(page.cursor) : null;
+  const after = page.cursor
+    ? decodeCursor(
+      page.cursor,
+      ([at, id]) =>
+        typeof at === "string" && !Number.isNaN(Date.parse(at)) && typeof id === "string" &&
+          /^[0-9a-f-]{36}$/.test(id)
+          ? { at, id }
+          : null,
+    )
+    : null;
   const rows = await tx<SyncRunSummary[]>`
     select ${RUN_COLUMNS(tx)} from public.sync_runs r
     where r.instance_id = ${id}
@@ -358,7 +375,7 @@ export async function listSyncRuns(
   const last = data.at(-1);
   return {
     data,
-    next_cursor: more && last ? encodeCursor(last.created_at, last.id) : null,
+    next_cursor: more && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
   };
 }
 
@@ -380,8 +397,8 @@ export async function getSyncRun(
     where r.id = ${runId} and r.instance_id = ${instanceId}`;
   if (!run) throw new HttpError(404, "Sync run not found");
   const tables = await tx<SyncTableResult[]>`
-    select table_name, status, records_fetched, records_upserted, records_deleted, duration_ms,
-           high_watermark, error
+    select table_name, status, records_fetched, records_upserted, records_deleted,
+           records_expired, duration_ms, high_watermark, error
     from public.sync_table_results where sync_run_id = ${runId}
     order by table_name`;
   return {
@@ -392,6 +409,7 @@ export async function getSyncRun(
       records_fetched: Number(t.records_fetched),
       records_upserted: Number(t.records_upserted),
       records_deleted: Number(t.records_deleted),
+      records_expired: Number(t.records_expired),
       duration_ms: t.duration_ms === null ? null : Number(t.duration_ms),
     })),
   };
@@ -433,22 +451,4 @@ function nameTaken(error: unknown, name: string): HttpError | null {
     });
   }
   return null;
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return btoa(JSON.stringify([at.toISOString(), id])).replaceAll("=", "");
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(atob(cursor)) as [string, string];
-    if (typeof at !== "string" || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
-      throw new Error("bad cursor");
-    }
-    return { at, id };
-  } catch {
-    throw new HttpError(400, "The cursor is not valid; start from the first page", {
-      code: "invalid_cursor",
-    });
-  }
 }

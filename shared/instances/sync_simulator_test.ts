@@ -28,7 +28,15 @@ const sleep = (ms: number) => {
   return Promise.resolve();
 };
 const sim: SnowSimulator = createSnowSimulator({
-  instances: [{ name: "acme", users: 150, changes: 80, incidents: 80, seed: 11 }],
+  instances: [{
+    name: "acme",
+    users: 150,
+    changes: 80,
+    incidents: 80,
+    seed: 11,
+    // No HR Service Delivery plugin: the sync must report the table as not found.
+    absentTables: ["sn_hr_core_profile"],
+  }],
   wallClock: () => wallMs,
   sleep,
   faultSeed: 5,
@@ -126,7 +134,7 @@ async function stored(instanceId: string, table: string) {
 
 async function assertExactCopy(instanceId: string, denied: readonly string[]) {
   for (const { table } of runtime.plan()) {
-    if (denied.includes(table) || !sim.instance("acme").dataset.tables.has(table)) continue;
+    if (denied.includes(table) || !sim.instance("acme").hasTable(table)) continue;
     const want = expected(table);
     const got = await stored(instanceId, table);
     assert.equal(got.size, want.size, `${table}: ${got.size} stored, ${want.size} on the instance`);
@@ -169,9 +177,10 @@ Deno.test("with rate limiting and faults on, full then incremental syncs copy th
     }
     assert.deepEqual(tables.filter((r) => r.status === "failed"), []);
     for (const r of tables) {
-      const exists = sim.instance("acme").dataset.tables.has(r.table_name);
+      const exists = sim.instance("acme").hasTable(r.table_name);
       assert.equal(r.status === "not_found", !exists, `${r.table_name}: ${r.status}`);
     }
+    assert.equal(tables.find((r) => r.table_name === "sn_hr_core_profile")?.status, "not_found");
     await assertExactCopy(instanceId, denied);
   });
 

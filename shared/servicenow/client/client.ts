@@ -22,6 +22,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import {
   type AndGroup,
   type EncodedQuery,
@@ -299,8 +300,9 @@ export function createServiceNowClient(options: ServiceNowClientOptions): Servic
   const limiter = new RateLimiter({ requestsPerSecond: options.requestsPerSecond ?? 10, sleep });
   const gate = new Semaphore(options.concurrency ?? 4);
   const auth = options.auth;
+  // UTF-8 (RFC 7617): btoa alone throws on any character beyond Latin-1.
   const basicHeader = auth.kind === "basic"
-    ? "Basic " + btoa(`${auth.username}:${auth.password}`)
+    ? "Basic " + Buffer.from(`${auth.username}:${auth.password}`, "utf8").toString("base64")
     : null;
   let token: Token | null = null;
   let tokenInflight: Promise<Token> | null = null;
@@ -324,12 +326,16 @@ export function createServiceNowClient(options: ServiceNowClientOptions): Servic
   ): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let res: Response;
     try {
-      return await doFetch(target, {
+      // Redirects are not followed: the instance URL passed the public-address check, the
+      // place it points to did not (a redirect to a metadata or internal address is SSRF).
+      res = await doFetch(target, {
         method,
         headers: init.headers,
         body: init.body,
         signal: combined,
+        redirect: "manual",
       });
     } catch (e) {
       if (signal?.aborted) {
@@ -346,6 +352,16 @@ export function createServiceNowClient(options: ServiceNowClientOptions): Servic
         },
       );
     }
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel();
+      throw new ServiceNowError(
+        "bad_response",
+        `${action}: the instance redirects to ${redirectTarget(res, target)}; ` +
+          "use the instance's own URL (redirects are not followed)",
+        { table, status: res.status },
+      );
+    }
+    return res;
   }
 
   async function fetchToken(signal?: AbortSignal): Promise<Token> {
@@ -1038,4 +1054,15 @@ export function createServiceNowClient(options: ServiceNowClientOptions): Servic
     },
   };
   return client;
+}
+
+/** Where a redirect points, as an origin (no path or query: they can carry tokens). */
+function redirectTarget(res: Response, from: string): string {
+  const location = res.headers.get("location");
+  if (!location) return "another address";
+  try {
+    return new URL(location, from).origin;
+  } catch {
+    return "another address";
+  }
 }

@@ -94,6 +94,21 @@ Deno.test("iterateRecords() pages a table exactly, with Basic and with OAuth", a
   }
 });
 
+Deno.test("Basic auth sends a password beyond Latin-1 as UTF-8", async () => {
+  const password = "Пароль-密码-🔐";
+  const h = harness({ integrationUser: { password } });
+  try {
+    const rows = await collect(
+      h.client({ auth: { kind: "basic", username: "complianceiq.integration", password } }),
+      "sys_user_role",
+      { fields: ["name"] },
+    );
+    assert.ok(rows.length > 0);
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("iterateRecords() retries through 429s and 5xx bursts, honouring Retry-After", async () => {
   const h = harness();
   try {
@@ -442,5 +457,43 @@ Deno.test("the client times out slow requests and reports the instance unavailab
     );
   } finally {
     await h.close();
+  }
+});
+
+Deno.test("the client does not follow redirects: a redirect to an internal address is an error", async () => {
+  const internal: Request[] = [];
+  const target = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
+    internal.push(req);
+    return Response.json({ result: [{ value: "metadata" }] });
+  });
+  const redirecting = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (req) =>
+      new Response(null, {
+        status: 302,
+        headers: {
+          location: `http://127.0.0.1:${target.addr.port}/latest/meta-data?token=secret${
+            new URL(req.url).search.length
+          }`,
+        },
+      }),
+  );
+  try {
+    const client = createServiceNowClient({
+      baseUrl: `http://127.0.0.1:${redirecting.addr.port}`,
+      auth: { kind: "basic", username: "complianceiq.integration", password: PASSWORD },
+    });
+    const health = await client.ping();
+    assert.equal(health.reachable, false);
+    assert.equal(health.error?.kind, "bad_response");
+    assert.match(
+      health.error!.message,
+      new RegExp(`redirects to http://127\\.0\\.0\\.1:${target.addr.port};`),
+    );
+    assert.ok(!health.error!.message.includes("secret"), "the redirect's query is not repeated");
+    assert.equal(internal.length, 0, "the redirect target was never requested");
+  } finally {
+    await redirecting.shutdown();
+    await target.shutdown();
   }
 });

@@ -182,7 +182,15 @@ const MONTH_NAMES = [
   "december",
 ];
 
-function datePartTarget(part: string, value: string): number {
+/**
+ * The number a `DATEPART` comparison compares with: day and month names
+ * (`monday` = 1, `january` = 1) or a number as written.
+ *
+ * @param part the date part, e.g. `dayofweek`, `month`, `hour`
+ * @param value the value the query names
+ * @returns the numeric target
+ */
+export function datePartTarget(part: string, value: string): number {
   const v = value.toLowerCase();
   if (part === "dayofweek" && DAY_NAMES.includes(v)) return DAY_NAMES.indexOf(v) + 1;
   if (part === "month" && MONTH_NAMES.includes(v)) return MONTH_NAMES.indexOf(v) + 1;

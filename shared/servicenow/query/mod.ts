@@ -55,6 +55,7 @@ export {
   type CompiledQuery,
   compileQuery,
   type CompileQueryOptions,
+  datePartTarget,
   type FieldAccessor,
   type FieldType,
   type QueryResolver,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Tx } from "../../db/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import {
+  closeRunsOfEndedJobs,
   JobCancelledError,
   LeaseLostError,
   PermanentTaskError,
@@ -70,8 +71,6 @@ export const syncCursorSchema = z.object({
    * measured from it, so every delivery of the run reads the same window.
    */
   asOf: z.number().nullable().default(null),
-  /** Stored records of the whole run dropped for being older than their table's window. */
-  expired: z.number().int().min(0).default(0),
   table: tableProgress,
 });
 
@@ -277,7 +276,6 @@ function initialCursor(
     runStartedAt: Date.now(),
     runMark: null,
     asOf,
-    expired: 0,
     table: { fetched: 0, upserted: 0, deleted: 0, ms: 0, total: null },
   };
 }
@@ -341,7 +339,7 @@ async function syncTables(
           select r.table_name from public.sync_table_results r
           where r.sync_run_id = ${cursor.runId} and r.status = 'succeeded')`;
     }
-    const summary = await completeRun(tx, cursor.runId, rt.instance.id, cursor.expired);
+    const summary = await completeRun(tx, cursor.runId, rt.instance.id);
     return {
       cursor,
       done: true,
@@ -432,6 +430,7 @@ async function startTable(
       values (${rt.instance.org_id}, ${cursor.runId}, ${table}, 'running')
       on conflict (sync_run_id, table_name) do update
         set status = 'running', records_fetched = 0, records_upserted = 0, records_deleted = 0,
+            records_expired = 0,
             error = null, duration_ms = null`;
     return { cursor: next, fraction: overall(next), message: progressMessage(next, table) };
   });
@@ -715,17 +714,19 @@ async function expireOld(
         before,
         limit: EXPIRE_BATCH,
       });
-      const next: SyncCursor = {
-        ...base,
-        expired: base.expired + dropped,
-        table: { ...base.table, ms: Math.round(elapsed()) },
-      };
+      const counters = await addFigures(tx, base.runId, spec.table, {
+        fetched: 0,
+        upserted: 0,
+        deleted: 0,
+        expired: dropped,
+      });
+      const next: SyncCursor = { ...base, table: { ...base.table, ms: Math.round(elapsed()) } };
       return {
         cursor: next,
         fraction: overall(next),
         message: `Table ${next.index + 1} of ${next.tables.length}: dropping ${spec.table} ` +
           `records older than ${before.slice(0, 10)}`,
-        counters: { records_expired: next.expired },
+        counters: { records_expired: counters.records_expired! },
       };
     });
     cursor = step.cursor;
@@ -791,17 +792,7 @@ async function sweepTable(
         last_full_sync_at = coalesce(excluded.last_full_sync_at, t.last_full_sync_at),
         last_key_scan_at = coalesce(excluded.last_key_scan_at, t.last_key_scan_at),
         record_count = excluded.record_count, updated_at = now()`;
-    const next: SyncCursor = {
-      ...cursor,
-      index: cursor.index + 1,
-      phase: "start",
-      after: null,
-      since: null,
-      mark: null,
-      startedAt: null,
-      scan: "none",
-      table: { fetched: 0, upserted: 0, deleted: 0, ms: 0, total: null },
-    };
+    const next = nextTableCursor(cursor);
     return {
       cursor: next,
       fraction: overall(next),
@@ -810,6 +801,21 @@ async function sweepTable(
     };
   });
   return step.cursor;
+}
+
+/** The cursor at the start of the table after `cursor`'s, its own counters zeroed. */
+function nextTableCursor(cursor: SyncCursor): SyncCursor {
+  return {
+    ...cursor,
+    index: cursor.index + 1,
+    phase: "start",
+    after: null,
+    since: null,
+    mark: null,
+    startedAt: null,
+    scan: "none",
+    table: { fetched: 0, upserted: 0, deleted: 0, ms: 0, total: null },
+  };
 }
 
 async function skipTable(
@@ -847,17 +853,7 @@ async function skipTable(
       }, updated_at = now()
         where instance_id = ${run!.instance_id} and table_name = ${table}`;
     }
-    const next: SyncCursor = {
-      ...cursor,
-      index: cursor.index + 1,
-      phase: "start",
-      after: null,
-      since: null,
-      mark: null,
-      startedAt: null,
-      scan: "none",
-      table: { fetched: 0, upserted: 0, deleted: 0, ms: 0, total: null },
-    };
+    const next = nextTableCursor(cursor);
     return {
       cursor: next,
       fraction: overall(next),
@@ -872,25 +868,30 @@ async function addFigures(
   tx: Tx,
   runId: string,
   table: string,
-  figures: { fetched: number; upserted: number; deleted: number },
+  figures: { fetched: number; upserted: number; deleted: number; expired?: number },
 ): Promise<Record<string, number>> {
+  const expired = figures.expired ?? 0;
   await tx`
     update public.sync_table_results set
       records_fetched = records_fetched + ${figures.fetched},
       records_upserted = records_upserted + ${figures.upserted},
-      records_deleted = records_deleted + ${figures.deleted}
+      records_deleted = records_deleted + ${figures.deleted},
+      records_expired = records_expired + ${expired}
     where sync_run_id = ${runId} and table_name = ${table}`;
-  const [run] = await tx<{ f: string; u: string; d: string }[]>`
+  const [run] = await tx<{ f: string; u: string; d: string; e: string }[]>`
     update public.sync_runs set
       records_fetched = records_fetched + ${figures.fetched},
       records_upserted = records_upserted + ${figures.upserted},
-      records_deleted = records_deleted + ${figures.deleted}
+      records_deleted = records_deleted + ${figures.deleted},
+      records_expired = records_expired + ${expired}
     where id = ${runId}
-    returning records_fetched as f, records_upserted as u, records_deleted as d`;
+    returning records_fetched as f, records_upserted as u, records_deleted as d,
+      records_expired as e`;
   return {
     records_fetched: Number(run?.f ?? 0),
     records_upserted: Number(run?.u ?? 0),
     records_deleted: Number(run?.d ?? 0),
+    records_expired: Number(run?.e ?? 0),
   };
 }
 
@@ -952,22 +953,8 @@ async function startRun(
  * @param tx a transaction (worker or analyst)
  * @param instanceId the instance
  */
-export async function closeStaleRuns(tx: Tx, instanceId: string): Promise<void> {
-  await tx`
-    update public.sync_runs r set
-      status = case when j.status = 'cancelled' then 'cancelled' else 'failed' end,
-      finished_at = now(),
-      error = coalesce(r.error, case when j.status = 'cancelled' then 'The sync was cancelled'
-                                    else coalesce(j.error, 'The sync stopped before it finished') end)
-    from public.jobs j
-    where r.instance_id = ${instanceId} and r.status in ('queued', 'running')
-      and j.id = r.job_id and j.status in ('succeeded', 'failed', 'cancelled')`;
-  // A run whose job was never created (the process died in between).
-  await tx`
-    update public.sync_runs set status = 'failed', finished_at = now(),
-      error = 'The sync was never queued'
-    where instance_id = ${instanceId} and status = 'queued' and job_id is null
-      and created_at < now() - interval '10 minutes'`;
+export function closeStaleRuns(tx: Tx, instanceId: string): Promise<void> {
+  return closeRunsOfEndedJobs(tx, "sync_runs", instanceId, "sync");
 }
 
 async function finishRun(
@@ -999,7 +986,6 @@ async function completeRun(
   tx: Tx,
   runId: string,
   instanceId: string,
-  expired: number,
 ): Promise<SyncResult> {
   const tables = await tx<{ table_name: string; status: string }[]>`
     select table_name, status from public.sync_table_results where sync_run_id = ${runId}
@@ -1015,12 +1001,17 @@ async function completeRun(
   const failed = tables.filter((t) => t.status !== "succeeded" && t.status !== "not_found")
     .map((t) => `${t.table_name} (${t.status.replace("_", " ")})`);
   const [run] = await tx<
-    { records_fetched: string; records_upserted: string; records_deleted: string }[]
+    {
+      records_fetched: string;
+      records_upserted: string;
+      records_deleted: string;
+      records_expired: string;
+    }[]
   >`
     update public.sync_runs set status = ${status}, finished_at = now(),
       error = ${failed.length ? `Not synced: ${failed.join(", ")}`.slice(0, 1000) : null}
     where id = ${runId}
-    returning records_fetched, records_upserted, records_deleted`;
+    returning records_fetched, records_upserted, records_deleted, records_expired`;
   await tx`
     update public.instances set last_sync_at = now(), last_sync_status = ${status}
     where id = ${instanceId}`;
@@ -1031,7 +1022,7 @@ async function completeRun(
     records_fetched: Number(run?.records_fetched ?? 0),
     records_upserted: Number(run?.records_upserted ?? 0),
     records_deleted: Number(run?.records_deleted ?? 0),
-    records_expired: expired,
+    records_expired: Number(run?.records_expired ?? 0),
     tables: tables.map((t) => ({ table: t.table_name, status: t.status })),
   };
 }

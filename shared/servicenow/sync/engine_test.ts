@@ -165,7 +165,7 @@ async function setup(
     const [run] = await tdb.db.sql`select * from public.sync_runs where job_id = ${job.id}`;
     const tables = await tdb.db.sql`
       select table_name, status, records_fetched::int as fetched, records_upserted::int as upserted,
-             records_deleted::int as deleted, error
+             records_deleted::int as deleted, records_expired::int as expired, error
       from public.sync_table_results where sync_run_id = ${run!.id} order by table_name`;
     return { job, run: run!, tables, deliveries: report.delivered, outcomes: report.outcomes };
   };
@@ -415,6 +415,9 @@ Deno.test("a log table is synced to its time window; records that age out leave 
       const [row] = await tdb.db.sql`select result, counters from public.jobs where id = ${job.id}`;
       assert.equal(row!.result.records_expired, 10, "days 21–30 fell out of the window");
       assert.equal(row!.counters.records_expired, 10);
+      // The sync history keeps them too, for the run and for the table.
+      assert.equal(Number(run.records_expired), 10);
+      assert.equal(tables[0]!.expired, 10);
       const [state] = await tdb.db.sql`
       select record_count from public.instance_tables
       where instance_id = ${s.instanceId} and table_name = 'syslog_transaction'`;
