@@ -8,7 +8,7 @@ import { createLogger, type Logger } from "../../shared/log/mod.ts";
 import { verifierFromConfig } from "../../shared/runtime/mod.ts";
 import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { type AuthServer, createAuthServer } from "../auth_server/mod.ts";
-import { createQStashServer, type QStashServer } from "../qstash_server/mod.ts";
+import { createQStashServer, qstashEnv, type QStashServer } from "../qstash_server/mod.ts";
 import { migrate } from "../db/migrate.ts";
 import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
@@ -142,14 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SUPABASE_JWKS: JSON.stringify(jwks),
       SUPABASE_ANON_KEY: auth.anonKey,
       PUBLIC_URL: url,
-      ...(qstash
-        ? {
-          QSTASH_URL: `${url}/qstash`,
-          QSTASH_TOKEN: qstash.token,
-          QSTASH_CURRENT_SIGNING_KEY: qstash.currentSigningKey,
-          QSTASH_NEXT_SIGNING_KEY: qstash.nextSigningKey,
-        }
-        : {}),
+      ...(qstash ? qstashEnv(qstash, url) : {}),
       ...options.env,
     });
     const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;

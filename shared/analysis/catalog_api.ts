@@ -18,6 +18,7 @@ import {
   type ParameterSource,
   resolveParameters,
   SEVERITIES,
+  type Severity,
 } from "./catalog/mod.ts";
 import {
   type CheckFamily,
@@ -51,7 +52,7 @@ export interface CheckListItem {
   area: string;
   area_title: string;
   family: CheckFamily;
-  severity: string;
+  severity: Severity;
   risk_score: number;
   /** Security Center risk for settings it scores; null otherwise. */
   sc_risk: number | null;
@@ -251,6 +252,16 @@ export function listFrameworks(): FrameworkListItem[] {
   }));
 }
 
+/** A framework with its requirements and the built-in checks that serve each. */
+export interface FrameworkDetail extends FrameworkListItem {
+  requirement_list: {
+    id: string;
+    name: string;
+    section: string;
+    checks: { id: string; title: string; severity: Severity }[];
+  }[];
+}
+
 /**
  * One framework with its requirements and the built-in checks that serve each.
  *
@@ -258,14 +269,7 @@ export function listFrameworks(): FrameworkListItem[] {
  * @returns the framework
  * @throws {HttpError} 404 for an unknown id
  */
-export function getFramework(id: string): FrameworkListItem & {
-  requirement_list: {
-    id: string;
-    name: string;
-    section: string;
-    checks: { id: string; title: string; severity: string }[];
-  }[];
-} {
+export function getFramework(id: string): FrameworkDetail {
   const f = FRAMEWORKS.find((x) => x.id === id);
   if (!f) throw new HttpError(404, `No framework "${id}"`);
   return {

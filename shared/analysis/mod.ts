@@ -108,7 +108,7 @@ export {
   updateCustomCheck,
   updateCustomCheckSchema,
 } from "./custom/store.ts";
-export type { CustomCheckView, PreviewResult } from "./custom/store.ts";
+export type { CustomCheckView, PreviewResult, SyncedTable } from "./custom/store.ts";
 export {
   checkSettingsSchema,
   getCheckDetail,
@@ -118,7 +118,12 @@ export {
   listFrameworks,
   putCheckSettings,
 } from "./catalog_api.ts";
-export type { CheckDetail, CheckListItem, FrameworkListItem } from "./catalog_api.ts";
+export type {
+  CheckDetail,
+  CheckListItem,
+  FrameworkDetail,
+  FrameworkListItem,
+} from "./catalog_api.ts";
 export {
   buildOrgChecks,
   effectiveParameters,

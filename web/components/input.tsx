@@ -19,7 +19,7 @@ export interface NativeInputProps {
   maxLength?: number;
   min?: number;
   max?: number;
-  step?: number;
+  step?: number | "any";
   pattern?: string;
   inputMode?: "text" | "email" | "numeric" | "decimal" | "url" | "search" | "tel";
   spellcheck?: boolean;

@@ -170,6 +170,22 @@ export function describeViolations(violations: A11yViolation[]): string {
 }
 
 /**
+ * Waits for the fonts, saves a screenshot named `name`, and fails on any serious
+ * or critical axe violation, listing them.
+ *
+ * @param page the page, in the state to check
+ * @param name the screenshot's name, also used in the failure message
+ */
+export async function assertAccessible(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => document.fonts.ready);
+  await screenshot(page, name);
+  const violations = await seriousA11yViolations(page);
+  if (violations.length > 0) {
+    throw new Error(`${name} has accessibility violations:\n${describeViolations(violations)}`);
+  }
+}
+
+/**
  * Saves a full-page screenshot to `test-artifacts/screenshots/<name>.png`.
  *
  * @param page the page

@@ -1,28 +1,7 @@
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import {
-  announceSkip,
-  chromiumAvailable,
-  describeViolations,
-  screenshot,
-  seriousA11yViolations,
-  signIn,
-  startE2e,
-} from "./_harness.ts";
+import { announceSkip, assertAccessible, chromiumAvailable, signIn, startE2e } from "./_harness.ts";
 
 announceSkip(import.meta.url);
-
-/** Scans the page with axe, saves a screenshot, and fails on serious or critical violations. */
-async function check(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => document.fonts.ready);
-  await screenshot(page, name);
-  const violations = await seriousA11yViolations(page);
-  assert.equal(
-    violations.length,
-    0,
-    `${name} has accessibility violations:\n${describeViolations(violations)}`,
-  );
-}
 
 const PUBLIC_PAGES = [
   { path: "/", name: "landing", heading: /Know your ServiceNow instances pass audit/ },
@@ -55,7 +34,7 @@ Deno.test({
             for (const target of PUBLIC_PAGES) {
               await page.goto(target.path);
               await page.getByRole("heading", { level: 1, name: target.heading }).waitFor();
-              await check(page, `${target.name}-${scheme}`);
+              await assertAccessible(page, `${target.name}-${scheme}`);
             }
           },
         );
@@ -73,15 +52,15 @@ Deno.test({
                 return /Loading|Drawing/.test(text) && !text.includes("(example)");
               })
             );
-            await check(page, `${target.name}-${scheme}`);
+            await assertAccessible(page, `${target.name}-${scheme}`);
           }
           await page.getByRole("button", { name: "Open modal" }).click();
           await page.getByRole("dialog", { name: "Schedule a sync" }).waitFor();
-          await check(page, `design-system-modal-${scheme}`);
+          await assertAccessible(page, `design-system-modal-${scheme}`);
           await page.keyboard.press("Escape");
           await page.getByRole("button", { name: /^Organization:/ }).click();
           await page.getByRole("menu").waitFor();
-          await check(page, `org-switcher-${scheme}`);
+          await assertAccessible(page, `org-switcher-${scheme}`);
           await page.keyboard.press("Escape");
         });
       }
@@ -159,7 +138,7 @@ Deno.test({
             (el) => (el as HTMLElement).scrollLeft > 0,
             await region.elementHandle(),
           );
-          await check(page, "design-system-narrow");
+          await assertAccessible(page, "design-system-narrow");
         },
       );
 

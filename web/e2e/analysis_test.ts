@@ -1,25 +1,15 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
-import type { Page } from "playwright-core";
 import {
   announceSkip,
+  assertAccessible,
   chromiumAvailable,
-  describeViolations,
-  screenshot,
-  seriousA11yViolations,
   signIn,
   startE2e,
   uniqueEmail,
 } from "./_harness.ts";
 
 announceSkip(import.meta.url);
-
-async function a11y(page: Page, name: string): Promise<void> {
-  await page.evaluate(() => document.fonts.ready);
-  await screenshot(page, name);
-  const violations = await seriousA11yViolations(page);
-  assert.equal(violations.length, 0, `${name}:\n${describeViolations(violations)}`);
-}
 
 async function token(url: string, email: string, password: string): Promise<string> {
   const config = await (await fetch(`${url}/app-config.json`)).json() as {
@@ -42,6 +32,26 @@ async function api(url: string, bearer: string, method: string, path: string, bo
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+/** Signs up a new user and adds them to the organization as a viewer. */
+async function addViewer(
+  url: string,
+  ownerToken: string,
+  orgId: string,
+): Promise<[email: string, password: string]> {
+  const email = uniqueEmail("viewer");
+  const password = "Quiet-harbor-lantern-77";
+  const config = await (await fetch(`${url}/app-config.json`)).json() as {
+    supabaseAnonKey: string;
+  };
+  const client = createClient(url, config.supabaseAnonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  const { error } = await client.auth.signUp({ email, password });
+  assert.equal(error, null);
+  await api(url, ownerToken, "POST", `/organizations/${orgId}/members`, { email, role: "viewer" });
+  return [email, password];
 }
 
 /** Waits until no analysis or sync of the instance is queued or running. */
@@ -95,13 +105,13 @@ Deno.test({
         assert.match(sc, /Security Center hardening\s+\d+/);
         await owner.getByRole("heading", { name: "Failing findings by severity" }).waitFor();
         await owner.getByRole("heading", { name: "By framework" }).waitFor();
-        await a11y(owner, "analysis-summary-light");
+        await assertAccessible(owner, "analysis-summary-light");
 
         // A framework, requirement by requirement.
         await owner.getByRole("button", { name: "SOX IT General Controls" }).click();
         const modal = owner.getByRole("dialog", { name: "SOX IT General Controls" });
         await modal.getByRole("list", { name: "Requirements" }).waitFor();
-        await a11y(owner, "analysis-framework-requirements");
+        await assertAccessible(owner, "analysis-framework-requirements");
         await modal.getByRole("button", { name: "Close", exact: true }).last().click();
       });
 
@@ -176,7 +186,7 @@ Deno.test({
           await drawer.getByRole("heading", { name: "Evidence" }).waitFor();
           await drawer.getByRole("heading", { name: "Remediation" }).waitFor();
           await drawer.getByRole("button", { name: "Copy steps" }).waitFor();
-          await a11y(owner, "analysis-finding-drawer");
+          await assertAccessible(owner, "analysis-finding-drawer");
 
           await drawer.getByLabel("Triage state").selectOption("under_review");
           await drawer.getByLabel("Note").fill("Checking with the identity team");
@@ -194,7 +204,7 @@ Deno.test({
 
           await owner.getByLabel("Muted", { exact: true }).selectOption("true");
           await owner.getByRole("table", { name: "Findings" }).getByText(title).first().waitFor();
-          await a11y(owner, "analysis-findings-muted");
+          await assertAccessible(owner, "analysis-findings-muted");
         },
       );
 
@@ -212,7 +222,7 @@ Deno.test({
           await preview.waitFor();
           const matches = Number(/^(\d+) of/.exec((await preview.innerText()).trim())?.[1]);
           assert.ok(matches > 0, "the demo instance has active users with failed logins");
-          await a11y(owner, "analysis-custom-check-editor");
+          await assertAccessible(owner, "analysis-custom-check-editor");
           await dialog.getByLabel("Encoded query").fill("active=true^failed_attemptsLIKE1");
           await dialog.getByRole("button", { name: "Preview on synced data" }).click();
           await dialog.getByText(/operator LIKE does not apply/).waitFor();
@@ -246,22 +256,8 @@ Deno.test({
       );
 
       await t.step("a viewer reads results but cannot run, triage or mute", async () => {
-        const email = uniqueEmail("viewer");
-        const password = "Quiet-harbor-lantern-77";
-        const config = await (await fetch(`${e2e.url}/app-config.json`)).json() as {
-          supabaseAnonKey: string;
-        };
-        const client = createClient(e2e.url, config.supabaseAnonKey, {
-          auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-        });
-        const { error } = await client.auth.signUp({ email, password });
-        assert.equal(error, null);
-        await api(e2e.url, ownerToken, "POST", `/organizations/${e2e.demo.orgId}/members`, {
-          email,
-          role: "viewer",
-        });
         const viewer = await e2e.newPage();
-        await signIn(viewer, email, password);
+        await signIn(viewer, ...await addViewer(e2e.url, ownerToken, e2e.demo.orgId));
         await viewer.goto(`/app/analysis?instance=${instanceId}&tab=findings`);
         await viewer.getByRole("table", { name: "Findings" }).getByRole("button").first().click();
         const drawer = viewer.getByRole("dialog", { name: "Finding" });
@@ -303,7 +299,108 @@ Deno.test({
             filter.selectOption(""),
           ]);
           assert.equal(await filter.inputValue(), "");
-          await a11y(page, "analysis-findings-default-framework");
+          await assertAccessible(page, "analysis-findings-default-framework");
+        },
+      );
+
+      await t.step(
+        "an admin disables a check and tunes its parameters in the catalog; a viewer only reads them",
+        async () => {
+          await owner.goto(`/app/analysis?instance=${instanceId}&tab=catalog`);
+          const catalog = owner.getByRole("table", { name: "Check catalog" });
+          await owner.getByLabel("Search the catalog").fill("identity_privileged_account_dormant");
+          await catalog.getByRole("button", { name: /^Settings of / }).first().click();
+          const dialog = owner.getByRole("dialog");
+          const days = dialog.getByLabel("days", { exact: true });
+          await days.waitFor();
+          assert.equal(await days.inputValue(), "90");
+          await assertAccessible(owner, "analysis-check-settings");
+
+          // Out of bounds: said next to the field, nothing saved.
+          await days.fill("0");
+          await dialog.getByRole("button", { name: "Save settings" }).click();
+          await dialog.getByText("Must be from 1 to 3650.").waitFor();
+
+          await days.fill("30");
+          await dialog.getByLabel("roles", { exact: true }).fill(
+            "admin\nsecurity_admin\nitil_admin",
+          );
+          await dialog.getByRole("switch", { name: "Evaluate this check in runs" }).uncheck();
+          await dialog.getByRole("button", { name: "Save settings" }).click();
+          await owner.getByText(/saved; they apply from the next run/).waitFor();
+          await dialog.getByText("Set for this check", { exact: false }).first().waitFor();
+          await dialog.getByRole("button", { name: "Cancel" }).click();
+
+          const row = catalog.getByRole("row", {
+            name: /Privileged accounts with no recent login/,
+          });
+          await row.getByText("Disabled").waitFor();
+          await row.getByText("Customized").waitFor();
+          const detail = await api(
+            e2e.url,
+            ownerToken,
+            "GET",
+            `/analysis/catalog/identity_privileged_account_dormant?org_id=${e2e.demo.orgId}`,
+          );
+          assert.equal(detail.data.enabled, false);
+          assert.deepEqual(
+            detail.data.parameters.map((p: { name: string; value: unknown }) => [p.name, p.value]),
+            [["days", 30], ["roles", ["admin", "security_admin", "itil_admin"]]],
+          );
+
+          // A viewer sees the values, with no way to change them.
+          const viewer = await e2e.newPage();
+          await signIn(viewer, ...await addViewer(e2e.url, ownerToken, e2e.demo.orgId));
+          await viewer.goto(`/app/analysis?instance=${instanceId}&tab=catalog`);
+          await viewer.getByLabel("Search the catalog").fill("identity_privileged_account_dormant");
+          await viewer.getByRole("table", { name: "Check catalog" })
+            .getByRole("button", { name: /^Parameters of / }).first().click();
+          const readOnly = viewer.getByRole("dialog");
+          await readOnly.getByText("Only an admin or owner can change how this check runs.")
+            .waitFor();
+          assert.equal(await readOnly.getByLabel("days", { exact: true }).inputValue(), "30");
+          assert.equal(await readOnly.getByRole("button", { name: "Save settings" }).count(), 0);
+
+          // Back to the catalog's defaults, enabled again.
+          await catalog.getByRole("button", { name: /^Settings of / }).first().click();
+          await dialog.getByRole("button", { name: "Restore defaults" }).click();
+          await owner.getByText(/uses its default parameters again/).waitFor();
+          await dialog.getByRole("switch", { name: "Evaluate this check in runs" }).check();
+          await dialog.getByRole("button", { name: "Save settings" }).click();
+          await owner.getByText(/saved; they apply from the next run/).last().waitFor();
+          await dialog.getByRole("button", { name: "Cancel" }).click();
+          await row.getByText("Enabled").waitFor();
+          assert.equal(await row.getByText("Customized").count(), 0);
+        },
+      );
+
+      await t.step(
+        "an instance never analysed shows the catalog and custom checks already",
+        async () => {
+          const created = await api(e2e.url, ownerToken, "POST", "/instances", {
+            org_id: e2e.demo.orgId,
+            name: "Initech (not analysed)",
+            url: `${e2e.url}/snow-sim/acme`,
+            credentials: {
+              type: "basic",
+              username: "complianceiq.integration",
+              password: "integration-password",
+            },
+          });
+          const fresh = created.data.id as string;
+          try {
+            await owner.goto(`/app/analysis?instance=${fresh}&tab=findings`);
+            await owner.getByText("Not analysed yet").waitFor();
+            assert.equal(await owner.getByRole("tab", { name: /Findings/ }).count(), 0);
+            await owner.getByRole("tab", { name: "Catalog" }).waitFor();
+            await owner.getByRole("table", { name: "Check catalog" }).getByRole("row").nth(1)
+              .waitFor();
+            await owner.getByRole("tab", { name: "Custom checks" }).click();
+            await owner.getByRole("table", { name: "Custom checks" }).waitFor();
+            await assertAccessible(owner, "analysis-not-analysed-catalog");
+          } finally {
+            await api(e2e.url, ownerToken, "DELETE", `/instances/${fresh}`);
+          }
         },
       );
 
@@ -312,10 +409,10 @@ Deno.test({
         await signIn(dark, e2e.demo.email, e2e.demo.password);
         await dark.goto(`/app/analysis?instance=${instanceId}`);
         await dark.getByTestId("score-overall").waitFor();
-        await a11y(dark, "analysis-summary-dark");
+        await assertAccessible(dark, "analysis-summary-dark");
         await dark.getByRole("tab", { name: /Checks/ }).click();
         await dark.getByRole("table", { name: "Checks of this run" }).waitFor();
-        await a11y(dark, "analysis-checks-dark");
+        await assertAccessible(dark, "analysis-checks-dark");
       });
       assert.deepEqual(e2e.pageErrors, []);
     } finally {

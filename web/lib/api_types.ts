@@ -1,10 +1,25 @@
 /**
  * Shapes of the organizations API (`/functions/v1/organizations`), mirrored
  * from shared/organizations: the web app depends on the API's wire format, not
- * on server code.
+ * on server code. {@linkcode Jsonified} turns a server type into its wire shape,
+ * for the features that `import type` their response types from the server.
  *
  * @module
  */
+
+/**
+ * A server type as it arrives over JSON: every `Date` becomes its ISO string,
+ * everything else keeps its shape (arrays, optional and readonly fields included).
+ *
+ * @example
+ * ```ts
+ * import type { RunDetail as ServerRunDetail } from "../../../shared/analysis/mod.ts";
+ * type RunDetail = Jsonified<ServerRunDetail>; // evaluated_at: string
+ * ```
+ */
+export type Jsonified<T> = T extends Date ? string
+  : T extends object ? { [K in keyof T]: Jsonified<T[K]> }
+  : T;
 
 /** Roles in an organization, least to most privileged. */
 export const ROLES = ["viewer", "auditor", "analyst", "admin", "owner"] as const;

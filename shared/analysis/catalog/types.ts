@@ -7,6 +7,10 @@
  * @module
  */
 
+import type { ControlId } from "../../servicenow/controls.ts";
+
+export { CONTROL_IDS, type ControlId } from "../../servicenow/controls.ts";
+
 /** Finding severities, most severe first. */
 export const SEVERITIES = ["critical", "high", "medium", "low", "informational"] as const;
 /** How bad a failing check is. */
@@ -39,55 +43,6 @@ export const AREA_TITLES: Readonly<Record<Area, string>> = {
   incident: "Incident and operations",
   hardening: "Hardening settings (Security Center)",
 };
-
-/** The control tests of servicenow.md §5. */
-export const CONTROL_IDS = [
-  "A1",
-  "A2",
-  "A3",
-  "A4",
-  "A5",
-  "A6",
-  "A7",
-  "A8",
-  "A9",
-  "A10",
-  "A11",
-  "A12",
-  "A13",
-  "A14",
-  "A15",
-  "C1",
-  "C2",
-  "C3",
-  "C4",
-  "C5",
-  "C6",
-  "C7",
-  "C8",
-  "C9",
-  "C10",
-  "C11",
-  "C12",
-  "C13",
-  "L1",
-  "L2",
-  "L3",
-  "L4",
-  "L5",
-  "L6",
-  "L7",
-  "L8",
-  "I1",
-  "I2",
-  "I3",
-  "I4",
-  "I5",
-  "I6",
-  "I7",
-] as const;
-/** One control test id of servicenow.md §5. */
-export type ControlId = typeof CONTROL_IDS[number];
 
 /** A documentation or standard a check is based on. */
 export interface Reference {

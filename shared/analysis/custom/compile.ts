@@ -25,6 +25,7 @@
 import {
   type ConditionTerm,
   type DatePartComparator,
+  datePartTarget,
   type EncodedQuery,
   type FieldType,
   parseEncodedQuery,
@@ -671,29 +672,6 @@ function intervalSql(unit: string, n: string): string {
     default:
       return `make_interval(months => 12 * ${n})`;
   }
-}
-
-const DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-const MONTH_NAMES = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
-
-function datePartTarget(part: string, value: string): number {
-  const v = value.toLowerCase();
-  if (part === "dayofweek" && DAY_NAMES.includes(v)) return DAY_NAMES.indexOf(v) + 1;
-  if (part === "month" && MONTH_NAMES.includes(v)) return MONTH_NAMES.indexOf(v) + 1;
-  return Number(v);
 }
 
 function datePartSql(ts: string, part: string): string {

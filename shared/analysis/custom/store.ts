@@ -380,6 +380,14 @@ export async function previewCustomCheck(
   });
 }
 
+/** A table synced for an instance, with the fields a custom check can read. */
+export interface SyncedTable {
+  table_name: string;
+  readable: boolean;
+  record_count: number;
+  fields: { name: string; type: string; reference?: string; synced: boolean }[];
+}
+
 /**
  * The tables synced for an instance and the fields of each (members): what a
  * custom check can read, for the editor.
@@ -393,14 +401,7 @@ export async function describeTables(
   db: Database,
   claims: JwtClaims,
   instanceId: string,
-): Promise<
-  {
-    table_name: string;
-    readable: boolean;
-    record_count: number;
-    fields: { name: string; type: string; reference?: string; synced: boolean }[];
-  }[]
-> {
+): Promise<SyncedTable[]> {
   const rows = await db.asTenant(claims, async (tx) => {
     const [instance] = await tx<
       { org_id: string }[]

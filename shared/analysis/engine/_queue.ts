@@ -12,7 +12,7 @@ import type { Tx } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requireRole } from "../../organizations/mod.ts";
 import { closeStaleRuns as closeStaleSyncRuns } from "../../servicenow/sync/mod.ts";
-import type { TaskContext } from "../../tasks/mod.ts";
+import { closeRunsOfEndedJobs, type TaskContext } from "../../tasks/mod.ts";
 import { nonDefaultParameters, ParameterError } from "../catalog/mod.ts";
 import {
   type CustomCheckRecord,
@@ -61,21 +61,8 @@ export async function authorizeInstanceRole(
  * @param tx a transaction (analyst or worker)
  * @param instanceId the instance
  */
-export async function closeStaleRuns(tx: Tx, instanceId: string): Promise<void> {
-  await tx`
-    update public.analysis_runs r set
-      status = case when j.status = 'cancelled' then 'cancelled' else 'failed' end,
-      finished_at = now(),
-      error = coalesce(r.error, case when j.status = 'cancelled' then 'The run was cancelled'
-                                    else coalesce(j.error, 'The run stopped before it finished') end)
-    from public.jobs j
-    where r.instance_id = ${instanceId} and r.status in ('queued', 'running')
-      and j.id = r.job_id and j.status in ('succeeded', 'failed', 'cancelled')`;
-  await tx`
-    update public.analysis_runs set status = 'failed', finished_at = now(),
-      error = 'The run was never queued'
-    where instance_id = ${instanceId} and status = 'queued' and job_id is null
-      and created_at < now() - interval '10 minutes'`;
+export function closeStaleRuns(tx: Tx, instanceId: string): Promise<void> {
+  return closeRunsOfEndedJobs(tx, "analysis_runs", instanceId, "run");
 }
 
 /** A run to record. */

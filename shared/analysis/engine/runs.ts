@@ -7,11 +7,12 @@
  */
 
 import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
+import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
 import { requireRole } from "../../organizations/mod.ts";
 import type { Job, TaskClient } from "../../tasks/mod.ts";
-import { FRAMEWORKS } from "../catalog/mod.ts";
+import { FRAMEWORKS, type Severity } from "../catalog/mod.ts";
 import type { CustomCheckRecord, RunScope } from "../org_checks.ts";
 import {
   computeScores,
@@ -270,7 +271,12 @@ export async function listRuns(
   instanceId: string,
   page: { limit: number; cursor?: string },
 ): Promise<RunPage> {
-  const after = page.cursor ? decodeRunCursor(page.cursor) : null;
+  const after = page.cursor
+    ? decodeCursor(page.cursor, ([at, id]) => {
+      const date = new Date(typeof at === "string" ? at : Number.NaN);
+      return Number.isNaN(date.getTime()) || typeof id !== "string" ? null : { at: date, id };
+    })
+    : null;
   return await db.asTenant(claims, async (tx) => {
     await authorizeInstanceRole(tx, instanceId, "viewer");
     await closeStaleRuns(tx, instanceId).catch(() => {});
@@ -289,23 +295,10 @@ export async function listRuns(
     return {
       data,
       next_cursor: more && last
-        ? btoa(JSON.stringify([new Date(last.created_at).toISOString(), last.id]))
+        ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
         : null,
     };
   });
-}
-
-function decodeRunCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(atob(cursor)) as [string, string];
-    const date = new Date(at);
-    if (Number.isNaN(date.getTime()) || typeof id !== "string") throw new Error("bad");
-    return { at: date, id };
-  } catch {
-    throw new HttpError(400, "The cursor is not valid; start from the first page", {
-      code: "invalid_cursor",
-    });
-  }
 }
 
 /**
@@ -389,7 +382,7 @@ export interface RunCheckItem {
   title: string;
   area: string;
   family: string;
-  severity: string;
+  severity: Severity;
   frameworks: string[];
   status: "PASS" | "FAIL" | "NOT_EVALUATED";
   /** After suppressions: PASS, FAIL, NOT_EVALUATED or MUTED. */
@@ -498,7 +491,7 @@ export interface RequirementResult {
   checks: {
     check_id: string;
     title: string;
-    severity: string;
+    severity: Severity;
     effective: string;
     failed: number;
   }[];

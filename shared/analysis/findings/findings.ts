@@ -8,6 +8,7 @@
 
 import { z } from "zod";
 import type { Database, JwtClaims, TenantClaims, Tx } from "../../db/mod.ts";
+import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requireRole } from "../../organizations/mod.ts";
 import {
@@ -15,6 +16,7 @@ import {
   getCheck,
   type Reference,
   type Remediation,
+  type Severity,
 } from "../catalog/mod.ts";
 import {
   CUSTOM_CHECK_COLUMNS,
@@ -75,7 +77,7 @@ export interface FindingListItem {
   instance_id: string;
   check_id: string;
   check_title: string;
-  severity: string;
+  severity: Severity;
   area: string;
   family: string;
   frameworks: string[];
@@ -124,23 +126,6 @@ const SORTS: Record<(typeof FINDING_SORTS)[number], SortSpec> = {
   last_seen: { keys: [{ expr: "(-extract(epoch from last_seen_at))", type: "numeric" }] },
 };
 
-function encodeCursor(values: unknown[]): string {
-  return btoa(JSON.stringify(values)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
-}
-
-function decodeCursor(cursor: string, length: number): unknown[] {
-  try {
-    const padded = cursor.replaceAll("-", "+").replaceAll("_", "/");
-    const values = JSON.parse(atob(padded + "=".repeat((4 - (padded.length % 4)) % 4)));
-    if (!Array.isArray(values) || values.length !== length) throw new Error("bad");
-    return values;
-  } catch {
-    throw new HttpError(400, "The cursor is not valid; start from the first page", {
-      code: "invalid_cursor",
-    });
-  }
-}
-
 /**
  * The run a findings query is about: the given one, or the instance's latest
  * succeeded run.
@@ -185,7 +170,12 @@ export async function listFindings(
   query: ListFindingsQuery,
 ): Promise<FindingPage> {
   const sort = SORTS[query.sort];
-  const after = query.cursor ? decodeCursor(query.cursor, sort.keys.length + 1) : null;
+  const after = query.cursor
+    ? decodeCursor(
+      query.cursor,
+      (values) => values.length === sort.keys.length + 1 ? values : null,
+    )
+    : null;
   return await db.asTenant(claims, async (tx) => {
     const runId = await targetRun(tx, query);
     if (!runId) return { run_id: null, data: [], next_cursor: null };
@@ -270,7 +260,7 @@ export interface FindingCheck {
   id: string;
   title: string;
   family: string;
-  severity: string;
+  severity: Severity;
   area: string;
   description: string;
   risk: string;

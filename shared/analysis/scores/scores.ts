@@ -19,6 +19,7 @@
  */
 
 import type { Tx } from "../../db/mod.ts";
+import type { Severity } from "../catalog/mod.ts";
 
 /** One risk-weighted score and what it is made of. */
 export interface Score {
@@ -65,7 +66,7 @@ export interface EffectiveCheck {
   title: string;
   area: string;
   family: string;
-  severity: string;
+  severity: Severity;
   frameworks: string[];
   /** The verdict recorded by the run. */
   status: "PASS" | "FAIL" | "NOT_EVALUATED";

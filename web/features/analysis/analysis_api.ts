@@ -1,392 +1,155 @@
 /**
- * The analysis API (`/functions/v1/analysis`) as the web app uses it, with its
- * wire shapes mirrored from shared/analysis: the page depends on the API's
- * JSON, not on server code.
+ * The analysis API (`/functions/v1/analysis`) as the web app uses it. Response
+ * types are the server's own (`import type` from shared/analysis, erased from
+ * the bundle) in their JSON shape, so the page cannot drift from the API.
  *
  * @module
  */
+import type {
+  CheckDetail,
+  CheckListItem,
+  CustomCheckView,
+  FindingDetail as ServerFindingDetail,
+  FindingListItem,
+  FindingPage as ServerFindingPage,
+  FrameworkDetail as ServerFrameworkDetail,
+  FrameworkListItem,
+  PreviewResult as ServerPreviewResult,
+  RunCheckItem,
+  RunDetail as ServerRunDetail,
+  RunFramework as ServerRunFramework,
+  RunListItem,
+  RunProgress as ServerRunProgress,
+  RunScope as ServerRunScope,
+  RunScores as ServerRunScores,
+  RunStatus as ServerRunStatus,
+  RunSummary as ServerRunSummary,
+  Score as ServerScore,
+  ScoreChange as ServerScoreChange,
+  SecurityCenterScore as ServerSecurityCenterScore,
+  SuppressionView,
+  SyncedTable as ServerSyncedTable,
+  TriageState as ServerTriageState,
+} from "../../../shared/analysis/mod.ts";
+import type { Severity as ServerSeverity } from "../../../shared/analysis/catalog/mod.ts";
+import type { InstanceView } from "../../../shared/instances/mod.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
-import type { Member, Page } from "../../lib/api_types.ts";
+import type { Jsonified, Member, Page } from "../../lib/api_types.ts";
 
-/** Severities, most severe first. */
-export const SEVERITIES = ["critical", "high", "medium", "low", "informational"] as const;
 /** How bad a failing check is. */
-export type Severity = typeof SEVERITIES[number];
+export type Severity = ServerSeverity;
+/** Severities, most severe first (the catalog's order). */
+export const SEVERITIES: readonly Severity[] = [
+  "critical",
+  "high",
+  "medium",
+  "low",
+  "informational",
+];
 
-/** Triage states of a finding. */
-export const TRIAGE_STATES = [
-  "open",
-  "under_review",
-  "remediating",
-  "risk_accepted",
-  "false_positive",
-] as const;
 /** Where people are with a finding. */
-export type TriageState = typeof TRIAGE_STATES[number];
+export type TriageState = ServerTriageState;
 
-/** Labels of triage states. */
-export const TRIAGE_LABELS: Record<TriageState, string> = {
+/** Labels of triage states, in the order the workflow goes. */
+export const TRIAGE_LABELS: Readonly<Record<TriageState, string>> = {
   open: "Open",
   under_review: "Under review",
   remediating: "Remediating",
   risk_accepted: "Risk accepted",
   false_positive: "False positive",
 };
+/** Triage states of a finding (every key of {@linkcode TRIAGE_LABELS}). */
+export const TRIAGE_STATES: readonly TriageState[] = Object.keys(TRIAGE_LABELS) as TriageState[];
 
 /** An instance, as far as the analysis page needs it. */
-export interface InstanceSummary {
-  id: string;
-  name: string;
-  status: string;
-  last_sync_at: string | null;
-}
+export type InstanceSummary = Pick<
+  Jsonified<InstanceView>,
+  "id" | "name" | "status" | "last_sync_at"
+>;
 
 /** What a run evaluates. */
-export type RunScope =
-  | { type: "all" }
-  | { type: "framework"; framework: string }
-  | { type: "checks"; checks: string[] };
-
+export type RunScope = Jsonified<ServerRunScope>;
 /** One risk-weighted score. */
-export interface Score {
-  score: number | null;
-  passed: number;
-  failed: number;
-  not_evaluated: number;
-  muted: number;
-  weight_passed: number;
-  weight_total: number;
-}
-
+export type Score = Jsonified<ServerScore>;
 /** The Security Center score. */
-export interface SecurityCenterScore {
-  score: number | null;
-  compliant_risk: number;
-  total_risk: number;
-  compliant: number;
-  total: number;
-  not_evaluated: number;
-}
-
+export type SecurityCenterScore = Jsonified<ServerSecurityCenterScore>;
 /** Every score of a run. */
-export interface RunScores {
-  overall: Score;
-  hardening: Score;
-  security_center: SecurityCenterScore;
-  behavioural: Score;
-  areas: Record<string, Score>;
-  frameworks: Record<string, Score>;
-}
-
+export type RunScores = Jsonified<ServerRunScores>;
 /** Counts of a run. */
-export interface RunSummary {
-  findings: {
-    failing: number;
-    muted: number;
-    by_severity: Record<string, number>;
-    by_delta: Record<string, number>;
-    not_evaluated: number;
-  };
-  checks: {
-    total: number;
-    by_status: Record<string, number>;
-    by_effective: Record<string, number>;
-    failing_by_severity: Record<string, number>;
-  };
-}
-
+export type RunSummary = Jsonified<ServerRunSummary>;
 /** What moved one score. */
-export interface ScoreChange {
-  from: number | null;
-  to: number | null;
-  delta: number | null;
-  movers: {
-    check_id: string;
-    title: string;
-    from: string | null;
-    to: string | null;
-    impact: number;
-  }[];
-}
-
+export type ScoreChange = Jsonified<ServerScoreChange>;
 /** Status of a run. */
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-
+export type RunStatus = ServerRunStatus;
 /** A run in a list. */
-export interface RunItem {
-  id: string;
-  instance_id: string;
-  status: RunStatus;
-  trigger: string;
-  scope: RunScope;
-  catalog_version: string;
-  evaluated_at: string;
-  checks_total: number;
-  checks_done: number;
-  previous_run_id: string | null;
-  job_id: string | null;
-  scores_at_completion: RunScores | null;
-  error: string | null;
-  created_at: string;
-  finished_at: string | null;
-}
-
+export type RunItem = Jsonified<RunListItem>;
 /** A run in full. */
-export interface RunDetail extends RunItem {
-  parameters: Record<string, Record<string, unknown>>;
-  custom_checks: Record<string, { version: number; table_name: string; query: string }>;
-  progress: number;
-  progress_message: string;
-  scores: RunScores | null;
-  summary: RunSummary | null;
-  explanation: { previous_run_id: string | null; scores: Record<string, ScoreChange> } | null;
-}
-
-/** Live progress of a run. */
-export interface RunProgress {
-  id: string;
-  status: RunStatus;
-  checks_done: number;
-  checks_total: number;
-  progress: number;
-  message: string;
-  error: string | null;
-}
-
+export type RunDetail = Jsonified<ServerRunDetail>;
+/** Live progress of a run (the page does not read `finished_at`, so it may be absent). */
+export type RunProgress = Omit<Jsonified<ServerRunProgress>, "finished_at">;
 /** A check's verdict in a run. */
-export interface RunCheck {
-  check_id: string;
-  title: string;
-  area: string;
-  family: string;
-  severity: Severity;
-  frameworks: string[];
-  status: "PASS" | "FAIL" | "NOT_EVALUATED";
-  effective: "PASS" | "FAIL" | "NOT_EVALUATED" | "MUTED";
-  reason: string | null;
-  failed: number;
-  passed: number;
-  muted_findings: number;
-  duration_ms: number | null;
-}
-
+export type RunCheck = Jsonified<RunCheckItem>;
 /** A finding in a run's list. */
-export interface FindingItem {
-  id: string;
-  run_id: string;
-  instance_id: string;
-  check_id: string;
-  check_title: string;
-  severity: Severity;
-  area: string;
-  family: string;
-  frameworks: string[];
-  resource_key: string;
-  table_name: string;
-  sys_id: string | null;
-  status: "FAIL" | "PASS" | "NOT_EVALUATED";
-  delta: "new" | "unchanged" | "resolved" | "reopened" | null;
-  evidence: Record<string, unknown>;
-  first_seen_at: string;
-  last_seen_at: string;
-  current_status: "open" | "resolved";
-  reopened_count: number;
-  triage_state: TriageState;
-  suppression_id: string | null;
-  muted: boolean;
-}
-
+export type FindingItem = Jsonified<FindingListItem>;
 /** A page of findings. */
-export interface FindingPage {
-  run_id: string | null;
-  data: FindingItem[];
-  next_cursor: string | null;
+export type FindingPage = Jsonified<ServerFindingPage>;
+/** A suppression. */
+export type Suppression = Jsonified<SuppressionView>;
+/** A finding in full. */
+export type FindingDetail = Jsonified<ServerFindingDetail>;
+/** A framework. */
+export type Framework = Jsonified<FrameworkListItem>;
+/** A framework with its requirements. */
+export type FrameworkDetail = Jsonified<ServerFrameworkDetail>;
+/** A framework's requirements as one run found them. */
+export type RunFramework = Jsonified<ServerRunFramework>;
+/** A check of the catalog. */
+export type CatalogCheck = Jsonified<CheckListItem>;
+/** A check of the catalog in full, with its parameters as the organization runs them. */
+export type CatalogCheckDetail = Jsonified<CheckDetail>;
+/** One parameter of a check. */
+export type CheckParameter = CatalogCheckDetail["parameters"][number];
+/** A change to a check's settings: `parameters: {}` restores the defaults. */
+export interface CheckSettingsInput {
+  enabled?: boolean;
+  parameters?: Record<string, unknown>;
 }
+/** A custom check. */
+export type CustomCheck = Jsonified<CustomCheckView>;
+/** What a preview found. */
+export type PreviewResult = Jsonified<ServerPreviewResult>;
+/** A synced table with its fields. */
+export type SyncedTable = Jsonified<ServerSyncedTable>;
+
+/** What a custom check is made of, as the editor sends it. */
+export type CustomCheckInput = Pick<
+  CustomCheck,
+  | "title"
+  | "description"
+  | "risk"
+  | "remediation"
+  | "severity"
+  | "risk_score"
+  | "area"
+  | "table_name"
+  | "query"
+  | "evidence_fields"
+  | "frameworks"
+  | "enabled"
+>;
 
 /** Filters of the findings list. */
 export interface FindingFilters {
   severity: Severity[];
   area: string[];
   framework: string;
-  status: ("FAIL" | "PASS" | "NOT_EVALUATED")[];
-  delta: ("new" | "unchanged" | "resolved" | "reopened")[];
+  status: FindingItem["status"][];
+  delta: NonNullable<FindingItem["delta"]>[];
   check_id: string;
   triage: TriageState[];
   muted: "" | "true" | "false";
   q: string;
   sort: "severity" | "check" | "resource" | "first_seen" | "last_seen";
-}
-
-/** A suppression. */
-export interface Suppression {
-  id: string;
-  scope: "finding" | "check_instance" | "check_org";
-  check_id: string;
-  instance_id: string | null;
-  finding_id: string | null;
-  reason: string;
-  owner_id: string | null;
-  owner_email: string | null;
-  expires_at: string | null;
-  created_by: string | null;
-  created_at: string;
-  revoked_at: string | null;
-  active: boolean;
-}
-
-/** A finding in full. */
-export interface FindingDetail {
-  id: string;
-  instance_id: string;
-  check_id: string;
-  resource_key: string;
-  table_name: string;
-  sys_id: string | null;
-  status: "open" | "resolved";
-  evidence: Record<string, unknown>;
-  first_seen_at: string;
-  last_seen_at: string;
-  resolved_at: string | null;
-  reopened_count: number;
-  check: {
-    id: string;
-    title: string;
-    family: string;
-    severity: Severity;
-    area: string;
-    description: string;
-    risk: string;
-    remediation: {
-      summary: string;
-      steps: string[];
-      code: { kind: string; language: string; code: string }[];
-    };
-    references: { title: string; url: string }[];
-    frameworks: { framework: string; requirement: string }[];
-  } | null;
-  triage: {
-    state: TriageState;
-    note: string | null;
-    updated_by: string | null;
-    updated_at: string | null;
-  };
-  history: { run_id: string; evaluated_at: string; status: string; delta: string | null }[];
-  events: {
-    id: string;
-    kind: string;
-    from_state: string | null;
-    to_state: string | null;
-    note: string | null;
-    actor_email: string | null;
-    created_at: string;
-  }[];
-  suppressions: Suppression[];
-  muted_by: string | null;
-}
-
-/** A framework. */
-export interface Framework {
-  id: string;
-  name: string;
-  version: string;
-  requirements: number;
-  checks: number;
-}
-
-/** A framework with its requirements. */
-export interface FrameworkDetail extends Framework {
-  requirement_list: { id: string; name: string; section: string }[];
-}
-
-/** A framework's requirements as one run found them. */
-export interface RunFramework {
-  id: string;
-  name: string;
-  version: string;
-  score: number | null;
-  requirements: {
-    id: string;
-    name: string;
-    section: string;
-    status: "PASS" | "FAIL" | "NOT_EVALUATED";
-    passed: number;
-    failed: number;
-    not_evaluated: number;
-    muted: number;
-    checks: {
-      check_id: string;
-      title: string;
-      severity: Severity;
-      effective: string;
-      failed: number;
-    }[];
-  }[];
-}
-
-/** A check of the catalog. */
-export interface CatalogCheck {
-  id: string;
-  title: string;
-  area: string;
-  area_title: string;
-  family: string;
-  severity: Severity;
-  enabled: boolean;
-}
-
-/** A custom check. */
-export interface CustomCheck {
-  id: string;
-  check_id: string;
-  title: string;
-  description: string;
-  risk: string;
-  remediation: string;
-  severity: Severity;
-  risk_score: number;
-  area: string;
-  table_name: string;
-  query: string;
-  evidence_fields: string[];
-  frameworks: { framework: string; requirement: string }[];
-  enabled: boolean;
-  version: number;
-  updated_at: string;
-  warnings: string[];
-}
-
-/** What a custom check is made of, as the editor sends it. */
-export interface CustomCheckInput {
-  title: string;
-  description: string;
-  risk: string;
-  remediation: string;
-  severity: Severity;
-  risk_score: number;
-  area: string;
-  table_name: string;
-  query: string;
-  evidence_fields: string[];
-  frameworks: { framework: string; requirement: string }[];
-  enabled: boolean;
-}
-
-/** What a preview found. */
-export interface PreviewResult {
-  matches: number;
-  scanned: number;
-  records: { sys_id: string; evidence: Record<string, unknown> }[];
-  evidence_fields: string[];
-  warnings: string[];
-  not_evaluated: string[];
-}
-
-/** A synced table with its fields. */
-export interface SyncedTable {
-  table_name: string;
-  readable: boolean;
-  record_count: number;
-  fields: { name: string; type: string; reference?: string; synced: boolean }[];
 }
 
 /** The analysis endpoints. */
@@ -416,6 +179,12 @@ export interface AnalysisApi {
   frameworks(): Promise<Framework[]>;
   framework(id: string): Promise<FrameworkDetail>;
   catalog(orgId: string): Promise<CatalogCheck[]>;
+  check(orgId: string, checkId: string): Promise<CatalogCheckDetail>;
+  putCheckSettings(
+    orgId: string,
+    checkId: string,
+    input: CheckSettingsInput,
+  ): Promise<CatalogCheckDetail>;
   customChecks(orgId: string): Promise<CustomCheck[]>;
   createCustomCheck(orgId: string, input: CustomCheckInput): Promise<CustomCheck>;
   updateCustomCheck(id: string, input: Partial<CustomCheckInput>): Promise<CustomCheck>;
@@ -506,6 +275,15 @@ export function createAnalysisApi(api: ApiClient): AnalysisApi {
     frameworks: () => get<Framework[]>("/frameworks"),
     framework: (id) => get<FrameworkDetail>(`/frameworks/${id}`),
     catalog: (orgId) => get<CatalogCheck[]>("/catalog", { org_id: orgId }),
+    check: (orgId, checkId) =>
+      get<CatalogCheckDetail>(`/catalog/${encodeURIComponent(checkId)}`, { org_id: orgId }),
+    async putCheckSettings(orgId, checkId, input) {
+      return (await api.request<{ data: CatalogCheckDetail }>(
+        "PUT",
+        `${base}/catalog/${encodeURIComponent(checkId)}/settings`,
+        { body: { org_id: orgId, ...input } },
+      )).data;
+    },
     customChecks: (orgId) => get<CustomCheck[]>("/custom-checks", { org_id: orgId }),
     async createCustomCheck(orgId, input) {
       return (await api.request<{ data: CustomCheck }>("POST", `${base}/custom-checks`, {

@@ -15,6 +15,7 @@ import type { RunWatcher } from "./run_watcher.ts";
 function runItem(id: string, status: RunItem["status"]): RunItem {
   return {
     id,
+    org_id: "o1",
     instance_id: "i1",
     status,
     trigger: "manual",
@@ -27,7 +28,9 @@ function runItem(id: string, status: RunItem["status"]): RunItem {
     job_id: null,
     scores_at_completion: null,
     error: null,
+    requested_by: null,
     created_at: "2026-06-01T00:00:00Z",
+    started_at: null,
     finished_at: null,
   };
 }

@@ -15,6 +15,7 @@ import type { Member } from "../../lib/api_types.ts";
 import { roleAtLeast } from "../team/team_rules.ts";
 import { createAnalysisApi, type Framework, type RunScope } from "./analysis_api.ts";
 import { createAnalysisModel } from "./analysis_model.ts";
+import { CatalogPanel } from "./catalog_panel.tsx";
 import { type CheckMute, ChecksPanel } from "./checks_panel.tsx";
 import { CustomChecksPanel } from "./custom_checks_panel.tsx";
 import { FindingDrawer } from "./finding_drawer.tsx";
@@ -24,7 +25,7 @@ import { createRunWatcher } from "./run_watcher.ts";
 import { SummaryPanel } from "./summary_panel.tsx";
 import { formatDateTime, Tabs } from "./ui.tsx";
 
-type Tab = "summary" | "findings" | "checks" | "custom";
+type Tab = "summary" | "findings" | "checks" | "catalog" | "custom";
 
 /** `/app/analysis`: run the catalog, see scores, findings and checks, write custom checks. */
 export function AnalysisPage(): JSX.Element {
@@ -50,7 +51,9 @@ export function AnalysisPage(): JSX.Element {
     [org.id],
   );
   const [tab, setTab] = useState<Tab>(
-    (["summary", "findings", "checks", "custom"] as const).find((t) => t === query.tab) ??
+    (["summary", "findings", "checks", "catalog", "custom"] as const).find((t) =>
+      t === query.tab
+    ) ??
       "summary",
   );
   const [frameworks, setFrameworks] = useState<Framework[]>([]);
@@ -82,6 +85,9 @@ export function AnalysisPage(): JSX.Element {
   }, [model, knownDefault]);
 
   const run = model.run.value;
+  /** The run whose results the result tabs show; until there is one, only the catalog tabs. */
+  const results = run && run.scores ? run : null;
+  const shownTab: Tab = results || tab === "catalog" || tab === "custom" ? tab : "catalog";
   const live = model.live.value;
   const running = model.running.value;
   const checksStatus = model.checksStatus.value;
@@ -292,30 +298,44 @@ export function AnalysisPage(): JSX.Element {
             />
           )}
 
-          {run && run.scores && (
+          {(results || status === "ready") && (
             <>
               <Tabs<Tab>
-                label="Analysis results"
-                current={tab}
+                label={results ? "Analysis results" : "Checks"}
+                current={shownTab}
                 onSelect={setTab}
                 tabs={[
-                  { id: "summary", label: "Summary" },
-                  { id: "findings", label: "Findings", count: run.summary?.findings.failing },
-                  { id: "checks", label: "Checks", count: run.checks_total },
+                  ...(results
+                    ? [
+                      { id: "summary" as const, label: "Summary" },
+                      {
+                        id: "findings" as const,
+                        label: "Findings",
+                        count: results.summary?.findings.failing,
+                      },
+                      { id: "checks" as const, label: "Checks", count: results.checks_total },
+                    ]
+                    : []),
+                  { id: "catalog", label: "Catalog" },
                   { id: "custom", label: "Custom checks" },
                 ]}
               />
-              <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={0}>
-                {tab === "summary" && (
+              <div
+                role="tabpanel"
+                id={`panel-${shownTab}`}
+                aria-labelledby={`tab-${shownTab}`}
+                tabIndex={0}
+              >
+                {results && shownTab === "summary" && (
                   <SummaryPanel
-                    run={run}
+                    run={results}
                     frameworks={frameworks}
                     defaultFramework={knownDefault}
                     onFilter={(patch) => showFindings(patch)}
                     onFramework={setFrameworkId}
                   />
                 )}
-                {tab === "findings" && (
+                {results && shownTab === "findings" && (
                   <FindingsPanel
                     findings={model.findings.value}
                     status={model.findingsStatus.value}
@@ -330,7 +350,7 @@ export function AnalysisPage(): JSX.Element {
                     onRetry={() => void model.setFilters({})}
                   />
                 )}
-                {tab === "checks" && (
+                {results && shownTab === "checks" && (
                   <ChecksPanel
                     checks={model.checks.value}
                     loading={model.checksStatus.value !== "ready"}
@@ -342,7 +362,15 @@ export function AnalysisPage(): JSX.Element {
                     onShowFindings={(checkId) => showFindings({ check_id: checkId, status: [] })}
                   />
                 )}
-                {tab === "custom" && (
+                {shownTab === "catalog" && (
+                  <CatalogPanel
+                    api={analysis}
+                    orgId={org.id}
+                    canEdit={canAdmin}
+                    onChanged={(message) => toasts.success(message)}
+                  />
+                )}
+                {shownTab === "custom" && (
                   <CustomChecksPanel
                     api={analysis}
                     orgId={org.id}

@@ -2,13 +2,14 @@ import type { JSX } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import { BellOff, ListChecks } from "lucide";
 import { Button } from "../../components/button.tsx";
-import { Input, Textarea } from "../../components/input.tsx";
+import { Input } from "../../components/input.tsx";
 import { Loader } from "../../components/loader.tsx";
 import { Modal } from "../../components/modal.tsx";
 import { Select } from "../../components/select.tsx";
 import { type Column, Table } from "../../components/table.tsx";
 import type { Member } from "../../lib/api_types.ts";
 import type { RunCheck } from "./analysis_api.ts";
+import { MuteFields } from "./mute_fields.tsx";
 import { AREA_TITLES } from "./summary_panel.tsx";
 import { SeverityBadge, StatusBadge } from "./ui.tsx";
 
@@ -202,23 +203,15 @@ export function ChecksPanel(props: ChecksPanelProps): JSX.Element {
             ]}
             onValue={setOrgWide}
           />
-          <Textarea label="Reason" value={reason} onValue={setReason} rows={2} error={error} />
-          <Select
-            label="Owner"
-            value={owner}
-            options={props.members.map((m) => ({
-              value: m.user_id,
-              label: m.display_name || m.email,
-            }))}
-            onValue={setOwner}
-          />
-          <Input
-            label="Expires on"
-            optional
-            placeholder="YYYY-MM-DD"
-            pattern="\d{4}-\d{2}-\d{2}"
-            value={expires}
-            onValue={setExpires}
+          <MuteFields
+            reason={reason}
+            owner={owner}
+            expires={expires}
+            error={error}
+            members={props.members}
+            onReason={setReason}
+            onOwner={setOwner}
+            onExpires={setExpires}
           />
         </form>
       </Modal>

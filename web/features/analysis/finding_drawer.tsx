@@ -4,10 +4,11 @@ import { Bell, BellOff } from "lucide";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { Drawer } from "../../components/drawer.tsx";
-import { Input, Textarea } from "../../components/input.tsx";
+import { Textarea } from "../../components/input.tsx";
 import { Loader } from "../../components/loader.tsx";
 import { Select } from "../../components/select.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
+import { MuteFields } from "./mute_fields.tsx";
 import type { Member } from "../../lib/api_types.ts";
 import {
   type AnalysisApi,
@@ -320,31 +321,15 @@ export function FindingDrawer(props: FindingDrawerProps): JSX.Element {
                   A muted finding stays visible but is left out of scores until the mute expires or
                   is revoked.
                 </p>
-                <Textarea
-                  label="Reason"
-                  value={reason}
-                  onValue={setReason}
-                  rows={2}
+                <MuteFields
+                  reason={reason}
+                  owner={owner}
+                  expires={expires}
                   error={muteError}
-                />
-                <Select
-                  label="Owner"
-                  value={owner}
-                  options={props.members.map((m) => ({
-                    value: m.user_id,
-                    label: m.display_name || m.email,
-                  }))}
-                  onValue={setOwner}
-                />
-                <Input
-                  label="Expires on"
-                  optional
-                  type="text"
-                  placeholder="YYYY-MM-DD"
-                  pattern="\d{4}-\d{2}-\d{2}"
-                  value={expires}
-                  onValue={setExpires}
-                  hint="Leave empty to mute until revoked."
+                  members={props.members}
+                  onReason={setReason}
+                  onOwner={setOwner}
+                  onExpires={setExpires}
                 />
                 <div class="flex gap-2">
                   <Button type="submit" size="sm" loading={saving}>Mute finding</Button>

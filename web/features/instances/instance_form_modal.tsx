@@ -44,7 +44,11 @@ export interface InstanceFormModalProps {
  */
 export function InstanceFormModal(props: InstanceFormModalProps): JSX.Element {
   const editing = props.editing;
-  const [form, setForm] = useState<InstanceForm>(emptyForm());
+  // The parent keys the dialog by what it edits, so each opening starts from this
+  // state: a password typed in an earlier dialog is never shown, not even for a frame.
+  const [form, setForm] = useState<InstanceForm>(() =>
+    editing ? formFromInstance(editing) : emptyForm()
+  );
   const [errors, setErrors] = useState<InstanceFormErrors>({});
   const [report, setReport] = useState<{ key: string; value: HealthReport } | null>(null);
   const [testing, setTesting] = useState(false);

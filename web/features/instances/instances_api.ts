@@ -1,115 +1,51 @@
 /**
- * The instances API (`/functions/v1/instances`) as the web app uses it, with
- * its wire shapes mirrored from shared/instances: the page depends on the
- * API's JSON, not on server code. Credentials are only ever sent, never read.
+ * The instances API (`/functions/v1/instances`) as the web app uses it.
+ * Response types are the server's own (`import type` from shared/instances and
+ * shared/tasks, erased from the bundle) in their JSON shape. Credentials are
+ * only ever sent, never read.
  *
  * @module
  */
+import type {
+  AuthType as ServerAuthType,
+  HealthReport as ServerHealthReport,
+  InstanceCredentials as ServerInstanceCredentials,
+  InstanceStatus as ServerInstanceStatus,
+  InstanceView,
+  SyncRunDetail as ServerSyncRunDetail,
+  SyncRunSummary,
+  SyncSchedule,
+  SyncTableResult as ServerSyncTableResult,
+} from "../../../shared/instances/mod.ts";
+import type { Job } from "../../../shared/tasks/mod.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
+import type { Jsonified } from "../../lib/api_types.ts";
 
 /** Health of an instance as its last connection test found it. */
-export type InstanceStatus = "pending" | "healthy" | "degraded" | "unreachable" | "auth_failed";
-
+export type InstanceStatus = ServerInstanceStatus;
 /** How ComplianceIQ signs in to an instance. */
-export type AuthType = "basic" | "oauth_client_credentials" | "oauth_password";
-
+export type AuthType = ServerAuthType;
 /** Credentials as they are sent (write-only). */
-export type InstanceCredentials =
-  | { type: "basic"; username: string; password: string }
-  | { type: "oauth_client_credentials"; client_id: string; client_secret: string }
-  | {
-    type: "oauth_password";
-    client_id: string;
-    client_secret: string;
-    username: string;
-    password: string;
-  };
-
+export type InstanceCredentials = ServerInstanceCredentials;
 /** Whether the integration user can read a table. */
-export type TableAccess = "readable" | "not_readable" | "not_found" | "error";
-
+export type TableAccess = HealthReport["tables"][number]["access"];
 /** What a connection test found. */
-export interface HealthReport {
-  status: Exclude<InstanceStatus, "pending">;
-  reachable: boolean;
-  authenticated: boolean;
-  latency_ms: number | null;
-  build_tag: string | null;
-  tables: { table: string; access: TableAccess }[];
-  error: { code: string; message: string } | null;
-  checked_at: string;
-}
-
+export type HealthReport = Jsonified<ServerHealthReport>;
 /** A sync run in a list. */
-export interface SyncRun {
-  id: string;
-  mode: "full" | "incremental";
-  trigger: "manual" | "schedule" | "setup";
-  status: "queued" | "running" | "succeeded" | "partial" | "failed" | "cancelled";
-  job_id: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  records_fetched: number;
-  records_upserted: number;
-  records_deleted: number;
-  tables_not_readable: number;
-  error: string | null;
-  created_at: string;
-}
-
+export type SyncRun = Jsonified<SyncRunSummary>;
 /** Per-table figures of a run. */
-export interface SyncTableResult {
-  table_name: string;
-  status: "pending" | "running" | "succeeded" | "not_readable" | "not_found" | "failed";
-  records_fetched: number;
-  records_upserted: number;
-  records_deleted: number;
-  duration_ms: number | null;
-  error: string | null;
-}
-
+export type SyncTableResult = Jsonified<ServerSyncTableResult>;
 /** A run with its tables. */
-export interface SyncRunDetail extends SyncRun {
-  tables: SyncTableResult[];
-}
-
+export type SyncRunDetail = Jsonified<ServerSyncRunDetail>;
 /** A sync schedule. */
-export interface Schedule {
-  cron: string;
-  timezone: string;
-}
-
+export type Schedule = SyncSchedule;
 /** An instance as the API returns it. */
-export interface Instance {
-  id: string;
-  org_id: string;
-  name: string;
-  url: string;
-  auth_type: AuthType;
-  credentials: { configured: true };
-  status: InstanceStatus;
-  build_tag: string | null;
-  last_health_check_at: string | null;
-  last_health: HealthReport | null;
-  schedule: (Schedule & { next_runs: string[] }) | null;
-  last_sync_at: string | null;
-  last_sync_status: "succeeded" | "partial" | "failed" | null;
-  last_sync: SyncRun | null;
-  active_sync: SyncRun | null;
-  created_at: string;
-  updated_at: string;
-}
-
+export type Instance = Jsonified<InstanceView>;
 /** A background job's progress (from the tasks function). */
-export interface JobProgress {
-  id: string;
-  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-  progress: number;
-  progress_message: string;
-  counters: Record<string, number>;
-  error: string | null;
-}
+export type JobProgress = Pick<
+  Jsonified<Job>,
+  "id" | "status" | "progress" | "progress_message" | "counters" | "error"
+>;
 
 /** The instances endpoints. */
 export interface InstancesApi {

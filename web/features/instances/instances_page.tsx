@@ -341,6 +341,7 @@ export function InstancesPage(): JSX.Element {
         </Card>
       </div>
       <InstanceFormModal
+        key={editing === null ? "closed" : editing === "new" ? "new" : editing.id}
         open={editing !== null}
         editing={editing === "new" ? null : editing}
         onClose={() => setEditing(null)}

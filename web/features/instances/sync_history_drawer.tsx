@@ -113,6 +113,11 @@ export function SyncHistoryDrawer(props: SyncHistoryDrawerProps): JSX.Element {
         <span class="tabular-nums">
           {formatCount(r.records_fetched)} / {formatCount(r.records_upserted)} /{" "}
           {formatCount(r.records_deleted)}
+          {r.records_expired > 0 && (
+            <span class="block text-xs text-fg-muted">
+              {formatCount(r.records_expired)} aged out
+            </span>
+          )}
         </span>
       ),
     },
@@ -154,6 +159,19 @@ export function SyncHistoryDrawer(props: SyncHistoryDrawerProps): JSX.Element {
       header: "Deleted",
       align: "right",
       cell: (t) => <span class="tabular-nums">{formatCount(t.records_deleted)}</span>,
+    },
+    {
+      id: "expired",
+      header: "Aged out",
+      align: "right",
+      cell: (t) => (
+        <span
+          class="tabular-nums"
+          title="Stored records dropped because they are older than the table's window"
+        >
+          {formatCount(t.records_expired)}
+        </span>
+      ),
     },
     {
       id: "duration",
