@@ -34,8 +34,16 @@ async function createUser(
   if (error) throw new Error(`Cannot create test user ${email}: ${error.message}`);
 }
 
+/**
+ * Changes a member's role and waits for the server's answer. Waiting for the
+ * toast alone is not enough: an earlier "is now viewer" toast may still be up.
+ */
 async function setRole(page: Page, who: string, role: string): Promise<void> {
+  const answered = page.waitForResponse((response) =>
+    response.request().method() === "PATCH" && /\/members\/[^/]+$/.test(response.url())
+  );
   await page.getByLabel(`Role of ${who}`, { exact: true }).selectOption(role);
+  assert.equal((await answered).status(), 200, `the role change to ${role} succeeds`);
   await page.getByRole("status").filter({ hasText: `${who} is now ${role}` }).waitFor();
 }
 
