@@ -267,16 +267,10 @@ function initialCursor(
     mode,
     tables,
     index: 0,
-    phase: "start",
-    after: null,
-    since: null,
-    mark: null,
-    startedAt: null,
-    scan: "none",
+    ...tableStart(),
     runStartedAt: Date.now(),
     runMark: null,
     asOf,
-    table: { fetched: 0, upserted: 0, deleted: 0, ms: 0, total: null },
   };
 }
 
@@ -805,9 +799,15 @@ async function sweepTable(
 
 /** The cursor at the start of the table after `cursor`'s, its own counters zeroed. */
 function nextTableCursor(cursor: SyncCursor): SyncCursor {
+  return { ...cursor, index: cursor.index + 1, ...tableStart() };
+}
+
+/** The per-table part of a cursor before the table's first page. */
+function tableStart(): Pick<
+  SyncCursor,
+  "phase" | "after" | "since" | "mark" | "startedAt" | "scan" | "table"
+> {
   return {
-    ...cursor,
-    index: cursor.index + 1,
     phase: "start",
     after: null,
     since: null,
