@@ -4,6 +4,7 @@ import {
   createTestAuth,
   createTestDatabase,
   createTestServices,
+  simulatorFetch,
   type TestUser,
 } from "../../scripts/testing/mod.ts";
 import { generateKey } from "../../shared/instances/mod.ts";
@@ -28,11 +29,9 @@ const services = {
   log: createLogger({ level: "debug", sink: (line) => lines.push(line) }),
 };
 const app = createInstancesApp(services, {
-  fetch: ((input: string | URL | Request, init?: RequestInit) =>
-    sim.fetch(new Request(input, init))) as typeof fetch,
+  fetch: simulatorFetch(sim),
   client: {
-    sleep: () =>
-      Promise.resolve(),
+    sleep: () => Promise.resolve(),
     requestsPerSecond: 10_000,
   },
 });

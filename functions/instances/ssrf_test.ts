@@ -6,6 +6,7 @@ import {
   createTestAuth,
   createTestDatabase,
   createTestServices,
+  simulatorFetch,
 } from "../../scripts/testing/mod.ts";
 import { generateKey } from "../../shared/instances/mod.ts";
 import { createInstancesApp } from "./app.ts";
@@ -28,9 +29,7 @@ const app = createInstancesApp(
       lookups.push(host);
       return Promise.resolve(dns[host] ?? []);
     },
-    fetch:
-      ((input: string | URL | Request, init?: RequestInit) =>
-        sim.fetch(new Request(input, init))) as typeof fetch,
+    fetch: simulatorFetch(sim),
     client: { sleep: () => Promise.resolve() },
   },
 );

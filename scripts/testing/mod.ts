@@ -8,3 +8,4 @@ export type { ColumnOverrides, SampleRow, SampleTenant } from "./rows.ts";
 export { startQStashLoopback } from "./qstash_loopback.ts";
 export type { QStashLoopback } from "./qstash_loopback.ts";
 export { waitFor } from "./wait.ts";
+export { simulatorFetch } from "./simulator.ts";

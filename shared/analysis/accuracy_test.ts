@@ -8,6 +8,7 @@
 // when a table they need does not exist on the simulated instance).
 import assert from "node:assert/strict";
 import { createSnowSimulator } from "../../scripts/snow_sim/mod.ts";
+import { simulatorFetch } from "../../scripts/testing/mod.ts";
 import { HARDENING_SETTINGS as SIM_SETTINGS } from "../servicenow/hardening/catalog.ts";
 import { loadConfig } from "../env/mod.ts";
 import { configureInstanceRuntime, generateKey, startSync } from "../instances/mod.ts";
@@ -29,11 +30,9 @@ const runtime = await configureInstanceRuntime({
     ALLOW_PRIVATE_INSTANCE_URLS: "true",
     SYNC_PAGE_SIZE: "500",
   }),
-  fetch: ((input: string | URL | Request, init?: RequestInit) =>
-    sim.fetch(new Request(input, init))) as typeof fetch,
+  fetch: simulatorFetch(sim),
   client: {
-    sleep: () =>
-      Promise.resolve(),
+    sleep: () => Promise.resolve(),
     requestsPerSecond: 100_000,
   },
   // The sync measures log-table windows on the simulated instance's clock, as

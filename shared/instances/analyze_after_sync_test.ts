@@ -9,6 +9,7 @@ import {
   createTestAuth,
   createTestDatabase,
   createTestServices,
+  simulatorFetch,
 } from "../../scripts/testing/mod.ts";
 import { analyzeAfterSync, startRun } from "../analysis/mod.ts";
 import { type JwtClaims, workerClaims } from "../db/mod.ts";
@@ -33,11 +34,9 @@ const services = createTestServices(tdb.db, auth, {
 });
 const runtime = await configureInstanceRuntime({
   config: services.config,
-  fetch: ((input: string | URL | Request, init?: RequestInit) =>
-    sim.fetch(new Request(input, init))) as typeof fetch,
+  fetch: simulatorFetch(sim),
   client: {
-    sleep: () =>
-      Promise.resolve(),
+    sleep: () => Promise.resolve(),
     requestsPerSecond: 100_000,
   },
   // Log-table windows are measured on the simulated instance's clock.
