@@ -1,6 +1,7 @@
 // Test harness: the QStash stand-in and the tasks function behind one loopback
 // server, wired like the dev stack (the stand-in delivers over HTTP to the
 // function's public URL), with test task kinds and captured logs.
+import { createMemoryCache } from "../../shared/cache/mod.ts";
 import { Client } from "@upstash/qstash";
 import { z } from "zod";
 import type { QStashServer } from "../../scripts/qstash_server/mod.ts";
@@ -176,6 +177,7 @@ export async function startTaskTestStack(env: Record<string, string> = {}): Prom
     log,
     auth: auth.verifier,
     tasks: createTaskClientFromConfig(config, { db, log }),
+    cache: createMemoryCache(),
   };
   const registry = createTaskRegistry(TEST_KINDS);
   const app = createTasksApp(services, { registry });

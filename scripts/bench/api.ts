@@ -7,6 +7,7 @@
 // commit, each awaited) to show what the one-statement read saves. The default
 // pool is two connections per core of this machine: the reads are pipelined on
 // shared connections, and more backends only compete for the same two cores.
+import { createMemoryCache } from "../../shared/cache/mod.ts";
 import { parseArgs } from "node:util";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
 import { connectDatabase } from "../../shared/db/mod.ts";
@@ -45,6 +46,7 @@ const services = {
   log,
   auth: auth.verifier,
   tasks: createTaskClientFromConfig(config, { db, log }),
+  cache: createMemoryCache(),
 };
 
 // An organization with a realistic team.

@@ -6,6 +6,7 @@
 // starting. Baseline, measured in the same run: the same enqueue() and the same
 // runner (job claim, delivery record, finish), invoked directly without QStash.
 // Runs on the PostgreSQL server (DATABASE_URL, default the local server).
+import { createMemoryCache } from "../../shared/cache/mod.ts";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createTasksApp } from "../../functions/tasks/app.ts";
@@ -97,6 +98,7 @@ const services: Services = {
   log,
   auth: auth.verifier,
   tasks: createTaskClientFromConfig(config, { db, log }),
+  cache: createMemoryCache(),
 };
 tasksApp = createTasksApp(services, { registry });
 await qstash.start();

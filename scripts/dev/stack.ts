@@ -1,3 +1,4 @@
+import { createMemoryCache } from "../../shared/cache/mod.ts";
 import { serveStatic } from "hono/deno";
 import { Hono } from "hono";
 import postgres from "postgres";
@@ -152,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log: functionsLog,
       auth: verifierFromConfig(config),
       tasks: createTaskClientFromConfig(config, { db, log: functionsLog }),
+      cache: createMemoryCache(),
     };
 
     const app = new Hono();

@@ -1,3 +1,4 @@
+import { createMemoryCache } from "../../shared/cache/mod.ts";
 import type { Database } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
 import type { Services } from "../../shared/http/mod.ts";
@@ -42,7 +43,13 @@ export function createTestServices<T extends TaskClient = InProcessTaskClient>(
 ): TestServices<T> {
   const level = (Deno.env.get("TEST_LOG") ?? "silent") as "silent";
   const config = loadConfig(env);
-  const base = { config, db, log: createLogger({ level }), auth: auth.verifier };
+  const base = {
+    config,
+    db,
+    log: createLogger({ level }),
+    auth: auth.verifier,
+    cache: createMemoryCache(),
+  };
   const tasks = options.tasks ? options.tasks(base) : createInProcessTaskClient({
     db,
     log: base.log,

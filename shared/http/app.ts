@@ -5,6 +5,7 @@ import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import type { TokenVerifier } from "../auth/mod.ts";
+import type { Cache } from "../cache/mod.ts";
 import type { Database, JwtClaims, Tx } from "../db/mod.ts";
 import type { Config } from "../env/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -21,6 +22,8 @@ export interface Services {
   auth: TokenVerifier;
   /** Starts background work (jobs) and manages cron schedules, through QStash. */
   tasks: TaskClient;
+  /** Shared key-value cache (Redis, or in-process when no Redis is configured). */
+  cache: Cache;
 }
 
 /** Context variables every handler can read with `c.get(...)`. */

@@ -1,0 +1,2 @@
+export { createMemoryCache } from "./cache.ts";
+export type { Cache, CacheSetOptions } from "./cache.ts";
