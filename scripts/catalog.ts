@@ -1,7 +1,9 @@
 /**
- * `deno task catalog`: writes docs/checks.md from the check catalog.
+ * `deno task catalog`: writes the documents generated from the check catalog —
+ * docs/checks.md and the hardening part of the ServiceNow domain reference
+ * (docs/servicenow/hardening.md).
  * `deno task catalog --json`: prints the catalog as JSON instead.
- * `deno task catalog --check`: exits 1 when docs/checks.md is stale.
+ * `deno task catalog --check`: exits 1 when a generated document is stale.
  *
  * Refuses to write anything while the catalog breaks a metadata rule.
  *
@@ -11,13 +13,12 @@
 import {
   catalogDocument,
   CHECKS,
-  CHECKS_DOC_PATH,
   FRAMEWORKS,
+  generatedDocuments,
   lintCatalog,
-  renderChecksMarkdown,
 } from "../shared/analysis/catalog/mod.ts";
 
-const docPath = new URL(`../${CHECKS_DOC_PATH}`, import.meta.url);
+const root = new URL("../", import.meta.url);
 
 async function main(args: readonly string[]): Promise<number> {
   const problems = lintCatalog(CHECKS, FRAMEWORKS);
@@ -35,19 +36,28 @@ async function main(args: readonly string[]): Promise<number> {
     console.log(JSON.stringify(catalogDocument(CHECKS, FRAMEWORKS), null, 2));
     return 0;
   }
-  const markdown = renderChecksMarkdown(CHECKS, FRAMEWORKS);
+  const documents = generatedDocuments(CHECKS, FRAMEWORKS);
   if (args.includes("--check")) {
-    const current = await Deno.readTextFile(docPath).catch(() => "");
-    if (current !== markdown) {
-      // deno-lint-ignore no-console
-      console.error(`${CHECKS_DOC_PATH} is stale: run \`deno task catalog\``);
-      return 1;
+    let stale = 0;
+    for (const [path, text] of documents) {
+      const current = await Deno.readTextFile(new URL(path, root)).catch(() => "");
+      if (current !== text) {
+        // deno-lint-ignore no-console
+        console.error(`${path} is stale: run \`deno task catalog\``);
+        stale++;
+      }
     }
-    return 0;
+    return stale > 0 ? 1 : 0;
   }
-  await Deno.writeTextFile(docPath, markdown);
+  for (const [path, text] of documents) {
+    const url = new URL(path, root);
+    await Deno.mkdir(new URL(".", url), { recursive: true });
+    await Deno.writeTextFile(url, text);
+  }
   // deno-lint-ignore no-console
-  console.log(`Wrote ${CHECKS_DOC_PATH}: ${CHECKS.length} checks, ${FRAMEWORKS.length} frameworks`);
+  console.log(
+    `Wrote ${documents.size} documents: ${CHECKS.length} checks, ${FRAMEWORKS.length} frameworks`,
+  );
   return 0;
 }
 

@@ -16,7 +16,7 @@ import { AuthError } from "./_errors.ts";
 type JSONValue = postgres.JSONValue;
 const TEN_YEARS_SECONDS = 10 * 365 * 24 * 3600;
 
-/** The claims GoTrue puts in an access token (platform.md §1.5). */
+/** The claims GoTrue puts in an access token (supabase/auth, `internal/api/token.go` AccessTokenClaims). */
 export interface AccessTokenClaims extends JWTPayload {
   iss: string;
   sub: string;

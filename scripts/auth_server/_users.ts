@@ -62,7 +62,7 @@ export type OneTimeTokenType =
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);
 
 /**
- * Serialises a user exactly as GoTrue's `models.User` (platform.md §1.3): the
+ * Serialises a user exactly as GoTrue's `models.User` (supabase/auth, `internal/models/user.go`): the
  * same keys in the same order, `omitempty` keys left out when empty.
  *
  * @param user the `auth.users` row

@@ -60,7 +60,7 @@ export interface GeneratedData {
   planted: PlantedViolation[];
 }
 
-/** The well-known baseline admin sys_id (servicenow.md §6). */
+/** The well-known baseline admin sys_id (docs/servicenow/tables.md#sys_user). */
 export const ADMIN_SYS_ID = "6816f79cc0a8016401c5a33be04be441";
 
 const DAY = 86_400_000;
@@ -1272,8 +1272,8 @@ class Generator {
   }
 
   /**
-   * The configuration tables record-based hardening settings judge (servicenow.md
-   * Appendix A): IP access rules, the lockout script actions, the role-based MFA
+   * The configuration tables record-based hardening settings judge (docs/servicenow/tables.md,
+   * docs/servicenow/hardening.md): IP access rules, the lockout script actions, the role-based MFA
    * criterion, ServiceNow's 5,000 excluded passwords and the (empty) Java
    * allowlists (the tables exist, empty). Compliant on a clean instance; a
    * planted one lacks the MFA criterion (its property is planted too, so the

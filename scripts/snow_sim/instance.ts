@@ -62,7 +62,7 @@ export interface InstanceOptions {
   absentTables?: string[];
 }
 
-/** Tables that need an auditor-grade role (servicenow.md §1.11 item 7). */
+/** Tables that need an auditor-grade role (docs/servicenow/api.md#simulator-fidelity, item 7). */
 export const SENSITIVE_TABLES = [
   "sys_security_acl",
   "sys_security_acl_role",

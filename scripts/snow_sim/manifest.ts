@@ -1,5 +1,5 @@
 /**
- * The ground-truth manifest: for every control of servicenow.md §5 and every
+ * The ground-truth manifest: for every control of docs/servicenow/controls.md and every
  * hardening setting of the catalog, exactly which records violate, computed from the
  * current data with the rules documented in README.md (parameters in params.ts).
  *

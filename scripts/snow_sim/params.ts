@@ -1,5 +1,5 @@
 /**
- * Parameters of the control rules (servicenow.md §5) used by the generator and by
+ * Parameters of the control rules (docs/servicenow/controls.md) used by the generator and by
  * the ground-truth manifest. README.md states each rule in words.
  *
  * @module
@@ -88,7 +88,7 @@ export const CONTROL_PARAMS = {
   staleSecurityIncidentDays: 30,
 } as const;
 
-/** Control titles (from servicenow.md §5). */
+/** Control titles (from docs/servicenow/controls.md). */
 export const CONTROL_TITLES: Record<ControlId, string> = {
   A1: "Dormant privileged accounts",
   A2: "Dormant accounts",

@@ -1,6 +1,6 @@
 /**
  * Table schemas of the simulated instance, with the table and field names of
- * servicenow.md §2. Column specs are written compactly as `name[:type][=refTable]`.
+ * docs/servicenow/tables.md. Column specs are written compactly as `name[:type][=refTable]`.
  *
  * Types: `s` string (default), `b` boolean, `i` integer, `f` decimal, `dt`
  * glide_date_time, `d` glide_date, `dur` glide_duration, `r` reference, `ci` integer
@@ -595,7 +595,7 @@ export const SCHEMAS: ReadonlyMap<string, TableSchema> = new Map(
         },
       },
     ),
-    // Configuration tables some hardening settings judge (servicenow.md §2, Appendix A).
+    // Configuration tables some hardening settings judge (docs/servicenow/tables.md, docs/servicenow/hardening.md).
     table(
       "ip_access",
       "IP Address Access Control",

@@ -1,5 +1,5 @@
 /**
- * Table API and Aggregate API of the simulator (servicenow.md §1.1–1.6, §1.9).
+ * Table API and Aggregate API of the simulator (docs/servicenow/api.md: endpoints to errors, and the Aggregate API).
  *
  * @module
  */

@@ -1,12 +1,12 @@
 /**
- * The control tests auditors run against ServiceNow (servicenow.md §5): access
+ * The control tests auditors run against ServiceNow (docs/servicenow/controls.md): access
  * (A), change (C), logging (L) and integrations (I). The simulator plants
  * violations of them and the analysis catalog evaluates them.
  *
  * @module
  */
 
-/** Control test ids of servicenow.md §5. */
+/** Control test ids of docs/servicenow/controls.md. */
 export const CONTROL_IDS = [
   "A1",
   "A2",
@@ -53,5 +53,5 @@ export const CONTROL_IDS = [
   "I7",
 ] as const;
 
-/** One control test id of servicenow.md §5. */
+/** One control test id of docs/servicenow/controls.md. */
 export type ControlId = typeof CONTROL_IDS[number];

@@ -6,7 +6,7 @@
 -- every run, and roles are cluster-wide on a server shared by many databases.
 --
 -- Sources: supabase/postgres initial schema (roles, grants), GoTrue migrations
--- (auth.users columns, helper functions). See ../shared/brief/platform.md §1.6.
+-- (auth.users columns, helper functions). See docs/architecture.md ("Supabase compatibility").
 
 -- ---------------------------------------------------------------------------
 -- Roles

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { SKIPPED_HARDENING_SETTINGS } from "./hardening.ts";
+import { checkCitations } from "./citations.ts";
+import { HARDENING_SETTINGS, SKIPPED_HARDENING_SETTINGS } from "./hardening.ts";
+import { HARDENING_DOC_PATH, renderHardeningReference } from "./reference.ts";
 import { describeItem } from "./hardening_checks.ts";
 import { AREA_TITLES, AREAS, type Check, type Framework, type ParameterSpec } from "./types.ts";
 
@@ -51,9 +53,7 @@ function renderCheck(check: Check, frameworks: readonly Framework[], heading: st
   const meta: string[] = [];
   meta.push(`Severity: ${check.severity} (risk ${check.riskScore.toFixed(1)})`);
   meta.push(`Resource: \`${check.resourceType}\``);
-  if (check.controls.length > 0) {
-    meta.push(`servicenow.md §5 controls: ${check.controls.join(", ")}`);
-  }
+  if (check.controls.length > 0) meta.push(`Control tests: ${check.controls.join(", ")}`);
   if (check.hardening) {
     const h = check.hardening;
     meta.push(`Category: ${h.category}`);
@@ -63,7 +63,7 @@ function renderCheck(check: Check, frameworks: readonly Framework[], heading: st
       }`,
     );
     if (h.row !== null) {
-      meta.push(`Appendix A row: ${h.row}${h.docStatus ? ` (${h.docStatus})` : ""}`);
+      meta.push(`Security Center row: ${h.row}${h.docStatus ? ` (${h.docStatus})` : ""}`);
     }
     meta.push(`Recommended (docs): ${h.recommended}`);
     meta.push(`Rule: ${h.items.map(describeItem).join("; and ")}`);
@@ -88,6 +88,10 @@ function renderCheck(check: Check, frameworks: readonly Framework[], heading: st
   }
   for (const [f, reqs] of byFramework) meta.push(`${names.get(f) ?? f}: ${reqs.join(", ")}`);
   for (const item of meta) lines.push(`- ${escapeText(item)}`);
+  const sources = checkCitations(check).map((c) =>
+    `[${c.slice(c.indexOf("#") + 1)}](${c.replace("docs/", "")})`
+  );
+  if (sources.length > 0) lines.push(`- Domain reference: ${sources.join(", ")}`);
   lines.push("");
   lines.push(escapeText(check.description), "");
   lines.push(`_Risk:_ ${escapeText(check.risk)}`, "");
@@ -138,7 +142,7 @@ export function renderChecksMarkdown(
   );
   lines.push(
     `${checks.length} checks: ${behavioural.length} behavioural checks over the synced records and ` +
-      `${hardening.length} hardening settings (servicenow.md Appendix A, judged together by one statement). ` +
+      `${hardening.length} hardening settings ([docs/servicenow/hardening.md](servicenow/hardening.md), judged together by one statement). ` +
       `Each check maps to requirements of ${frameworks.length} frameworks; a finding counts towards all of them.`,
     "",
   );
@@ -168,7 +172,7 @@ export function renderChecksMarkdown(
         }
       }
       if (SKIPPED_HARDENING_SETTINGS.length > 0) {
-        lines.push("### Appendix A settings left out", "");
+        lines.push("### Settings Security Center no longer lists", "");
         for (const s of SKIPPED_HARDENING_SETTINGS) {
           lines.push(`- Row ${s.row}, \`${s.configuration}\`: ${escapeText(s.reason)}`);
         }
@@ -218,4 +222,22 @@ export function catalogDocument(
   skippedHardeningSettings: readonly unknown[];
 } {
   return { checks, frameworks, skippedHardeningSettings: SKIPPED_HARDENING_SETTINGS };
+}
+
+/**
+ * Every document `deno task catalog` writes, by path relative to the repository
+ * root: docs/checks.md and docs/servicenow/hardening.md.
+ *
+ * @param checks the catalog's checks
+ * @param frameworks the resolved frameworks
+ * @returns path → content
+ */
+export function generatedDocuments(
+  checks: readonly Check[],
+  frameworks: readonly Framework[],
+): Map<string, string> {
+  return new Map([
+    [CHECKS_DOC_PATH, renderChecksMarkdown(checks, frameworks)],
+    [HARDENING_DOC_PATH, renderHardeningReference(HARDENING_SETTINGS, SKIPPED_HARDENING_SETTINGS)],
+  ]);
 }

@@ -3,8 +3,8 @@
  * compliance files): requirements, each listing the checks that serve it, so one
  * finding counts towards every framework that maps its check.
  *
- * A requirement names checks explicitly (`checks`), by the servicenow.md §5
- * controls they implement (`controls`), by hardening category
+ * A requirement names checks explicitly (`checks`), by the control tests
+ * of docs/servicenow/controls.md they implement (`controls`), by hardening category
  * (`hardeningCategories`) or by hardening setting key (`hardeningSettings`);
  * {@link resolveFrameworks} turns all of them into check ids.
  *

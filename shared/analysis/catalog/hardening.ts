@@ -1,5 +1,5 @@
 /**
- * Hardening settings (servicenow.md Appendix A, data in hardening_settings.json):
+ * Hardening settings (docs/servicenow/hardening.md, data in hardening_settings.json):
  * the pure TypeScript reference of the compliance rule, the Security Center score,
  * and the one set-based SQL statement that judges every setting at once.
  *
@@ -75,7 +75,7 @@ const settingSchema: z.ZodType<HardeningSetting> = z.object({
   items: z.array(itemSchema).min(1),
 });
 
-/** A setting Appendix A lists that the catalog leaves out, and why. */
+/** A setting Security Center's list (docs/servicenow/hardening.md#legacy) has the catalog leaves out, and why. */
 export interface SkippedHardeningSetting {
   readonly row: number;
   readonly configuration: string;
@@ -88,13 +88,13 @@ const parsed = z.object({
   settings: z.array(settingSchema),
 }).parse(data);
 
-/** Every hardening setting of the catalog, in Appendix A order (curated extras last). */
+/** Every hardening setting of the catalog, in Security Center's list order (docs/servicenow/hardening.md; curated extras last). */
 export const HARDENING_SETTINGS: readonly HardeningSetting[] = parsed.settings;
 
-/** Appendix A rows left out because the docs mark them removed. */
+/** Settings left out because the docs mark them removed from Security Center (docs/servicenow/hardening.md#legacy). */
 export const SKIPPED_HARDENING_SETTINGS: readonly SkippedHardeningSetting[] = parsed.skipped;
 
-/** The 14 Security Center categories (servicenow.md §3.1). */
+/** The 14 Security Center categories (docs/servicenow/hardening.md#model). */
 export const HARDENING_CATEGORIES = [
   "Access control",
   "API and web service",
@@ -407,7 +407,7 @@ export interface SecurityCenterScore {
 }
 
 /**
- * The Security Center hardening compliance score (servicenow.md §3.1):
+ * The Security Center hardening compliance score (docs/servicenow/hardening.md#score):
  * Σ risk of compliant settings ÷ Σ risk of all settings × 100, rounded up to a
  * whole number. Risks are summed in exact tenths, so a score is never pushed up by
  * floating-point noise.

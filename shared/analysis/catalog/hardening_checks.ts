@@ -33,7 +33,7 @@ const HARDENING_GUIDE: Reference = {
     "https://www.servicenow.com/docs/r/platform-security/instance-security-hardening-settings/security-hardening-settings.html",
 };
 
-/** Extra §5 controls some settings also serve (every setting serves L4). */
+/** Extra control tests (docs/servicenow/controls.md) some settings also serve (every setting serves L4). */
 function controlsOf(setting: HardeningSetting): ControlId[] {
   const controls: ControlId[] = ["L4"];
   const key = setting.key;
@@ -304,7 +304,7 @@ function tablesOf(setting: HardeningSetting): TableRequirement[] {
 export function hardeningCheck(setting: HardeningSetting): Check {
   const riskScore = setting.risk ?? setting.riskEstimate ?? 5;
   const requirement = setting.items.map(describeItem).join("; and ");
-  const where = setting.row === null ? "curated setting" : `Appendix A row ${setting.row}`;
+  const where = setting.row === null ? "curated setting" : `hardening reference row ${setting.row}`;
   const description = fit(
     `${
       setting.source === "security_center"

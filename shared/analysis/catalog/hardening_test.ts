@@ -198,10 +198,10 @@ Deno.test("evaluateHardeningSetting() never passes a setting on missing data", a
   });
 });
 
-Deno.test("the hardening data covers every current Appendix A setting exactly once", () => {
+Deno.test("the hardening data covers every current Security Center setting exactly once", () => {
   const rows = HARDENING_SETTINGS.filter((s) => s.row !== null).map((s) => s.row!);
   const skipped = SKIPPED_HARDENING_SETTINGS.map((s) => s.row);
-  assert.equal(new Set(rows).size, rows.length, "an Appendix A row appears twice");
+  assert.equal(new Set(rows).size, rows.length, "a Security Center row appears twice");
   assert.deepEqual(
     [...rows, ...skipped].sort((a, b) => a - b),
     Array.from({ length: 278 }, (_, i) => i + 1),

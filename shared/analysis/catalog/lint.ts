@@ -152,7 +152,7 @@ function lintFrameworks(
 /**
  * Checks every catalog rule: id style, title, lengths, severity matching the risk
  * score, parameters with defaults inside their bounds, declared tables and fields,
- * §5 control coverage, framework references both ways, frameworks that select too
+ * control test coverage (docs/servicenow/controls.md), framework references both ways, frameworks that select too
  * much of the catalog or exactly what another framework selects, framework
  * selectors that select nothing, and the catalog's size.
  *

@@ -61,7 +61,14 @@ export type {
 export { FRAMEWORK_SOURCES, resolveFrameworks } from "./frameworks.ts";
 export type { FrameworkSource } from "./frameworks.ts";
 export { AREA_ID_PREFIX, lintCatalog } from "./lint.ts";
-export { catalogDocument, CHECKS_DOC_PATH, renderChecksMarkdown } from "./docs.ts";
+export {
+  catalogDocument,
+  CHECKS_DOC_PATH,
+  generatedDocuments,
+  renderChecksMarkdown,
+} from "./docs.ts";
+export { HARDENING_DOC_PATH, hardeningAnchor, renderHardeningReference } from "./reference.ts";
+export { checkCitations, findCitations, markdownAnchors } from "./citations.ts";
 export { AREA_TITLES, AREAS, CONTROL_IDS, ORG_PARAMETER_SETTINGS, SEVERITIES } from "./types.ts";
 export type {
   Area,

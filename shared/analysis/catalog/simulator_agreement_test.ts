@@ -1,5 +1,5 @@
 // Loads a planted simulator dataset into snow_records, runs every check, and
-// compares each §5 control's failures with the simulator's ground-truth manifest
+// compares each control test's (docs/servicenow/controls.md) failures with the simulator's ground-truth manifest
 // (precision = recall = 1.0), on (table, sys_id) for record violations and on the
 // property name for property findings the manifest judges.
 import assert from "node:assert/strict";

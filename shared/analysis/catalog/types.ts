@@ -221,7 +221,7 @@ export type HardeningItem =
   /** Cannot be judged from synced data; always NOT_EVALUATED with this reason. */
   | { readonly kind: "manual"; readonly reason: string };
 
-/** A Security Center hardening setting (servicenow.md Appendix A) or a curated extra. */
+/** A Security Center hardening setting (docs/servicenow/hardening.md) or a curated extra. */
 export interface HardeningSetting {
   /** The id of the check that judges it. */
   readonly checkId: string;
@@ -229,7 +229,7 @@ export interface HardeningSetting {
   readonly key: string;
   /** `security_center` settings count towards the hardening score; `curated` ones do not. */
   readonly source: "security_center" | "curated";
-  /** Row of servicenow.md Appendix A, or null for curated settings. */
+  /** Row of Security Center's settings list (docs/servicenow/hardening.md), or null for curated settings. */
   readonly row: number | null;
   /** The setting's title in the ServiceNow docs. */
   readonly title: string;
@@ -242,7 +242,7 @@ export interface HardeningSetting {
   readonly docStatus?: string;
   /** How an ambiguous recommendation was read. */
   readonly note?: string;
-  /** Risk addressed, paraphrased (servicenow.md §3.2), when known. */
+  /** Risk addressed, paraphrased (docs/servicenow/hardening.md), when known. */
   readonly riskText?: string;
   /** The Instance Scan definition that checks the same thing, e.g. "SE10203". */
   readonly scan?: string;
@@ -279,7 +279,7 @@ export interface Check {
   /** The ServiceNow table whose records (or settings) are judged. */
   readonly resourceType: string;
   readonly parameters: readonly ParameterSpec[];
-  /** The servicenow.md §5 control tests this check implements (exactly their rule). */
+  /** The control tests (docs/servicenow/controls.md) this check implements (exactly their rule). */
   readonly controls: readonly ControlId[];
   readonly tables: readonly TableRequirement[];
   readonly evaluator: Evaluator;

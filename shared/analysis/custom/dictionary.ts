@@ -1,7 +1,7 @@
 /**
  * What custom checks know about ServiceNow tables: field types (how values
  * compare), reference targets (how dot-walks join) and display fields (what
- * LIKE on a reference matches). The data is the data model of servicenow.md §2
+ * LIKE on a reference matches). The data is the data model of docs/servicenow/tables.md
  * (dictionary.json); fields it does not list compare as text.
  *
  * @module

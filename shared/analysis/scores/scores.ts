@@ -4,7 +4,7 @@
  * scores at once, with no job):
  *
  * - **Security Center hardening score** (`security_center`): exactly Security
- *   Center's formula (servicenow.md §3.1) over the settings it scores that were
+ *   Center's formula (docs/servicenow/hardening.md#score) over the settings it scores that were
  *   evaluated — Σ risk of compliant settings ÷ Σ risk of all settings × 100,
  *   rounded up, summed in exact tenths — ignoring suppressions, so it reconciles
  *   with what ServiceNow shows.

@@ -1,6 +1,6 @@
 /**
  * Production HTTP client for the ServiceNow Table API and Aggregate API
- * (servicenow.md §1). No database code: callers stream record batches wherever
+ * (docs/servicenow/api.md). No database code: callers stream record batches wherever
  * they need them.
  *
  * Behaviour:

@@ -1,6 +1,6 @@
 /**
  * A machine-checkable subset of the Security Center hardening settings
- * (servicenow.md §3.2 and Appendix A): system properties and plugins with a
+ * (docs/servicenow/hardening.md): system properties and plugins with a
  * recommended value, the base-system default and the fallback (the effective value
  * when the sys_properties record is absent).
  *

@@ -1,5 +1,5 @@
 /**
- * Typed AST of a ServiceNow encoded query (servicenow.md §1.3).
+ * Typed AST of a ServiceNow encoded query (docs/servicenow/api.md#encoded-queries).
  *
  * Shape: a query is a disjunction of AND-groups (split by `^NQ`); each group is a
  * conjunction of OR-clusters (split by `^`); each cluster is a disjunction of terms

@@ -1,6 +1,6 @@
 /**
  * In-memory evaluation of an encoded-query AST against records, with the platform's
- * semantics (servicenow.md §1.2–1.3):
+ * semantics (docs/servicenow/api.md#query-parameters and #encoded-queries):
  *
  * - Terms on unknown fields are silently dropped (an OR-cluster left empty is dropped,
  *   and an AND-group left empty matches everything), unless

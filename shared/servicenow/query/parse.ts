@@ -1,5 +1,5 @@
 /**
- * Parser for ServiceNow encoded queries (servicenow.md §1.3).
+ * Parser for ServiceNow encoded queries (docs/servicenow/api.md#encoded-queries).
  *
  * Lexical rules:
  * - Terms are separated by `^` (AND), `^OR` (OR with the previous term) and `^NQ`

@@ -7,7 +7,7 @@ import {
   type QueryTerm,
 } from "./mod.ts";
 
-/** Every encoded query quoted in servicenow.md (placeholders kept as literal text). */
+/** Every encoded query quoted in docs/servicenow/api.md#encoded-queries (placeholders kept as literal text). */
 const DOC_EXAMPLES: readonly string[] = [
   "sys_created_onONToday@javascript:gs.beginningOfToday()@javascript:gs.endOfToday()^type=rest",
   "a=1^b=2^ORb=3",
@@ -97,7 +97,7 @@ const one = (...clusters: QueryTerm[][]): EncodedQuery => ({
   orderBy: [],
 });
 
-Deno.test("parseEncodedQuery() accepts every example in servicenow.md and round-trips it", async (t) => {
+Deno.test("parseEncodedQuery() accepts every documented example and round-trips it", async (t) => {
   for (const q of DOC_EXAMPLES) {
     await t.step(q, () => {
       const ast = parseEncodedQuery(q);
@@ -233,7 +233,7 @@ Deno.test("parseEncodedQuery() reports precise errors", async (t) => {
   const cases: [string, number, string][] = [
     ["active=true^nameFOObar", 16, 'unknown operator "FOO"'],
     ["active=true^name", 16, "missing operator after field name"],
-    // servicenow.md's C6 and I1 queries contain a stray space before IN; the platform rejects them too.
+    // The C6 and I1 queries as first written (docs/servicenow/controls.md#c6, #i1) contain a stray space before IN; the platform rejects them too.
     ["type INnormal,emergency^backout_planISEMPTY", 4, 'unknown operator " "'],
     ["priorityIN1,2^state IN6,7", 19, 'unknown operator " "'],
     [

@@ -1,5 +1,5 @@
 /**
- * Audit and logging checks (servicenow.md §5.3 L1–L3, and A12's deletion audit).
+ * Audit and logging checks (docs/servicenow/controls.md#audit-logging-and-configuration L1–L3, and A12's deletion audit).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Change management checks (servicenow.md §5.2, C1–C13).
+ * Change management checks (docs/servicenow/controls.md#change-management, C1–C13).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Identity and access checks (servicenow.md §5.1, A1–A11 and A15, plus SoD rule sets).
+ * Identity and access checks (docs/servicenow/controls.md#access-control, A1–A11 and A15, plus SoD rule sets).
  *
  * @module
  */

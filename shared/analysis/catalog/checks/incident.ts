@@ -1,5 +1,5 @@
 /**
- * Incident and operations checks (servicenow.md §5.4, I1–I7).
+ * Incident and operations checks (docs/servicenow/controls.md#incidents-and-operations, I1–I7).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Integrations, certificates and OAuth (servicenow.md §5.3 L6–L8, plus outbound
+ * Integrations, certificates and OAuth (docs/servicenow/controls.md#l6 to #l8, plus outbound
  * REST hygiene and rate limiting).
  *
  * @module
