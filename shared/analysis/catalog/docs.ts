@@ -7,6 +7,8 @@
  */
 
 import { checkCitations } from "./citations.ts";
+import { coverageDocuments } from "./coverage_docs.ts";
+import { coverageCounts } from "./frameworks.ts";
 import { HARDENING_SETTINGS, SKIPPED_HARDENING_SETTINGS } from "./hardening.ts";
 import { HARDENING_DOC_PATH, renderHardeningReference } from "./reference.ts";
 import { describeItem } from "./hardening_checks.ts";
@@ -185,13 +187,18 @@ export function renderChecksMarkdown(
   lines.push(`<a id="frameworks"></a>`, "", "## Frameworks", "");
   const hardeningIds = new Set(hardening.map((c) => c.id));
   for (const f of frameworks) {
+    const counts = coverageCounts(f.requirements);
     lines.push(
       `### ${f.name}`,
       "",
       `${f.description} Version ${f.version}. Source: <${f.url}>`,
       "",
+      `${counts.total} requirements: ${counts.covered} covered, ${counts.partial} partially covered, ` +
+        `${counts.not_covered} not covered, ${counts.manual} manual ` +
+        `([coverage report](frameworks/${f.id}.md)). Requirements with checks:`,
+      "",
     );
-    for (const r of f.requirements) {
+    for (const r of f.requirements.filter((x) => x.checks.length > 0)) {
       const own = r.checks.filter((id) => !hardeningIds.has(id)).map((id) => `\`${id}\``);
       const settings = r.checks.filter((id) => hardeningIds.has(id)).length;
       const parts = [
@@ -226,7 +233,8 @@ export function catalogDocument(
 
 /**
  * Every document `deno task catalog` writes, by path relative to the repository
- * root: docs/checks.md and docs/servicenow/hardening.md.
+ * root: docs/checks.md, docs/servicenow/hardening.md and the framework coverage
+ * reports (docs/frameworks/).
  *
  * @param checks the catalog's checks
  * @param frameworks the resolved frameworks
@@ -239,5 +247,6 @@ export function generatedDocuments(
   return new Map([
     [CHECKS_DOC_PATH, renderChecksMarkdown(checks, frameworks)],
     [HARDENING_DOC_PATH, renderHardeningReference(HARDENING_SETTINGS, SKIPPED_HARDENING_SETTINGS)],
+    ...coverageDocuments(frameworks, checks),
   ]);
 }

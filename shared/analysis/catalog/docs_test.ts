@@ -51,7 +51,10 @@ Deno.test("renderChecksMarkdown() documents every check and every framework requ
   for (const c of CHECKS) assert.ok(markdown.includes(`\`${c.id}\``), `${c.id} is not documented`);
   for (const f of FRAMEWORKS) {
     assert.ok(markdown.includes(`### ${f.name}`), f.name);
-    for (const r of f.requirements) assert.ok(markdown.includes(`**${r.id}**`), `${f.id} ${r.id}`);
+    assert.ok(markdown.includes(`(frameworks/${f.id}.md)`), `${f.id} links its coverage report`);
+    for (const r of f.requirements.filter((x) => x.checks.length > 0)) {
+      assert.ok(markdown.includes(`**${r.id}**`), `${f.id} ${r.id}`);
+    }
   }
   assert.ok(
     markdown.includes("## Identity and access") && markdown.includes("### Session management"),
@@ -85,3 +88,36 @@ Deno.test("`deno task catalog --json` prints the whole catalog as JSON", async (
     ),
   );
 });
+
+Deno.test("each framework's coverage report lists every requirement under its coverage", () => {
+  const documents = generatedDocuments(CHECKS, FRAMEWORKS);
+  const index = documents.get("docs/frameworks/README.md")!;
+  for (const f of FRAMEWORKS) {
+    const report = documents.get(`docs/frameworks/${f.id}.md`);
+    assert.ok(report, `${f.id} has no coverage report`);
+    assert.ok(index.includes(`](${f.id}.md)`), `${f.id} is not in the index`);
+    const sections = report.split(/^## /m).slice(1);
+    const find = (title: string) => sections.find((s) => s.startsWith(`${title} (`)) ?? "";
+    const titles = {
+      covered: "Covered",
+      partial: "Partially covered",
+      not_covered: "Not covered",
+      manual: "Manual",
+    };
+    for (const r of f.requirements) {
+      assert.ok(find(titles[r.coverage]).includes(`**${r.id}** `), `${f.id} ${r.id}`);
+    }
+    const total = Object.values(titles).reduce(
+      (sum, t) => sum + Number(/\((\d+)\)/.exec(find(t))?.[1] ?? NaN),
+      0,
+    );
+    assert.equal(total, f.requirements.length);
+  }
+  const iso = documents.get("docs/frameworks/iso_27001_2022.md")!;
+  assert.match(iso, /\| 93 \|/);
+  assert.ok(find(iso, "Manual").includes("**A.7.1** Physical security perimeters"));
+});
+
+function find(report: string, title: string): string {
+  return report.split(/^## /m).find((s) => s.startsWith(`${title} (`)) ?? "";
+}

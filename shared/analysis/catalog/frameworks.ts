@@ -19,12 +19,22 @@ import nist from "./frameworks/nist_800_53_r5.json" with { type: "json" };
 import pci from "./frameworks/pci_dss_4_0.json" with { type: "json" };
 import soc2 from "./frameworks/soc2_2017.json" with { type: "json" };
 import sox from "./frameworks/sox_itgc.json" with { type: "json" };
-import { type Check, CONTROL_IDS, type Framework, type FrameworkRequirement } from "./types.ts";
+import {
+  type Check,
+  CONTROL_IDS,
+  type Framework,
+  type FrameworkRequirement,
+  REQUIREMENT_COVERAGES,
+  REQUIREMENT_TYPES,
+  type RequirementCoverage,
+  type RequirementType,
+} from "./types.ts";
 
 const requirementSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
   section: z.string().min(1),
+  type: z.enum(REQUIREMENT_TYPES),
   checks: z.array(z.string()).default([]),
   controls: z.array(z.enum(CONTROL_IDS)).default([]),
   hardeningCategories: z.array(z.string()).default([]),
@@ -83,7 +93,45 @@ export function resolveFrameworks(
       const sorted = [...ids].sort((a, b) =>
         (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || a.localeCompare(b)
       );
-      return { id: r.id, name: r.name, section: r.section, checks: sorted };
+      return {
+        id: r.id,
+        name: r.name,
+        section: r.section,
+        type: r.type,
+        coverage: requirementCoverage(r.type, sorted.length),
+        checks: sorted,
+      };
     }),
   }));
+}
+
+/**
+ * What ComplianceIQ covers of a requirement, from its type and the number of
+ * checks (built-in or custom) that serve it.
+ *
+ * @param type how the requirement can be assessed
+ * @param checks how many checks serve it
+ * @returns `covered`, `partial`, `manual` or `not_covered`
+ */
+export function requirementCoverage(type: RequirementType, checks: number): RequirementCoverage {
+  if (checks === 0) return type === "manual" ? "manual" : "not_covered";
+  return type === "automated" ? "covered" : "partial";
+}
+
+/** How many requirements of a framework fall into each coverage class. */
+export type CoverageCounts = Record<RequirementCoverage, number> & { total: number };
+
+/**
+ * Counts a framework's requirements by coverage.
+ *
+ * @param requirements the framework's resolved requirements
+ * @returns the counts, every class present (zero when empty)
+ */
+export function coverageCounts(
+  requirements: readonly Pick<FrameworkRequirement, "coverage">[],
+): CoverageCounts {
+  const counts = Object.fromEntries(REQUIREMENT_COVERAGES.map((c) => [c, 0])) as CoverageCounts;
+  for (const r of requirements) counts[r.coverage]++;
+  counts.total = requirements.length;
+  return counts;
 }

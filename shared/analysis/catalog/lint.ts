@@ -119,7 +119,11 @@ function lintFrameworks(
         problems.push(`${framework.id} ${r.id}: duplicate requirement id`);
       }
       requirementIds.add(r.id);
-      if (r.checks.length === 0) problems.push(`${framework.id} ${r.id}: lists no check`);
+      if (r.type === "manual" && r.checks.length > 0) {
+        problems.push(
+          `${framework.id} ${r.id}: a manual requirement selects ${r.checks.length} check(s); make it partial or automated`,
+        );
+      }
       for (const id of r.checks) {
         if (!ids.has(id)) problems.push(`${framework.id} ${r.id}: unknown check ${id}`);
         else own.add(id);

@@ -310,10 +310,35 @@ export interface Framework {
   readonly requirements: readonly FrameworkRequirement[];
 }
 
+/**
+ * How a requirement can be assessed on a ServiceNow instance (Prowler-style):
+ * `automated` — the checks are the evidence; `partial` — the instance's data
+ * evidences part of it and the rest needs review; `manual` — the evidence lies
+ * outside the instance (policies, people, facilities, vendors).
+ */
+export const REQUIREMENT_TYPES = ["automated", "partial", "manual"] as const;
+
+/** How a requirement can be assessed, see {@link REQUIREMENT_TYPES}. */
+export type RequirementType = typeof REQUIREMENT_TYPES[number];
+
+/**
+ * What ComplianceIQ covers of a requirement: `covered` (automated, with checks),
+ * `partial` (partially automated, with checks), `manual` (no checks; the evidence
+ * is outside the instance) or `not_covered` (no checks, although the instance's
+ * data could evidence it).
+ */
+export const REQUIREMENT_COVERAGES = ["covered", "partial", "manual", "not_covered"] as const;
+
+/** What ComplianceIQ covers of a requirement, see {@link REQUIREMENT_COVERAGES}. */
+export type RequirementCoverage = typeof REQUIREMENT_COVERAGES[number];
+
 /** One requirement of a framework, resolved to check ids. */
 export interface FrameworkRequirement {
   readonly id: string;
   readonly name: string;
   readonly section: string;
+  readonly type: RequirementType;
+  /** Derived from `type` and whether any check serves the requirement. */
+  readonly coverage: RequirementCoverage;
   readonly checks: readonly string[];
 }
