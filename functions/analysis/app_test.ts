@@ -131,6 +131,25 @@ Deno.test("a run reports progress over SSE and, once done, its scores, summary a
   }
   assertError(await call(viewer.token, "GET", `/runs/${firstRun}/frameworks/nope`), 404);
 
+  // Requirements no check serves are reported as manual or not covered, never as passing.
+  const uncheckedStatuses = new Set<string>();
+  for (const r of sox.body.data.requirements) {
+    if (r.checks.length === 0) {
+      assert.equal(r.status, r.coverage === "manual" ? "MANUAL" : "NOT_COVERED", r.id);
+      uncheckedStatuses.add(r.status);
+    } else {
+      assert.ok(["covered", "partial"].includes(r.coverage), r.id);
+    }
+  }
+  assert.deepEqual([...uncheckedStatuses].sort(), ["MANUAL", "NOT_COVERED"]);
+  const backups = sox.body.data.requirements.find((r: { id: string }) => r.id === "CO-06");
+  assert.equal(backups.status, "MANUAL");
+  assert.equal(
+    sox.body.data.coverage.total,
+    sox.body.data.requirements.length,
+  );
+  assert.deepEqual(data.scores.frameworks.sox_itgc.requirements, sox.body.data.coverage);
+
   const checks = await call(viewer.token, "GET", `/runs/${firstRun}/checks`);
   assert.equal(checks.body.data.length, data.checks_total);
   const failing = checks.body.data.find((c: { status: string }) => c.status === "FAIL");
@@ -519,4 +538,36 @@ Deno.test("check settings: admins disable checks and override parameters within 
   const ran = await sql`select check_ids from public.analysis_runs where id = ${scoped}`;
   assert.ok(!ran[0]!.check_ids.includes(id), "a disabled check is left out of framework runs");
   assert.ok(ran[0]!.check_ids.length > 0);
+});
+
+Deno.test("the frameworks API lists every requirement of a framework with its type and coverage", async () => {
+  const list = await call(viewer.token, "GET", "/frameworks");
+  assert.equal(list.status, 200);
+  const iso = list.body.data.find((f: { id: string }) => f.id === "iso_27001_2022");
+  assert.equal(iso.requirements, 93);
+  const c = iso.coverage;
+  assert.equal(c.covered + c.partial + c.manual + c.not_covered, c.total);
+  assert.equal(c.total, 93);
+  assert.ok(c.manual > 0 && c.not_covered > 0 && c.partial > 0);
+
+  const detail = await call(viewer.token, "GET", "/frameworks/iso_27001_2022");
+  assert.equal(detail.status, 200);
+  const reqs = detail.body.data.requirement_list as {
+    id: string;
+    type: string;
+    coverage: string;
+    checks: unknown[];
+  }[];
+  assert.equal(reqs.length, 93);
+  const physical = reqs.find((r) => r.id === "A.7.1")!;
+  assert.deepEqual([physical.type, physical.coverage, physical.checks.length], [
+    "manual",
+    "manual",
+    0,
+  ]);
+  const vulnerabilities = reqs.find((r) => r.id === "A.8.8")!;
+  assert.equal(vulnerabilities.coverage, "not_covered");
+  const access = reqs.find((r) => r.id === "A.5.15")!;
+  assert.equal(access.coverage, "partial");
+  assert.ok(access.checks.length > 0);
 });

@@ -12,10 +12,14 @@ import { HttpError } from "../http/errors.ts";
 import { requireRole } from "../organizations/mod.ts";
 import {
   AREA_TITLES,
+  type CoverageCounts,
+  coverageCounts,
   FRAMEWORKS,
   getCheck,
   ParameterError,
   type ParameterSource,
+  type RequirementCoverage,
+  type RequirementType,
   resolveParameters,
   SEVERITIES,
   type Severity,
@@ -231,8 +235,11 @@ export interface FrameworkListItem {
   version: string;
   description: string;
   url: string;
+  /** Every requirement of the framework version, mapped or not. */
   requirements: number;
   checks: number;
+  /** Requirements by coverage: covered, partial, manual, not_covered (and total). */
+  coverage: CoverageCounts;
 }
 
 /**
@@ -249,6 +256,7 @@ export function listFrameworks(): FrameworkListItem[] {
     url: f.url,
     requirements: f.requirements.length,
     checks: new Set(f.requirements.flatMap((r) => r.checks)).size,
+    coverage: coverageCounts(f.requirements),
   }));
 }
 
@@ -258,6 +266,10 @@ export interface FrameworkDetail extends FrameworkListItem {
     id: string;
     name: string;
     section: string;
+    /** How the requirement can be assessed: automated, partial or manual. */
+    type: RequirementType;
+    /** covered / partial (checks serve it), manual or not_covered (none do). */
+    coverage: RequirementCoverage;
     checks: { id: string; title: string; severity: Severity }[];
   }[];
 }
@@ -278,6 +290,8 @@ export function getFramework(id: string): FrameworkDetail {
       id: r.id,
       name: r.name,
       section: r.section,
+      type: r.type,
+      coverage: r.coverage,
       checks: r.checks.flatMap((c) => {
         const check = getCheck(c);
         return check ? [{ id: check.id, title: check.title, severity: check.severity }] : [];

@@ -58,8 +58,14 @@ export type {
   SecurityCenterScore,
   SkippedHardeningSetting,
 } from "./hardening.ts";
-export { FRAMEWORK_SOURCES, resolveFrameworks } from "./frameworks.ts";
-export type { FrameworkSource } from "./frameworks.ts";
+export {
+  coverageCounts,
+  FRAMEWORK_SOURCES,
+  requirementCoverage,
+  resolveFrameworks,
+} from "./frameworks.ts";
+export type { CoverageCounts, FrameworkSource } from "./frameworks.ts";
+export { COVERAGE_DOC_DIR, coverageDocPath } from "./coverage_docs.ts";
 export { AREA_ID_PREFIX, lintCatalog } from "./lint.ts";
 export {
   catalogDocument,
@@ -69,7 +75,15 @@ export {
 } from "./docs.ts";
 export { HARDENING_DOC_PATH, hardeningAnchor, renderHardeningReference } from "./reference.ts";
 export { checkCitations, findCitations, markdownAnchors } from "./citations.ts";
-export { AREA_TITLES, AREAS, CONTROL_IDS, ORG_PARAMETER_SETTINGS, SEVERITIES } from "./types.ts";
+export {
+  AREA_TITLES,
+  AREAS,
+  CONTROL_IDS,
+  ORG_PARAMETER_SETTINGS,
+  REQUIREMENT_COVERAGES,
+  REQUIREMENT_TYPES,
+  SEVERITIES,
+} from "./types.ts";
 export type {
   Area,
   Check,
@@ -89,6 +103,8 @@ export type {
   Reference,
   Remediation,
   RemediationCode,
+  RequirementCoverage,
+  RequirementType,
   Severity,
   TableRequirement,
 } from "./types.ts";

@@ -12,7 +12,15 @@ import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
 import { requireRole } from "../../organizations/mod.ts";
 import type { Job, TaskClient } from "../../tasks/mod.ts";
-import { FRAMEWORKS, type Severity } from "../catalog/mod.ts";
+import {
+  type CoverageCounts,
+  coverageCounts,
+  FRAMEWORKS,
+  type RequirementCoverage,
+  requirementCoverage,
+  type RequirementType,
+  type Severity,
+} from "../catalog/mod.ts";
 import type { CustomCheckRecord, RunScope } from "../org_checks.ts";
 import {
   computeScores,
@@ -481,8 +489,16 @@ export interface RequirementResult {
   id: string;
   name: string;
   section: string;
-  /** FAIL when a check fails; PASS when every evaluated check passes; NOT_EVALUATED otherwise. */
-  status: "PASS" | "FAIL" | "NOT_EVALUATED";
+  /** How the requirement can be assessed: automated, partial or manual. */
+  type: RequirementType;
+  /** covered / partial when checks (built-in or the run's custom checks) serve it; else manual or not_covered. */
+  coverage: RequirementCoverage;
+  /**
+   * FAIL when a check fails; PASS when every evaluated check passes; MANUAL or
+   * NOT_COVERED when no check serves the requirement (never a PASS);
+   * NOT_EVALUATED otherwise.
+   */
+  status: "PASS" | "FAIL" | "NOT_EVALUATED" | "MANUAL" | "NOT_COVERED";
   passed: number;
   failed: number;
   not_evaluated: number;
@@ -502,7 +518,10 @@ export interface RunFramework {
   id: string;
   name: string;
   version: string;
+  /** Weighs only the checks that exist; read it with `coverage`. */
   score: number | null;
+  /** Requirements by coverage (custom checks of the run included). */
+  coverage: CoverageCounts;
   requirements: RequirementResult[];
 }
 
@@ -544,11 +563,16 @@ export async function getRunFramework(
       const count = (e: string) => verdicts.filter((c) => c.effective === e).length;
       const failed = count("FAIL");
       const passed = count("PASS");
+      const coverage = requirementCoverage(r.type, ids.length);
       return {
         id: r.id,
         name: r.name,
         section: r.section,
-        status: failed > 0
+        type: r.type,
+        coverage,
+        status: ids.length === 0
+          ? (coverage === "manual" ? "MANUAL" : "NOT_COVERED")
+          : failed > 0
           ? "FAIL"
           : passed > 0 && count("NOT_EVALUATED") === 0
           ? "PASS"
@@ -573,6 +597,7 @@ export async function getRunFramework(
       name: framework.name,
       version: framework.version,
       score: scores.frameworks[frameworkId]?.score ?? null,
+      coverage: coverageCounts(requirements),
       requirements,
     };
   });

@@ -14,12 +14,18 @@
  *   its weight). A check counts as passing when it passed or every failing
  *   resource is muted; a muted check and a check not evaluated count in neither
  *   sum (they are reported as `muted` and `not_evaluated`).
+ * - **Framework coverage**: each framework score carries its requirements by
+ *   coverage (`requirements`: covered, partial, manual, not_covered). The score
+ *   weighs only the checks that exist, so requirements without checks are
+ *   reported beside it as manual or not covered — never counted as passing. Every
+ *   built-in framework is present, with a null score when no check of it was
+ *   evaluated.
  *
  * @module
  */
 
 import type { Tx } from "../../db/mod.ts";
-import type { Severity } from "../catalog/mod.ts";
+import { type CoverageCounts, coverageCounts, FRAMEWORKS, type Severity } from "../catalog/mod.ts";
 
 /** One risk-weighted score and what it is made of. */
 export interface Score {
@@ -33,6 +39,12 @@ export interface Score {
   weight_passed: number;
   /** Σ risk score of evaluated, unmuted checks. */
   weight_total: number;
+}
+
+/** A framework's risk-weighted score and how much of the framework it covers. */
+export interface FrameworkScore extends Score {
+  /** The framework's requirements by coverage (built-in catalog mappings). */
+  requirements: CoverageCounts;
 }
 
 /** The Security Center score, as ServiceNow computes it. */
@@ -57,7 +69,7 @@ export interface RunScores {
   /** Behavioural and custom checks. */
   behavioural: Score;
   areas: Record<string, Score>;
-  frameworks: Record<string, Score>;
+  frameworks: Record<string, FrameworkScore>;
 }
 
 /** A check's verdict as the scores see it. */
@@ -209,8 +221,22 @@ select
     behavioural: r.behavioural ?? EMPTY_SCORE,
     security_center: r.security_center,
     areas: r.areas ?? {},
-    frameworks: r.frameworks ?? {},
+    frameworks: withCoverage(r.frameworks ?? {}),
   };
+}
+
+const COVERAGE = new Map(FRAMEWORKS.map((f) => [f.id, coverageCounts(f.requirements)]));
+
+/** Adds each framework's requirement coverage; built-in frameworks without verdicts get an empty score. */
+function withCoverage(scored: Record<string, Score>): Record<string, FrameworkScore> {
+  const out: Record<string, FrameworkScore> = {};
+  for (const [id, requirements] of COVERAGE) {
+    out[id] = { ...(scored[id] ?? EMPTY_SCORE), requirements };
+  }
+  for (const [id, score] of Object.entries(scored)) {
+    out[id] ??= { ...score, requirements: coverageCounts([]) };
+  }
+  return out;
 }
 
 /**

@@ -4,7 +4,7 @@
 // force at read time, and the explanation of what moved.
 import assert from "node:assert/strict";
 import { workerClaims } from "../../db/mod.ts";
-import { securityCenterScore } from "../catalog/mod.ts";
+import { coverageCounts, FRAMEWORKS, securityCenterScore } from "../catalog/mod.ts";
 import { createAnalysisTestbed } from "../_testbed.ts";
 import { computeScores, computeSummary, effectiveChecks, explainScores } from "./scores.ts";
 
@@ -250,4 +250,24 @@ Deno.test("explainScores() names the checks that moved each score, largest impac
     ["identity_b", "PASS", "FAIL", -13.3],
   ]);
   assert.deepEqual(explained.scores["area:change"]!.movers, []);
+});
+
+Deno.test("framework scores carry the framework's requirement coverage, and no framework is left out", async () => {
+  const runId = await runWith([
+    { id: "identity_a", status: "FAIL", risk: 8, frameworks: ["sox_itgc"] },
+    { id: "identity_b", status: "PASS", risk: 2, frameworks: ["sox_itgc"] },
+  ]);
+  const s = await scores(runId);
+  const sox = FRAMEWORKS.find((f) => f.id === "sox_itgc")!;
+  const iso = FRAMEWORKS.find((f) => f.id === "iso_27001_2022")!;
+  assert.equal(s.frameworks.sox_itgc!.score, 20); // 2 of 10
+  // The score weighs two checks; the requirements without checks are reported beside it.
+  assert.deepEqual(s.frameworks.sox_itgc!.requirements, coverageCounts(sox.requirements));
+  assert.ok(s.frameworks.sox_itgc!.requirements.manual > 0);
+  assert.ok(s.frameworks.sox_itgc!.requirements.not_covered > 0);
+  // A framework none of whose checks ran: present, no score, its 93 requirements counted.
+  assert.equal(s.frameworks.iso_27001_2022!.score, null);
+  assert.equal(s.frameworks.iso_27001_2022!.requirements.total, 93);
+  assert.deepEqual(s.frameworks.iso_27001_2022!.requirements, coverageCounts(iso.requirements));
+  assert.deepEqual(Object.keys(s.frameworks).sort(), FRAMEWORKS.map((f) => f.id).sort());
 });
