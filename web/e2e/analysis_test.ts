@@ -110,7 +110,18 @@ Deno.test({
         // A framework, requirement by requirement.
         await owner.getByRole("button", { name: "SOX IT General Controls" }).click();
         const modal = owner.getByRole("dialog", { name: "SOX IT General Controls" });
-        await modal.getByRole("list", { name: "Requirements" }).waitFor();
+        const requirements = modal.getByRole("list", { name: "Requirements" });
+        await requirements.waitFor();
+        // Requirements without checks are shown as such, never as passing.
+        await modal.getByText(/\d+ with checks, \d+ not covered, \d+ manual/).waitFor();
+        await modal.getByLabel("Show requirements").selectOption("manual");
+        await requirements.getByText("Backups are performed, monitored and restorable").waitFor();
+        assert.equal(await requirements.getByText("Pass", { exact: true }).count(), 0);
+        assert.ok(await requirements.getByText("Manual", { exact: true }).count() > 0);
+        await modal.getByLabel("Show requirements").selectOption("not_covered");
+        await requirements.getByText("Not covered", { exact: true }).first().waitFor();
+        await owner.screenshot({ path: "test-artifacts/analysis-framework-not-covered.png" });
+        await modal.getByLabel("Show requirements").selectOption("all");
         await assertAccessible(owner, "analysis-framework-requirements");
         await modal.getByRole("button", { name: "Close", exact: true }).last().click();
       });

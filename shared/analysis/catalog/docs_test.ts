@@ -121,3 +121,14 @@ Deno.test("each framework's coverage report lists every requirement under its co
 function find(report: string, title: string): string {
   return report.split(/^## /m).find((s) => s.startsWith(`${title} (`)) ?? "";
 }
+
+Deno.test("hardening.md marks a setting legacy when the docs last say it was removed from Security Center", () => {
+  const base = HARDENING_SETTINGS.find((s) => s.key === "glide.ui.session_timeout")!;
+  const row = (docStatus: string) =>
+    renderHardeningReference([{ ...base, docStatus }], []).split("\n").find((l) =>
+      l.includes('<a id="glide.ui.session_timeout"></a>')
+    )!;
+  assert.match(row("Updated in SC 1.3 and removed in 2.0"), /\| no longer listed: legacy \(/);
+  assert.match(row("Updated in SC 1.3, removed in 2.0, added in 7.0"), /\| listed \(/);
+  assert.match(row("New in SC 1.3"), /\| listed \(/);
+});

@@ -77,7 +77,12 @@ function plugins(setting: HardeningSetting): string {
 
 function status(setting: HardeningSetting): string {
   if (setting.source === "curated") return "not a Security Center setting (not scored)";
-  return `listed${setting.docStatus ? ` (${cell(setting.docStatus)})` : ""}`;
+  const note = setting.docStatus ? ` (${cell(setting.docStatus)})` : "";
+  // Legacy: the documentation's last word on the setting is that it was removed
+  // (some were removed and added again, e.g. "removed in 2.0, added in 7.0").
+  const text = (setting.docStatus ?? "").toLowerCase();
+  const legacy = text.lastIndexOf("removed") > text.lastIndexOf("added");
+  return legacy ? `no longer listed: legacy${note}` : `listed${note}`;
 }
 
 function settingRow(setting: HardeningSetting): string {
