@@ -80,11 +80,30 @@ export interface SkippedHardeningSetting {
   readonly row: number;
   readonly configuration: string;
   readonly reason: string;
+  /** The values the documentation gave while Security Center listed it. */
+  readonly title?: string;
+  readonly category?: string;
+  readonly risk?: number | null;
+  readonly recommended?: string;
+  /** Base-system value; null when the property record does not exist. */
+  readonly default?: string | null;
+  /** Value the platform uses when the record is absent; null when none is documented. */
+  readonly fallback?: string | null;
 }
 
 const parsed = z.object({
   source: z.string(),
-  skipped: z.array(z.object({ row: z.number(), configuration: z.string(), reason: z.string() })),
+  skipped: z.array(z.object({
+    row: z.number(),
+    configuration: z.string(),
+    reason: z.string(),
+    title: z.string().optional(),
+    category: z.string().optional(),
+    risk: z.number().nullable().optional(),
+    recommended: z.string().optional(),
+    default: z.string().nullable().optional(),
+    fallback: z.string().nullable().optional(),
+  })),
   settings: z.array(settingSchema),
 }).parse(data);
 

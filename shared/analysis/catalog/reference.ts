@@ -225,14 +225,21 @@ export function renderHardeningReference(
     '<a id="legacy"></a>',
     "",
     "Rows whose documentation page says the setting was removed from Security Center. " +
-      "They are not part of the Security Center score.",
+      "They are not part of the Security Center score; the values are those the documentation " +
+      "gave while Security Center listed them.",
     "",
-    "| Configuration | Row | Status |",
-    "|---|---|---|",
+    "| Configuration | Row | Title | Recommended | Default | Fallback | Category | Risk | Security Center |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...skipped.map((s) =>
       `| <a id="${hardeningAnchor(s.configuration)}"></a>${code(s.configuration)} | ${s.row} | ${
+        cell(s.title ?? "—")
+      } | ${s.recommended === undefined ? "—" : cell(s.recommended)} | ${
+        s.default === undefined ? "—" : valueOrDash(s.default, "no record")
+      } | ${s.fallback === undefined ? "—" : valueOrDash(s.fallback, "—")} | ${
+        cell(s.category ?? "—")
+      } | ${typeof s.risk === "number" ? s.risk.toFixed(1) : "none"} | no longer listed: legacy (${
         cell(s.reason)
-      } |`
+      }) |`
     ),
     "",
   );
