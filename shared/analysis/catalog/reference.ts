@@ -155,6 +155,21 @@ Security Center recalculates it on the 1st of each month, after installing or re
 Security Center, and on demand. ComplianceIQ reproduces it over the settings Security
 Center still lists that could be evaluated; curated and dropped settings never count.
 
+## Names that are not ServiceNow properties
+
+<a id="not-properties"></a>
+
+Third-party guides cite property names that ServiceNow's documentation does not have;
+the catalog does not judge them: \`glide.security.restrict.get.methods\` (not found),
+\`glide.security.strict_mode\` (likely invented — default deny is
+\`glide.sm.default_mode=deny\`), \`glide.sys.audit_history…\` (the audit properties are
+\`glide.sys.audit_inserts\`, \`glide.ui.audit_deleted_tables\`,
+\`glide.db.audit.ignore.delete\`, \`glide.db.audit.lazy\`), and
+\`glide.security.password.min_length\` / \`glide.ui.session_timeout.warn\` (password rules
+live in password policy records, not properties). Two properties are in the catalog
+although Security Center does not score them: \`glide.script.use.sandbox\` and
+\`glide.invalid_query.returns_no_rows\` (a community Instance Scan recommendation).
+
 ## Security Center's other built-in checks
 
 <a id="other-builtins"></a>
