@@ -1,4 +1,4 @@
-import { createMemoryCache } from "../../shared/cache/mod.ts";
+import { cacheFromConfig } from "../../shared/cache/mod.ts";
 import { serveStatic } from "hono/deno";
 import { Hono } from "hono";
 import postgres from "postgres";
@@ -10,6 +10,7 @@ import { verifierFromConfig } from "../../shared/runtime/mod.ts";
 import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { type AuthServer, createAuthServer } from "../auth_server/mod.ts";
 import { createQStashServer, qstashEnv, type QStashServer } from "../qstash_server/mod.ts";
+import { startDevRedis } from "./redis.ts";
 import { migrate } from "../db/migrate.ts";
 import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
@@ -53,6 +54,11 @@ export interface StackOptions {
   snowUsers?: number;
   /** Require email confirmation before sign-in (default false). */
   requireEmailConfirmation?: boolean;
+  /**
+   * Start the Upstash Redis stand-in over a private redis-server at /redis when
+   * redis-server is on PATH and UPSTASH_REDIS_REST_URL is not set (default true).
+   */
+  redis?: boolean;
   /** Environment overrides for the functions' configuration. */
   env?: Record<string, string>;
 }
@@ -75,6 +81,8 @@ export interface Stack {
   demo: DemoAccount;
   /** What backs the database, for the banner. */
   databaseLabel: string;
+  /** What backs the cache and rate limits, for the banner. */
+  redisLabel: string;
   /** The ServiceNow simulator at /snow-sim, or null with `snowDemo: false`. */
   snow: DevSnow | null;
   /** The demo organization's instance (connected to the simulator), when there is one. */
@@ -132,6 +140,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const qstash = (options.env?.QSTASH_TOKEN ?? Deno.env.get("QSTASH_TOKEN"))
       ? null
       : await createQStashServer({ sql: db.sql, log, retryDelayScale: 0.1, workerTimeoutMs: 5000 });
+    const redis = await startDevRedis({
+      enabled: options.redis ?? true,
+      configuredUrl: options.env?.UPSTASH_REDIS_REST_URL ?? Deno.env.get("UPSTASH_REDIS_REST_URL"),
+      mountUrl: `${url}/redis`,
+    });
+    cleanups.push(redis.stop);
     const snow = options.snowDemo === false ? null : await startDevSnow({
       persist: options.persist ?? false,
       users: options.snowUsers ?? (options.persist ? 600 : 60),
@@ -144,6 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SUPABASE_ANON_KEY: auth.anonKey,
       PUBLIC_URL: url,
       ...(qstash ? qstashEnv(qstash, url) : {}),
+      ...redis.env,
       ...options.env,
     });
     const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;
@@ -153,11 +168,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log: functionsLog,
       auth: verifierFromConfig(config),
       tasks: createTaskClientFromConfig(config, { db, log: functionsLog }),
-      cache: createMemoryCache(),
+      cache: cacheFromConfig(config, functionsLog),
     };
 
     const app = new Hono();
     app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw));
+    const redisRest = redis.rest;
+    if (redisRest) {
+      const toRedis = (req: Request) => {
+        const target = new URL(req.url);
+        target.pathname = target.pathname.replace(/^\/redis/, "") || "/";
+        return redisRest.fetch(new Request(target, req));
+      };
+      app.all("/redis", (c) => toRedis(c.req.raw));
+      app.all("/redis/*", (c) => toRedis(c.req.raw));
+    }
     if (snow) app.all(`${SNOW_SIM_PATH}/*`, (c) => snow.fetch(c.req.raw));
     if (qstash) {
       app.all("/qstash/*", (c) => {
@@ -216,6 +241,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       services,
       demo,
       databaseLabel: database.label,
+      redisLabel: redis.label,
       snow,
       demoInstanceId,
       stop,

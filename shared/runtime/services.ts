@@ -1,4 +1,4 @@
-import { createMemoryCache } from "../cache/mod.ts";
+import { cacheFromConfig } from "../cache/mod.ts";
 import { createTokenVerifier, type TokenVerifier } from "../auth/mod.ts";
 import { connectDatabase } from "../db/mod.ts";
 import { type Config, ConfigError, databaseUrl, loadConfig } from "../env/mod.ts";
@@ -24,7 +24,7 @@ export function createServicesFromEnv(config: Config = loadConfig()): Services {
     log,
     auth: verifierFromConfig(config),
     tasks: createTaskClientFromConfig(config, { db, log }),
-    cache: createMemoryCache(),
+    cache: cacheFromConfig(config, log),
   };
 }
 
