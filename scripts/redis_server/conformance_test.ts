@@ -1,6 +1,7 @@
 // The stand-in driven by the real @upstash/redis client (and by raw HTTP where
 // the client hides the wire format), over a real redis-server.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { Redis } from "@upstash/redis";
 import { type RedisStandIn, redisUnavailableReason, startRedisStandIn } from "./mod.ts";
 
@@ -96,6 +97,18 @@ suite("EVAL and EVALSHA run Lua scripts; an unknown SHA is NOSCRIPT", async (sta
   const s = redis.createScript<number>(script);
   assert.equal(await s.exec(["counter"], ["3"]), 10);
 });
+
+suite(
+  "scripts with Upstash's allow-key-locking flag run, by EVAL and by the client's SHA",
+  async (standIn) => {
+    const redis = client(standIn);
+    const script = "#!lua flags=allow-key-locking\nreturn redis.call('INCR', KEYS[1])";
+    const sha = createHash("sha1").update(script).digest("hex");
+    await assert.rejects(redis.evalsha(sha, ["locked"], []), /NOSCRIPT/);
+    assert.equal(await redis.eval(script, ["locked"], []), 1);
+    assert.equal(await redis.evalsha(sha, ["locked"], []), 2);
+  },
+);
 
 suite("Redis errors come back as the client's errors", async (standIn) => {
   const redis = client(standIn);

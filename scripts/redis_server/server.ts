@@ -1,5 +1,6 @@
 // The Upstash Redis REST protocol (what @upstash/redis speaks) in front of a real
 // Redis server, reached over RESP through ioredis.
+import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import { type RedisProcess, redisServerAvailable, startRedisProcess } from "./_process.ts";
 
@@ -80,6 +81,8 @@ export function createRedisRestServer(options: RedisRestServerOptions): RedisRes
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on("error", () => {});
 
+  const scripts = new ScriptFlags();
+
   const authorized = (req: Request, url: URL) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
     return (bearer ?? url.searchParams.get("_token")) === token;
@@ -101,14 +104,14 @@ export function createRedisRestServer(options: RedisRestServerOptions): RedisRes
         if (req.method === "POST" && path === "/pipeline") {
           const commands = parseCommandList(await readJson(req));
           const pipeline = redis.pipeline();
-          for (const command of commands) pipeline.callBuffer(...split(command));
+          for (const command of commands) pipeline.callBuffer(...split(scripts.rewrite(command)));
           const replies = await pipeline.exec();
           return Response.json(results(replies ?? []));
         }
         if (req.method === "POST" && path === "/multi-exec") {
           const commands = parseCommandList(await readJson(req));
           const multi = redis.multi();
-          for (const command of commands) multi.callBuffer(...split(command));
+          for (const command of commands) multi.callBuffer(...split(scripts.rewrite(command)));
           const replies = await multi.exec();
           if (!replies) throw new ProtocolError("ERR transaction aborted");
           return Response.json(results(replies));
@@ -123,7 +126,8 @@ export function createRedisRestServer(options: RedisRestServerOptions): RedisRes
         } else {
           throw new ProtocolError(`ERR method ${req.method} is not supported`, 405);
         }
-        return Response.json(result(await redis.callBuffer(...split(command)) as Reply));
+        const reply = await redis.callBuffer(...split(scripts.rewrite(command))) as Reply;
+        return Response.json(result(reply));
       } catch (error) {
         if (error instanceof ProtocolError) {
           return Response.json({ error: error.message }, { status: error.status });
@@ -255,4 +259,47 @@ function encode(reply: Reply, base64: boolean): unknown {
   if (reply instanceof Error) return reply.message;
   const text = reply.toString("utf8");
   return base64 && text !== "OK" ? reply.toString("base64") : text;
+}
+
+/**
+ * Upstash accepts a script flag Redis does not know: `#!lua flags=allow-key-locking`
+ * (`@upstash/ratelimit` sends it). The stand-in drops the flag before Redis sees the
+ * script, and answers with the SHA1 of the script as the client sent it, mapping
+ * that SHA to the one Redis knows, so EVALSHA with the client's SHA keeps working.
+ */
+class ScriptFlags {
+  readonly #shas = new Map<string, string>();
+
+  rewrite(command: Command): Command {
+    const name = String(command[0]).toLowerCase();
+    if ((name === "eval" || name === "eval_ro") && typeof command[1] === "string") {
+      return [command[0]!, this.#strip(command[1]), ...command.slice(2)];
+    }
+    if (name === "evalsha" || name === "evalsha_ro") {
+      const sha = String(command[1]).toLowerCase();
+      return [command[0]!, this.#shas.get(sha) ?? sha, ...command.slice(2)];
+    }
+    if (name === "script" && String(command[1]).toLowerCase() === "load") {
+      // Answers the SHA of the stripped script, which EVALSHA then finds as is.
+      if (typeof command[2] === "string") {
+        return [command[0]!, command[1]!, this.#strip(command[2])];
+      }
+    }
+    return command;
+  }
+
+  #strip(script: string): string {
+    const match = /^#!lua(?<flags>[^\n]*)/.exec(script);
+    if (!match?.groups?.flags?.includes("allow-key-locking")) return script;
+    const flags = /flags=(\S*)/.exec(match.groups.flags)?.[1]?.split(",")
+      .filter((f) => f && f !== "allow-key-locking") ?? [];
+    const stripped = `#!lua${flags.length ? ` flags=${flags.join(",")}` : ""}` +
+      script.slice(match[0].length);
+    this.#shas.set(sha1(script), sha1(stripped));
+    return stripped;
+  }
+}
+
+function sha1(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
 }
