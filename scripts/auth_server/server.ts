@@ -15,6 +15,10 @@ import { AuthError, errorResponse, OAuthError } from "./_errors.ts";
 import { loadSigningKeys } from "./_keys.ts";
 import { createMailbox, type Mailbox } from "./_mailer.ts";
 import { createRateLimiter, type RateLimit, type RateLimitedAction } from "./_rate_limit.ts";
+import {
+  createMemoryRateLimiter,
+  type RateLimiter as SharedRateLimiter,
+} from "../../shared/http/rate_limiter.ts";
 import { ensureDevSchema } from "./_schema.ts";
 import { handleGetUser, handleLogout, handleToken, handleUpdateUser } from "./_user.ts";
 
@@ -44,8 +48,16 @@ export interface AuthServerOptions {
   emailMaxFrequencySeconds?: number;
   /** Email changes need both the old and the new address to confirm. Default true. */
   secureEmailChange?: boolean;
-  /** Per-endpoint limits, counted per IP and per email address. Defaults are generous. */
+  /**
+   * Per-endpoint limits, counted per IP and per email address; defaults are
+   * `DEFAULT_RATE_LIMITS` (strict, close to hosted Supabase Auth's).
+   */
   rateLimits?: Partial<Record<RateLimitedAction, RateLimit>>;
+  /**
+   * Where the counts live: the product's limiter (the dev stack passes the one on
+   * its Redis); by default in this process, on the server's clock.
+   */
+  limiter?: SharedRateLimiter;
 }
 
 /** A running local Supabase Auth stand-in. */
@@ -106,7 +118,10 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     },
     otpExpiryMs: (options.otpExpirySeconds ?? 3600) * 1000,
     emailMaxFrequencyMs: (options.emailMaxFrequencySeconds ?? 1) * 1000,
-    limiter: createRateLimiter(options.rateLimits),
+    limiter: createRateLimiter(
+      options.limiter ?? createMemoryRateLimiter(clock),
+      options.rateLimits,
+    ),
     log: options.log,
     now: () => new Date(clock()),
   };

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import postgres from "postgres";
 import { connectDatabase, type Database } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
-import type { FunctionApp, Services } from "../../shared/http/mod.ts";
+import { type FunctionApp, rateLimiterFor, type Services } from "../../shared/http/mod.ts";
 import { createLogger, type Logger } from "../../shared/log/mod.ts";
 import { verifierFromConfig } from "../../shared/runtime/mod.ts";
 import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
@@ -110,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     // Listen first: the auth server and the functions need the public URL.
-    let handler: (req: Request) => Response | Promise<Response> = () =>
+    let handler: (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> = () =>
       new Response("Starting", { status: 503 });
     const server = Deno.serve(
       {
@@ -118,7 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         hostname: options.hostname ?? "127.0.0.1",
         onListen: () => {},
       },
-      (req) => handler(req),
+      (req, info) => handler(req, info),
     );
     cleanups.push(() => server.shutdown());
     const url = `http://${
@@ -129,10 +129,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.push(database.close);
     const db = database.db;
 
+    const redis = await startDevRedis({
+      enabled: options.redis ?? true,
+      configuredUrl: options.env?.UPSTASH_REDIS_REST_URL ?? Deno.env.get("UPSTASH_REDIS_REST_URL"),
+      mountUrl: `${url}/redis`,
+    });
+    cleanups.push(redis.stop);
+    // One cache (and so one rate limiter) for the functions and the auth stand-in.
+    const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;
+    const cache = cacheFromConfig(
+      loadConfig({ ...Deno.env.toObject(), ...redis.env, ...options.env }),
+      functionsLog,
+    );
+
     const auth = await createAuthServer({
       sql: db.sql,
       siteUrl: url,
       requireEmailConfirmation: options.requireEmailConfirmation ?? false,
+      limiter: rateLimiterFor(cache),
       log,
     });
     const jwks = await auth.jwks();
@@ -140,12 +154,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const qstash = (options.env?.QSTASH_TOKEN ?? Deno.env.get("QSTASH_TOKEN"))
       ? null
       : await createQStashServer({ sql: db.sql, log, retryDelayScale: 0.1, workerTimeoutMs: 5000 });
-    const redis = await startDevRedis({
-      enabled: options.redis ?? true,
-      configuredUrl: options.env?.UPSTASH_REDIS_REST_URL ?? Deno.env.get("UPSTASH_REDIS_REST_URL"),
-      mountUrl: `${url}/redis`,
-    });
-    cleanups.push(redis.stop);
     const snow = options.snowDemo === false ? null : await startDevSnow({
       persist: options.persist ?? false,
       users: options.snowUsers ?? (options.persist ? 600 : 60),
@@ -161,14 +169,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...redis.env,
       ...options.env,
     });
-    const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;
     const services: Services = {
       config,
       db,
       log: functionsLog,
-      auth: verifierFromConfig(config),
+      auth: verifierFromConfig(config, db),
       tasks: createTaskClientFromConfig(config, { db, log: functionsLog }),
-      cache: cacheFromConfig(config, functionsLog),
+      cache,
     };
 
     const app = new Hono();
@@ -194,8 +201,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const functions = new Map<string, FunctionApp>(
       LOCAL_FUNCTIONS.map((fn) => [fn.name, fn.create(services)]),
     );
-    app.all("/functions/v1/:name/*", (c) => gateway(c.req.raw, functions));
-    app.all("/functions/v1/:name", (c) => gateway(c.req.raw, functions));
+    app.all("/functions/v1/:name/*", (c) => gateway(c.req.raw, functions, c.env));
+    app.all("/functions/v1/:name", (c) => gateway(c.req.raw, functions, c.env));
     app.get("/app-config.json", (c) =>
       c.json({
         supabaseUrl: url,
@@ -253,7 +260,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Routes `/functions/v1/<name>/...` to the function, as Supabase's gateway does. */
-function gateway(req: Request, functions: Map<string, FunctionApp>): Response | Promise<Response> {
+function gateway(
+  req: Request,
+  functions: Map<string, FunctionApp>,
+  connection: unknown,
+): Response | Promise<Response> {
   const url = new URL(req.url);
   const name = url.pathname.split("/")[3] ?? "";
   const app = functions.get(name);
@@ -270,7 +281,8 @@ function gateway(req: Request, functions: Map<string, FunctionApp>): Response | 
     );
   }
   url.pathname = url.pathname.replace(/^\/functions\/v1/, "");
-  return app.fetch(new Request(url, req));
+  // The connection info goes along: the rate limiter keys anonymous calls on the peer address.
+  return app.fetch(new Request(url, req), connection);
 }
 
 interface OpenDatabase {
