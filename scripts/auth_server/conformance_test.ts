@@ -827,6 +827,44 @@ Deno.test("by default, sign-in attempts on one email stop at 30 per 5 minutes, a
   }
 });
 
+Deno.test("a made-up X-Forwarded-For does not buy fresh sign-up budgets; a trusted proxy's does", async () => {
+  for (const trustedProxies of ["", "127.0.0.0/8"]) {
+    const auth = await createAuthServer({
+      sql: testDb.db.sql,
+      siteUrl: "http://127.0.0.1",
+      rateLimits: { ...GENEROUS_LIMITS, signup: { limit: 2, windowSeconds: 300 } },
+      trustedProxies,
+    });
+    const http = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      (req, info) => auth.fetch(req, info),
+    );
+    try {
+      const codes: (string | undefined)[] = [];
+      for (let i = 0; i < 3; i++) {
+        const client = createClient(`http://127.0.0.1:${http.addr.port}`, auth.anonKey, {
+          auth: { persistSession: false, autoRefreshToken: false },
+          global: { headers: { "x-forwarded-for": `198.51.100.${i + 1}` } },
+        });
+        const { error } = await client.auth.signUp({
+          email: uniqueEmail("spoof"),
+          password: PASSWORD,
+        });
+        codes.push(error?.code);
+      }
+      assert.deepEqual(
+        codes,
+        trustedProxies
+          ? [undefined, undefined, undefined]
+          : [undefined, undefined, "over_request_rate_limit"],
+        `trusted proxies "${trustedProxies}"`,
+      );
+    } finally {
+      await http.shutdown();
+    }
+  }
+});
+
 Deno.test("rate limits answer 429 over_request_rate_limit", async () => {
   const limited = await startStandIn(testDb, {
     rateLimits: { recover: { limit: 2, windowSeconds: 60 } },

@@ -147,6 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       siteUrl: url,
       requireEmailConfirmation: options.requireEmailConfirmation ?? false,
       limiter: rateLimiterFor(cache),
+      trustedProxies: options.env?.TRUSTED_PROXIES ?? Deno.env.get("TRUSTED_PROXIES"),
       log,
     });
     const jwks = await auth.jwks();
@@ -179,7 +180,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
 
     const app = new Hono();
-    app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw));
+    app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw, c.env as Deno.ServeHandlerInfo));
     const redisRest = redis.rest;
     if (redisRest) {
       const toRedis = (req: Request) => {

@@ -62,9 +62,25 @@ export function clientAddress(c: Context, trusted: TrustedProxies): string {
   } catch {
     return "unknown";
   }
+  return forwardedAddress(peer, c.req.header("x-forwarded-for"), trusted);
+}
+
+/**
+ * The caller's address from the connection's peer and its `X-Forwarded-For`
+ * header: the peer itself unless it is a trusted proxy, else the rightmost hop
+ * that is not a trusted proxy.
+ *
+ * @param peer the address of the TCP peer
+ * @param forwardedFor the `X-Forwarded-For` header, if any
+ * @param trusted proxies whose forwarding header is believed
+ */
+export function forwardedAddress(
+  peer: string,
+  forwardedFor: string | null | undefined,
+  trusted: TrustedProxies,
+): string {
   if (!trusted(peer)) return peer;
-  const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((h) => h.trim())
-    .filter(Boolean);
+  const hops = (forwardedFor ?? "").split(",").map((h) => h.trim()).filter(Boolean);
   let caller = peer;
   for (let i = hops.length - 1; i >= 0; i--) {
     caller = hops[i]!;

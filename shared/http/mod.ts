@@ -15,7 +15,7 @@ export type {
   RedisRateLimiterOptions,
 } from "./rate_limiter.ts";
 export { apiRateLimit, bearerPrincipal } from "./api_rate_limit.ts";
-export { clientAddress, parseTrustedProxies } from "./client_address.ts";
+export { clientAddress, forwardedAddress, parseTrustedProxies } from "./client_address.ts";
 export type { TrustedProxies } from "./client_address.ts";
 export { streamProgress } from "./sse.ts";
 export type { ProgressStreamOptions } from "./sse.ts";
