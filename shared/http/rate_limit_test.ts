@@ -63,8 +63,8 @@ const statuses = async (n: number, send: () => Response | Promise<Response>) => 
 };
 
 /**
- * Budgets are fixed one-minute windows aligned to the clock (as
- * @upstash/ratelimit's are): a test that straddled a window's end would see its
+ * On Redis, budgets are fixed one-minute windows aligned to the clock
+ * (@upstash/ratelimit's): a test that straddled a window's end would see its
  * counts reset. Start each test with at least 20 s of the window left.
  */
 async function freshWindow() {
@@ -101,7 +101,7 @@ for (const [label, backend] of [["in-process", inProcess], ["Redis", overRedis]]
       name: `rate limit (${label}): ${name}`,
       ignore: label === "Redis" && unavailable !== null,
       fn: async () => {
-        await freshWindow();
+        if (label === "Redis") await freshWindow();
         await backend(fn);
       },
     });
@@ -181,7 +181,7 @@ for (const [label, backend] of [["in-process", inProcess], ["Redis", overRedis]]
   });
 }
 
-Deno.test("createMemoryRateLimiter() counts per key and policy in clock-aligned windows", async () => {
+Deno.test("createMemoryRateLimiter() counts per key and policy in windows from the first request", async () => {
   let now = 60_000 * 10 + 15_000;
   const limiter = createMemoryRateLimiter(() => now);
   const policy = { name: "p", limit: 2, windowSeconds: 60 };
@@ -190,14 +190,16 @@ Deno.test("createMemoryRateLimiter() counts per key and policy in clock-aligned 
     allowed: true,
     limit: 2,
     remaining: 1,
-    retryAfterSeconds: 45,
+    retryAfterSeconds: 60,
   });
   await limiter.consume("k", policy);
   assert.equal((await limiter.peek("k", policy)).allowed, false);
   assert.equal((await limiter.consume("k", policy)).allowed, false);
   assert.equal((await limiter.consume("k", { ...policy, name: "q" })).allowed, true);
   assert.equal((await limiter.consume("other", policy)).allowed, true);
-  now += 45_000;
+  now += 59_000;
+  assert.equal((await limiter.consume("k", policy)).allowed, false);
+  now += 1_000;
   assert.equal((await limiter.consume("k", policy)).allowed, true);
 });
 

@@ -31,8 +31,9 @@ export interface RateLimiter {
 }
 
 /**
- * Fixed windows counted in this process: the fallback when no Redis is
- * configured. Processes do not share these counts.
+ * Fixed windows counted in this process, each starting at a key's first
+ * request: the fallback when no Redis is configured. Processes do not share
+ * these counts.
  *
  * @param now clock in milliseconds, for tests
  */
@@ -44,9 +45,9 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       if (windows.size > 50_000) {
         for (const [k, w] of windows) if (w.resetAt <= at) windows.delete(k);
       }
-      // Aligned to the clock, as @upstash/ratelimit's fixed windows are.
-      const ms = policy.windowSeconds * 1000;
-      window = { count: 0, resetAt: (Math.floor(at / ms) + 1) * ms };
+      // A key's window starts with its first request (Redis's are aligned to the
+      // clock instead); either way a key gets at most `limit` per window.
+      window = { count: 0, resetAt: at + policy.windowSeconds * 1000 };
       windows.set(id, window);
     }
     return window;
