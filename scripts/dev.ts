@@ -47,6 +47,7 @@ if (stack.snow) {
   }
 }
 say(`  Database:  ${stack.databaseLabel}`);
+say(`  Redis:     ${stack.redisLabel}`);
 say("  Ctrl-C to stop; --fresh to start over with empty data.");
 say();
 

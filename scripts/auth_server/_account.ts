@@ -68,7 +68,7 @@ export async function handleSignup(ctx: ServerContext, req: Request): Promise<Re
   const pkce = readPkce(body);
   if (phone) throw new AuthError(400, "phone_provider_disabled", "Phone signups are disabled");
   const email = validateEmail(rawEmail);
-  ctx.limiter.hit("signup", limitKeys(req, email), ctx.now().getTime());
+  await ctx.limiter.hit("signup", limitKeys(req, email));
   const redirectTo = referrer(ctx, req);
   const passwordHash = await hashPassword(password);
   const client = clientInfo(req);
@@ -165,7 +165,7 @@ export async function handleRecover(ctx: ServerContext, req: Request): Promise<R
     throw new AuthError(422, "validation_failed", "Password recovery requires an email");
   }
   const email = validateEmail(rawEmail);
-  ctx.limiter.hit("recover", limitKeys(req, email), ctx.now().getTime());
+  await ctx.limiter.hit("recover", limitKeys(req, email));
   const redirectTo = referrer(ctx, req);
   const client = clientInfo(req);
   const outbox: MailMessage[] = [];
@@ -215,7 +215,7 @@ export async function handleOtp(ctx: ServerContext, req: Request): Promise<Respo
   if (phone) throw new AuthError(400, "phone_provider_disabled", "Unsupported phone provider");
   if (!rawEmail) throw new AuthError(400, "validation_failed", "One of email or phone must be set");
   const email = validateEmail(rawEmail);
-  ctx.limiter.hit("otp", limitKeys(req, email), ctx.now().getTime());
+  await ctx.limiter.hit("otp", limitKeys(req, email));
   const redirectTo = referrer(ctx, req);
   const client = clientInfo(req);
   const existing = await findUserByEmail(ctx.sql, email);
@@ -333,7 +333,7 @@ export async function handleVerifyPost(ctx: ServerContext, req: Request): Promis
   if (!VERIFY_TYPES.has(type) && type !== "sms" && type !== "phone_change") {
     throw new AuthError(400, "validation_failed", "Unsupported verification type");
   }
-  ctx.limiter.hit("verify", limitKeys(req, email ?? undefined), ctx.now().getTime());
+  await ctx.limiter.hit("verify", limitKeys(req, email ?? undefined));
   const client = clientInfo(req);
   const outcome = await ctx.sql.begin(async (tx) => {
     const now = ctx.now();
@@ -367,7 +367,7 @@ export async function handleVerifyGet(ctx: ServerContext, req: Request): Promise
     throw new AuthError(400, "validation_failed", "Verify requires a token or a token hash");
   }
   const flow = token.startsWith("pkce_") ? "pkce" : "implicit";
-  ctx.limiter.hit("verify", limitKeys(req), ctx.now().getTime());
+  await ctx.limiter.hit("verify", limitKeys(req));
   const client = clientInfo(req);
 
   let outcome: Awaited<ReturnType<typeof completeVerification>> | AuthError;

@@ -47,7 +47,7 @@ export async function handleToken(ctx: ServerContext, req: Request): Promise<Res
     case "refresh_token":
       return await refreshTokenGrant(ctx, req);
     case "pkce":
-      ctx.limiter.hit("token", limitKeys(req), ctx.now().getTime());
+      await ctx.limiter.hit("token", limitKeys(req));
       return await pkceGrant(ctx, req, await readJson(req));
     default:
       throw new AuthError(400, "invalid_credentials", "unsupported_grant_type");
@@ -69,7 +69,7 @@ async function passwordGrant(ctx: ServerContext, req: Request): Promise<Response
   if (phone) throw new AuthError(422, "phone_provider_disabled", "Phone logins are disabled");
   if (!rawEmail) throw new AuthError(400, "validation_failed", "missing email or phone");
   const email = rawEmail.trim().toLowerCase();
-  ctx.limiter.hit("token", limitKeys(req, email), ctx.now().getTime());
+  await ctx.limiter.hit("token", limitKeys(req, email));
   const invalid = new AuthError(400, "invalid_credentials", "Invalid login credentials");
 
   const user = await findUserByEmail(ctx.sql, email);
@@ -111,7 +111,7 @@ async function refreshTokenGrant(ctx: ServerContext, req: Request): Promise<Resp
   const body = await readJson(req);
   const refreshToken = stringField(body, "refresh_token");
   if (!refreshToken) throw new OAuthError("invalid_request", "refresh_token required");
-  ctx.limiter.hit("token", limitKeys(req), ctx.now().getTime());
+  await ctx.limiter.hit("refresh", limitKeys(req));
   const { session } = await refreshGrant(ctx.sql, ctx.tokens, {
     refreshToken,
     now: ctx.now(),

@@ -6,7 +6,13 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { createTokenVerifier } from "../../shared/auth/mod.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/mod.ts";
-import { type AuthServer, type AuthServerOptions, createAuthServer } from "./mod.ts";
+import { createMemoryRateLimiter } from "../../shared/http/mod.ts";
+import {
+  type AuthServer,
+  type AuthServerOptions,
+  createAuthServer,
+  DEFAULT_RATE_LIMITS,
+} from "./mod.ts";
 
 /** One stand-in on a real port, with a clock the test can move. */
 interface StandIn {
@@ -35,6 +41,9 @@ async function startStandIn(
     sql: db.db.sql,
     siteUrl: url,
     now: () => Date.now() + offsetMs,
+    // This file signs up and in far more often than a person would; the strict
+    // defaults have a test of their own below.
+    rateLimits: GENEROUS_LIMITS,
     ...options,
   });
   handler = (req) => auth.fetch(req);
@@ -786,6 +795,73 @@ Deno.test("sign-up is all or nothing with the product's sign-up trigger", async 
     await sql.unsafe(`
       drop trigger zz_test_refuse_signup on auth.users;
       drop function public.test_refuse_signup();`);
+  }
+});
+
+const GENEROUS_LIMITS = Object.fromEntries(
+  Object.keys(DEFAULT_RATE_LIMITS).map((action) => [action, { limit: 10_000, windowSeconds: 60 }]),
+);
+
+Deno.test("by default, sign-in attempts on one email stop at 30 per 5 minutes, across servers sharing a limiter", async () => {
+  const limiter = createMemoryRateLimiter();
+  const [one, two] = [
+    await startStandIn(testDb, { rateLimits: {}, limiter }),
+    await startStandIn(testDb, { rateLimits: {}, limiter }),
+  ];
+  try {
+    const email = uniqueEmail("guessed");
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i < 31; i++) {
+      const server = i % 2 ? one : two;
+      const { error } = await server.client().auth.signInWithPassword({
+        email,
+        password: `guess-${i}`,
+      });
+      codes.push(error?.code);
+    }
+    assert.deepEqual(codes.slice(0, 30), Array(30).fill("invalid_credentials"));
+    assert.equal(codes[30], "over_request_rate_limit");
+  } finally {
+    await one.close();
+    await two.close();
+  }
+});
+
+Deno.test("a made-up X-Forwarded-For does not buy fresh sign-up budgets; a trusted proxy's does", async () => {
+  for (const trustedProxies of ["", "127.0.0.0/8"]) {
+    const auth = await createAuthServer({
+      sql: testDb.db.sql,
+      siteUrl: "http://127.0.0.1",
+      rateLimits: { ...GENEROUS_LIMITS, signup: { limit: 2, windowSeconds: 300 } },
+      trustedProxies,
+    });
+    const http = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      (req, info) => auth.fetch(req, info),
+    );
+    try {
+      const codes: (string | undefined)[] = [];
+      for (let i = 0; i < 3; i++) {
+        const client = createClient(`http://127.0.0.1:${http.addr.port}`, auth.anonKey, {
+          auth: { persistSession: false, autoRefreshToken: false },
+          global: { headers: { "x-forwarded-for": `198.51.100.${i + 1}` } },
+        });
+        const { error } = await client.auth.signUp({
+          email: uniqueEmail("spoof"),
+          password: PASSWORD,
+        });
+        codes.push(error?.code);
+      }
+      assert.deepEqual(
+        codes,
+        trustedProxies
+          ? [undefined, undefined, undefined]
+          : [undefined, undefined, "over_request_rate_limit"],
+        `trusted proxies "${trustedProxies}"`,
+      );
+    } finally {
+      await http.shutdown();
+    }
   }
 });
 

@@ -15,6 +15,15 @@ import { AuthError, errorResponse, OAuthError } from "./_errors.ts";
 import { loadSigningKeys } from "./_keys.ts";
 import { createMailbox, type Mailbox } from "./_mailer.ts";
 import { createRateLimiter, type RateLimit, type RateLimitedAction } from "./_rate_limit.ts";
+import {
+  createMemoryRateLimiter,
+  type RateLimiter as SharedRateLimiter,
+} from "../../shared/http/rate_limiter.ts";
+import {
+  forwardedAddress,
+  parseTrustedProxies,
+  type TrustedProxies,
+} from "../../shared/http/client_address.ts";
 import { ensureDevSchema } from "./_schema.ts";
 import { handleGetUser, handleLogout, handleToken, handleUpdateUser } from "./_user.ts";
 
@@ -44,14 +53,32 @@ export interface AuthServerOptions {
   emailMaxFrequencySeconds?: number;
   /** Email changes need both the old and the new address to confirm. Default true. */
   secureEmailChange?: boolean;
-  /** Per-endpoint limits, counted per IP and per email address. Defaults are generous. */
+  /**
+   * Per-endpoint limits, counted per IP and per email address; defaults are
+   * `DEFAULT_RATE_LIMITS` (strict, close to hosted Supabase Auth's).
+   */
   rateLimits?: Partial<Record<RateLimitedAction, RateLimit>>;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (comma-separated addresses or
+   * CIDRs, as TRUSTED_PROXIES); default none.
+   */
+  trustedProxies?: string;
+  /**
+   * Where the counts live: the product's limiter (the dev stack passes the one on
+   * its Redis); by default in this process, on the server's clock.
+   */
+  limiter?: SharedRateLimiter;
 }
 
 /** A running local Supabase Auth stand-in. */
 export interface AuthServer {
   /** Handles requests under `/auth/v1/*` (the full path, prefix included). */
-  fetch(req: Request): Promise<Response>;
+  /**
+   * With the connection's `info`, `X-Forwarded-For` is replaced by the peer's
+   * address unless the peer is one of `trustedProxies`, so a client cannot pick
+   * the address its requests are limited and recorded under.
+   */
+  fetch(req: Request, info?: { remoteAddr: Deno.Addr }): Promise<Response>;
   /** The public keys, as `GET /auth/v1/.well-known/jwks.json` serves them. */
   jwks(): Promise<JSONWebKeySet>;
   /** A JWT `apikey` shaped like Supabase's legacy anon key (role `anon`). */
@@ -85,6 +112,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     );
   }
   const clock = options.now ?? Date.now;
+  const trusted = parseTrustedProxies(options.trustedProxies ?? "");
   await ensureDevSchema(options.sql);
   const keys = await loadSigningKeys(options.sql, clock());
   const apiUrl = `${siteUrl}/auth/v1`;
@@ -106,7 +134,10 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     },
     otpExpiryMs: (options.otpExpirySeconds ?? 3600) * 1000,
     emailMaxFrequencyMs: (options.emailMaxFrequencySeconds ?? 1) * 1000,
-    limiter: createRateLimiter(options.rateLimits),
+    limiter: createRateLimiter(
+      options.limiter ?? createMemoryRateLimiter(clock),
+      options.rateLimits,
+    ),
     log: options.log,
     now: () => new Date(clock()),
   };
@@ -176,7 +207,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   });
 
   return {
-    fetch: async (req) => await app.fetch(req),
+    fetch: async (req, info) => await app.fetch(withCallerAddress(req, info, trusted)),
     jwks: () => Promise.resolve(keys.jwks()),
     anonKey: keys.anonKey,
     serviceRoleKey: keys.serviceRoleKey,
@@ -224,4 +255,21 @@ function settings(ctx: ServerContext): Record<string, unknown> {
     saml_private_key_next_configured: false,
     passkeys_enabled: false,
   };
+}
+
+/** The request with `X-Forwarded-For` set to the caller's address, when the connection is known. */
+function withCallerAddress(
+  req: Request,
+  info: { remoteAddr: Deno.Addr } | undefined,
+  trusted: TrustedProxies,
+): Request {
+  const addr = info?.remoteAddr;
+  if (!addr || !("hostname" in addr)) return req;
+  const headers = new Headers(req.headers);
+  headers.set(
+    "x-forwarded-for",
+    forwardedAddress(addr.hostname, headers.get("x-forwarded-for"), trusted),
+  );
+  headers.delete("x-real-ip");
+  return new Request(req, { headers });
 }

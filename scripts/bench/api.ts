@@ -7,6 +7,7 @@
 // commit, each awaited) to show what the one-statement read saves. The default
 // pool is two connections per core of this machine: the reads are pipelined on
 // shared connections, and more backends only compete for the same two cores.
+import { createSessionCheck, createTokenVerifier } from "../../shared/auth/mod.ts";
 import { createMemoryCache } from "../../shared/cache/mod.ts";
 import { parseArgs } from "node:util";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
@@ -40,11 +41,17 @@ const db = connectDatabase(tdb.url, { max: Number(values.pool) });
 const auth = await createTestAuth();
 const config = loadConfig({ RATE_LIMIT_PER_MINUTE: "0" });
 const log = createLogger({ level: "silent" });
+// As production verifies: signature (cached per token) and a live session in
+// auth.sessions (cached SESSION_CHECK_TTL_MS).
+const verifier = createTokenVerifier({
+  jwks: auth.jwks,
+  sessions: createSessionCheck(db.sql, { ttlMs: config.SESSION_CHECK_TTL_MS }),
+});
 const services = {
   config,
   db,
   log,
-  auth: auth.verifier,
+  auth: verifier,
   tasks: createTaskClientFromConfig(config, { db, log }),
   cache: createMemoryCache(),
 };
@@ -79,7 +86,15 @@ const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }
   return path.startsWith("/organizations") ? orgs.fetch(req) : baseline.fetch(req);
 });
 const base = `http://127.0.0.1:${server.addr.port}`;
-const headers = { authorization: `Bearer ${owner.token}` };
+// A signed-in session as Supabase Auth records it, and a token that names it.
+const sessionId = crypto.randomUUID();
+await db.sql`insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+             values (${sessionId}, ${owner.id}, now(), now(), 'aal1')`;
+await db
+  .sql`insert into auth.refresh_tokens (token, user_id, revoked, created_at, updated_at, session_id)
+             values (${crypto.randomUUID()}, ${owner.id}, false, now(), now(), ${sessionId})`;
+const token = await auth.mint(owner.id, { email: owner.email, claims: { session_id: sessionId } });
+const headers = { authorization: `Bearer ${token}` };
 
 // Sanity: both endpoints answer what we think they answer.
 const check = await fetch(`${base}/organizations/${owner.orgId}/members?limit=50`, { headers });
@@ -89,7 +104,8 @@ if (check.status !== 200 || body.data.length !== Number(values.members)) {
 }
 
 report(
-  `bench api: ${concurrency} connections, ${seconds}s per endpoint, pool ${values.pool}, ${tdb.kind} database`,
+  `bench api: ${concurrency} connections, ${seconds}s per endpoint, pool ${values.pool}, ${tdb.kind} database, ` +
+    `session check on (cached ${config.SESSION_CHECK_TTL_MS} ms)`,
 );
 const select1 = await loadTest(`${base}/bench/select1`, { concurrency, seconds });
 report(`  select 1 (baseline)      ${fmt(select1)}`);
@@ -121,6 +137,7 @@ report(JSON.stringify({
   naive_rps: naive.rps,
   errors: members.errors + select1.errors + naive.errors,
   concurrency,
+  session_check_ttl_ms: config.SESSION_CHECK_TTL_MS,
 }));
 
 function fmt(

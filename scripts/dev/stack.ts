@@ -1,15 +1,16 @@
-import { createMemoryCache } from "../../shared/cache/mod.ts";
+import { cacheFromConfig } from "../../shared/cache/mod.ts";
 import { serveStatic } from "hono/deno";
 import { Hono } from "hono";
 import postgres from "postgres";
 import { connectDatabase, type Database } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
-import type { FunctionApp, Services } from "../../shared/http/mod.ts";
+import { type FunctionApp, rateLimiterFor, type Services } from "../../shared/http/mod.ts";
 import { createLogger, type Logger } from "../../shared/log/mod.ts";
 import { verifierFromConfig } from "../../shared/runtime/mod.ts";
 import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { type AuthServer, createAuthServer } from "../auth_server/mod.ts";
 import { createQStashServer, qstashEnv, type QStashServer } from "../qstash_server/mod.ts";
+import { startDevRedis } from "./redis.ts";
 import { migrate } from "../db/migrate.ts";
 import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
@@ -53,6 +54,11 @@ export interface StackOptions {
   snowUsers?: number;
   /** Require email confirmation before sign-in (default false). */
   requireEmailConfirmation?: boolean;
+  /**
+   * Start the Upstash Redis stand-in over a private redis-server at /redis when
+   * redis-server is on PATH and UPSTASH_REDIS_REST_URL is not set (default true).
+   */
+  redis?: boolean;
   /** Environment overrides for the functions' configuration. */
   env?: Record<string, string>;
 }
@@ -75,6 +81,8 @@ export interface Stack {
   demo: DemoAccount;
   /** What backs the database, for the banner. */
   databaseLabel: string;
+  /** What backs the cache and rate limits, for the banner. */
+  redisLabel: string;
   /** The ServiceNow simulator at /snow-sim, or null with `snowDemo: false`. */
   snow: DevSnow | null;
   /** The demo organization's instance (connected to the simulator), when there is one. */
@@ -102,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     // Listen first: the auth server and the functions need the public URL.
-    let handler: (req: Request) => Response | Promise<Response> = () =>
+    let handler: (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> = () =>
       new Response("Starting", { status: 503 });
     const server = Deno.serve(
       {
@@ -110,7 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         hostname: options.hostname ?? "127.0.0.1",
         onListen: () => {},
       },
-      (req) => handler(req),
+      (req, info) => handler(req, info),
     );
     cleanups.push(() => server.shutdown());
     const url = `http://${
@@ -121,10 +129,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.push(database.close);
     const db = database.db;
 
+    const redis = await startDevRedis({
+      enabled: options.redis ?? true,
+      configuredUrl: options.env?.UPSTASH_REDIS_REST_URL ?? Deno.env.get("UPSTASH_REDIS_REST_URL"),
+      mountUrl: `${url}/redis`,
+    });
+    cleanups.push(redis.stop);
+    // One cache (and so one rate limiter) for the functions and the auth stand-in.
+    const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;
+    const cache = cacheFromConfig(
+      loadConfig({ ...Deno.env.toObject(), ...redis.env, ...options.env }),
+      functionsLog,
+    );
+
     const auth = await createAuthServer({
       sql: db.sql,
       siteUrl: url,
       requireEmailConfirmation: options.requireEmailConfirmation ?? false,
+      limiter: rateLimiterFor(cache),
+      trustedProxies: options.env?.TRUSTED_PROXIES ?? Deno.env.get("TRUSTED_PROXIES"),
       log,
     });
     const jwks = await auth.jwks();
@@ -144,20 +167,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SUPABASE_ANON_KEY: auth.anonKey,
       PUBLIC_URL: url,
       ...(qstash ? qstashEnv(qstash, url) : {}),
+      ...redis.env,
       ...options.env,
     });
-    const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;
     const services: Services = {
       config,
       db,
       log: functionsLog,
-      auth: verifierFromConfig(config),
+      auth: verifierFromConfig(config, db),
       tasks: createTaskClientFromConfig(config, { db, log: functionsLog }),
-      cache: createMemoryCache(),
+      cache,
     };
 
     const app = new Hono();
-    app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw));
+    app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw, c.env as Deno.ServeHandlerInfo));
+    const redisRest = redis.rest;
+    if (redisRest) {
+      const toRedis = (req: Request) => {
+        const target = new URL(req.url);
+        target.pathname = target.pathname.replace(/^\/redis/, "") || "/";
+        return redisRest.fetch(new Request(target, req));
+      };
+      app.all("/redis", (c) => toRedis(c.req.raw));
+      app.all("/redis/*", (c) => toRedis(c.req.raw));
+    }
     if (snow) app.all(`${SNOW_SIM_PATH}/*`, (c) => snow.fetch(c.req.raw));
     if (qstash) {
       app.all("/qstash/*", (c) => {
@@ -169,8 +202,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const functions = new Map<string, FunctionApp>(
       LOCAL_FUNCTIONS.map((fn) => [fn.name, fn.create(services)]),
     );
-    app.all("/functions/v1/:name/*", (c) => gateway(c.req.raw, functions));
-    app.all("/functions/v1/:name", (c) => gateway(c.req.raw, functions));
+    app.all("/functions/v1/:name/*", (c) => gateway(c.req.raw, functions, c.env));
+    app.all("/functions/v1/:name", (c) => gateway(c.req.raw, functions, c.env));
     app.get("/app-config.json", (c) =>
       c.json({
         supabaseUrl: url,
@@ -216,6 +249,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       services,
       demo,
       databaseLabel: database.label,
+      redisLabel: redis.label,
       snow,
       demoInstanceId,
       stop,
@@ -227,7 +261,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Routes `/functions/v1/<name>/...` to the function, as Supabase's gateway does. */
-function gateway(req: Request, functions: Map<string, FunctionApp>): Response | Promise<Response> {
+function gateway(
+  req: Request,
+  functions: Map<string, FunctionApp>,
+  connection: unknown,
+): Response | Promise<Response> {
   const url = new URL(req.url);
   const name = url.pathname.split("/")[3] ?? "";
   const app = functions.get(name);
@@ -244,7 +282,8 @@ function gateway(req: Request, functions: Map<string, FunctionApp>): Response | 
     );
   }
   url.pathname = url.pathname.replace(/^\/functions\/v1/, "");
-  return app.fetch(new Request(url, req));
+  // The connection info goes along: the rate limiter keys anonymous calls on the peer address.
+  return app.fetch(new Request(url, req), connection);
 }
 
 interface OpenDatabase {

@@ -9,6 +9,7 @@ import {
 } from "jose";
 import type { JwtClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
+import type { SessionCheck } from "./sessions.ts";
 
 /** Verifies Supabase access tokens. */
 export interface TokenVerifier {
@@ -34,6 +35,11 @@ export interface TokenVerifierOptions {
   audience?: string;
   /** Verified tokens remembered until they expire; default 10 000, 0 to disable. */
   cacheSize?: number;
+  /**
+   * Also demand that the token's `session_id` is still live (not signed out or
+   * revoked); without it a token is good until it expires.
+   */
+  sessions?: SessionCheck;
   /** Clock in milliseconds, for tests. */
   now?: () => number;
 }
@@ -72,11 +78,23 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const cacheSize = options.cacheSize ?? 10_000;
   const verified = new Map<string, { claims: JwtClaims; expiresAt: number }>();
 
+  const sessions = options.sessions;
+  const liveSession = async (claims: JwtClaims) => {
+    if (!sessions) return claims;
+    const sessionId = claims.session_id;
+    if (typeof sessionId !== "string" || !await sessions.isLive(sessionId, claims.sub)) {
+      throw new HttpError(401, "Your session has ended (signed out or revoked): sign in again", {
+        code: "session_revoked",
+      });
+    }
+    return claims;
+  };
+
   return {
     async verify(token) {
       const hit = verified.get(token);
       if (hit) {
-        if (hit.expiresAt > now()) return hit.claims;
+        if (hit.expiresAt > now()) return await liveSession(hit.claims);
         verified.delete(token);
       }
       let payload: JWTPayload;
@@ -108,7 +126,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
         verified.set(token, { claims, expiresAt: payload.exp * 1000 });
       }
-      return claims;
+      return await liveSession(claims);
     },
   };
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Redis } from "@upstash/redis";
 
 /** Options of {@linkcode Cache.set}. */
 export interface CacheSetOptions {
@@ -16,6 +17,11 @@ export interface CacheSetOptions {
 export interface Cache {
   /** Where values live: a Redis server, or this process only. */
   readonly kind: "redis" | "memory";
+  /**
+   * The `@upstash/redis` client behind a Redis cache, for shared state that is
+   * not a plain value (the rate limiter's scripts); absent in-process.
+   */
+  readonly redis?: Redis;
   /** The value stored under `key`, or `null` when absent or expired. */
   get<T>(key: string): Promise<T | null>;
   /** Stores `value` (JSON-serialisable) under `key`. */

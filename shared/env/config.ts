@@ -26,8 +26,27 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default("*"),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  /** Requests per caller (bearer token, else address) per minute and process; 0 = off. */
+  /**
+   * Requests per caller per minute, counted across processes through Redis when it is
+   * configured: per signed-in user, and per connection address for anonymous calls
+   * (and calls whose credentials did not verify). 0 = off.
+   */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  /**
+   * Proxies whose `X-Forwarded-For` is believed, comma-separated addresses or CIDR
+   * ranges (e.g. `10.0.0.0/8,::1`). Empty: the connection's own address is the caller's.
+   */
+  TRUSTED_PROXIES: z.string().default(""),
+  /** Upstash Redis REST URL (cache and rate limits); without it both stay in-process. */
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  /** Upstash Redis REST token; required with UPSTASH_REDIS_REST_URL. */
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  /**
+   * How long a signed-in session is known to be live before the token verifier asks
+   * `auth.sessions` again, in milliseconds: the most a signed-out token keeps working.
+   * 0 checks on every request.
+   */
+  SESSION_CHECK_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** QStash REST base URL; the dev stack points it at its local stand-in. */
   QSTASH_URL: z.url().default("https://qstash.upstash.io"),

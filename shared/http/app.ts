@@ -12,7 +12,8 @@ import type { Logger } from "../log/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import { HttpError, httpErrorFromPostgres } from "./errors.ts";
 import { metricsRegistry, observeRequest } from "./metrics.ts";
-import { rateLimit } from "./rate_limit.ts";
+import { apiRateLimit } from "./api_rate_limit.ts";
+import type { Principal } from "./rate_limit.ts";
 
 /** What every function is built from; created once per process. */
 export interface Services {
@@ -35,6 +36,11 @@ export interface AppEnv {
     claims: JwtClaims;
     /** Set by {@linkcode requireUser}. */
     userId: string;
+    /**
+     * Who the verified credentials belong to (a user, or `worker` for a QStash
+     * delivery whose signature verified); set by the auth step, read by the rate limiter.
+     */
+    principal: Principal;
   };
 }
 
@@ -82,7 +88,7 @@ export function createFunctionApp(name: string, services: Services): FunctionApp
     }),
   );
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-site" }));
-  app.use(rateLimit({ limit: services.config.RATE_LIMIT_PER_MINUTE }));
+  app.use(apiRateLimit(services));
   app.use(
     bodyLimit({
       maxSize: services.config.MAX_BODY_BYTES,
@@ -162,6 +168,7 @@ export function requireUser(
     const claims = await verifier.verify(token);
     c.set("claims", claims);
     c.set("userId", claims.sub);
+    c.set("principal", { kind: "user", id: claims.sub });
     await next();
   };
 }

@@ -5,7 +5,17 @@ export type { ErrorBody, ErrorStatus, HttpErrorOptions } from "./errors.ts";
 export { metricsRegistry } from "./metrics.ts";
 export { readJson, readParam, readQuery } from "./validate.ts";
 export type { FieldProblem } from "./validate.ts";
-export { rateLimit } from "./rate_limit.ts";
-export type { RateLimitOptions } from "./rate_limit.ts";
+export { rateLimit, refuseIfOver } from "./rate_limit.ts";
+export type { Principal, RateLimitOptions } from "./rate_limit.ts";
+export { createMemoryRateLimiter, createRedisRateLimiter, rateLimiterFor } from "./rate_limiter.ts";
+export type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimitPolicy,
+  RedisRateLimiterOptions,
+} from "./rate_limiter.ts";
+export { apiRateLimit, bearerPrincipal } from "./api_rate_limit.ts";
+export { clientAddress, forwardedAddress, parseTrustedProxies } from "./client_address.ts";
+export type { TrustedProxies } from "./client_address.ts";
 export { streamProgress } from "./sse.ts";
 export type { ProgressStreamOptions } from "./sse.ts";

@@ -9,7 +9,13 @@ export {
   requireRole,
   updateOrganization,
 } from "./store.ts";
-export type { Member, MemberPage, Organization, OrganizationSummary } from "./store.ts";
+export type {
+  Member,
+  MemberAddition,
+  MemberPage,
+  Organization,
+  OrganizationSummary,
+} from "./store.ts";
 export {
   addMemberSchema,
   changeRoleSchema,

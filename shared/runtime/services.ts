@@ -1,6 +1,6 @@
-import { createMemoryCache } from "../cache/mod.ts";
-import { createTokenVerifier, type TokenVerifier } from "../auth/mod.ts";
-import { connectDatabase } from "../db/mod.ts";
+import { cacheFromConfig } from "../cache/mod.ts";
+import { createSessionCheck, createTokenVerifier, type TokenVerifier } from "../auth/mod.ts";
+import { connectDatabase, type Database } from "../db/mod.ts";
 import { type Config, ConfigError, databaseUrl, loadConfig } from "../env/mod.ts";
 import type { Services } from "../http/mod.ts";
 import { createLogger } from "../log/mod.ts";
@@ -22,24 +22,30 @@ export function createServicesFromEnv(config: Config = loadConfig()): Services {
     config,
     db,
     log,
-    auth: verifierFromConfig(config),
+    auth: verifierFromConfig(config, db),
     tasks: createTaskClientFromConfig(config, { db, log }),
-    cache: createMemoryCache(),
+    cache: cacheFromConfig(config, log),
   };
 }
 
 /**
  * The token verifier the configuration asks for: HS256 secret, inline JWKS, or
- * the JWKS published by Supabase Auth at SUPABASE_URL.
+ * the JWKS published by Supabase Auth at SUPABASE_URL. With a database, a token
+ * is also refused once its session has ended in `auth.sessions` (sign-out,
+ * global sign-out, refresh-token reuse), at most SESSION_CHECK_TTL_MS later.
  *
  * @param config validated configuration
+ * @param db where `auth.sessions` lives; without it tokens are good until they expire
  * @throws {ConfigError} when no key source is configured
  */
-export function verifierFromConfig(config: Config): TokenVerifier {
+export function verifierFromConfig(config: Config, db?: Pick<Database, "sql">): TokenVerifier {
   const issuer = config.SUPABASE_JWT_ISSUER ??
     (config.SUPABASE_URL ? `${config.SUPABASE_URL.replace(/\/$/, "")}/auth/v1` : undefined);
+  const sessions = db
+    ? createSessionCheck(db.sql, { ttlMs: config.SESSION_CHECK_TTL_MS })
+    : undefined;
   if (config.SUPABASE_JWT_SECRET) {
-    return createTokenVerifier({ jwtSecret: config.SUPABASE_JWT_SECRET, issuer });
+    return createTokenVerifier({ jwtSecret: config.SUPABASE_JWT_SECRET, issuer, sessions });
   }
   if (config.SUPABASE_JWKS) {
     let jwks;
@@ -48,12 +54,13 @@ export function verifierFromConfig(config: Config): TokenVerifier {
     } catch {
       throw new ConfigError("Cannot start: SUPABASE_JWKS is not valid JSON");
     }
-    return createTokenVerifier({ jwks, issuer });
+    return createTokenVerifier({ jwks, issuer, sessions });
   }
   if (config.SUPABASE_URL) {
     return createTokenVerifier({
       jwksUrl: new URL(`${config.SUPABASE_URL.replace(/\/$/, "")}/auth/v1/.well-known/jwks.json`),
       issuer,
+      sessions,
     });
   }
   throw new ConfigError(

@@ -2,6 +2,7 @@ import { ApiError } from "./api_error.ts";
 import type {
   ErrorBody,
   Member,
+  MemberAddition,
   OrgDetail,
   OrgSummary,
   OrgUpdate,
@@ -49,7 +50,8 @@ export interface OrganizationsApi {
   ): Promise<Page<Member>>;
   /** Follows `next_cursor` until the last page. */
   listAllMembers(orgId: string, options?: { signal?: AbortSignal }): Promise<Member[]>;
-  addMember(orgId: string, input: { email: string; role: Role }): Promise<Member>;
+  /** Adds the account using `email`, if there is one; the answer is the same either way. */
+  addMember(orgId: string, input: { email: string; role: Role }): Promise<MemberAddition>;
   changeRole(orgId: string, userId: string, role: Role): Promise<Member>;
   removeMember(orgId: string, userId: string): Promise<void>;
   leave(orgId: string): Promise<void>;
@@ -63,8 +65,6 @@ const CODE_MESSAGES: Record<string, string> = {
   owner_required: "Only an owner can grant, remove or change the owner role.",
   last_owner:
     "An organization needs at least one owner. Make someone else an owner before you do this.",
-  user_not_found:
-    "No ComplianceIQ account uses that email yet. Ask them to sign up, then add them here.",
   already_member: "That person is already a member of this organization.",
   member_limit_reached:
     "Your plan's member limit is reached. Remove a member or upgrade the plan to add more.",
@@ -241,8 +241,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return all;
     },
     async addMember(orgId, input) {
-      return (await request<{ data: Member }>("POST", `${org(orgId)}/members`, { body: input }))
-        .data;
+      return (await request<{ data: MemberAddition }>("POST", `${org(orgId)}/members`, {
+        body: input,
+      })).data;
     },
     async changeRole(orgId, userId, role) {
       return (await request<{ data: Member }>("PATCH", member(orgId, userId), { body: { role } }))

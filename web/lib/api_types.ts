@@ -85,6 +85,15 @@ export interface Member {
   joined_at: string;
 }
 
+/**
+ * The answer to adding a member by email: the same whether or not an account
+ * uses the address, so it names no one.
+ */
+export interface MemberAddition {
+  email: string;
+  role: Role;
+}
+
 /** A page of a cursor-paginated list. */
 export interface Page<T> {
   data: T[];

@@ -32,7 +32,8 @@ export function membersRoutes(services: Services): Hono<AppEnv> {
     const orgId = readParam(c, "orgId", z.uuid());
     const input = await readJson(c, addMemberSchema);
     const data = await services.db.asTenant(c.get("claims"), (tx) => addMember(tx, orgId, input));
-    return c.json({ data }, 201);
+    // 202 and the same body whether or not an account uses the address.
+    return c.json({ data }, 202);
   });
 
   routes.patch("/:orgId/members/:userId", async (c) => {

@@ -53,6 +53,8 @@ export function qstashRoutes(_services: Services, options: QStashRouteOptions): 
     } catch (error) {
       throw rejected(error instanceof Error ? error.message : String(error));
     }
+    // Verified: the rate limiter leaves QStash's deliveries alone from here on.
+    c.set("principal", { kind: "worker", id: messageId ?? "qstash" });
 
     let json: unknown;
     try {

@@ -311,8 +311,13 @@ export function TeamPage(): JSX.Element {
         onClose={() => setAdding(false)}
         roles={grantableRoles(actor.role)}
         onAdd={async (email, role) => {
-          const member = await team.add(email, role);
-          toasts.success(`${memberName(member)} added as ${ROLE_LABELS[role].toLowerCase()}`);
+          const added = await team.add(email, role);
+          toasts.success(
+            `If ${added.email} has a ComplianceIQ account, they are now a member ` +
+              `(${
+                ROLE_LABELS[role].toLowerCase()
+              }). If not, ask them to sign up, then add them again.`,
+          );
         }}
       />
       <ConfirmDialog

@@ -1,0 +1,59 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { TokenVerifier } from "../auth/mod.ts";
+import { ConfigError } from "../env/mod.ts";
+import type { Services } from "./app.ts";
+import { parseTrustedProxies, type TrustedProxies } from "./client_address.ts";
+import { type Principal, rateLimit } from "./rate_limit.ts";
+import { rateLimiterFor } from "./rate_limiter.ts";
+
+/**
+ * Every function's request limit, from configuration: `RATE_LIMIT_PER_MINUTE`
+ * per signed-in user and per anonymous address, counted in Redis when the
+ * services' cache is on Redis (so all processes share the counts), else in
+ * this process. The principal is the user whose bearer token (or SSE
+ * `access_token`) verifies, through the same cached verifier the auth step uses.
+ *
+ * @param services configuration, cache, token verifier and logger
+ * @throws {ConfigError} when TRUSTED_PROXIES does not parse
+ */
+export function apiRateLimit(
+  services: Pick<Services, "config" | "cache" | "auth" | "log">,
+): MiddlewareHandler {
+  const limit = services.config.RATE_LIMIT_PER_MINUTE;
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = parseTrustedProxies(services.config.TRUSTED_PROXIES);
+  } catch (error) {
+    throw new ConfigError(`Cannot start: ${(error as Error).message}`);
+  }
+  return rateLimit({
+    limiter: rateLimiterFor(services.cache),
+    policy: { name: "api", limit, windowSeconds: 60 },
+    anonymousPolicy: { name: "anonymous", limit, windowSeconds: 60 },
+    trustedProxies,
+    identify: bearerPrincipal(services.auth),
+    log: services.log,
+  });
+}
+
+/**
+ * Finds the user whose bearer token verifies; null for no token or one that
+ * does not verify (the auth step answers 401 for those where it matters).
+ *
+ * @param verifier the token verifier (cached, so the auth step's second call is cheap)
+ */
+export function bearerPrincipal(
+  verifier: TokenVerifier,
+): (c: Context) => Promise<Principal | null> {
+  return async (c) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ??
+      c.req.query("access_token");
+    if (!token) return null;
+    try {
+      const claims = await verifier.verify(token);
+      return { kind: "user", id: claims.sub };
+    } catch {
+      return null;
+    }
+  };
+}
