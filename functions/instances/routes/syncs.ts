@@ -38,7 +38,7 @@ export function syncRoutes(services: Services): Hono<AppEnv> {
     const id = readParam(c, "id", z.uuid());
     const page = readQuery(c, listSyncsQuerySchema);
     const result = await services.db.asTenant(c.get("claims"), async (tx) => {
-      await authorizeInstance(tx, id, "viewer");
+      await authorizeInstance(tx, id, "instances.read");
       return await listSyncRuns(tx, id, page);
     });
     return c.json(result);
@@ -48,7 +48,7 @@ export function syncRoutes(services: Services): Hono<AppEnv> {
     const id = readParam(c, "id", z.uuid());
     const runId = readParam(c, "runId", z.uuid());
     const data = await services.db.asTenant(c.get("claims"), async (tx) => {
-      await authorizeInstance(tx, id, "viewer");
+      await authorizeInstance(tx, id, "instances.read");
       return await getSyncRun(tx, id, runId);
     });
     return c.json({ data });
@@ -57,7 +57,7 @@ export function syncRoutes(services: Services): Hono<AppEnv> {
   routes.get("/:id/tables", async (c) => {
     const id = readParam(c, "id", z.uuid());
     const data = await services.db.asTenant(c.get("claims"), async (tx) => {
-      await authorizeInstance(tx, id, "viewer");
+      await authorizeInstance(tx, id, "instances.read");
       return await listInstanceTables(tx, id);
     });
     return c.json({ data });

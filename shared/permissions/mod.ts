@@ -1,0 +1,4 @@
+export { ACTIONS, can, minimumRole, PERMISSIONS } from "./matrix.ts";
+export type { Action, OrgPlan, Permission } from "./matrix.ts";
+export { ORG_ROLES, roleAtLeast } from "./roles.ts";
+export type { OrgRole } from "./roles.ts";
