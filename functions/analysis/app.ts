@@ -49,7 +49,7 @@ import { suppressionRoutes } from "./routes/suppressions.ts";
 export function createAnalysisApp(services: Services): FunctionApp {
   const app = createFunctionApp("analysis", services);
   // The event stream checks its own token (EventSource cannot send headers).
-  app.route("/", runEventRoutes(services));
+  app.route("/", runEventRoutes(services).app);
   app.use(requireUser(services.auth));
   app.route("/", catalogRoutes(services));
   app.route("/", runRoutes(services));

@@ -2,11 +2,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import {
   type AppEnv,
+  createRouteGroup,
   HttpError,
   readJson,
   readParam,
   readQuery,
-  requireUser,
+  type RouteGroup,
   type Services,
   streamProgress,
 } from "../../../shared/http/mod.ts";
@@ -90,18 +91,26 @@ export function runRoutes(services: Services): Hono<AppEnv> {
  * event with the run's progress whenever it changes, then `end` once it has
  * finished. The token comes in the Authorization header or as `?access_token=`.
  */
-export function runEventRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/runs/:runId/events", requireUser(services.auth, { queryToken: true }), async (c) => {
+export function runEventRoutes(services: Services): RouteGroup {
+  return createRouteGroup().on({
+    method: "get",
+    path: "/runs/:runId/events",
+    summary: "A run's live progress as Server-Sent Events",
+    description: "A `progress` event whenever the run's progress changes, then `end` once it " +
+      "has finished.",
+    auth: "user",
+    tokenInQuery: true,
+    permission: "runs.read",
+    params: z.object({ runId: z.uuid() }),
+    responses: { 200: { description: "The event stream", contentType: "text/event-stream" } },
+  }, async (c, { params }) => {
     const claims = c.get("claims");
-    const runId = readParam(c, "runId", z.uuid());
-    const first = await getRunProgress(services.db, claims, runId);
+    const first = await getRunProgress(services.db, claims, params.runId);
     if (!first) throw new HttpError(404, RUN_NOT_FOUND);
     return streamProgress(c, {
       event: "progress",
       first,
-      read: () => getRunProgress(services.db, claims, runId),
+      read: () => getRunProgress(services.db, claims, params.runId),
       stamp: (progress) => `${progress.status}|${progress.checks_done}|${progress.progress}`,
       status: (progress) => progress.status,
       pollMs: services.config.TASKS_SSE_POLL_MS,
@@ -109,6 +118,4 @@ export function runEventRoutes(services: Services): Hono<AppEnv> {
       logMessage: "analysis event stream failed",
     });
   });
-
-  return routes;
 }
