@@ -366,7 +366,14 @@ export async function startSync(
              0 as tables_not_readable, error,
              requested_by, created_at
       from public.sync_runs where id = ${runId}`;
-    return row!;
+    // Counts are bigints, which arrive as strings: answer numbers, as the history does.
+    return {
+      ...row!,
+      records_fetched: Number(row!.records_fetched),
+      records_upserted: Number(row!.records_upserted),
+      records_deleted: Number(row!.records_deleted),
+      records_expired: Number(row!.records_expired),
+    };
   });
   return { run, job };
 }

@@ -10,11 +10,12 @@ import {
 } from "../../../shared/http/mod.ts";
 import {
   getJob,
+  jobDeliverySchema,
+  jobSchema,
   listJobDeliveries,
   listJobs,
   listJobsQuerySchema,
 } from "../../../shared/tasks/mod.ts";
-import { jobDeliverySchema, jobSchema } from "../schemas.ts";
 
 const jobParams = z.object({ jobId: z.uuid() });
 

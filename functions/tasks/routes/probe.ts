@@ -6,8 +6,7 @@ import {
   type Services,
 } from "../../../shared/http/mod.ts";
 import { requirePermission } from "../../../shared/organizations/mod.ts";
-import { probePayloadSchema, probeTask } from "../../../shared/tasks/mod.ts";
-import { jobSchema } from "../schemas.ts";
+import { jobSchema, probePayloadSchema, probeTask } from "../../../shared/tasks/mod.ts";
 
 const probeBodySchema = probePayloadSchema.extend({ org_id: z.uuid() }).strict();
 

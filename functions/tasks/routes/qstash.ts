@@ -7,12 +7,12 @@ import {
   type WorkerVerifier,
 } from "../../../shared/http/mod.ts";
 import {
+  deliveryOutcomeSchema,
   deliveryStatus,
   processMessage,
   type RunnerOptions,
   taskMessageSchema,
 } from "../../../shared/tasks/mod.ts";
-import { deliveryOutcomeSchema } from "../schemas.ts";
 
 /** How QStash deliveries are proven: the signing keys and the URL they were published to. */
 export interface QStashVerifierOptions {

@@ -1,4 +1,4 @@
-// Response schemas of the tasks function: the wire format of jobs and deliveries.
+// Response schemas of jobs and deliveries (the wire format the API answers with).
 import { z } from "zod";
 
 const timestamp = z.iso.datetime({ offset: true });
