@@ -144,6 +144,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SUPABASE_ANON_KEY: auth.anonKey,
       PUBLIC_URL: url,
       ...(qstash ? qstashEnv(qstash, url) : {}),
+      // /metrics needs a scrape credential: one per run unless METRICS_TOKEN is set.
+      METRICS_TOKEN: Deno.env.get("METRICS_TOKEN") || `dev-${crypto.randomUUID()}`,
       ...options.env,
     });
     const functionsLog = options.quiet ? createLogger({ level: "silent" }) : log;
