@@ -8,7 +8,12 @@
 import { createLogger } from "../shared/log/mod.ts";
 import { loadConfig } from "../shared/env/mod.ts";
 import { listRoutes, type Services } from "../shared/http/mod.ts";
-import { renderPermissionsTable, replacePermissionsTable } from "../shared/permissions/mod.ts";
+import {
+  PERMISSIONS_DOC_MARKERS,
+  renderPermissionsTable,
+  replacePermissionsTable,
+  tableContent,
+} from "../shared/permissions/mod.ts";
 import { buildFunctionApps, WALK_DATABASE, WALK_ENV } from "./api/apps.ts";
 import { createTokenVerifier } from "../shared/auth/mod.ts";
 import { createMemoryCache } from "../shared/cache/mod.ts";
@@ -41,9 +46,13 @@ export async function currentTable(): Promise<string> {
 /** Writes the table, or with `--check` reports whether it is stale. */
 async function main(args: readonly string[]): Promise<number> {
   const doc = await Deno.readTextFile(DOC);
-  const next = replacePermissionsTable(doc, await currentTable());
+  const table = await currentTable();
   if (args.includes("--check")) {
-    if (next !== doc) {
+    const start = doc.indexOf(PERMISSIONS_DOC_MARKERS.start) + PERMISSIONS_DOC_MARKERS.start.length;
+    if (
+      tableContent(doc.slice(start, doc.indexOf(PERMISSIONS_DOC_MARKERS.end))) !==
+        tableContent(table)
+    ) {
       // deno-lint-ignore no-console
       console.error(
         "docs/architecture.md's permission table is stale: run `deno task docs:permissions`",
@@ -52,9 +61,9 @@ async function main(args: readonly string[]): Promise<number> {
     }
     return 0;
   }
-  await Deno.writeTextFile(DOC, next);
+  await Deno.writeTextFile(DOC, replacePermissionsTable(doc, table));
   // deno-lint-ignore no-console
-  console.log("Wrote the permission table into docs/architecture.md");
+  console.log("Wrote the permission table into docs/architecture.md (run `deno fmt` to align it)");
   return 0;
 }
 

@@ -51,3 +51,15 @@ export function replacePermissionsTable(doc: string, table: string): string {
     doc.slice(end)
   }`;
 }
+
+/**
+ * A table's content without its layout (cell padding, rule widths), so a table
+ * `deno fmt` has aligned compares equal to the one {@linkcode renderPermissionsTable} wrote.
+ *
+ * @param table a Markdown table
+ */
+export function tableContent(table: string): string {
+  return table.trim().split("\n").map((line) =>
+    line.split("|").map((cell) => cell.trim().replace(/^:?-+:?$/, "-")).join("|")
+  ).join("\n");
+}

@@ -6,5 +6,6 @@ export {
   PERMISSIONS_DOC_MARKERS,
   renderPermissionsTable,
   replacePermissionsTable,
+  tableContent,
 } from "./docs.ts";
 export type { ActionRoute } from "./docs.ts";
