@@ -65,7 +65,7 @@ function Operation({ op }: { op: ReferenceOperation }): JSX.Element {
               <tr key={`${p.in}:${p.name}`} class="border-t border-line">
                 <td class="py-1 pr-4">
                   <code>{p.name}</code>
-                  {p.required && <span class="text-fg-muted">{" "}(required)</span>}
+                  {p.required && <span class="ml-1 text-fg-muted">(required)</span>}
                 </td>
                 <td class="py-1 pr-4">{p.in}</td>
                 <td class="py-1">{p.type}</td>
