@@ -250,6 +250,8 @@ Deno.test("sync now runs the sync task and the history shows per-table figures",
     assert.equal(res.status, 202, JSON.stringify(res.body));
     assert.equal(res.body.data.run.status, "queued");
     assert.equal(res.body.data.run.mode, "full");
+    // Counts are numbers, as in the history (bigints used to arrive as strings).
+    assert.equal(res.body.data.run.records_fetched, 0);
     assert.equal(res.body.data.job.kind, "servicenow.sync");
     runId = res.body.data.run.id;
     assertError(

@@ -1,21 +1,9 @@
 // The organizations function: tenants, their settings and their members.
 //
-// Route                                   | who may call it
-// GET    /organizations                   | any signed-in user (their orgs)
-// POST   /organizations                   | any signed-in user (becomes owner)
-// GET    /organizations/:orgId            | members
-// PATCH  /organizations/:orgId            | admin, owner
-// GET    /organizations/:orgId/members    | members
-// POST   /organizations/:orgId/members    | admin, owner (owner role: owners only)
-// PATCH  /organizations/:orgId/members/:userId | admin, owner (owner role: owners only)
-// DELETE /organizations/:orgId/members/:userId | admin, owner, or the member themselves
-// POST   /organizations/:orgId/leave      | members (not the last owner)
-import {
-  createFunctionApp,
-  type FunctionApp,
-  requireUser,
-  type Services,
-} from "../../shared/http/mod.ts";
+// Each route declares who may call it and what it takes and answers (see
+// routes/*.ts, GET /organizations/openapi.json and the permission table in
+// docs/architecture.md).
+import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
 import { membersRoutes } from "./routes/members.ts";
 import { orgsRoutes } from "./routes/orgs.ts";
 
@@ -25,10 +13,10 @@ import { orgsRoutes } from "./routes/orgs.ts";
  * @param services configuration, database, logger and token verifier
  */
 export function createOrganizationsApp(services: Services): FunctionApp {
-  const app = createFunctionApp("organizations", services);
-  // Registered after /health, /ready and /metrics, which therefore stay public.
-  app.use(requireUser(services.auth));
-  app.route("/", orgsRoutes(services));
-  app.route("/", membersRoutes(services));
+  const app = createFunctionApp("organizations", services, {
+    description: "Organizations (tenants), their settings and their members",
+  });
+  app.route("/", orgsRoutes(services).app);
+  app.route("/", membersRoutes(services).app);
   return app;
 }

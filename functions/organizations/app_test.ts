@@ -8,7 +8,10 @@ import { createOrganizationsApp } from "./app.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
-const app = createOrganizationsApp(createTestServices(tdb.db, auth, { MAX_BODY_BYTES: "2048" }));
+const METRICS_TOKEN = "scrape-credential-for-tests";
+const app = createOrganizationsApp(
+  createTestServices(tdb.db, auth, { MAX_BODY_BYTES: "2048", METRICS_TOKEN }),
+);
 Deno.test.afterAll(() => tdb.close());
 
 const BASE = "http://localhost/organizations";
@@ -405,10 +408,16 @@ Deno.test("bad bodies get 400, 413 and 415 with the error shape and write nothin
   assert.equal(await count(), 0);
 });
 
-Deno.test("health, readiness and metrics are public", async () => {
+Deno.test("health and readiness are public; metrics need the scrape credential", async () => {
   assert.deepEqual((await call(null, "GET", "/health")).body, { status: "ok" });
   assert.deepEqual((await call(null, "GET", "/ready")).body, { status: "ready" });
-  const res = await app.request(`${BASE}/metrics`);
+  assertError(await call(null, "GET", "/metrics"), 401, "invalid_metrics_token");
+  const user = await auth.createUser(tdb.db);
+  assertError(await call(user.token, "GET", "/metrics"), 401, "invalid_metrics_token");
+  const res = await app.request(`${BASE}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  assert.equal(res.status, 200);
   const text = await res.text();
   assert.match(text, /ciq_http_requests_total\{function="organizations"/);
   assert.match(text, /ciq_http_request_duration_seconds_bucket/);

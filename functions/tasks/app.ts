@@ -1,25 +1,14 @@
 // The tasks function: the QStash callback endpoint, and the jobs API.
 //
-// Route                              | who may call it
-// POST /tasks/qstash                 | QStash only (Upstash-Signature over the raw body)
-// GET  /tasks/jobs?org_id=…          | members of the organization
-// GET  /tasks/jobs/:jobId            | members
-// GET  /tasks/jobs/:jobId/deliveries | members
-// GET  /tasks/jobs/:jobId/events     | members (SSE; token in header or ?access_token=)
-// POST /tasks/jobs/:jobId/cancel     | analyst, admin, owner
-// POST /tasks/probe                  | admin, owner (diagnostic job)
+// Each route declares who may call it (see routes/*.ts and GET /tasks/openapi.json):
+// the QStash callback takes signed deliveries only, the jobs API signed-in members.
 import { ConfigError } from "../../shared/env/mod.ts";
-import {
-  createFunctionApp,
-  type FunctionApp,
-  requireUser,
-  type Services,
-} from "../../shared/http/mod.ts";
+import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
 import { createTaskRegistry, taskCallbackUrl, type TaskRegistry } from "../../shared/tasks/mod.ts";
 import { TASK_KINDS } from "./kinds.ts";
-import { jobEventsRoutes, jobsRoutes } from "./routes/jobs.ts";
+import { jobsRoutes } from "./routes/jobs.ts";
 import { probeRoutes } from "./routes/probe.ts";
-import { qstashRoutes } from "./routes/qstash.ts";
+import { qstashRoutes, qstashVerifier } from "./routes/qstash.ts";
 
 /** Options for {@linkcode createTasksApp}. */
 export interface TasksAppOptions {
@@ -53,29 +42,28 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
   }
   const registry = options.registry ?? createTaskRegistry(TASK_KINDS);
 
-  const app = createFunctionApp("tasks", services);
-  app.route(
-    "/",
-    qstashRoutes(services, {
+  const app = createFunctionApp("tasks", services, {
+    description: "Background work: the QStash callback, and jobs with their progress",
+    worker: qstashVerifier({
       callbackUrl,
       currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY!,
       nextSigningKey: config.QSTASH_NEXT_SIGNING_KEY!,
-      runner: {
-        db: services.db,
-        log: services.log.child({ fn: "tasks" }),
-        registry,
-        transport: services.tasks.transport,
-        timeBudgetMs: config.TASKS_TIME_BUDGET_MS,
-        leaseMs: config.TASKS_LEASE_MS,
-        staleAfterMs: config.TASKS_STALE_AFTER_MS,
-        tasks: services.tasks,
-      },
     }),
+  });
+  app.route(
+    "/",
+    qstashRoutes({
+      db: services.db,
+      log: services.log.child({ fn: "tasks" }),
+      registry,
+      transport: services.tasks.transport,
+      timeBudgetMs: config.TASKS_TIME_BUDGET_MS,
+      leaseMs: config.TASKS_LEASE_MS,
+      staleAfterMs: config.TASKS_STALE_AFTER_MS,
+      tasks: services.tasks,
+    }).app,
   );
-  app.route("/", jobEventsRoutes(services));
-  // Registered after the routes above, which check their own credentials.
-  app.use(requireUser(services.auth));
-  app.route("/", jobsRoutes(services));
-  app.route("/", probeRoutes(services));
+  app.route("/", jobsRoutes(services).app);
+  app.route("/", probeRoutes(services).app);
   return app;
 }

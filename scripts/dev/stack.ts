@@ -168,6 +168,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PUBLIC_URL: url,
       ...(qstash ? qstashEnv(qstash, url) : {}),
       ...redis.env,
+      // /metrics needs a scrape credential: one per run unless METRICS_TOKEN is set.
+      METRICS_TOKEN: Deno.env.get("METRICS_TOKEN") || `dev-${crypto.randomUUID()}`,
       ...options.env,
     });
     const services: Services = {

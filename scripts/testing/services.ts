@@ -42,7 +42,7 @@ export function createTestServices<T extends TaskClient = InProcessTaskClient>(
   options: TestServicesOptions<T> = {},
 ): TestServices<T> {
   const level = (Deno.env.get("TEST_LOG") ?? "silent") as "silent";
-  const config = loadConfig(env);
+  const config = loadConfig({ CHECK_RESPONSES: "true", ...env });
   const base = {
     config,
     db,

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { Database, JwtClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { requireRole } from "../organizations/mod.ts";
+import { requirePermission } from "../organizations/mod.ts";
 import {
   AREA_TITLES,
   type CoverageCounts,
@@ -189,7 +189,7 @@ export async function listChecks(
   query: z.output<typeof listChecksQuerySchema>,
 ): Promise<CheckListItem[]> {
   const checks = await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, query.org_id, "viewer");
+    await requirePermission(tx, query.org_id, "checks.read");
     return await loadOrgChecks(tx, query.org_id);
   });
   const words = query.q?.toLowerCase().split(/\s+/) ?? [];
@@ -220,7 +220,7 @@ export async function getCheckDetail(
   checkId: string,
 ): Promise<CheckDetail> {
   const checks = await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, orgId, "viewer");
+    await requirePermission(tx, orgId, "checks.read");
     return await loadOrgChecks(tx, orgId);
   });
   const check = checks.find((c) => c.id === checkId);
@@ -347,7 +347,7 @@ export async function putCheckSettings(
     }
   }
   await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, input.org_id, "admin");
+    await requirePermission(tx, input.org_id, "checks.configure");
     await tx`
       insert into public.analysis_check_settings (org_id, check_id, enabled, parameters, updated_by)
       values (${input.org_id}, ${checkId}, ${input.enabled ?? true},

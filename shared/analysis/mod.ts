@@ -134,3 +134,22 @@ export {
   severityRank,
 } from "./org_checks.ts";
 export type { CheckFamily, CustomCheckRecord, OrgCheck, RunScope } from "./org_checks.ts";
+export {
+  checkDetailSchema,
+  checkListItemSchema,
+  customCheckSchema,
+  findingDetailSchema,
+  findingPageSchema,
+  frameworkDetailSchema,
+  frameworkListItemSchema,
+  previewResultSchema,
+  queuedRunSchema,
+  runCheckDetailSchema,
+  runCheckItemSchema,
+  runDetailSchema,
+  runFrameworkSchema,
+  runListItemSchema,
+  suppressionSchema,
+  syncedTableSchema,
+  triageViewSchema,
+} from "./api_schemas.ts";

@@ -47,6 +47,16 @@ const schema = z.object({
    * 0 checks on every request.
    */
   SESSION_CHECK_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /**
+   * The scrape credential of every function's `/metrics` (sent as a bearer
+   * token). Unset: `/metrics` refuses everyone. The dev stack generates one.
+   */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /**
+   * Tests and development: check every response of a declared route against
+   * its declared schema, answering 500 `response_mismatch` when it differs.
+   */
+  CHECK_RESPONSES: flag.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** QStash REST base URL; the dev stack points it at its local stand-in. */
   QSTASH_URL: z.url().default("https://qstash.upstash.io"),

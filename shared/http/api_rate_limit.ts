@@ -3,7 +3,7 @@ import type { TokenVerifier } from "../auth/mod.ts";
 import { ConfigError } from "../env/mod.ts";
 import type { Services } from "./app.ts";
 import { parseTrustedProxies, type TrustedProxies } from "./client_address.ts";
-import { type Principal, rateLimit } from "./rate_limit.ts";
+import { rateLimit, type RateLimitPrincipal } from "./rate_limit.ts";
 import { rateLimiterFor } from "./rate_limiter.ts";
 
 /**
@@ -44,7 +44,7 @@ export function apiRateLimit(
  */
 export function bearerPrincipal(
   verifier: TokenVerifier,
-): (c: Context) => Promise<Principal | null> {
+): (c: Context) => Promise<RateLimitPrincipal | null> {
   return async (c) => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ??
       c.req.query("access_token");

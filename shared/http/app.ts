@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
 import type { TokenVerifier } from "../auth/mod.ts";
 import type { Cache } from "../cache/mod.ts";
 import type { Database, JwtClaims, Tx } from "../db/mod.ts";
@@ -11,9 +12,12 @@ import type { Config } from "../env/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import { HttpError, httpErrorFromPostgres } from "./errors.ts";
+import { gate, type Principal, type WorkerVerifier } from "./gate.ts";
 import { metricsRegistry, observeRequest } from "./metrics.ts";
 import { apiRateLimit } from "./api_rate_limit.ts";
-import type { Principal } from "./rate_limit.ts";
+import { openApiDocument } from "./openapi.ts";
+import { checkResponses } from "./response_check.ts";
+import { createRouteGroup } from "./route.ts";
 
 /** What every function is built from; created once per process. */
 export interface Services {
@@ -32,30 +36,42 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     log: Logger;
-    /** Set by {@linkcode requireUser}. */
-    claims: JwtClaims;
-    /** Set by {@linkcode requireUser}. */
-    userId: string;
-    /**
-     * Who the verified credentials belong to (a user, or `worker` for a QStash
-     * delivery whose signature verified); set by the auth step, read by the rate limiter.
-     */
+    /** Who is calling, set by the gate from the route's declaration. */
     principal: Principal;
+    /** Set by the gate on `user` routes (and by {@linkcode requireUser}). */
+    claims: JwtClaims;
+    /** Set by the gate on `user` routes (and by {@linkcode requireUser}). */
+    userId: string;
   };
 }
 
 /** A function's Hono app, typed with {@linkcode AppEnv}. */
 export type FunctionApp = Hono<AppEnv>;
 
+/** Options of {@linkcode createFunctionApp}. */
+export interface FunctionAppOptions {
+  /** What the function does: the description of its OpenAPI document. */
+  description?: string;
+  /** Verifies QStash deliveries for the function's `worker` routes. */
+  worker?: WorkerVerifier;
+}
+
 /**
  * Builds the app a domain function starts from: base path `/<name>` (what
  * Supabase hands a function), request ids, JSON logs, CORS, security headers,
- * the body-size limit, the one error shape, and `/health`, `/ready`, `/metrics`.
+ * the body-size limit, the gate (each route's declared auth kind, deny by
+ * default), the one error shape, and the declared routes `/health`, `/ready`,
+ * `/metrics` (scrape credential) and `/openapi.json`.
  *
  * @param name the function name, e.g. "organizations"
  * @param services configuration, database, logger and token verifier
+ * @param options the OpenAPI description and the worker verifier
  */
-export function createFunctionApp(name: string, services: Services): FunctionApp {
+export function createFunctionApp(
+  name: string,
+  services: Services,
+  options: FunctionAppOptions = {},
+): FunctionApp {
   const app = new Hono<AppEnv>().basePath(`/${name}`);
   const origins = services.config.CORS_ORIGINS.split(",").map((o) => o.trim());
 
@@ -88,7 +104,9 @@ export function createFunctionApp(name: string, services: Services): FunctionApp
     }),
   );
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-site" }));
+  // Before the gate, so floods of junk credentials are counted (per address) too.
   app.use(apiRateLimit(services));
+  if (services.config.CHECK_RESPONSES) app.use(checkResponses());
   app.use(
     bodyLimit({
       maxSize: services.config.MAX_BODY_BYTES,
@@ -101,20 +119,14 @@ export function createFunctionApp(name: string, services: Services): FunctionApp
     }),
   );
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.get("/ready", async (c) => {
-    try {
-      await services.db.ping();
-      return c.json({ status: "ready" });
-    } catch (error) {
-      c.get("log").error("readiness check failed", { error });
-      throw new HttpError(503, "The database is not reachable", { code: "not_ready" });
-    }
-  });
-  app.get("/metrics", async (c) => {
-    c.header("Content-Type", metricsRegistry.contentType);
-    return c.body(await metricsRegistry.metrics());
-  });
+  // Authentication comes from each route's declaration, whatever the order of
+  // the routes; the body limit applies to what it reads.
+  app.use(gate({
+    verifier: services.auth,
+    metricsToken: services.config.METRICS_TOKEN,
+    worker: options.worker,
+  }));
+  app.route("/", operationalRoutes(name, services, options, app).app);
 
   app.notFound(() => {
     throw new HttpError(404, "No such endpoint", { code: "route_not_found" });
@@ -138,6 +150,65 @@ export function createFunctionApp(name: string, services: Services): FunctionApp
   return app;
 }
 
+const statusSchema = (status: string) => z.object({ status: z.literal(status) });
+
+function operationalRoutes(
+  name: string,
+  services: Services,
+  options: FunctionAppOptions,
+  app: FunctionApp,
+) {
+  let document: unknown;
+  return createRouteGroup()
+    .on({
+      method: "get",
+      path: "/health",
+      summary: "Liveness: the function answers",
+      auth: "public",
+      responses: { 200: { description: "Alive", schema: statusSchema("ok") } },
+    }, (c) => c.json({ status: "ok" }))
+    .on({
+      method: "get",
+      path: "/ready",
+      summary: "Readiness: the database answers",
+      auth: "public",
+      responses: { 200: { description: "Ready", schema: statusSchema("ready") } },
+    }, async (c) => {
+      try {
+        await services.db.ping();
+        return c.json({ status: "ready" });
+      } catch (error) {
+        c.get("log").error("readiness check failed", { error });
+        throw new HttpError(503, "The database is not reachable", { code: "not_ready" });
+      }
+    })
+    .on({
+      method: "get",
+      path: "/metrics",
+      summary: "Request metrics in Prometheus format",
+      description: "Send the METRICS_TOKEN scrape credential as a bearer token.",
+      auth: "metrics",
+      responses: { 200: { description: "Prometheus text format", contentType: "text/plain" } },
+    }, async (c) => {
+      c.header("Content-Type", metricsRegistry.contentType);
+      return c.body(await metricsRegistry.metrics());
+    })
+    .on({
+      method: "get",
+      path: "/openapi.json",
+      summary: "This function's OpenAPI 3.1 document",
+      auth: "public",
+      responses: { 200: { description: "OpenAPI 3.1", schema: z.object({ openapi: z.string() }) } },
+    }, (c) => {
+      document ??= openApiDocument(app, {
+        title: name,
+        description: options.description ?? `The ${name} function`,
+        version: "1",
+      });
+      return c.json(document as Record<string, unknown>);
+    });
+}
+
 /** Options of {@linkcode requireUser}. */
 export interface RequireUserOptions {
   /**
@@ -158,6 +229,8 @@ export function requireUser(
   options: RequireUserOptions = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // The gate has already verified the token of a declared `user` route.
+    if (c.get("claims")) return await next();
     const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     const token = header ?? (options.queryToken ? c.req.query("access_token") : undefined);
     if (!token) {
@@ -168,7 +241,7 @@ export function requireUser(
     const claims = await verifier.verify(token);
     c.set("claims", claims);
     c.set("userId", claims.sub);
-    c.set("principal", { kind: "user", id: claims.sub });
+    c.set("principal", { kind: "user", userId: claims.sub });
     await next();
   };
 }

@@ -8,7 +8,7 @@ import type { RateLimitDecision, RateLimiter, RateLimitPolicy } from "./rate_lim
  * Who a request is, once its credentials verified: what budgets are keyed on.
  * `worker` is a QStash delivery whose signature verified.
  */
-export interface Principal {
+export interface RateLimitPrincipal {
   kind: "user" | "api_key" | "organization" | "worker";
   id: string;
 }
@@ -26,7 +26,7 @@ export interface RateLimitOptions {
    * Finds the verified principal when no earlier step has set `principal` on the
    * context: e.g. verifies the bearer token. Null (or a throw) means anonymous.
    */
-  identify?: (c: Context) => Promise<Principal | null>;
+  identify?: (c: Context) => Promise<RateLimitPrincipal | null>;
   log?: Logger;
 }
 
@@ -55,8 +55,8 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   };
   return async (c, next) => {
     if (policy.limit <= 0) return await next();
-    const principal: Principal | null = c.get("principal") ??
-      await options.identify?.(c).catch(() => null) ?? null;
+    // Runs before the gate: the principal comes from the credentials themselves.
+    const principal = await options.identify?.(c).catch(() => null) ?? null;
     if (principal?.kind === "worker") return await next();
     if (principal) {
       refuseIfOver(

@@ -37,7 +37,7 @@ function buildApp(cache: Cache, env: Record<string, string> = {}): FunctionApp {
     if (c.req.header("upstash-signature") !== "valid-for-this-test") {
       return c.json({ error: { code: "invalid_signature", message: "no", details: null } }, 401);
     }
-    c.set("principal", { kind: "worker", id: "msg" });
+    c.set("principal", { kind: "worker", messageId: "msg" });
     return c.json({ ok: true });
   });
   return app;

@@ -87,3 +87,11 @@ export {
   normalizeInstanceUrl,
   resolveHost,
 } from "./url.ts";
+export {
+  healthReportSchema,
+  instanceSchema,
+  instanceTableSchema,
+  queuedSyncSchema,
+  syncRunDetailSchema,
+  syncRunSummarySchema,
+} from "./api_schemas.ts";

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { type Database, type JwtClaims, workerClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Logger } from "../log/mod.ts";
-import { requireRole } from "../organizations/mod.ts";
+import { requirePermission } from "../organizations/mod.ts";
 import { closeStaleRuns } from "../servicenow/sync/mod.ts";
 import type { Job, TaskClient } from "../tasks/mod.ts";
 import { checkInstanceHealth, type HealthReport } from "./connect.ts";
@@ -104,7 +104,10 @@ export async function addInstance(
 ): Promise<{ instance: InstanceView; health: HealthReport | null }> {
   const rt = await runtime();
   // Role first: nobody learns anything about URLs or keys from a refused request.
-  await services.db.asTenant(claims, (tx) => requireRole(tx, input.org_id, "admin"));
+  await services.db.asTenant(
+    claims,
+    (tx) => requirePermission(tx, input.org_id, "instances.create"),
+  );
   const url = await checkedUrl(rt, input.url);
   const id = crypto.randomUUID();
   const envelope = await rt.keyring.seal(input.credentials, {
@@ -171,7 +174,10 @@ export async function editInstance(
   patch: z.output<typeof updateInstanceSchema>,
 ): Promise<InstanceView> {
   const rt = await runtime();
-  const target = await services.db.asTenant(claims, (tx) => authorizeInstance(tx, id, "admin"));
+  const target = await services.db.asTenant(
+    claims,
+    (tx) => authorizeInstance(tx, id, "instances.update"),
+  );
   const changes: InstancePatch = {};
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.url !== undefined) changes.url = await checkedUrl(rt, patch.url);
@@ -199,7 +205,7 @@ export async function removeInstance(
   id: string,
 ): Promise<void> {
   const { target, activeJobs, scheduleId } = await services.db.asTenant(claims, async (tx) => {
-    const target = await authorizeInstance(tx, id, "admin");
+    const target = await authorizeInstance(tx, id, "instances.delete");
     const jobs = await tx<{ job_id: string }[]>`
       select job_id from public.sync_runs
       where instance_id = ${id} and status in ('queued', 'running') and job_id is not null`;
@@ -236,7 +242,10 @@ export async function testNewConnection(
   signal?: AbortSignal,
 ): Promise<HealthReport> {
   const rt = await runtime();
-  await services.db.asTenant(claims, (tx) => requireRole(tx, input.org_id, "admin"));
+  await services.db.asTenant(
+    claims,
+    (tx) => requirePermission(tx, input.org_id, "instances.create"),
+  );
   const url = await checkedUrl(rt, input.url);
   return await health(rt, url, input.credentials, signal);
 }
@@ -263,7 +272,7 @@ export async function testSavedConnection(
   const trying = overrides.url !== undefined || overrides.credentials !== undefined;
   const target = await services.db.asTenant(
     claims,
-    (tx) => authorizeInstance(tx, id, trying ? "admin" : "analyst"),
+    (tx) => authorizeInstance(tx, id, trying ? "instances.update" : "instances.test"),
   );
   const url = overrides.url !== undefined ? await checkedUrl(rt, overrides.url) : target.url;
   const worker = workerClaims(target.org_id, claims.sub);
@@ -309,7 +318,7 @@ export async function startSync(
   mode: "incremental" | "full",
 ): Promise<{ run: SyncRunSummary; job: Job }> {
   const { target, runId } = await services.db.asTenant(claims, async (tx) => {
-    const target = await authorizeInstance(tx, id, "analyst");
+    const target = await authorizeInstance(tx, id, "instances.sync");
     await closeStaleRuns(tx, id);
     const [active] = await tx<{ id: string; job_id: string | null }[]>`
       select id, job_id from public.sync_runs
@@ -357,7 +366,14 @@ export async function startSync(
              0 as tables_not_readable, error,
              requested_by, created_at
       from public.sync_runs where id = ${runId}`;
-    return row!;
+    // Counts are bigints, which arrive as strings: answer numbers, as the history does.
+    return {
+      ...row!,
+      records_fetched: Number(row!.records_fetched),
+      records_upserted: Number(row!.records_upserted),
+      records_deleted: Number(row!.records_deleted),
+      records_expired: Number(row!.records_expired),
+    };
   });
   return { run, job };
 }
@@ -387,7 +403,10 @@ export async function setSyncSchedule(
   // The queue is called between transactions, never inside one: a connection
   // must not wait on the network (and on PGlite's single connection the local
   // QStash stand-in would wait for it).
-  const target = await services.db.asTenant(claims, (tx) => authorizeInstance(tx, id, "admin"));
+  const target = await services.db.asTenant(
+    claims,
+    (tx) => authorizeInstance(tx, id, "instances.schedule"),
+  );
   if (schedule) {
     await upsertQStashSchedule(services, { id, orgId: target.org_id, actor: claims.sub }, schedule);
   } else {

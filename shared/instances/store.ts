@@ -1,7 +1,8 @@
 import type { Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
-import { requireRole } from "../organizations/mod.ts";
+import { requirePermission } from "../organizations/mod.ts";
+import type { Action } from "../permissions/mod.ts";
 import type { HealthReport } from "./connect.ts";
 import type { AuthType, CredentialsEnvelope } from "./credentials.ts";
 import { nextRuns, parseStoredSchedule, type SyncSchedule } from "./schemas.ts";
@@ -164,7 +165,7 @@ function selectInstances(tx: Tx, where: ReturnType<Tx>) {
  * @throws {HttpError} 404 when the caller is not a member
  */
 export async function listInstances(tx: Tx, orgId: string): Promise<InstanceView[]> {
-  await requireRole(tx, orgId, "viewer");
+  await requirePermission(tx, orgId, "instances.read");
   const rows = await selectInstances(tx, tx`i.org_id = ${orgId}`);
   return rows.map(toView);
 }
@@ -188,17 +189,17 @@ export async function getInstance(tx: Tx, id: string): Promise<InstanceView> {
  *
  * @param tx a tenant transaction (a user's)
  * @param id the instance
- * @param min the least role the action needs
+ * @param action the action of the permission matrix the caller wants to perform
  */
 export async function authorizeInstance(
   tx: Tx,
   id: string,
-  min: Parameters<typeof requireRole>[2],
+  action: Action,
 ): Promise<InstanceTarget> {
   const [row] = await tx<InstanceTarget[]>`
     select id, org_id, name, url, auth_type from public.instances where id = ${id}`;
   if (!row) throw new HttpError(404, INSTANCE_NOT_FOUND);
-  await requireRole(tx, row.org_id, min);
+  await requirePermission(tx, row.org_id, action);
   return row;
 }
 
@@ -225,7 +226,7 @@ export interface NewInstance {
  * @param values the new row
  */
 export async function insertInstance(tx: Tx, values: NewInstance): Promise<InstanceView> {
-  await requireRole(tx, values.org_id, "admin");
+  await requirePermission(tx, values.org_id, "instances.create");
   try {
     await tx`
       insert into public.instances (id, org_id, name, url, auth_type, credentials, sync_cron,

@@ -6,6 +6,7 @@ export {
   listMembers,
   listMyOrganizations,
   removeMember,
+  requirePermission,
   requireRole,
   updateOrganization,
 } from "./store.ts";

@@ -1,6 +1,7 @@
 import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
+import { type Action, minimumRole } from "../permissions/mod.ts";
 import { DEFAULT_ORG_SETTINGS, type OrgRole, type OrgSettings, roleAtLeast } from "./schemas.ts";
 
 /** An organization as a member sees it. */
@@ -122,6 +123,18 @@ export async function requireRole(tx: Tx, orgId: string, min: OrgRole): Promise<
 }
 
 /**
+ * The caller's role in `orgId` when the permission matrix lets it perform
+ * `action`: 404 for non-members, 403 below the action's least role.
+ *
+ * @param tx a tenant transaction
+ * @param orgId the organization
+ * @param action the action of the permission matrix
+ */
+export function requirePermission(tx: Tx, orgId: string, action: Action): Promise<OrgRole> {
+  return requireRole(tx, orgId, minimumRole(action));
+}
+
+/**
  * Updates name, slug and/or settings (admin or owner).
  *
  * @param tx a tenant transaction
@@ -133,7 +146,7 @@ export async function updateOrganization(
   orgId: string,
   patch: { name?: string; slug?: string; settings?: Partial<OrgSettings> },
 ): Promise<Organization> {
-  await requireRole(tx, orgId, "admin");
+  await requirePermission(tx, orgId, "organizations.update");
   try {
     await tx`
       update public.organizations set
@@ -213,7 +226,7 @@ export async function addMember(
   orgId: string,
   input: { email: string; role: OrgRole },
 ): Promise<MemberAddition> {
-  const myRole = await requireRole(tx, orgId, "admin");
+  const myRole = await requirePermission(tx, orgId, "members.add");
   if (input.role === "owner" && myRole !== "owner") throw ownerRequired();
   const email = input.email.trim().toLowerCase();
   const [seats] = await tx<{ members: number; max_users: number }[]>`
@@ -262,7 +275,7 @@ export async function changeMemberRole(
   userId: string,
   role: OrgRole,
 ): Promise<Member> {
-  const myRole = await requireRole(tx, orgId, "admin");
+  const myRole = await requirePermission(tx, orgId, "members.change_role");
   const current = await getMember(tx, orgId, userId);
   if (
     (role === "owner" || current.role === "owner") && role !== current.role && myRole !== "owner"
@@ -288,7 +301,11 @@ export async function removeMember(
   userId: string,
   callerId: string,
 ): Promise<void> {
-  const myRole = await requireRole(tx, orgId, userId === callerId ? "viewer" : "admin");
+  const myRole = await requirePermission(
+    tx,
+    orgId,
+    userId === callerId ? "members.leave" : "members.remove",
+  );
   const target = await getMember(tx, orgId, userId);
   if (target.role === "owner" && userId !== callerId && myRole !== "owner") throw ownerRequired();
   await tx`delete from public.memberships where org_id = ${orgId} and user_id = ${userId}`;

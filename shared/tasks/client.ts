@@ -3,7 +3,7 @@ import { type Database, type TenantClaims, workerClaims } from "../db/mod.ts";
 import type { Config } from "../env/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Logger } from "../log/mod.ts";
-import { requireRole } from "../organizations/mod.ts";
+import { requirePermission } from "../organizations/mod.ts";
 import type { AnyTaskDefinition, TaskDefinition } from "./define.ts";
 import { insertJob, type Job, JOB_ROW_COLUMNS, type JobRow, publicJob } from "./_jobs.ts";
 import type { ScheduleMessage, SystemMessage } from "./_messages.ts";
@@ -175,7 +175,7 @@ export function createTaskClient(options: TaskClientOptions): TaskClient {
         const [job] = await tx<JobRow[]>`
           select ${tx(JOB_ROW_COLUMNS)} from public.jobs where id = ${jobId}`;
         if (!job) throw new HttpError(404, "Job not found");
-        if (claims.ciq_actor !== "worker") await requireRole(tx, job.org_id, "analyst");
+        if (claims.ciq_actor !== "worker") await requirePermission(tx, job.org_id, "jobs.cancel");
         if (job.status !== "queued" && job.status !== "running") {
           throw new HttpError(
             409,

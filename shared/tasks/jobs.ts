@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Database, TenantClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { requireRole } from "../organizations/mod.ts";
+import { requirePermission } from "../organizations/mod.ts";
 import { type Job, JOB_COLUMNS, normalize } from "./_jobs.ts";
 
 /** Query string of `GET /tasks/jobs`. */
@@ -38,7 +38,7 @@ export async function listJobs(
 ): Promise<JobPage> {
   const [afterMicros, afterId] = query.cursor ? query.cursor.split("_") : [null, null];
   const rows = await db.asTenant(claims, async (tx) => {
-    if (claims.ciq_actor !== "worker") await requireRole(tx, query.org_id, "viewer");
+    if (claims.ciq_actor !== "worker") await requirePermission(tx, query.org_id, "jobs.read");
     const statuses = query.status === "active"
       ? ["queued", "running"]
       : query.status

@@ -68,3 +68,4 @@ export type {
   TaskTransport,
 } from "./transport.ts";
 export { probeChecksum, probePayloadSchema, probeTask } from "./probe.ts";
+export { deliveryOutcomeSchema, jobDeliverySchema, jobSchema } from "./api_schemas.ts";

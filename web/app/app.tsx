@@ -11,6 +11,7 @@ import { ForgotPasswordPage } from "../features/auth/forgot_password_page.tsx";
 import { LoginPage } from "../features/auth/login_page.tsx";
 import { ResetPasswordPage } from "../features/auth/reset_password_page.tsx";
 import { SignupPage } from "../features/auth/signup_page.tsx";
+import { ApiReferencePage } from "../features/api_reference/api_reference_page.tsx";
 import { LandingPage } from "../features/landing/landing_page.tsx";
 import { AppArea } from "./app_shell.tsx";
 import { Redirect } from "./redirect.tsx";
@@ -51,6 +52,7 @@ const Signup = guestOnly(SignupPage, "Create your account");
 const Forgot = guestOnly(ForgotPasswordPage, "Reset your password");
 const Reset = titled(ResetPasswordPage, "Choose a new password · ComplianceIQ");
 const Callback = titled(AuthCallbackPage, "Confirm your email · ComplianceIQ");
+const ApiReference = titled(ApiReferencePage, "API reference · ComplianceIQ");
 const NotFound = titled(function NotFoundPage(): JSX.Element {
   return (
     <main id="main" class="flex min-h-screen items-center justify-center p-6">
@@ -86,6 +88,7 @@ export function App({ services }: { services: AppServices }): JSX.Element {
             <Route path="/forgot-password" component={Forgot} />
             <Route path="/reset-password" component={Reset} />
             <Route path="/auth/callback" component={Callback} />
+            <Route path="/api-reference" component={ApiReference} />
             <Route path="/app" component={AppArea} />
             <Route path="/app/*" component={AppArea} />
             <Route default component={NotFound} />

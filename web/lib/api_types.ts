@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { ORG_ROLES } from "../../shared/permissions/mod.ts";
 
 /**
  * A server type as it arrives over JSON: every `Date` becomes its ISO string,
@@ -21,8 +22,8 @@ export type Jsonified<T> = T extends Date ? string
   : T extends object ? { [K in keyof T]: Jsonified<T[K]> }
   : T;
 
-/** Roles in an organization, least to most privileged. */
-export const ROLES = ["viewer", "auditor", "analyst", "admin", "owner"] as const;
+/** Roles in an organization, least to most privileged (the permission matrix's). */
+export const ROLES: typeof ORG_ROLES = ORG_ROLES;
 
 /** A role in an organization. */
 export type Role = typeof ROLES[number];

@@ -1,14 +1,16 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
-  readJson,
-  readParam,
-  readQuery,
+  createRouteGroup,
+  dataOf,
+  type RouteGroup,
   type Services,
 } from "../../../shared/http/mod.ts";
 import {
+  checkDetailSchema,
+  checkListItemSchema,
   checkSettingsSchema,
+  frameworkDetailSchema,
+  frameworkListItemSchema,
   getCheckDetail,
   getFramework,
   listChecks,
@@ -17,37 +19,70 @@ import {
   putCheckSettings,
 } from "../../../shared/analysis/mod.ts";
 
-const checkId = z.string().regex(/^[a-z0-9_]{1,100}$/, "is not a check id");
+const checkParams = z.object({
+  checkId: z.string().regex(/^[a-z0-9_]{1,100}$/, "is not a check id"),
+});
 
 /** The catalog, frameworks and per-organization check settings. */
-export function catalogRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/catalog", async (c) => {
-    const query = readQuery(c, listChecksQuerySchema);
-    return c.json({ data: await listChecks(services.db, c.get("claims"), query) });
-  });
-
-  routes.get("/catalog/:checkId", async (c) => {
-    const id = readParam(c, "checkId", checkId);
-    const { org_id } = readQuery(c, z.object({ org_id: z.uuid() }));
-    return c.json({ data: await getCheckDetail(services.db, c.get("claims"), org_id, id) });
-  });
-
-  routes.put("/catalog/:checkId/settings", async (c) => {
-    const id = readParam(c, "checkId", checkId);
-    const input = await readJson(c, checkSettingsSchema);
-    const data = await putCheckSettings(services.db, c.get("claims"), id, input);
-    c.get("log").info("check settings changed", { checkId: id, orgId: input.org_id });
-    return c.json({ data });
-  });
-
-  routes.get("/frameworks", (c) => c.json({ data: listFrameworks() }));
-
-  routes.get("/frameworks/:frameworkId", (c) => {
-    const id = readParam(c, "frameworkId", z.string().regex(/^[a-z0-9_]{1,60}$/));
-    return c.json({ data: getFramework(id) });
-  });
-
-  return routes;
+export function catalogRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on(
+      {
+        method: "get",
+        path: "/catalog",
+        summary: "The check catalog with the organization's settings, filtered",
+        auth: "user",
+        permission: "checks.read",
+        query: listChecksQuerySchema,
+        responses: {
+          200: { description: "The checks", schema: dataOf(z.array(checkListItemSchema)) },
+        },
+      },
+      async (c, { query }) =>
+        c.json({ data: await listChecks(services.db, c.get("claims"), query) }),
+    )
+    .on({
+      method: "get",
+      path: "/catalog/:checkId",
+      summary: "One check in full, with the parameters a run uses now",
+      auth: "user",
+      permission: "checks.read",
+      params: checkParams,
+      query: z.object({ org_id: z.uuid() }),
+      responses: { 200: { description: "The check", schema: dataOf(checkDetailSchema) } },
+    }, async (c, { params, query }) => {
+      const data = await getCheckDetail(services.db, c.get("claims"), query.org_id, params.checkId);
+      return c.json({ data });
+    })
+    .on({
+      method: "put",
+      path: "/catalog/:checkId/settings",
+      summary: "Enable or disable a check, override its parameters",
+      auth: "user",
+      permission: "checks.configure",
+      params: checkParams,
+      body: checkSettingsSchema,
+      responses: { 200: { description: "The check", schema: dataOf(checkDetailSchema) } },
+    }, async (c, { params, body }) => {
+      const data = await putCheckSettings(services.db, c.get("claims"), params.checkId, body);
+      c.get("log").info("check settings changed", { checkId: params.checkId, orgId: body.org_id });
+      return c.json({ data });
+    })
+    .on({
+      method: "get",
+      path: "/frameworks",
+      summary: "Every framework with its requirement and check counts",
+      auth: "user",
+      responses: {
+        200: { description: "The frameworks", schema: dataOf(z.array(frameworkListItemSchema)) },
+      },
+    }, (c) => c.json({ data: listFrameworks() }))
+    .on({
+      method: "get",
+      path: "/frameworks/:frameworkId",
+      summary: "One framework with its requirements and the checks serving each",
+      auth: "user",
+      params: z.object({ frameworkId: z.string().regex(/^[a-z0-9_]{1,60}$/) }),
+      responses: { 200: { description: "The framework", schema: dataOf(frameworkDetailSchema) } },
+    }, (c, { params }) => c.json({ data: getFramework(params.frameworkId) }));
 }

@@ -1,41 +1,60 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
-  readJson,
-  readParam,
-  readQuery,
+  createRouteGroup,
+  dataOf,
+  type RouteGroup,
   type Services,
 } from "../../../shared/http/mod.ts";
 import {
+  findingDetailSchema,
+  findingPageSchema,
   getFinding,
   listFindings,
   listFindingsQuerySchema,
   setTriage,
   triageSchema,
+  triageViewSchema,
 } from "../../../shared/analysis/mod.ts";
 
+const findingParams = z.object({ findingId: z.uuid() });
+
 /** Findings of a run, one finding in full, and triage. */
-export function findingRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/findings", async (c) => {
-    const query = readQuery(c, listFindingsQuerySchema);
-    return c.json(await listFindings(services.db, c.get("claims"), query));
-  });
-
-  routes.get("/findings/:findingId", async (c) => {
-    const id = readParam(c, "findingId", z.uuid());
-    return c.json({ data: await getFinding(services.db, c.get("claims"), id) });
-  });
-
-  routes.put("/findings/:findingId/triage", async (c) => {
-    const id = readParam(c, "findingId", z.uuid());
-    const input = await readJson(c, triageSchema);
-    const data = await setTriage(services.db, c.get("claims"), id, input);
-    c.get("log").info("finding triaged", { findingId: id, state: input.state });
-    return c.json({ data });
-  });
-
-  return routes;
+export function findingRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "get",
+      path: "/findings",
+      summary: "Findings of a run (or an instance's latest), filtered and sorted, in pages",
+      auth: "user",
+      permission: "findings.read",
+      query: listFindingsQuerySchema,
+      responses: { 200: { description: "A page of findings", schema: findingPageSchema } },
+    }, async (c, { query }) => c.json(await listFindings(services.db, c.get("claims"), query)))
+    .on(
+      {
+        method: "get",
+        path: "/findings/:findingId",
+        summary: "One finding: evidence, history, triage and suppressions",
+        auth: "user",
+        permission: "findings.read",
+        params: findingParams,
+        responses: { 200: { description: "The finding", schema: dataOf(findingDetailSchema) } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await getFinding(services.db, c.get("claims"), params.findingId) }),
+    )
+    .on({
+      method: "put",
+      path: "/findings/:findingId/triage",
+      summary: "Set a finding's triage state and note",
+      auth: "user",
+      permission: "findings.triage",
+      params: findingParams,
+      body: triageSchema,
+      responses: { 200: { description: "The triage", schema: dataOf(triageViewSchema) } },
+    }, async (c, { params, body }) => {
+      const data = await setTriage(services.db, c.get("claims"), params.findingId, body);
+      c.get("log").info("finding triaged", { findingId: params.findingId, state: body.state });
+      return c.json({ data });
+    });
 }

@@ -1,12 +1,10 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
+  createRouteGroup,
+  dataOf,
   HttpError,
-  readJson,
-  readParam,
-  readQuery,
-  requireUser,
+  pageOf,
+  type RouteGroup,
   type Services,
   streamProgress,
 } from "../../../shared/http/mod.ts";
@@ -17,10 +15,15 @@ import {
   getRunProgress,
   listRunChecks,
   listRuns,
+  queuedRunSchema,
   RUN_NOT_FOUND,
+  runCheckDetailSchema,
+  runCheckItemSchema,
+  runDetailSchema,
+  runFrameworkSchema,
+  runListItemSchema,
   startRun,
 } from "../../../shared/analysis/mod.ts";
-
 const scopeSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("all") }),
   z.object({ type: z.literal("framework"), framework: z.string().regex(/^[a-z0-9_]{1,60}$/) }),
@@ -35,54 +38,98 @@ const startRunSchema = z.object({
   scope: scopeSchema.default({ type: "all" }),
 });
 
+const runParams = z.object({ runId: z.uuid() });
+const checkIdSchema = z.string().regex(/^[a-z0-9_]{1,100}$/);
+const frameworkIdSchema = z.string().regex(/^[a-z0-9_]{1,60}$/);
+
 /** Start, list and read runs; per-check verdicts. */
-export function runRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.post("/runs", async (c) => {
-    const input = await readJson(c, startRunSchema);
-    const data = await startRun(services, c.get("claims"), input);
-    c.get("log").info("analysis queued", { runId: data.run.id, jobId: data.job.id });
-    return c.json({ data }, 202);
-  });
-
-  routes.get("/runs", async (c) => {
-    const query = readQuery(
-      c,
-      z.object({
-        instance_id: z.uuid(),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(500).optional(),
-      }),
-    );
-    return c.json(await listRuns(services.db, c.get("claims"), query.instance_id, query));
-  });
-
-  routes.get("/runs/:runId", async (c) => {
-    const runId = readParam(c, "runId", z.uuid());
-    return c.json({ data: await getRun(services.db, c.get("claims"), runId) });
-  });
-
-  routes.get("/runs/:runId/checks", async (c) => {
-    const runId = readParam(c, "runId", z.uuid());
-    return c.json({ data: await listRunChecks(services.db, c.get("claims"), runId) });
-  });
-
-  routes.get("/runs/:runId/checks/:checkId", async (c) => {
-    const runId = readParam(c, "runId", z.uuid());
-    const checkId = readParam(c, "checkId", z.string().regex(/^[a-z0-9_]{1,100}$/));
-    return c.json({ data: await getRunCheck(services.db, c.get("claims"), runId, checkId) });
-  });
-
-  routes.get("/runs/:runId/frameworks/:frameworkId", async (c) => {
-    const runId = readParam(c, "runId", z.uuid());
-    const frameworkId = readParam(c, "frameworkId", z.string().regex(/^[a-z0-9_]{1,60}$/));
-    return c.json({
-      data: await getRunFramework(services.db, c.get("claims"), runId, frameworkId),
+export function runRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "post",
+      path: "/runs",
+      summary: "Start an analysis of an instance (every check, a framework's, or a list)",
+      auth: "user",
+      permission: "runs.start",
+      body: startRunSchema,
+      responses: {
+        202: { description: "The queued run and its job", schema: dataOf(queuedRunSchema) },
+      },
+    }, async (c, { body }) => {
+      const data = await startRun(services, c.get("claims"), body);
+      c.get("log").info("analysis queued", { runId: data.run.id, jobId: data.job.id });
+      return c.json({ data }, 202);
+    })
+    .on(
+      {
+        method: "get",
+        path: "/runs",
+        summary: "An instance's runs, newest first",
+        auth: "user",
+        permission: "runs.read",
+        query: z.object({
+          instance_id: z.uuid(),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          cursor: z.string().max(500).optional(),
+        }),
+        responses: { 200: { description: "A page of runs", schema: pageOf(runListItemSchema) } },
+      },
+      async (c, { query }) =>
+        c.json(await listRuns(services.db, c.get("claims"), query.instance_id, query)),
+    )
+    .on(
+      {
+        method: "get",
+        path: "/runs/:runId",
+        summary: "One run: progress, and once finished its scores, summary and explanation",
+        auth: "user",
+        permission: "runs.read",
+        params: runParams,
+        responses: { 200: { description: "The run", schema: dataOf(runDetailSchema) } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await getRun(services.db, c.get("claims"), params.runId) }),
+    )
+    .on(
+      {
+        method: "get",
+        path: "/runs/:runId/checks",
+        summary: "Every check's verdict in a run",
+        auth: "user",
+        permission: "runs.read",
+        params: runParams,
+        responses: {
+          200: { description: "The verdicts", schema: dataOf(z.array(runCheckItemSchema)) },
+        },
+      },
+      async (c, { params }) =>
+        c.json({ data: await listRunChecks(services.db, c.get("claims"), params.runId) }),
+    )
+    .on({
+      method: "get",
+      path: "/runs/:runId/checks/:checkId",
+      summary: "One check's verdict in a run, with its evidence",
+      auth: "user",
+      permission: "runs.read",
+      params: z.object({ runId: z.uuid(), checkId: checkIdSchema }),
+      responses: { 200: { description: "The verdict", schema: dataOf(runCheckDetailSchema) } },
+    }, async (c, { params }) => {
+      const data = await getRunCheck(services.db, c.get("claims"), params.runId, params.checkId);
+      return c.json({ data });
+    })
+    .on({
+      method: "get",
+      path: "/runs/:runId/frameworks/:frameworkId",
+      summary: "A framework in a run, requirement by requirement",
+      auth: "user",
+      permission: "runs.read",
+      params: z.object({ runId: z.uuid(), frameworkId: frameworkIdSchema }),
+      responses: { 200: { description: "The framework", schema: dataOf(runFrameworkSchema) } },
+    }, async (c, { params }) => {
+      const claims = c.get("claims");
+      const data = await getRunFramework(services.db, claims, params.runId, params.frameworkId);
+      return c.json({ data });
     });
-  });
-
-  return routes;
 }
 
 /**
@@ -90,18 +137,26 @@ export function runRoutes(services: Services): Hono<AppEnv> {
  * event with the run's progress whenever it changes, then `end` once it has
  * finished. The token comes in the Authorization header or as `?access_token=`.
  */
-export function runEventRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/runs/:runId/events", requireUser(services.auth, { queryToken: true }), async (c) => {
+export function runEventRoutes(services: Services): RouteGroup {
+  return createRouteGroup().on({
+    method: "get",
+    path: "/runs/:runId/events",
+    summary: "A run's live progress as Server-Sent Events",
+    description: "A `progress` event whenever the run's progress changes, then `end` once it " +
+      "has finished.",
+    auth: "user",
+    tokenInQuery: true,
+    permission: "runs.read",
+    params: z.object({ runId: z.uuid() }),
+    responses: { 200: { description: "The event stream", contentType: "text/event-stream" } },
+  }, async (c, { params }) => {
     const claims = c.get("claims");
-    const runId = readParam(c, "runId", z.uuid());
-    const first = await getRunProgress(services.db, claims, runId);
+    const first = await getRunProgress(services.db, claims, params.runId);
     if (!first) throw new HttpError(404, RUN_NOT_FOUND);
     return streamProgress(c, {
       event: "progress",
       first,
-      read: () => getRunProgress(services.db, claims, runId),
+      read: () => getRunProgress(services.db, claims, params.runId),
       stamp: (progress) => `${progress.status}|${progress.checks_done}|${progress.progress}`,
       status: (progress) => progress.status,
       pollMs: services.config.TASKS_SSE_POLL_MS,
@@ -109,6 +164,4 @@ export function runEventRoutes(services: Services): Hono<AppEnv> {
       logMessage: "analysis event stream failed",
     });
   });
-
-  return routes;
 }

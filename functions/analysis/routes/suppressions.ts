@@ -1,10 +1,8 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
-  readJson,
-  readParam,
-  readQuery,
+  createRouteGroup,
+  dataOf,
+  type RouteGroup,
   type Services,
 } from "../../../shared/http/mod.ts";
 import {
@@ -13,30 +11,51 @@ import {
   listSuppressions,
   listSuppressionsQuerySchema,
   revokeSuppression,
+  suppressionSchema,
 } from "../../../shared/analysis/mod.ts";
 
 /** Muting findings and checks, and revoking mutes. */
-export function suppressionRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/suppressions", async (c) => {
-    const query = readQuery(c, listSuppressionsQuerySchema);
-    return c.json({ data: await listSuppressions(services.db, c.get("claims"), query) });
-  });
-
-  routes.post("/suppressions", async (c) => {
-    const input = await readJson(c, createSuppressionSchema);
-    const data = await createSuppression(services.db, c.get("claims"), input);
-    c.get("log").info("suppression created", { suppressionId: data.id, scope: data.scope });
-    return c.json({ data }, 201);
-  });
-
-  routes.post("/suppressions/:id/revoke", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const data = await revokeSuppression(services.db, c.get("claims"), id);
-    c.get("log").info("suppression revoked", { suppressionId: id });
-    return c.json({ data });
-  });
-
-  return routes;
+export function suppressionRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on(
+      {
+        method: "get",
+        path: "/suppressions",
+        summary: "An organization's suppressions",
+        auth: "user",
+        permission: "suppressions.read",
+        query: listSuppressionsQuerySchema,
+        responses: {
+          200: { description: "The suppressions", schema: dataOf(z.array(suppressionSchema)) },
+        },
+      },
+      async (c, { query }) =>
+        c.json({ data: await listSuppressions(services.db, c.get("claims"), query) }),
+    )
+    .on({
+      method: "post",
+      path: "/suppressions",
+      summary: "Mute a finding, or a check on one instance or organization-wide",
+      auth: "user",
+      permission: "suppressions.manage",
+      body: createSuppressionSchema,
+      responses: { 201: { description: "The suppression", schema: dataOf(suppressionSchema) } },
+    }, async (c, { body }) => {
+      const data = await createSuppression(services.db, c.get("claims"), body);
+      c.get("log").info("suppression created", { suppressionId: data.id, scope: data.scope });
+      return c.json({ data }, 201);
+    })
+    .on({
+      method: "post",
+      path: "/suppressions/:id/revoke",
+      summary: "Revoke a suppression",
+      auth: "user",
+      permission: "suppressions.manage",
+      params: z.object({ id: z.uuid() }),
+      responses: { 200: { description: "The suppression", schema: dataOf(suppressionSchema) } },
+    }, async (c, { params }) => {
+      const data = await revokeSuppression(services.db, c.get("claims"), params.id);
+      c.get("log").info("suppression revoked", { suppressionId: params.id });
+      return c.json({ data });
+    });
 }

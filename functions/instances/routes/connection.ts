@@ -1,7 +1,12 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { type AppEnv, readJson, readParam, type Services } from "../../../shared/http/mod.ts";
 import {
+  createRouteGroup,
+  dataOf,
+  type RouteGroup,
+  type Services,
+} from "../../../shared/http/mod.ts";
+import {
+  healthReportSchema,
   testConnectionSchema,
   testNewConnection,
   testSavedConnection,
@@ -9,22 +14,33 @@ import {
 } from "../../../shared/instances/mod.ts";
 
 /** Connection tests: of settings about to be saved, and of a saved instance. */
-export function connectionRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.post("/test-connection", async (c) => {
-    const input = await readJson(c, testConnectionSchema);
-    const data = await testNewConnection(services, c.get("claims"), input);
-    return c.json({ data });
-  });
-
-  routes.post("/:id/test", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const raw = await c.req.text();
-    const overrides = raw.trim() === "" ? {} : await readJson(c, testSavedConnectionSchema);
-    const data = await testSavedConnection(services, c.get("claims"), id, overrides);
-    return c.json({ data });
-  });
-
-  return routes;
+export function connectionRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on(
+      {
+        method: "post",
+        path: "/test-connection",
+        summary: "Test unsaved connection settings (nothing is stored)",
+        auth: "user",
+        permission: "instances.create",
+        body: testConnectionSchema,
+        responses: { 200: { description: "The report", schema: dataOf(healthReportSchema) } },
+      },
+      async (c, { body }) =>
+        c.json({ data: await testNewConnection(services, c.get("claims"), body) }),
+    )
+    .on({
+      method: "post",
+      path: "/:id/test",
+      summary: "Test a saved instance's connection, optionally with changed settings",
+      auth: "user",
+      permission: "instances.test",
+      params: z.object({ id: z.uuid() }),
+      body: testSavedConnectionSchema,
+      bodyOptional: true,
+      responses: { 200: { description: "The report", schema: dataOf(healthReportSchema) } },
+    }, async (c, { params, body }) => {
+      const data = await testSavedConnection(services, c.get("claims"), params.id, body ?? {});
+      return c.json({ data });
+    });
 }

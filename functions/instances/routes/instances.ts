@@ -1,10 +1,8 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
-  readJson,
-  readParam,
-  readQuery,
+  createRouteGroup,
+  dataOf,
+  type RouteGroup,
   type Services,
 } from "../../../shared/http/mod.ts";
 import {
@@ -12,48 +10,89 @@ import {
   createInstanceSchema,
   editInstance,
   getInstance,
+  healthReportSchema,
+  instanceSchema,
   listInstances,
   listInstancesQuerySchema,
   removeInstance,
   updateInstanceSchema,
 } from "../../../shared/instances/mod.ts";
 
+const idParams = z.object({ id: z.uuid() });
+
 /** `/` and `/:id`: list, add, read, change and delete instances. */
-export function instancesRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/", async (c) => {
-    const { org_id } = readQuery(c, listInstancesQuerySchema);
-    const data = await services.db.asTenant(c.get("claims"), (tx) => listInstances(tx, org_id));
-    return c.json({ data });
-  });
-
-  routes.post("/", async (c) => {
-    const input = await readJson(c, createInstanceSchema);
-    const { instance, health } = await addInstance(services, c.get("claims"), input);
-    c.get("log").info("instance added", { instanceId: instance.id, orgId: instance.org_id });
-    return c.json({ data: instance, health }, 201);
-  });
-
-  routes.get("/:id", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const data = await services.db.asTenant(c.get("claims"), (tx) => getInstance(tx, id));
-    return c.json({ data });
-  });
-
-  routes.patch("/:id", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const patch = await readJson(c, updateInstanceSchema);
-    const data = await editInstance(services, c.get("claims"), id, patch);
-    return c.json({ data });
-  });
-
-  routes.delete("/:id", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    await removeInstance(services, c.get("claims"), id);
-    c.get("log").info("instance deleted", { instanceId: id });
-    return c.body(null, 204);
-  });
-
-  return routes;
+export function instancesRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "get",
+      path: "/",
+      summary: "An organization's instances with health and last sync",
+      auth: "user",
+      permission: "instances.read",
+      query: listInstancesQuerySchema,
+      responses: { 200: { description: "The instances", schema: dataOf(z.array(instanceSchema)) } },
+    }, async (c, { query }) => {
+      const data = await services.db.asTenant(
+        c.get("claims"),
+        (tx) => listInstances(tx, query.org_id),
+      );
+      return c.json({ data });
+    })
+    .on({
+      method: "post",
+      path: "/",
+      summary: "Add an instance (tested first; the plan's instance limit applies)",
+      auth: "user",
+      permission: "instances.create",
+      body: createInstanceSchema,
+      responses: {
+        201: {
+          description: "The instance and its first connection test",
+          schema: z.object({ data: instanceSchema, health: healthReportSchema.nullable() }),
+        },
+      },
+    }, async (c, { body }) => {
+      const { instance, health } = await addInstance(services, c.get("claims"), body);
+      c.get("log").info("instance added", { instanceId: instance.id, orgId: instance.org_id });
+      return c.json({ data: instance, health }, 201);
+    })
+    .on({
+      method: "get",
+      path: "/:id",
+      summary: "One instance",
+      auth: "user",
+      permission: "instances.read",
+      params: idParams,
+      responses: { 200: { description: "The instance", schema: dataOf(instanceSchema) } },
+    }, async (c, { params }) => {
+      const data = await services.db.asTenant(c.get("claims"), (tx) => getInstance(tx, params.id));
+      return c.json({ data });
+    })
+    .on(
+      {
+        method: "patch",
+        path: "/:id",
+        summary: "Change name, URL or credentials (credentials are write-only)",
+        auth: "user",
+        permission: "instances.update",
+        params: idParams,
+        body: updateInstanceSchema,
+        responses: { 200: { description: "The instance", schema: dataOf(instanceSchema) } },
+      },
+      async (c, { params, body }) =>
+        c.json({ data: await editInstance(services, c.get("claims"), params.id, body) }),
+    )
+    .on({
+      method: "delete",
+      path: "/:id",
+      summary: "Delete an instance and its synced data",
+      auth: "user",
+      permission: "instances.delete",
+      params: idParams,
+      responses: { 204: { description: "Deleted" } },
+    }, async (c, { params }) => {
+      await removeInstance(services, c.get("claims"), params.id);
+      c.get("log").info("instance deleted", { instanceId: params.id });
+      return c.body(null, 204);
+    });
 }

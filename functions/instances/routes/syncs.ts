@@ -1,74 +1,114 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
-  readJson,
-  readParam,
-  readQuery,
+  createRouteGroup,
+  dataOf,
+  pageOf,
+  type RouteGroup,
   type Services,
 } from "../../../shared/http/mod.ts";
 import {
   authorizeInstance,
   getSyncRun,
+  instanceSchema,
+  instanceTableSchema,
   listInstanceTables,
   listSyncRuns,
   listSyncsQuerySchema,
   putScheduleSchema,
+  queuedSyncSchema,
   setSyncSchedule,
   startSync,
   startSyncSchema,
+  syncRunDetailSchema,
+  syncRunSummarySchema,
 } from "../../../shared/instances/mod.ts";
 
+const idParams = z.object({ id: z.uuid() });
+
 /** Sync now, sync history, per-table state and the sync schedule. */
-export function syncRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.post("/:id/sync", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const raw = await c.req.text();
-    const { mode } = raw.trim() === ""
-      ? { mode: "incremental" as const }
-      : await readJson(c, startSyncSchema);
-    const data = await startSync(services, c.get("claims"), id, mode);
-    c.get("log").info("sync queued", { instanceId: id, runId: data.run.id, jobId: data.job.id });
-    return c.json({ data }, 202);
-  });
-
-  routes.get("/:id/syncs", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const page = readQuery(c, listSyncsQuerySchema);
-    const result = await services.db.asTenant(c.get("claims"), async (tx) => {
-      await authorizeInstance(tx, id, "viewer");
-      return await listSyncRuns(tx, id, page);
+export function syncRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "post",
+      path: "/:id/sync",
+      summary: "Start a sync (incremental unless the body asks for full)",
+      auth: "user",
+      permission: "instances.sync",
+      params: idParams,
+      body: startSyncSchema,
+      bodyOptional: true,
+      responses: {
+        202: { description: "The queued run and its job", schema: dataOf(queuedSyncSchema) },
+      },
+    }, async (c, { params, body }) => {
+      const mode = body?.mode ?? "incremental";
+      const data = await startSync(services, c.get("claims"), params.id, mode);
+      c.get("log").info("sync queued", {
+        instanceId: params.id,
+        runId: data.run.id,
+        jobId: data.job.id,
+      });
+      return c.json({ data }, 202);
+    })
+    .on({
+      method: "get",
+      path: "/:id/syncs",
+      summary: "Sync history, newest first",
+      auth: "user",
+      permission: "instances.read",
+      params: idParams,
+      query: listSyncsQuerySchema,
+      responses: { 200: { description: "A page of runs", schema: pageOf(syncRunSummarySchema) } },
+    }, async (c, { params, query }) => {
+      const result = await services.db.asTenant(c.get("claims"), async (tx) => {
+        await authorizeInstance(tx, params.id, "instances.read");
+        return await listSyncRuns(tx, params.id, query);
+      });
+      return c.json(result);
+    })
+    .on({
+      method: "get",
+      path: "/:id/syncs/:runId",
+      summary: "One sync run with per-table figures",
+      auth: "user",
+      permission: "instances.read",
+      params: z.object({ id: z.uuid(), runId: z.uuid() }),
+      responses: { 200: { description: "The run", schema: dataOf(syncRunDetailSchema) } },
+    }, async (c, { params }) => {
+      const data = await services.db.asTenant(c.get("claims"), async (tx) => {
+        await authorizeInstance(tx, params.id, "instances.read");
+        return await getSyncRun(tx, params.id, params.runId);
+      });
+      return c.json({ data });
+    })
+    .on({
+      method: "get",
+      path: "/:id/tables",
+      summary: "The instance's tables: readable or not, counts, high-water marks",
+      auth: "user",
+      permission: "instances.read",
+      params: idParams,
+      responses: {
+        200: { description: "The tables", schema: dataOf(z.array(instanceTableSchema)) },
+      },
+    }, async (c, { params }) => {
+      const data = await services.db.asTenant(c.get("claims"), async (tx) => {
+        await authorizeInstance(tx, params.id, "instances.read");
+        return await listInstanceTables(tx, params.id);
+      });
+      return c.json({ data });
+    })
+    .on({
+      method: "put",
+      path: "/:id/schedule",
+      summary: "Set the sync schedule ({cron, timezone}), or clear it with null",
+      auth: "user",
+      permission: "instances.schedule",
+      params: idParams,
+      body: putScheduleSchema,
+      responses: { 200: { description: "The instance", schema: dataOf(instanceSchema) } },
+    }, async (c, { params, body }) => {
+      const data = await setSyncSchedule(services, c.get("claims"), params.id, body.schedule);
+      return c.json({ data });
     });
-    return c.json(result);
-  });
-
-  routes.get("/:id/syncs/:runId", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const runId = readParam(c, "runId", z.uuid());
-    const data = await services.db.asTenant(c.get("claims"), async (tx) => {
-      await authorizeInstance(tx, id, "viewer");
-      return await getSyncRun(tx, id, runId);
-    });
-    return c.json({ data });
-  });
-
-  routes.get("/:id/tables", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const data = await services.db.asTenant(c.get("claims"), async (tx) => {
-      await authorizeInstance(tx, id, "viewer");
-      return await listInstanceTables(tx, id);
-    });
-    return c.json({ data });
-  });
-
-  routes.put("/:id/schedule", async (c) => {
-    const id = readParam(c, "id", z.uuid());
-    const { schedule } = await readJson(c, putScheduleSchema);
-    const data = await setSyncSchedule(services, c.get("claims"), id, schedule);
-    return c.json({ data });
-  });
-
-  return routes;
 }

@@ -1,10 +1,9 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
-  readJson,
-  readParam,
-  readQuery,
+  createRouteGroup,
+  dataOf,
+  pageOf,
+  type RouteGroup,
   type Services,
 } from "../../../shared/http/mod.ts";
 import {
@@ -16,53 +15,89 @@ import {
   listMembersQuerySchema,
   removeMember,
 } from "../../../shared/organizations/mod.ts";
+import { memberAdditionSchema, memberSchema } from "../schemas.ts";
+
+const orgParams = z.object({ orgId: z.uuid() });
+const memberParams = z.object({ orgId: z.uuid(), userId: z.uuid() });
 
 /** `/:orgId/members` and `/:orgId/leave`: the team. */
-export function membersRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/:orgId/members", async (c) => {
-    const orgId = readParam(c, "orgId", z.uuid());
-    const page = readQuery(c, listMembersQuerySchema);
-    const result = await listMembers(services.db, c.get("claims"), orgId, page);
-    return c.json(result);
-  });
-
-  routes.post("/:orgId/members", async (c) => {
-    const orgId = readParam(c, "orgId", z.uuid());
-    const input = await readJson(c, addMemberSchema);
-    const data = await services.db.asTenant(c.get("claims"), (tx) => addMember(tx, orgId, input));
-    // 202 and the same body whether or not an account uses the address.
-    return c.json({ data }, 202);
-  });
-
-  routes.patch("/:orgId/members/:userId", async (c) => {
-    const orgId = readParam(c, "orgId", z.uuid());
-    const userId = readParam(c, "userId", z.uuid());
-    const { role } = await readJson(c, changeRoleSchema);
-    const data = await services.db.asTenant(
-      c.get("claims"),
-      (tx) => changeMemberRole(tx, orgId, userId, role),
-    );
-    return c.json({ data });
-  });
-
-  routes.delete("/:orgId/members/:userId", async (c) => {
-    const orgId = readParam(c, "orgId", z.uuid());
-    const userId = readParam(c, "userId", z.uuid());
-    await services.db.asTenant(
-      c.get("claims"),
-      (tx) => removeMember(tx, orgId, userId, c.get("userId")),
-    );
-    return c.body(null, 204);
-  });
-
-  routes.post("/:orgId/leave", async (c) => {
-    const orgId = readParam(c, "orgId", z.uuid());
-    const me = c.get("userId");
-    await services.db.asTenant(c.get("claims"), (tx) => removeMember(tx, orgId, me, me));
-    return c.body(null, 204);
-  });
-
-  return routes;
+export function membersRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on(
+      {
+        method: "get",
+        path: "/:orgId/members",
+        summary: "The organization's members, by email",
+        auth: "user",
+        permission: "members.read",
+        params: orgParams,
+        query: listMembersQuerySchema,
+        responses: { 200: { description: "A page of members", schema: pageOf(memberSchema) } },
+      },
+      async (c, { params, query }) =>
+        c.json(await listMembers(services.db, c.get("claims"), params.orgId, query)),
+    )
+    .on({
+      method: "post",
+      path: "/:orgId/members",
+      summary: "Add a member by email (the same answer whether or not the address has an account)",
+      auth: "user",
+      permission: "members.add",
+      params: orgParams,
+      body: addMemberSchema,
+      responses: {
+        202: { description: "Accepted: who was asked for", schema: dataOf(memberAdditionSchema) },
+      },
+    }, async (c, { params, body }) => {
+      const data = await services.db.asTenant(
+        c.get("claims"),
+        (tx) => addMember(tx, params.orgId, body),
+      );
+      // 202 and the same body whether or not an account uses the address.
+      return c.json({ data }, 202);
+    })
+    .on({
+      method: "patch",
+      path: "/:orgId/members/:userId",
+      summary: "Change a member's role",
+      auth: "user",
+      permission: "members.change_role",
+      params: memberParams,
+      body: changeRoleSchema,
+      responses: { 200: { description: "The member", schema: dataOf(memberSchema) } },
+    }, async (c, { params, body }) => {
+      const data = await services.db.asTenant(
+        c.get("claims"),
+        (tx) => changeMemberRole(tx, params.orgId, params.userId, body.role),
+      );
+      return c.json({ data });
+    })
+    .on({
+      method: "delete",
+      path: "/:orgId/members/:userId",
+      summary: "Remove a member (or yourself)",
+      auth: "user",
+      permission: "members.remove",
+      params: memberParams,
+      responses: { 204: { description: "Removed" } },
+    }, async (c, { params }) => {
+      await services.db.asTenant(
+        c.get("claims"),
+        (tx) => removeMember(tx, params.orgId, params.userId, c.get("userId")),
+      );
+      return c.body(null, 204);
+    })
+    .on({
+      method: "post",
+      path: "/:orgId/leave",
+      summary: "Leave the organization (not as its last owner)",
+      auth: "user",
+      permission: "members.leave",
+      params: orgParams,
+      responses: { 204: { description: "Left" } },
+    }, async (c, { params }) => {
+      const me = c.get("userId");
+      await services.db.asTenant(c.get("claims"), (tx) => removeMember(tx, params.orgId, me, me));
+      return c.body(null, 204);
+    });
 }

@@ -1,78 +1,108 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import {
-  type AppEnv,
+  createRouteGroup,
+  dataOf,
   HttpError,
-  readParam,
-  readQuery,
-  requireUser,
+  pageOf,
+  type RouteGroup,
   type Services,
   streamProgress,
 } from "../../../shared/http/mod.ts";
 import {
   getJob,
+  jobDeliverySchema,
+  jobSchema,
   listJobDeliveries,
   listJobs,
   listJobsQuerySchema,
 } from "../../../shared/tasks/mod.ts";
 
-/** `GET /jobs`, `GET /jobs/:jobId`, its deliveries, and `POST /jobs/:jobId/cancel`. */
-export function jobsRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/jobs", async (c) => {
-    const query = readQuery(c, listJobsQuerySchema);
-    return c.json(await listJobs(services.db, c.get("claims"), query));
-  });
-
-  routes.get("/jobs/:jobId", async (c) => {
-    const jobId = readParam(c, "jobId", z.uuid());
-    return c.json({ data: await getJob(services.db, c.get("claims"), jobId) });
-  });
-
-  routes.get("/jobs/:jobId/deliveries", async (c) => {
-    const jobId = readParam(c, "jobId", z.uuid());
-    await getJob(services.db, c.get("claims"), jobId);
-    return c.json({ data: await listJobDeliveries(services.db, c.get("claims"), jobId) });
-  });
-
-  routes.post("/jobs/:jobId/cancel", async (c) => {
-    const jobId = readParam(c, "jobId", z.uuid());
-    return c.json({ data: await services.tasks.cancel(c.get("claims"), jobId) });
-  });
-
-  return routes;
-}
+const jobParams = z.object({ jobId: z.uuid() });
 
 /**
- * `GET /jobs/:jobId/events`: live progress as Server-Sent Events. One `job`
- * event with the job's JSON whenever it changes, then `end` once it finishes.
- * The token comes in the Authorization header, or as `?access_token=` for
- * browsers' EventSource, which cannot set headers. Clients without SSE poll
- * `GET /jobs/:jobId` instead.
+ * `GET /jobs`, `GET /jobs/:jobId`, its deliveries, its live events and
+ * `POST /jobs/:jobId/cancel`.
  */
-export function jobEventsRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get("/jobs/:jobId/events", requireUser(services.auth, { queryToken: true }), async (c) => {
-    const claims = c.get("claims");
-    const jobId = readParam(c, "jobId", z.uuid());
-    const first = await getJob(services.db, claims, jobId);
-    return streamProgress(c, {
-      event: "job",
-      first,
-      read: () =>
-        getJob(services.db, claims, jobId).catch((error) => {
-          if (error instanceof HttpError && error.status === 404) return null;
-          throw error;
-        }),
-      stamp: (job) => `${new Date(job.updated_at).toISOString()}|${job.status}|${job.progress}`,
-      status: (job) => job.status,
-      pollMs: services.config.TASKS_SSE_POLL_MS,
-      noun: "job",
-      logMessage: "job event stream failed",
+export function jobsRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "get",
+      path: "/jobs",
+      summary: "An organization's jobs, newest first",
+      auth: "user",
+      permission: "jobs.read",
+      query: listJobsQuerySchema,
+      responses: { 200: { description: "A page of jobs", schema: pageOf(jobSchema) } },
+    }, async (c, { query }) => c.json(await listJobs(services.db, c.get("claims"), query)))
+    .on(
+      {
+        method: "get",
+        path: "/jobs/:jobId",
+        summary: "One job: status, progress, result or error",
+        auth: "user",
+        permission: "jobs.read",
+        params: jobParams,
+        responses: { 200: { description: "The job", schema: dataOf(jobSchema) } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await getJob(services.db, c.get("claims"), params.jobId) }),
+    )
+    .on({
+      method: "get",
+      path: "/jobs/:jobId/deliveries",
+      summary: "The deliveries that ran parts of a job, oldest first",
+      auth: "user",
+      permission: "jobs.read",
+      params: jobParams,
+      responses: {
+        200: { description: "The deliveries", schema: dataOf(z.array(jobDeliverySchema)) },
+      },
+    }, async (c, { params }) => {
+      await getJob(services.db, c.get("claims"), params.jobId);
+      return c.json({
+        data: await listJobDeliveries(services.db, c.get("claims"), params.jobId),
+      });
+    })
+    .on(
+      {
+        method: "post",
+        path: "/jobs/:jobId/cancel",
+        summary: "Cancel a queued or running job",
+        auth: "user",
+        permission: "jobs.cancel",
+        params: jobParams,
+        responses: { 200: { description: "The job, cancelled", schema: dataOf(jobSchema) } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await services.tasks.cancel(c.get("claims"), params.jobId) }),
+    )
+    .on({
+      method: "get",
+      path: "/jobs/:jobId/events",
+      summary: "A job's live progress as Server-Sent Events",
+      description: "One `job` event with the job's JSON whenever it changes, then `end` once it " +
+        "finishes. Clients without SSE poll `GET /jobs/:jobId` instead.",
+      auth: "user",
+      tokenInQuery: true,
+      permission: "jobs.read",
+      params: jobParams,
+      responses: { 200: { description: "The event stream", contentType: "text/event-stream" } },
+    }, async (c, { params }) => {
+      const claims = c.get("claims");
+      const first = await getJob(services.db, claims, params.jobId);
+      return streamProgress(c, {
+        event: "job",
+        first,
+        read: () =>
+          getJob(services.db, claims, params.jobId).catch((error) => {
+            if (error instanceof HttpError && error.status === 404) return null;
+            throw error;
+          }),
+        stamp: (job) => `${new Date(job.updated_at).toISOString()}|${job.status}|${job.progress}`,
+        status: (job) => job.status,
+        pollMs: services.config.TASKS_SSE_POLL_MS,
+        noun: "job",
+        logMessage: "job event stream failed",
+      });
     });
-  });
-
-  return routes;
 }

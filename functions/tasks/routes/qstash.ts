@@ -1,16 +1,21 @@
 import { Receiver } from "@upstash/qstash";
-import { Hono } from "hono";
-import { type AppEnv, HttpError, type Services } from "../../../shared/http/mod.ts";
 import {
+  createRouteGroup,
+  dataOf,
+  HttpError,
+  type RouteGroup,
+  type WorkerVerifier,
+} from "../../../shared/http/mod.ts";
+import {
+  deliveryOutcomeSchema,
   deliveryStatus,
   processMessage,
   type RunnerOptions,
   taskMessageSchema,
 } from "../../../shared/tasks/mod.ts";
 
-/** What the QStash callback route needs besides the services. */
-export interface QStashRouteOptions {
-  runner: RunnerOptions;
+/** How QStash deliveries are proven: the signing keys and the URL they were published to. */
+export interface QStashVerifierOptions {
   /** The public URL QStash publishes to; the signature's `sub` must equal it. */
   callbackUrl: string;
   currentSigningKey: string;
@@ -18,25 +23,23 @@ export interface QStashRouteOptions {
 }
 
 /**
- * `POST /qstash`: the QStash callback. Verifies `Upstash-Signature` over the raw
- * body against the configured public URL (current key, then next), then runs
- * the message. 2xx acknowledges it; 5xx makes QStash retry.
+ * The tasks function's worker verifier: checks `Upstash-Signature` over the raw
+ * body against the configured public URL (current key, then next), logging a
+ * security event and refusing with 401 otherwise.
+ *
+ * @param options the signing keys and the callback URL
  */
-export function qstashRoutes(_services: Services, options: QStashRouteOptions): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+export function qstashVerifier(options: QStashVerifierOptions): WorkerVerifier {
   const receiver = new Receiver({
     currentSigningKey: options.currentSigningKey,
     nextSigningKey: options.nextSigningKey,
     devMode: false,
   });
-
-  routes.post("/qstash", async (c) => {
-    const log = c.get("log");
-    const body = await c.req.text();
+  return async (c) => {
     const signature = c.req.header("upstash-signature");
     const messageId = c.req.header("upstash-message-id") ?? null;
     const rejected = (reason: string) => {
-      log.warn("security: rejected a task delivery", {
+      c.get("log").warn("security: rejected a task delivery", {
         event: "security.qstash_delivery_rejected",
         reason,
         messageId,
@@ -49,16 +52,40 @@ export function qstashRoutes(_services: Services, options: QStashRouteOptions): 
     };
     if (!signature) throw rejected("no Upstash-Signature header");
     try {
+      const body = await c.req.text();
       await receiver.verify({ signature, body, url: options.callbackUrl, clockTolerance: 5 });
     } catch (error) {
       throw rejected(error instanceof Error ? error.message : String(error));
     }
-    // Verified: the rate limiter leaves QStash's deliveries alone from here on.
-    c.set("principal", { kind: "worker", id: messageId ?? "qstash" });
+    return { messageId };
+  };
+}
 
+/**
+ * `POST /qstash`: the QStash callback (signature checked by the gate, see
+ * {@linkcode qstashVerifier}); runs the message. 2xx acknowledges it; 5xx makes
+ * QStash retry.
+ *
+ * @param runner what runs task messages
+ */
+export function qstashRoutes(runner: RunnerOptions): RouteGroup {
+  return createRouteGroup().on({
+    method: "post",
+    path: "/qstash",
+    summary: "The QStash callback: runs one task message",
+    description: "2xx acknowledges the delivery; 5xx makes QStash retry it.",
+    auth: "worker",
+    responses: {
+      200: {
+        description: "Handled (done, continued, duplicate…)",
+        schema: dataOf(deliveryOutcomeSchema),
+      },
+    },
+  }, async (c) => {
+    const log = c.get("log");
     let json: unknown;
     try {
-      json = JSON.parse(body);
+      json = JSON.parse(await c.req.text());
     } catch {
       throw new HttpError(400, "The task message is not valid JSON", { code: "malformed_json" });
     }
@@ -70,13 +97,14 @@ export function qstashRoutes(_services: Services, options: QStashRouteOptions): 
         details: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
       });
     }
+    const messageId = c.req.header("upstash-message-id");
     if (!messageId) {
       throw new HttpError(400, "The delivery has no Upstash-Message-Id header", {
         code: "missing_message_id",
       });
     }
     const retried = Number.parseInt(c.req.header("upstash-retried") ?? "0", 10);
-    const outcome = await processMessage(options.runner, parsed.data, {
+    const outcome = await processMessage(runner, parsed.data, {
       messageId,
       retried: Number.isFinite(retried) && retried >= 0 ? retried : 0,
       scheduleId: c.req.header("upstash-schedule-id") ?? null,
@@ -97,6 +125,4 @@ export function qstashRoutes(_services: Services, options: QStashRouteOptions): 
     }
     return c.json({ data: outcome }, status);
   });
-
-  return routes;
 }

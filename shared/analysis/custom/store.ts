@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { Database, JwtClaims, Tx } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
-import { requireRole } from "../../organizations/mod.ts";
+import { requirePermission } from "../../organizations/mod.ts";
 import { AREAS, CHECKS, FRAMEWORKS, requiredFields, SEVERITIES } from "../catalog/mod.ts";
 import { CUSTOM_CHECK_COLUMNS, type CustomCheckRecord, normalizeCustom } from "../org_checks.ts";
 import { compileCustomQuery, CUSTOM_QUERY_LIMITS, CustomQueryError } from "./compile.ts";
@@ -178,7 +178,7 @@ export async function listCustomChecks(
   orgId: string,
 ): Promise<CustomCheckView[]> {
   return await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, orgId, "viewer");
+    await requirePermission(tx, orgId, "custom_checks.read");
     const rows = await tx<CustomCheckRecord[]>`
       select ${tx(CUSTOM_CHECK_COLUMNS)} from public.analysis_custom_checks
       where org_id = ${orgId} order by check_id`;
@@ -219,7 +219,7 @@ export async function createCustomCheck(
   compileOrThrow(input);
   checkFrameworks(input.frameworks);
   return await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, input.org_id, "analyst");
+    await requirePermission(tx, input.org_id, "custom_checks.write");
     const checkId = input.check_id ?? slug(input.title);
     const [taken] = await tx`
       select 1 from public.analysis_custom_checks where org_id = ${input.org_id} and check_id = ${checkId}`;
@@ -261,7 +261,7 @@ export async function updateCustomCheck(
 ): Promise<CustomCheckView> {
   return await db.asTenant(claims, async (tx) => {
     const current = await read(tx, id);
-    await requireRole(tx, current.org_id, "analyst");
+    await requirePermission(tx, current.org_id, "custom_checks.write");
     const next = { ...current, ...patch };
     compileOrThrow(next);
     if (patch.frameworks) checkFrameworks(patch.frameworks);
@@ -294,7 +294,7 @@ export async function deleteCustomCheck(
 ): Promise<void> {
   await db.asTenant(claims, async (tx) => {
     const current = await read(tx, id);
-    await requireRole(tx, current.org_id, "analyst");
+    await requirePermission(tx, current.org_id, "custom_checks.write");
     await tx`delete from public.analysis_custom_checks where id = ${id}`;
   });
 }
@@ -335,7 +335,7 @@ export async function previewCustomCheck(
     const [instance] = await tx<{ org_id: string }[]>`
       select org_id from public.instances where id = ${input.instance_id}`;
     if (!instance) throw new HttpError(404, "Instance not found");
-    await requireRole(tx, instance.org_id, "analyst");
+    await requirePermission(tx, instance.org_id, "custom_checks.write");
     await tx`select set_config('statement_timeout', '15s', true), set_config('jit', 'off', true)`;
     const states = await tx<{ table_name: string; readable: boolean; last_error: string | null }[]>`
       select table_name, readable, last_error from public.instance_tables

@@ -10,7 +10,8 @@
 // finds that run instead of queueing a second one.
 import type { Tx } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
-import { requireRole } from "../../organizations/mod.ts";
+import { requirePermission } from "../../organizations/mod.ts";
+import type { Action } from "../../permissions/mod.ts";
 import { closeStaleRuns as closeStaleSyncRuns } from "../../servicenow/sync/mod.ts";
 import { closeRunsOfEndedJobs, type TaskContext } from "../../tasks/mod.ts";
 import { nonDefaultParameters, ParameterError } from "../catalog/mod.ts";
@@ -40,17 +41,17 @@ export interface RunTarget {
  *
  * @param tx a person's tenant transaction
  * @param instanceId the instance
- * @param min the least role
+ * @param action the action of the permission matrix
  */
 export async function authorizeInstanceRole(
   tx: Tx,
   instanceId: string,
-  min: "viewer" | "analyst" | "admin",
+  action: Action,
 ): Promise<RunTarget> {
   const [row] = await tx<RunTarget[]>`
     select id, org_id from public.instances where id = ${instanceId}`;
   if (!row) throw new HttpError(404, INSTANCE_NOT_FOUND);
-  await requireRole(tx, row.org_id, min);
+  await requirePermission(tx, row.org_id, action);
   return row;
 }
 

@@ -10,7 +10,8 @@ import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
-import { requireRole } from "../../organizations/mod.ts";
+import { requirePermission } from "../../organizations/mod.ts";
+import type { Action } from "../../permissions/mod.ts";
 import type { Job, TaskClient } from "../../tasks/mod.ts";
 import {
   type CoverageCounts,
@@ -137,7 +138,7 @@ export async function startRun(
   options: StartRunOptions = {},
 ): Promise<{ run: RunListItem; job: Job }> {
   const prepared = await services.db.asTenant(claims, async (tx) => {
-    const target = await authorizeInstanceRole(tx, input.instance_id, "analyst");
+    const target = await authorizeInstanceRole(tx, input.instance_id, "runs.start");
     const runId = await recordRun(tx, target, {
       scope: input.scope,
       trigger: options.trigger ?? "manual",
@@ -286,7 +287,7 @@ export async function listRuns(
     })
     : null;
   return await db.asTenant(claims, async (tx) => {
-    await authorizeInstanceRole(tx, instanceId, "viewer");
+    await authorizeInstanceRole(tx, instanceId, "runs.read");
     await closeStaleRuns(tx, instanceId).catch(() => {});
     const rows = await tx<(RunListItem & { scores: RunScores | null })[]>`
       select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs
@@ -314,19 +315,19 @@ export async function listRuns(
  *
  * @param tx a tenant transaction
  * @param runId the run
- * @param min the least role
+ * @param action the action of the permission matrix
  * @returns the run's organization and instance
  * @throws {HttpError} 404 unknown, 403 below the role
  */
 export async function authorizeRun(
   tx: Tx,
   runId: string,
-  min: "viewer" | "analyst" | "admin",
+  action: Action,
 ): Promise<{ org_id: string; instance_id: string }> {
   const [row] = await tx<{ org_id: string; instance_id: string }[]>`
     select org_id, instance_id from public.analysis_runs where id = ${runId}`;
   if (!row) throw new HttpError(404, RUN_NOT_FOUND);
-  await requireRole(tx, row.org_id, min);
+  await requirePermission(tx, row.org_id, action);
   return row;
 }
 

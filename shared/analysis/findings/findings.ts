@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Database, JwtClaims, TenantClaims, Tx } from "../../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
-import { requireRole } from "../../organizations/mod.ts";
+import { requirePermission } from "../../organizations/mod.ts";
 import {
   type FrameworkMapping,
   getCheck,
@@ -461,7 +461,7 @@ export async function setTriage(
     const [f] = await tx<{ org_id: string }[]>`
       select org_id from public.analysis_findings where id = ${findingId}`;
     if (!f) throw new HttpError(404, FINDING_NOT_FOUND);
-    await requireRole(tx, f.org_id, "analyst");
+    await requirePermission(tx, f.org_id, "findings.triage");
     const [before] = await tx<{ state: TriageState }[]>`
       select state from public.analysis_finding_triage where finding_id = ${findingId} for update`;
     const note = input.note && input.note.length > 0 ? input.note : null;

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import type { Database, JwtClaims } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
-import { requireRole } from "../../organizations/mod.ts";
+import { requirePermission } from "../../organizations/mod.ts";
 import { loadOrgChecks } from "../org_checks.ts";
 import { SUPPRESSION_SELECT, type SuppressionView } from "./findings.ts";
 
@@ -76,7 +76,7 @@ export async function createSuppression(
       if (!f) throw new HttpError(404, "Finding not found");
       ({ org_id: orgId, check_id: checkId, instance_id: instanceId } = f);
       findingId = input.finding_id;
-      await requireRole(tx, orgId, "analyst");
+      await requirePermission(tx, orgId, "suppressions.manage");
     } else if (input.scope === "check_instance") {
       const [i] = await tx<{ org_id: string }[]>`
         select org_id from public.instances where id = ${input.instance_id}`;
@@ -84,11 +84,11 @@ export async function createSuppression(
       orgId = i.org_id;
       checkId = input.check_id;
       instanceId = input.instance_id;
-      await requireRole(tx, orgId, "analyst");
+      await requirePermission(tx, orgId, "suppressions.manage");
     } else {
       orgId = input.org_id;
       checkId = input.check_id;
-      await requireRole(tx, orgId, "admin");
+      await requirePermission(tx, orgId, "suppressions.manage_org_wide");
     }
     if (input.scope !== "finding") {
       const checks = await loadOrgChecks(tx, orgId);
@@ -156,7 +156,7 @@ export async function listSuppressions(
   query: z.output<typeof listSuppressionsQuerySchema>,
 ): Promise<SuppressionView[]> {
   return await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, query.org_id, "viewer");
+    await requirePermission(tx, query.org_id, "suppressions.read");
     const rows = await tx.unsafe(
       `select ${SUPPRESSION_SELECT} from public.analysis_suppressions s
        left join public.profiles p on p.id = s.owner_id
@@ -191,7 +191,11 @@ export async function revokeSuppression(
       { org_id: string; scope: string; finding_id: string | null; revoked_at: Date | null }[]
     >`select org_id, scope, finding_id, revoked_at from public.analysis_suppressions where id = ${id}`;
     if (!s) throw new HttpError(404, "Suppression not found");
-    await requireRole(tx, s.org_id, s.scope === "check_org" ? "admin" : "analyst");
+    await requirePermission(
+      tx,
+      s.org_id,
+      s.scope === "check_org" ? "suppressions.manage_org_wide" : "suppressions.manage",
+    );
     if (s.revoked_at) {
       throw new HttpError(409, "The suppression was already revoked", { code: "already_revoked" });
     }

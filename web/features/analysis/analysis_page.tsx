@@ -12,7 +12,7 @@ import { Select } from "../../components/select.tsx";
 import { useApp } from "../../app/services.ts";
 import { errorMessage } from "../../lib/api_error.ts";
 import type { Member } from "../../lib/api_types.ts";
-import { roleAtLeast } from "../team/team_rules.ts";
+import { can } from "../../../shared/permissions/mod.ts";
 import { createAnalysisApi, type Framework, type RunScope } from "./analysis_api.ts";
 import { createAnalysisModel } from "./analysis_model.ts";
 import { CatalogPanel } from "./catalog_panel.tsx";
@@ -34,8 +34,7 @@ export function AnalysisPage(): JSX.Element {
   const org = orgs.current.value!;
   const role = orgs.role.value ?? "viewer";
   const userId = session.user.value!.id;
-  const canRun = roleAtLeast(role, "analyst");
-  const canAdmin = roleAtLeast(role, "admin");
+  const canRun = can(role, "runs.start");
   const analysis = useMemo(() => createAnalysisApi(api), [api]);
   const model = useMemo(
     () =>
@@ -354,8 +353,8 @@ export function AnalysisPage(): JSX.Element {
                   <ChecksPanel
                     checks={model.checks.value}
                     loading={model.checksStatus.value !== "ready"}
-                    canMute={canRun}
-                    canMuteOrgWide={canAdmin}
+                    canMute={can(role, "suppressions.manage")}
+                    canMuteOrgWide={can(role, "suppressions.manage_org_wide")}
                     members={members}
                     currentUserId={userId}
                     onMute={muteCheck}
@@ -366,7 +365,7 @@ export function AnalysisPage(): JSX.Element {
                   <CatalogPanel
                     api={analysis}
                     orgId={org.id}
-                    canEdit={canAdmin}
+                    canEdit={can(role, "checks.configure")}
                     onChanged={(message) => toasts.success(message)}
                   />
                 )}
@@ -375,7 +374,7 @@ export function AnalysisPage(): JSX.Element {
                     api={analysis}
                     orgId={org.id}
                     instanceId={model.instanceId.value}
-                    canEdit={canRun}
+                    canEdit={can(role, "custom_checks.write")}
                     frameworks={frameworks}
                     onChanged={(message) => toasts.success(message)}
                   />
@@ -401,7 +400,7 @@ export function AnalysisPage(): JSX.Element {
       <FindingDrawer
         findingId={findingId}
         api={analysis}
-        canAct={canRun}
+        canAct={can(role, "findings.triage")}
         members={members}
         currentUserId={userId}
         onClose={() => setFindingId(null)}

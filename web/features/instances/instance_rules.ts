@@ -7,17 +7,18 @@
 import type { BadgeTone } from "../../components/badge.tsx";
 import { ApiError, errorMessage } from "../../lib/api_error.ts";
 import type { Role } from "../../lib/api_types.ts";
-import { roleAtLeast } from "../team/team_rules.ts";
+import { can } from "../../../shared/permissions/mod.ts";
 import type { AuthType, InstanceStatus, SyncRun, TableAccess } from "./instances_api.ts";
 
-/** Admins and owners add, edit, delete and schedule. */
+/** Who adds, edits, deletes and schedules instances (admins and owners, per the permission matrix). */
 export function canManageInstances(role: Role | null): boolean {
-  return role !== null && roleAtLeast(role, "admin");
+  return can(role, "instances.create") && can(role, "instances.update") &&
+    can(role, "instances.delete") && can(role, "instances.schedule");
 }
 
-/** Analysts and up start syncs and test saved connections. */
+/** Who starts syncs and tests saved connections (analysts and up, per the permission matrix). */
 export function canOperateInstances(role: Role | null): boolean {
-  return role !== null && roleAtLeast(role, "analyst");
+  return can(role, "instances.sync") && can(role, "instances.test");
 }
 
 /** Label and tone of an instance's health. */

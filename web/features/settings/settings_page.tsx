@@ -14,7 +14,7 @@ import { ApiError, errorMessage } from "../../lib/api_error.ts";
 import type { OrgDetail } from "../../lib/api_types.ts";
 import { formatDate } from "../../lib/format.ts";
 import { useApp } from "../../app/services.ts";
-import { roleAtLeast } from "../team/team_rules.ts";
+import { can } from "../../../shared/permissions/mod.ts";
 import { createAnalysisApi } from "../analysis/analysis_api.ts";
 import {
   formFromOrg,
@@ -104,7 +104,7 @@ export function SettingsPage(): JSX.Element {
   }
   useEffect(() => void load(), [current.id]);
 
-  const canEdit = roleAtLeast(current.role, "admin");
+  const canEdit = can(current.role, "organizations.update");
   const patch = useMemo(() => (org && form ? settingsPatch(org, form) : {}), [org, form]);
   const dirty = Object.keys(patch).length > 0;
 

@@ -1,3 +1,4 @@
+import { can, roleAtLeast } from "../../../shared/permissions/mod.ts";
 import { type Role, ROLES } from "../../lib/api_types.ts";
 
 /**
@@ -26,15 +27,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   viewer: "Viewer",
 };
 
-/**
- * Whether `role` is at least `min` (viewer < auditor < analyst < admin < owner).
- *
- * @param role the role held
- * @param min the least role required
- */
-export function roleAtLeast(role: Role, min: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(min);
-}
+export { roleAtLeast };
 
 /** Who is acting, and how many owners the organization has. */
 export interface Actor {
@@ -58,13 +51,14 @@ export const REFUSALS = {
  * @param role the actor's role
  */
 export function grantableRoles(role: Role): Role[] {
-  if (!roleAtLeast(role, "admin")) return [];
+  if (!can(role, "members.change_role")) return [];
   return [...ROLES].reverse().filter((r) => r !== "owner" || role === "owner");
 }
 
 /** Whether `role` may add, change and remove members. */
 export function canManageMembers(role: Role): boolean {
-  return roleAtLeast(role, "admin");
+  return can(role, "members.add") && can(role, "members.change_role") &&
+    can(role, "members.remove");
 }
 
 /**

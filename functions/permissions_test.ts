@@ -1,0 +1,305 @@
+// The permission matrix against the running API and the SQL policies: for each
+// action and each role, the API allows it from the action's least role up and
+// refuses it (403) below; where a table policy guards the same write, Postgres
+// agrees. Runs on PGlite, and on the server with DATABASE_URL.
+import assert from "node:assert/strict";
+import {
+  type ColumnOverrides,
+  createTestAuth,
+  createTestDatabase,
+  createTestServices,
+  insertSampleRow,
+  type TestUser,
+} from "../scripts/testing/mod.ts";
+import { CHECKS } from "../shared/analysis/catalog/mod.ts";
+import { generateKey } from "../shared/instances/mod.ts";
+import type { Tx } from "../shared/db/mod.ts";
+import type { FunctionApp } from "../shared/http/mod.ts";
+import { type Action, ACTIONS, can, ORG_ROLES, type OrgRole } from "../shared/permissions/mod.ts";
+import { createAnalysisApp } from "./analysis/app.ts";
+import { createInstancesApp } from "./instances/app.ts";
+import { createOrganizationsApp } from "./organizations/app.ts";
+import { createTasksApp } from "./tasks/app.ts";
+
+const tdb = await createTestDatabase();
+const auth = await createTestAuth();
+const services = createTestServices(tdb.db, auth, {
+  CREDENTIALS_KEYS: `k1:${generateKey()}`,
+  PUBLIC_URL: "http://localhost:8000",
+  QSTASH_CURRENT_SIGNING_KEY: "sig_test_current",
+  QSTASH_NEXT_SIGNING_KEY: "sig_test_next",
+});
+Deno.test.afterAll(() => tdb.close());
+
+const offline = () => Promise.reject(new Error("No network in this test"));
+const apps: Record<string, FunctionApp> = {
+  organizations: createOrganizationsApp(services),
+  instances: createInstancesApp(services, { fetch: offline }),
+  analysis: createAnalysisApp(services),
+  tasks: createTasksApp(services),
+};
+
+// One organization with a member of every role.
+const owner = await auth.createUser(tdb.db, { orgName: "Matrix Corp" });
+const orgId = owner.orgId!;
+const members: Record<OrgRole, TestUser> = { owner } as Record<OrgRole, TestUser>;
+for (const role of ORG_ROLES) {
+  if (role === "owner") continue;
+  const user = await auth.createUser(tdb.db);
+  await tdb.db.sql`insert into public.memberships (org_id, user_id, role)
+                   values (${orgId}, ${user.id}, ${role})`;
+  members[role] = user;
+}
+// Room for the instances the probes add (a trial allows one).
+await tdb.db.sql`update public.organizations set plan = 'enterprise' where id = ${orgId}`;
+const tenant = { orgId, userId: owner.id };
+const checkId = CHECKS[0]!.id;
+const ROWS: ColumnOverrides = {
+  "public.instances": { url: "https://matrix.service-now.com", auth_type: "basic" },
+  "public.analysis_findings": { check_id: checkId, status: "open" },
+  "public.jobs": { status: "queued", kind: "probe" },
+};
+const instance = await insertSampleRow(tdb.db.sql, "public.instances", tenant, ROWS);
+const finding = await insertSampleRow(tdb.db.sql, "public.analysis_findings", tenant, {
+  ...ROWS,
+  "public.analysis_findings": { ...ROWS["public.analysis_findings"], instance_id: instance.id },
+});
+const job = await insertSampleRow(tdb.db.sql, "public.jobs", tenant, ROWS);
+
+/** A request that performs an action; `fresh` rows for actions that consume their target. */
+interface Probe {
+  fn: keyof typeof apps;
+  method: string;
+  path: (role: OrgRole) => Promise<string> | string;
+  body?: unknown;
+}
+
+async function freshInstance(): Promise<string> {
+  return (await insertSampleRow(tdb.db.sql, "public.instances", tenant, ROWS)).id;
+}
+
+const PROBES: Record<Action, Probe> = {
+  "organizations.read": { fn: "organizations", method: "GET", path: () => `/${orgId}` },
+  "organizations.update": {
+    fn: "organizations",
+    method: "PATCH",
+    path: () => `/${orgId}`,
+    body: { name: "Matrix Corp" },
+  },
+  "members.read": { fn: "organizations", method: "GET", path: () => `/${orgId}/members` },
+  "members.add": {
+    fn: "organizations",
+    method: "POST",
+    path: () => `/${orgId}/members`,
+    body: { email: `nobody-${crypto.randomUUID()}@example.com`, role: "viewer" },
+  },
+  "members.change_role": {
+    fn: "organizations",
+    method: "PATCH",
+    path: () => `/${orgId}/members/${members.viewer.id}`,
+    body: { role: "viewer" },
+  },
+  "members.remove": {
+    fn: "organizations",
+    method: "DELETE",
+    path: () => `/${orgId}/members/${crypto.randomUUID()}`,
+  },
+  // Leaving consumes the membership: probed last, see below.
+  "members.leave": { fn: "organizations", method: "POST", path: () => `/${orgId}/leave` },
+  "instances.read": { fn: "instances", method: "GET", path: () => `?org_id=${orgId}` },
+  "instances.create": {
+    fn: "instances",
+    method: "POST",
+    path: () => "/test-connection",
+    body: {
+      org_id: orgId,
+      url: "https://matrix.service-now.com",
+      credentials: { type: "basic", username: "u", password: "p" },
+    },
+  },
+  "instances.update": {
+    fn: "instances",
+    method: "PATCH",
+    path: () => `/${instance.id}`,
+    body: { name: instance.name },
+  },
+  "instances.delete": {
+    fn: "instances",
+    method: "DELETE",
+    path: async () => `/${await freshInstance()}`,
+  },
+  "instances.test": { fn: "instances", method: "POST", path: () => `/${instance.id}/test` },
+  "instances.sync": {
+    fn: "instances",
+    method: "POST",
+    path: async () => `/${await freshInstance()}/sync`,
+  },
+  "instances.schedule": {
+    fn: "instances",
+    method: "PUT",
+    path: () => `/${instance.id}/schedule`,
+    body: { schedule: null },
+  },
+  "checks.read": { fn: "analysis", method: "GET", path: () => `/catalog?org_id=${orgId}` },
+  "checks.configure": {
+    fn: "analysis",
+    method: "PUT",
+    path: () => `/catalog/${checkId}/settings`,
+    body: { org_id: orgId, enabled: true },
+  },
+  "runs.read": { fn: "analysis", method: "GET", path: () => `/runs?instance_id=${instance.id}` },
+  "runs.start": {
+    fn: "analysis",
+    method: "POST",
+    path: () => "/runs",
+    body: { instance_id: instance.id },
+  },
+  "findings.read": { fn: "analysis", method: "GET", path: () => `/findings/${finding.id}` },
+  "findings.triage": {
+    fn: "analysis",
+    method: "PUT",
+    path: () => `/findings/${finding.id}/triage`,
+    body: { state: "under_review" },
+  },
+  "suppressions.read": {
+    fn: "analysis",
+    method: "GET",
+    path: () => `/suppressions?org_id=${orgId}`,
+  },
+  "suppressions.manage": {
+    fn: "analysis",
+    method: "POST",
+    path: () => "/suppressions",
+    body: { scope: "finding", finding_id: finding.id, reason: "Accepted", owner_id: owner.id },
+  },
+  "suppressions.manage_org_wide": {
+    fn: "analysis",
+    method: "POST",
+    path: () => "/suppressions",
+    body: {
+      scope: "check_org",
+      org_id: orgId,
+      check_id: checkId,
+      reason: "N/A",
+      owner_id: owner.id,
+    },
+  },
+  "custom_checks.read": {
+    fn: "analysis",
+    method: "GET",
+    path: () => `/custom-checks?org_id=${orgId}`,
+  },
+  "custom_checks.write": {
+    fn: "analysis",
+    method: "POST",
+    path: () => "/custom-checks/preview",
+    body: { instance_id: instance.id, table_name: "sys_user", query: "active=true" },
+  },
+  "jobs.read": { fn: "tasks", method: "GET", path: () => `/jobs?org_id=${orgId}` },
+  "jobs.cancel": { fn: "tasks", method: "POST", path: () => `/jobs/${job.id}/cancel` },
+  "jobs.probe": {
+    fn: "tasks",
+    method: "POST",
+    path: () => "/probe",
+    body: { org_id: orgId, items: 1 },
+  },
+};
+
+async function attempt(action: Action, role: OrgRole) {
+  const probe = PROBES[action];
+  const path = await probe.path(role);
+  const headers: Record<string, string> = { authorization: `Bearer ${members[role].token}` };
+  if (probe.body !== undefined) headers["content-type"] = "application/json";
+  const res = await apps[probe.fn]!.request(
+    `http://localhost/${probe.fn}${path}`,
+    {
+      method: probe.method,
+      headers,
+      body: probe.body === undefined ? undefined : JSON.stringify(probe.body),
+    },
+  );
+  const text = await res.text();
+  return { status: res.status, text };
+}
+
+/** Runs `statement` as `role`'s user under RLS and rolls back; true when Postgres let it through. */
+async function sqlAllows(role: OrgRole, statement: (tx: Tx) => PromiseLike<readonly unknown[]>) {
+  const claims = await auth.verifier.verify(members[role].token);
+  const rollback = new Error("rollback");
+  let allowed = false;
+  try {
+    await tdb.db.asTenant(claims, async (tx) => {
+      try {
+        allowed = (await statement(tx)).length > 0;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "42501") throw error;
+      }
+      throw rollback;
+    });
+  } catch (error) {
+    if (error !== rollback) throw error;
+  }
+  return allowed;
+}
+
+// Writes a table policy guards on its own, as PostgREST would send them with a
+// member's token. (Evidence tables are written by the engine only, not by members.)
+const SQL_PROBES: Partial<Record<Action, (tx: Tx) => PromiseLike<readonly unknown[]>>> = {
+  "organizations.update": (tx) =>
+    tx`update public.organizations set name = name where id = ${orgId} returning id`,
+  "members.change_role": (tx) =>
+    tx`update public.memberships set role = role
+       where org_id = ${orgId} and user_id = ${members.viewer.id} returning user_id`,
+  "instances.update": (tx) =>
+    tx`update public.instances set name = name where id = ${instance.id} returning id`,
+  "instances.delete": (tx) =>
+    tx`delete from public.instances where id = ${instance.id} returning id`,
+  "findings.triage": (tx) =>
+    tx`insert into public.analysis_finding_triage (finding_id, org_id, state)
+       values (${finding.id}, ${orgId}, 'under_review')
+       on conflict (finding_id) do update set state = excluded.state returning finding_id`,
+  "suppressions.manage": (tx) =>
+    tx`insert into public.analysis_suppressions
+         (org_id, scope, check_id, instance_id, finding_id, reason)
+       values (${orgId}, 'finding', ${finding.check_id}, ${instance.id}, ${finding.id}, 'Accepted')
+       returning id`,
+  "suppressions.manage_org_wide": (tx) =>
+    tx`insert into public.analysis_suppressions (org_id, scope, check_id, reason)
+       values (${orgId}, 'check_org', ${checkId}, 'Not applicable') returning id`,
+  "jobs.cancel": (tx) =>
+    tx`update public.jobs set status = 'cancelled' where id = ${job.id} returning id`,
+};
+
+Deno.test("the SQL policies agree with the matrix for the writes they guard", async (t) => {
+  for (
+    const [action, statement] of Object.entries(SQL_PROBES) as [Action, typeof SQL_PROBES[Action]][]
+  ) {
+    await t.step(action, async () => {
+      for (const role of ORG_ROLES) {
+        assert.equal(await sqlAllows(role, statement!), can(role, action), role);
+      }
+    });
+  }
+});
+
+// Last: leaving consumes the memberships the SQL test above uses.
+Deno.test("the API allows each action from its least role up and refuses it below", async (t) => {
+  const last: Action[] = ["members.leave"];
+  for (const action of [...ACTIONS.filter((a) => !last.includes(a)), ...last]) {
+    await t.step(action, async () => {
+      // Least privileged first: a refusal changes nothing for the roles after it.
+      for (const role of ORG_ROLES) {
+        const { status, text } = await attempt(action, role);
+        if (can(role, action)) {
+          // Allowed: whatever the action then says (done, conflict, not found…), never a refusal.
+          assert.ok(
+            ![401, 403].includes(status) && status < 500,
+            `${role}: ${status} ${text}`,
+          );
+        } else {
+          assert.equal(status, 403, `${role} should be refused: ${text}`);
+        }
+      }
+    });
+  }
+});

@@ -1,0 +1,103 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import type { TokenVerifier } from "../auth/mod.ts";
+import type { AppEnv } from "./app.ts";
+import { HttpError } from "./errors.ts";
+import { type AuthKind, findDeclared } from "./route.ts";
+
+/** Who is calling, as the gate established it. */
+export type Principal =
+  | { kind: "anonymous" }
+  | { kind: "user"; userId: string }
+  | { kind: "worker"; messageId: string | null }
+  | { kind: "metrics" };
+
+/** Proves a QStash delivery (a `worker` route); throws `HttpError` 401 when it is not one. */
+export type WorkerVerifier = (c: Context<AppEnv>) => Promise<{ messageId: string | null }>;
+
+/** What the gate checks credentials with. */
+export interface GateOptions {
+  verifier: TokenVerifier;
+  /** The scrape credential of `/metrics`; without it `/metrics` refuses everyone. */
+  metricsToken?: string;
+  /** Verifies QStash deliveries; without it `worker` routes refuse everyone. */
+  worker?: WorkerVerifier;
+}
+
+/**
+ * The function app's one authentication step, run before any handler: it finds
+ * the declaration of the route that matched and demands the credential its
+ * auth kind names. A route without a declaration is treated as `user` (deny by
+ * default), whatever order `app.use` lines come in. Sets `principal` (and
+ * `claims`/`userId` for users) on the context.
+ *
+ * @param options the token verifier, the metrics credential and the worker verifier
+ */
+export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const routes = matchedRoutes(c);
+    const declared = findDeclared(routes);
+    // No handler matched: the 404 is public. A handler without a declaration: `user`.
+    const handled = routes.some((route) => route.method !== "ALL");
+    const kind: AuthKind = declared?.declaration.auth ?? (handled ? "user" : "public");
+    switch (kind) {
+      case "public":
+        c.set("principal", { kind: "anonymous" });
+        break;
+      case "user":
+        await authenticateUser(c, options.verifier, declared?.declaration.tokenInQuery ?? false);
+        break;
+      case "worker": {
+        if (!options.worker) {
+          throw refused("invalid_signature", "This endpoint only takes QStash deliveries");
+        }
+        const { messageId } = await options.worker(c);
+        c.set("principal", { kind: "worker", messageId });
+        break;
+      }
+      case "api_key":
+        throw refused("api_keys_unavailable", "API keys are not available yet: sign in instead");
+      case "metrics":
+        checkMetricsToken(c, options.metricsToken);
+        c.set("principal", { kind: "metrics" });
+        break;
+    }
+    await next();
+  };
+}
+
+async function authenticateUser(
+  c: Context<AppEnv>,
+  verifier: TokenVerifier,
+  queryToken: boolean,
+): Promise<void> {
+  const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  const token = header ?? (queryToken ? c.req.query("access_token") : undefined);
+  if (!token) throw refused("missing_token", "Sign in first: this endpoint needs a bearer token");
+  const claims = await verifier.verify(token);
+  c.set("claims", claims);
+  c.set("userId", claims.sub);
+  c.set("principal", { kind: "user", userId: claims.sub });
+}
+
+function checkMetricsToken(c: Context<AppEnv>, expected: string | undefined): void {
+  if (!expected) {
+    throw refused("metrics_disabled", "Metrics scraping is off: set METRICS_TOKEN to enable it");
+  }
+  const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+  if (!timingSafeEqual(given, expected)) {
+    throw refused("invalid_metrics_token", "Send the scrape credential as a bearer token");
+  }
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < y.length; i++) diff |= (x[i % Math.max(1, x.length)] ?? 0) ^ y[i]!;
+  return diff === 0;
+}
+
+function refused(code: string, message: string): HttpError {
+  return new HttpError(401, message, { code });
+}
