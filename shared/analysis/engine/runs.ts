@@ -7,7 +7,7 @@
  */
 
 import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
-import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
+import { cursorTimestamp, decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
 import { requireRole } from "../../organizations/mod.ts";
@@ -272,6 +272,8 @@ export async function getRun(
   });
 }
 
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** One page of runs. */
 export interface RunPage {
   data: RunListItem[];
@@ -296,8 +298,8 @@ export async function listRuns(
 ): Promise<RunPage> {
   const after = page.cursor
     ? decodeCursor(page.cursor, ([at, id]) => {
-      const date = new Date(typeof at === "string" ? at : Number.NaN);
-      return Number.isNaN(date.getTime()) || typeof id !== "string" ? null : { at: date, id };
+      const date = cursorTimestamp(at);
+      return date && typeof id === "string" && UUID_TEXT.test(id) ? { at: date, id } : null;
     })
     : null;
   const target = await db.asTenant(claims, (tx) => authorizeInstanceRole(tx, instanceId, "viewer"));
