@@ -245,41 +245,49 @@ const realIds = [
   owner.id,
 ];
 
+/** Text Postgres cannot store or that overflows its types: weighted up, rare by chance. */
+const dangerousText = fc.constantFrom(
+  "\u0000",
+  "a\u0000b",
+  "\ud800",
+  "x\udfffy",
+  "1e999999",
+  "99999999999999999999",
+  "-200000-01-01T00:00:00Z",
+  "+275760-09-13T00:00:00.000Z",
+  "x".repeat(70_000),
+);
+
 const hostileText = fc.oneof(
-  fc.constantFrom(
-    "\u0000",
-    "a\u0000b",
-    "\ud800",
-    "x\udfffy",
-    "\ufeff\u202e",
-    "名字",
-    "😀".repeat(40),
-    "x".repeat(70_000),
-    "",
-    " ",
-    "null",
-    "NaN",
-    "Infinity",
-    "-0",
-    "1e999999",
-    "99999999999999999999",
-    "-99999999999999999999",
-    "0x7fffffff",
-    "2026-13-45",
-    "-200000-01-01T00:00:00Z",
-    "+275760-09-13T00:00:00.000Z",
-    "../../etc/passwd",
-    "'; drop table public.organizations; --",
-    "%00",
-    "custom_" + "a".repeat(60),
-    "sys_user",
-    "owner",
-    "incremental",
-  ),
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: "binary", maxLength: 20 }),
-  fc.constantFrom(...realIds),
-  fc.uuid(),
+  { weight: 4, arbitrary: dangerousText },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "\ufeff\u202e",
+      "名字",
+      "😀".repeat(40),
+      "",
+      " ",
+      "null",
+      "NaN",
+      "Infinity",
+      "-0",
+      "-99999999999999999999",
+      "0x7fffffff",
+      "2026-13-45",
+      "../../etc/passwd",
+      "'; drop table public.organizations; --",
+      "%00",
+      "custom_" + "a".repeat(60),
+      "sys_user",
+      "owner",
+      "incremental",
+    ),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 20 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...realIds) },
+  { weight: 1, arbitrary: fc.uuid() },
 );
 
 const hostileCursor = fc.oneof(
@@ -365,11 +373,7 @@ const body = fc.oneof(
   if (typeof v === "string" && ["not json", "{", "[]", "null"].includes(v)) return v;
   if (typeof v === "string" && v.startsWith('{"name"')) return v;
   if (v === '"\\ud800"') return v;
-  let text = JSON.stringify(v) ?? "null";
-  RAW_NUMBERS.forEach((raw, i) => {
-    text = text.replaceAll(`{${RAW(i)}:true}`, raw);
-  });
-  return text;
+  return bodyText(v);
 });
 
 const QUERY_KEYS = [
@@ -431,35 +435,179 @@ Deno.test("the property test sees every route of every function", () => {
   }
 });
 
+// Valid requests per route, so hostile values also reach the handlers and the
+// database, not only the validators: one field at a time is replaced.
+const customCheck = await call(
+  "POST",
+  "/analysis/custom-checks",
+  JSON.stringify({
+    org_id: bed.orgId,
+    title: "Locked users",
+    severity: "low",
+    risk_score: 2,
+    area: "identity",
+    table_name: "sys_user",
+    query: "active=true^failed_attempts>3",
+  }),
+);
+assert.equal(customCheck.status, 201, customCheck.text);
+const customCheckId = (customCheck.body as { data: { id: string } }).data.id;
+
+/** A real value for each path parameter name, so handlers get past "not found". */
+const PARAMS: Record<string, string> = {
+  orgId: bed.orgId,
+  id: instanceId,
+  runId,
+  findingId: finding?.id ?? crypto.randomUUID(),
+  jobId: job?.id ?? crypto.randomUUID(),
+  userId: owner.id,
+  checkId: "user_account_lockout",
+  frameworkId: "cis",
+};
+const PARAMS_BY_ROUTE: Record<string, Record<string, string>> = {
+  "/analysis/custom-checks/:id": { id: customCheckId },
+  "/analysis/suppressions/:id/revoke": { id: crypto.randomUUID() },
+};
+
+const TEMPLATES: Record<
+  string,
+  { query?: Record<string, string>; body?: Record<string, unknown> }
+> = {
+  "POST /organizations": { body: { name: "Acme" } },
+  "PATCH /organizations/:orgId": { body: { name: "Acme renamed" } },
+  "GET /organizations/:orgId/members": { query: { limit: "10" } },
+  "POST /organizations/:orgId/members": { body: { email: "new@example.com", role: "viewer" } },
+  "PATCH /organizations/:orgId/members/:userId": { body: { role: "owner" } },
+  "POST /instances": {
+    body: {
+      org_id: bed.orgId,
+      name: "Second",
+      url: "https://second.service-now.com",
+      credentials: { type: "basic", username: "u", password: "p" },
+    },
+  },
+  "PATCH /instances/:id": { body: { name: "Hostile renamed" } },
+  "PUT /instances/:id/schedule": { body: { schedule: { cron: "0 3 * * *", timezone: "UTC" } } },
+  "GET /instances/:id/syncs": { query: { limit: "5" } },
+  "GET /analysis/catalog": { query: { org_id: bed.orgId } },
+  "GET /analysis/catalog/:checkId": { query: { org_id: bed.orgId } },
+  "PUT /analysis/catalog/:checkId/settings": {
+    body: { org_id: bed.orgId, enabled: true, parameters: {} },
+  },
+  "GET /analysis/custom-checks": { query: { org_id: bed.orgId } },
+  "POST /analysis/custom-checks": {
+    body: {
+      org_id: bed.orgId,
+      title: "Hostile check",
+      severity: "low",
+      risk_score: 1,
+      area: "identity",
+      table_name: "sys_user",
+      query: "active=true",
+    },
+  },
+  "POST /analysis/custom-checks/preview": {
+    body: { instance_id: instanceId, table_name: "sys_user", query: "active=true" },
+  },
+  "PATCH /analysis/custom-checks/:id": { body: { title: "Renamed check" } },
+  "GET /analysis/tables": { query: { instance_id: instanceId } },
+  "GET /analysis/findings": { query: { instance_id: instanceId, sort: "severity", limit: "5" } },
+  "PUT /analysis/findings/:findingId/triage": { body: { state: "under_review", note: "n" } },
+  "GET /analysis/runs": { query: { instance_id: instanceId, limit: "5" } },
+  "GET /analysis/suppressions": { query: { org_id: bed.orgId } },
+  "POST /analysis/suppressions": {
+    body: { org_id: bed.orgId, scope: "check_org", check_id: "user_account_lockout", reason: "ok" },
+  },
+  "GET /tasks/jobs": { query: { org_id: bed.orgId } },
+};
+
+/** Serializes a body, splicing in the raw number literals JSON.stringify cannot write. */
+function bodyText(v: unknown): string {
+  let text = JSON.stringify(v) ?? "null";
+  RAW_NUMBERS.forEach((raw, i) => {
+    text = text.replaceAll(`{${RAW(i)}:true}`, raw);
+  });
+  return text;
+}
+
+/** Mostly a field the route knows (from its template), sometimes an unknown one. */
+function fieldOf(known: string[], others: string[]): fc.Arbitrary<string> {
+  return known.length > 0
+    ? fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...known) },
+      { weight: 1, arbitrary: fc.constantFrom(...others) },
+    )
+    : fc.constantFrom(...others);
+}
+
+/** What replaces one field of a valid body: hostile text above all. */
+const replacement = fc.oneof(
+  { weight: 3, arbitrary: dangerousText },
+  { weight: 2, arbitrary: hostileText },
+  { weight: 1, arbitrary: hostileNumber },
+  { weight: 1, arbitrary: value },
+);
+
+const statuses: Record<number, number> = {};
+Deno.test.afterAll(() => {
+  // deno-lint-ignore no-console
+  if (Deno.env.get("HOSTILE_STATS")) console.error(JSON.stringify(statuses));
+});
+
 const NUM_RUNS = Number(Deno.env.get("HOSTILE_RUNS") ?? 30);
 
 for (const route of routes) {
   Deno.test(`${route.method} ${route.path}: hostile input never gets a 5xx`, async () => {
     const names = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.oneof(hostileText, fc.constantFrom(...realIds)), {
-          minLength: names.length,
-          maxLength: names.length,
-        }),
-        queryString,
-        body,
-        fc.boolean(),
-        async (params, query, json, withBody) => {
-          let path = route.path;
-          names.forEach((name, i) => {
-            path = path.replace(`:${name}`, encodePart(params[i]!) || "x");
-          });
-          const search = Object.entries(query).map(([k, v]) => `${k}=${encodePart(String(v))}`)
-            .join("&");
-          const url = search ? `${path}?${search}` : path;
-          const sendsBody = withBody && route.method !== "GET";
-          const answer = await call(route.method, url, sendsBody ? json : undefined);
-          const context = `${route.method} ${url} ${sendsBody ? json.slice(0, 300) : ""}`;
-          assert.ok(answer.status < 500, `${context}: ${answer.status} ${answer.text}`);
-          if (answer.status >= 400) assertErrorShape(answer, context);
-        },
+    const real = { ...PARAMS, ...PARAMS_BY_ROUTE[route.path] };
+    const template = TEMPLATES[`${route.method} ${route.path}`] ?? {};
+    const templateQuery = template.query ?? {};
+    const templateBody = template.body;
+    const params = fc.tuple(
+      ...names.map((name) =>
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constant(real[name] ?? "x") },
+          { weight: 1, arbitrary: hostileText },
+        )
       ),
+    );
+    // A valid query or body with one field (old or new) made hostile, or a fully hostile one.
+    const query = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.tuple(
+          fieldOf(Object.keys(templateQuery), QUERY_KEYS),
+          fc.oneof({ weight: 3, arbitrary: replacement }, { weight: 2, arbitrary: hostileCursor }),
+        ).map(([key, v]) => ({ ...templateQuery, [key]: typeof v === "string" ? v : bodyText(v) })),
+      },
+      { weight: 1, arbitrary: queryString },
+    );
+    const json = templateBody
+      ? fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.tuple(fieldOf(Object.keys(templateBody), FIELDS), replacement)
+            .map(([key, v]) => bodyText({ ...templateBody, [key]: v })),
+        },
+        { weight: 1, arbitrary: body },
+      )
+      : body;
+    await fc.assert(
+      fc.asyncProperty(params, query, json, fc.boolean(), async (ps, q, text, withBody) => {
+        let path = route.path;
+        names.forEach((name, i) => {
+          path = path.replace(`:${name}`, encodePart(ps[i]!) || "x");
+        });
+        const search = Object.entries(q).map(([k, v]) => `${k}=${encodePart(String(v))}`)
+          .join("&");
+        const url = search ? `${path}?${search}` : path;
+        const sendsBody = (withBody || templateBody !== undefined) && route.method !== "GET";
+        const answer = await call(route.method, url, sendsBody ? text : undefined);
+        const context = `${route.method} ${url} ${sendsBody ? text.slice(0, 300) : ""}`;
+        statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+        assert.ok(answer.status < 500, `${context}: ${answer.status} ${answer.text}`);
+        if (answer.status >= 400) assertErrorShape(answer, context);
+      }),
       // A fixed seed keeps CI reproducible; HOSTILE_SEED explores others.
       { numRuns: NUM_RUNS, seed: Number(Deno.env.get("HOSTILE_SEED") ?? 20261206) },
     );
