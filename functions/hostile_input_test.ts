@@ -464,8 +464,30 @@ const PARAMS: Record<string, string> = {
   checkId: "user_account_lockout",
   frameworkId: "cis",
 };
+// Deleting routes get something of their own to delete, so the routes after
+// them still find the instance and the custom check.
+const disposableInstance = await bed.instance("Disposable");
+const disposableCheck = await call(
+  "POST",
+  "/analysis/custom-checks",
+  JSON.stringify({
+    org_id: bed.orgId,
+    title: "Disposable check",
+    severity: "low",
+    risk_score: 1,
+    area: "identity",
+    table_name: "sys_user",
+    query: "active=false",
+  }),
+);
+assert.equal(disposableCheck.status, 201, disposableCheck.text);
+/** Path parameters by "METHOD path" or by path, over {@linkcode PARAMS}. */
 const PARAMS_BY_ROUTE: Record<string, Record<string, string>> = {
   "/analysis/custom-checks/:id": { id: customCheckId },
+  "DELETE /analysis/custom-checks/:id": {
+    id: (disposableCheck.body as { data: { id: string } }).data.id,
+  },
+  "DELETE /instances/:id": { id: disposableInstance },
   "/analysis/suppressions/:id/revoke": { id: crypto.randomUUID() },
 };
 
@@ -559,7 +581,11 @@ const NUM_RUNS = Number(Deno.env.get("HOSTILE_RUNS") ?? 30);
 for (const route of routes) {
   Deno.test(`${route.method} ${route.path}: hostile input never gets a 5xx`, async () => {
     const names = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
-    const real = { ...PARAMS, ...PARAMS_BY_ROUTE[route.path] };
+    const real = {
+      ...PARAMS,
+      ...PARAMS_BY_ROUTE[route.path],
+      ...PARAMS_BY_ROUTE[`${route.method} ${route.path}`],
+    };
     const template = TEMPLATES[`${route.method} ${route.path}`] ?? {};
     const templateQuery = template.query ?? {};
     const templateBody = template.body;
