@@ -224,7 +224,8 @@ Deno.test("Postgres lets people only cancel jobs; progress and results are the w
     tx`insert into public.job_deliveries (message_id, org_id, job_id, segment)
        values ('msg_forged', ${orgId}, ${job.id}, 0)`
   );
-  assert.equal(delivery?.code, "CQ403");
+  // Deliveries are evidence: `authenticated` has no write privilege on them at all.
+  assert.equal(delivery?.code, "42501");
   const viewerCancel = await tdb.db.asTenant(
     { sub: viewer.id, role: "authenticated" },
     (tx) => tx`update public.jobs set status = 'cancelled' where id = ${job.id} returning id`,

@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import type { TenantClaims } from "./_claims.ts";
+import { type TenantClaims, workerClaims } from "./_claims.ts";
 
 /** A postgres.js client; `Sql` inside a transaction is the same type. */
 export type Sql = postgres.Sql;
@@ -22,9 +22,23 @@ export interface Database {
   readonly sql: Sql;
   /**
    * Runs `fn` in a transaction as Postgres role `authenticated` with `claims` set,
-   * so row-level security decides what it can read and write.
+   * so row-level security decides what it can read and write. Worker claims
+   * (built only by server code, see `workerClaims`) run as the engine's role
+   * instead, exactly as {@linkcode Database.asEngine} does.
    */
   asTenant<T>(claims: TenantClaims, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a transaction as the engine for one organization: Postgres role
+   * `ciq_engine` (the only writer of evidence: synced records, sync and analysis
+   * runs, results, findings) under worker claims for `orgId`. RLS stays forced;
+   * the engine's policies admit rows of `orgId` only. Server code calls this
+   * after it has checked the person's role, or for background work.
+   *
+   * @param orgId the organization the engine acts for
+   * @param fn the work
+   * @param actorUserId the person who started the work, kept for the record only
+   */
+  asEngine<T>(orgId: string, fn: (tx: Tx) => Promise<T>, actorUserId?: string | null): Promise<T>;
   /**
    * Runs one read statement as {@linkcode asTenant} would, in a single round
    * trip: `begin`, the claims, the statement and `commit` are pipelined together.
@@ -58,14 +72,26 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
   });
   return {
     sql,
-    asTenant: (claims, fn) => runAs(sql, "authenticated", JSON.stringify(claims), fn),
-    readAsTenant: (claims, build) => readAs(sql, JSON.stringify(claims), build),
+    asTenant: (claims, fn) => runAs(sql, roleOf(claims), JSON.stringify(claims), fn),
+    asEngine: (orgId, fn, actorUserId = null) =>
+      runAs(sql, ENGINE_ROLE, JSON.stringify(workerClaims(orgId, actorUserId)), fn),
+    readAsTenant: (claims, build) => readAs(sql, roleOf(claims), JSON.stringify(claims), build),
     asService: (fn) => runAs(sql, "service_role", JSON.stringify({ role: "service_role" }), fn),
     ping: async () => {
       await sql`select 1`;
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/** The NOLOGIN role the sync and analysis engines write evidence as. */
+const ENGINE_ROLE = "ciq_engine";
+
+type Role = "authenticated" | "service_role" | typeof ENGINE_ROLE;
+
+/** Worker claims are the engine's; every other claim set is a person's. */
+function roleOf(claims: TenantClaims): Role {
+  return claims.ciq_actor === "worker" ? ENGINE_ROLE : "authenticated";
 }
 
 /**
@@ -77,7 +103,7 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
  */
 async function runAs<T>(
   sql: Sql,
-  role: "authenticated" | "service_role",
+  role: Role,
   claimsJson: string,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
@@ -102,6 +128,7 @@ async function runAs<T>(
 
 async function readAs<T extends readonly postgres.MaybeRow[]>(
   sql: Sql,
+  role: Role,
   claimsJson: string,
   build: (tx: Tx) => postgres.PendingQuery<T>,
 ): Promise<T> {
@@ -112,7 +139,7 @@ async function readAs<T extends readonly postgres.MaybeRow[]>(
     // queued `commit` then ends it as a rollback.
     const begin = tx`begin`.execute();
     const setup =
-      tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', 'authenticated', true)`
+      tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true)`
         .execute();
     const query = build(tx).execute();
     const commit = tx`commit`.execute();

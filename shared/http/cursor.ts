@@ -15,8 +15,10 @@ export function encodeCursor(values: readonly unknown[]): string {
 
 /**
  * Reads a cursor made by {@linkcode encodeCursor}, and checks its values with
- * `parse`. Anything else — not base64, not JSON, not an array, or values `parse`
- * rejects by returning null — is a 400 `invalid_cursor`.
+ * `parse`. Anything else — not base64, not JSON, not an array, values no cursor
+ * of ours carries (nested arrays or objects, strings Postgres cannot store,
+ * numbers beyond a double's exact integers), or values `parse` rejects by
+ * returning null — is a 400 `invalid_cursor`.
  *
  * @param cursor the cursor the client sent back
  * @param parse turns the decoded values into what the query needs, or null
@@ -31,11 +33,40 @@ export function decodeCursor<T>(cursor: string, parse: (values: unknown[]) => T 
   } catch {
     // reported below
   }
-  const parsed = Array.isArray(values) ? parse(values) : null;
+  const parsed = Array.isArray(values) && values.length <= 16 && values.every(plainValue)
+    ? parse(values)
+    : null;
   if (parsed === null) {
     throw new HttpError(400, "The cursor is not valid: start again from the first page", {
       code: "invalid_cursor",
     });
   }
   return parsed;
+}
+
+/** A value a cursor of ours can carry: short storable text, a safe number, null, a boolean. */
+function plainValue(value: unknown): boolean {
+  if (value === null || typeof value === "boolean") return true;
+  if (typeof value === "number") {
+    return Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
+  }
+  return typeof value === "string" && value.length <= 2000 && !value.includes("\u0000") &&
+    value.isWellFormed();
+}
+
+/**
+ * A timestamp a cursor carries, as a Date, when it is an ISO 8601 instant
+ * Postgres can compare (years 1 to 9999); null otherwise, for `parse`
+ * callbacks of {@linkcode decodeCursor} to refuse it.
+ *
+ * @param value one decoded cursor value
+ * @returns the instant, or null
+ */
+export function cursorTimestamp(value: unknown): Date | null {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    return null;
+  }
+  const date = new Date(value);
+  const year = date.getUTCFullYear();
+  return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? null : date;
 }

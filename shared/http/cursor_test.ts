@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { Buffer } from "node:buffer";
+import { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
 import { HttpError } from "./errors.ts";
 
 const asPair = (values: unknown[]) =>
@@ -28,5 +29,50 @@ Deno.test("anything else is a 400 invalid_cursor", () => {
         error instanceof HttpError && error.status === 400 && error.code === "invalid_cursor",
       bad,
     );
+  }
+});
+
+Deno.test("values no cursor of ours carries are a 400 before any parse", () => {
+  const anything = (values: unknown[]) => values;
+  for (
+    const values of [
+      ["a\u0000b", "1"],
+      ["\ud800", "1"],
+      [1e308, "1"],
+      [2 ** 53 + 2, "1"],
+      [[1], "1"],
+      [{ a: 1 }, "1"],
+      Array.from({ length: 17 }, () => "x"),
+    ]
+  ) {
+    assert.throws(
+      () => decodeCursor(encodeCursor(values), anything),
+      (error: unknown) => error instanceof HttpError && error.code === "invalid_cursor",
+      JSON.stringify(values),
+    );
+  }
+  const huge = Buffer.from('["x", 1e999999]').toString("base64url");
+  assert.throws(() => decodeCursor(huge, anything), HttpError);
+});
+
+Deno.test("cursorTimestamp() accepts ISO instants Postgres can hold, nothing else", () => {
+  assert.equal(
+    cursorTimestamp("2026-01-31T12:00:00.000Z")?.toISOString(),
+    "2026-01-31T12:00:00.000Z",
+  );
+  assert.ok(cursorTimestamp("2026-01-31T12:00:00+02:00"));
+  for (
+    const bad of [
+      "-200000-01-01T00:00:00.000Z",
+      "+275760-09-13T00:00:00.000Z",
+      "0000-01-01T00:00:00Z",
+      "2026-13-45T00:00:00Z",
+      "Jan 1 2026",
+      "1767225600000",
+      1767225600000,
+      null,
+    ]
+  ) {
+    assert.equal(cursorTimestamp(bad), null, String(bad));
   }
 });

@@ -127,6 +127,12 @@ export function httpErrorFromPostgres(error: unknown): HttpError | null {
         code: "invalid_value",
         cause: error,
       });
+    case "22021":
+    case "22P05":
+      return new HttpError(400, "A text value has characters that cannot be stored", {
+        code: "invalid_value",
+        cause: error,
+      });
     case "42501":
       // Row-level security or a column grant refused the write.
       return new HttpError(403, "You do not have permission to do that", { cause: error });
@@ -136,6 +142,15 @@ export function httpErrorFromPostgres(error: unknown): HttpError | null {
         cause: error,
       });
     default:
+      // Any other data exception (class 22: out-of-range numbers and dates,
+      // malformed values) comes from a value the client sent; validation should
+      // have refused it, and it is never the server's fault.
+      if (pg.code.startsWith("22")) {
+        return new HttpError(400, "A value is out of range or not valid for its type", {
+          code: "invalid_value",
+          cause: error,
+        });
+      }
       return null;
   }
 }

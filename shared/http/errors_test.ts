@@ -45,3 +45,13 @@ Deno.test("httpErrorFromPostgres() leaves server faults to the 500 handler", () 
   assert.equal(httpErrorFromPostgres({ code: "XX000", message: "internal" }), null);
   assert.equal(httpErrorFromPostgres(new Error("boom")), null);
 });
+
+Deno.test("httpErrorFromPostgres() turns every data exception (class 22) into a 400", () => {
+  for (const code of ["22003", "22008", "22021", "22P05", "22007", "22023", "2201E"]) {
+    const error = httpErrorFromPostgres({ code, message: "value out of range" });
+    assert.equal(error?.status, 400, code);
+    assert.equal(error?.code, "invalid_value", code);
+    assert.ok(!error?.message.includes("out of range: value"), "Postgres' text stays hidden");
+  }
+  assert.equal(httpErrorFromPostgres({ code: "22001" })?.status, 422, "too long keeps its 422");
+});

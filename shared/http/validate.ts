@@ -15,7 +15,52 @@ function problems(error: z.ZodError): FieldProblem[] {
   }));
 }
 
+/** Strings Postgres cannot store: a NUL character, or UTF-16 that is not Unicode. */
+function unstorable(text: string): string | null {
+  if (text.includes("\u0000")) return "must not contain a NUL character (\\u0000)";
+  if (!text.isWellFormed()) return "must be valid Unicode (it has a lone surrogate)";
+  return null;
+}
+
+/**
+ * Every string in `input` (keys included) that Postgres could not store, with
+ * its path. Refused before any schema runs, so no such text reaches the
+ * database whatever a schema lets through (free text, JSON objects, cursors).
+ *
+ * @param input parsed JSON, a query-string record or a path parameter
+ * @param path where `input` is, for the report
+ * @returns the offending fields, empty when there is none
+ */
+export function unstorableStrings(input: unknown, path: string[] = []): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const visit = (value: unknown, at: string[], depth: number): void => {
+    if (found.length >= 20) return;
+    const where = at.join(".") || "(body)";
+    if (typeof value === "string") {
+      const message = unstorable(value);
+      if (message) found.push({ path: where, message });
+    } else if (Array.isArray(value) && depth < 64) {
+      value.forEach((item, i) => visit(item, [...at, String(i)], depth + 1));
+    } else if (value && typeof value === "object" && depth < 64) {
+      for (const [key, item] of Object.entries(value)) {
+        const message = unstorable(key);
+        if (message) found.push({ path: [...at, key].join("."), message: `name ${message}` });
+        visit(item, [...at, key], depth + 1);
+      }
+    }
+  };
+  visit(input, path, 0);
+  return found;
+}
+
 function check<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const unsafe = unstorableStrings(input);
+  if (unsafe.length > 0) {
+    throw new HttpError(400, `The ${what} is not valid`, {
+      code: "validation_failed",
+      details: unsafe,
+    });
+  }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new HttpError(400, `The ${what} is not valid`, {
@@ -67,7 +112,15 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<
  * @throws {HttpError} 400 when it does not match
  */
 export function readParam<S extends z.ZodType>(c: Context, name: string, schema: S): z.output<S> {
-  const parsed = schema.safeParse(c.req.param(name));
+  const value = c.req.param(name);
+  const unsafe = unstorableStrings(value, [name]);
+  if (unsafe.length > 0) {
+    throw new HttpError(400, `The ${name} in the path is not valid`, {
+      code: "validation_failed",
+      details: unsafe,
+    });
+  }
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new HttpError(400, `The ${name} in the path is not valid`, {
       code: "validation_failed",

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type Database, type JwtClaims, workerClaims } from "../db/mod.ts";
+import { type Database, type JwtClaims, type Tx, workerClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Logger } from "../log/mod.ts";
 import { requirePermission } from "../organizations/mod.ts";
@@ -317,8 +317,15 @@ export async function startSync(
   id: string,
   mode: "incremental" | "full",
 ): Promise<{ run: SyncRunSummary; job: Job }> {
-  const { target, runId } = await services.db.asTenant(claims, async (tx) => {
-    const target = await authorizeInstance(tx, id, "instances.sync");
+  // The person's role is checked under their claims; the run itself is
+  // evidence, recorded by the engine for the instance's organization.
+  const target = await services.db.asTenant(
+    claims,
+    (tx) => authorizeInstance(tx, id, "instances.sync"),
+  );
+  const engine = <T>(fn: (tx: Tx) => Promise<T>) =>
+    services.db.asEngine(target.org_id, fn, claims.sub);
+  const runId = await engine(async (tx) => {
     await closeStaleRuns(tx, id);
     const [active] = await tx<{ id: string; job_id: string | null }[]>`
       select id, job_id from public.sync_runs
@@ -335,7 +342,7 @@ export async function startSync(
       }
       throw error;
     }
-    return { target, runId };
+    return runId;
   });
   let job: Job;
   try {
@@ -350,15 +357,13 @@ export async function startSync(
       },
     );
   } catch (error) {
-    await services.db.asTenant(
-      claims,
-      (tx) =>
-        tx`update public.sync_runs set status = 'failed', finished_at = now(),
-           error = 'The sync could not be queued' where id = ${runId}`,
+    await engine((tx) =>
+      tx`update public.sync_runs set status = 'failed', finished_at = now(),
+         error = 'The sync could not be queued' where id = ${runId}`
     );
     throw error;
   }
-  const run = await services.db.asTenant(claims, async (tx) => {
+  const run = await engine(async (tx) => {
     await tx`update public.sync_runs set job_id = ${job.id} where id = ${runId} and job_id is null`;
     const [row] = await tx<SyncRunSummary[]>`
       select id, mode, trigger, status, job_id, started_at, finished_at, null::bigint as duration_ms,

@@ -1,5 +1,5 @@
 import type { Tx } from "../db/mod.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { cursorTimestamp, decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
@@ -350,6 +350,8 @@ export async function storeSchedule(
  * @param id the instance
  * @param page size and the cursor of the previous page
  */
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function listSyncRuns(
   tx: Tx,
   id: string,
@@ -358,11 +360,10 @@ export async function listSyncRuns(
   const after = page.cursor
     ? decodeCursor(
       page.cursor,
-      ([at, id]) =>
-        typeof at === "string" && !Number.isNaN(Date.parse(at)) && typeof id === "string" &&
-          /^[0-9a-f-]{36}$/.test(id)
-          ? { at, id }
-          : null,
+      ([at, id]) => {
+        const date = cursorTimestamp(at);
+        return date && typeof id === "string" && UUID_TEXT.test(id) ? { at: date, id } : null;
+      },
     )
     : null;
   const rows = await tx<SyncRunSummary[]>`

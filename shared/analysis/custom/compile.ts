@@ -49,6 +49,10 @@ export const CUSTOM_QUERY_LIMITS = {
   dotWalkHops: 3,
   /** Values of one IN / NOT IN list. */
   listValues: 500,
+  /** The count of an RLQUERY term. */
+  relatedCount: 1_000_000_000,
+  /** The amount of a relative-date term (`field@unit@before@amount`). */
+  dateAmount: 100_000,
   /** Nested related-list queries. */
   relatedDepth: 2,
   /** Evidence fields. */
@@ -108,8 +112,13 @@ export interface CompiledCustomQuery {
 const P = "$2::jsonb";
 const NUMERIC_TYPES: ReadonlySet<FieldType> = new Set(["integer", "decimal"]);
 const DATE_TYPES: ReadonlySet<FieldType> = new Set(["datetime", "date"]);
-const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
-const NUMBER_SQL = "'^\\s*[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?\\s*$'";
+// Numbers compare numerically only within what Postgres' numeric holds (at most
+// 100 digits on either side of the point, a three-digit exponent): `1e999999`
+// in a query is refused, and in synced data it compares as text, never aborting a check.
+const NUMBER_TEXT = /^\s*[+-]?(\d{1,100}\.?\d{0,100}|\.\d{1,100})([eE][+-]?\d{1,3})?\s*$/;
+const NUMBER_LIKE = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+const NUMBER_SQL =
+  "'^\\s*[+-]?([0-9]{1,100}\\.?[0-9]{0,100}|\\.[0-9]{1,100})([eE][+-]?[0-9]{1,3})?\\s*$'";
 const DATE_TEXT = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2})?$/;
 const TABLE_NAME = /^[a-z0-9_]{1,80}$/;
 
@@ -424,6 +433,11 @@ class Compiler {
     }
         and (${inner.alias}.data ->> ${this.field(original.field)}) = ${scope.alias}.sys_id
         and ${predicate})`;
+    if (original.count > CUSTOM_QUERY_LIMITS.relatedCount) {
+      throw new CustomQueryError(
+        `RLQUERY count ${original.count} is too large (at most ${CUSTOM_QUERY_LIMITS.relatedCount})`,
+      );
+    }
     const n = this.value(String(original.count));
     return `(${count} ${original.comparator === "!=" ? "<>" : original.comparator} ${n}::bigint)`;
   }
@@ -577,6 +591,12 @@ class Compiler {
         }
         const at = glideTs(v);
         const base = glideTs(other.expr);
+        if (value.amount > CUSTOM_QUERY_LIMITS.dateAmount) {
+          throw new CustomQueryError(
+            `${name}: ${op} amount ${value.amount} is too large (at most ${CUSTOM_QUERY_LIMITS.dateAmount})`,
+            { field: name },
+          );
+        }
         const amount = Number(this.values.push(value.amount) - 1);
         const n = `((${P} -> 'v' ->> ${amount})::int * ${value.direction === "before" ? -1 : 1})`;
         const edge = `(${base} + ${intervalSql(value.unit, n)})`;
@@ -609,6 +629,9 @@ class Compiler {
   }
 
   checkLiteral(field: string, type: FieldType, op: QueryOperator, value: string): string {
+    if (NUMERIC_TYPES.has(type) && NUMBER_LIKE.test(value) && !NUMBER_TEXT.test(value)) {
+      throw new CustomQueryError(`${field}: the number "${value}" is out of range`, { field });
+    }
     if (NUMERIC_TYPES.has(type) && value !== "" && !NUMBER_TEXT.test(value)) {
       throw new CustomQueryError(`${field} is a number: "${value}" is not one`, { field });
     }

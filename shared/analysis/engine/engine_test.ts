@@ -188,7 +188,31 @@ Deno.test("a statement the database refuses makes its check NOT_EVALUATED and th
   const other = await bed.instance("refused-statement");
   await bed.put(other, "sys_user", [user("erin", 7)]);
   await bed.put(other, "sys_user_has_role", []);
-  // 10^20 related records overflows bigint: the statement fails inside Postgres.
+  // Postgres refuses to record a verdict of this check (a constraint the test adds),
+  // while a NOT_EVALUATED row for it is accepted.
+  await addCustomCheck("custom_refused", "active=true");
+  await sql`alter table public.analysis_check_results add constraint test_refuses_verdict
+            check (check_id <> 'custom_refused' or status = 'NOT_EVALUATED')`;
+  try {
+    const runId = await bed.run(other, {
+      type: "checks",
+      checks: ["custom_refused", "custom_brute_force"],
+    }, { evaluatedAt: NOW });
+    assert.equal((await runRow(runId)).status, "succeeded");
+    const refused = await checkResult(runId, "custom_refused");
+    assert.equal(refused?.status, "NOT_EVALUATED");
+    assert.match(refused!.reason!, /the database refused its statement \(SQLSTATE 23514\)/);
+    assert.equal((await checkResult(runId, "custom_brute_force"))?.status, "FAIL");
+  } finally {
+    await sql`alter table public.analysis_check_results drop constraint test_refuses_verdict`;
+  }
+});
+
+Deno.test("a count Postgres cannot hold is refused before any statement runs", async () => {
+  const other = await bed.instance("overflowing-count");
+  await bed.put(other, "sys_user", [user("frank", 7)]);
+  await bed.put(other, "sys_user_has_role", []);
+  // 10^20 related records would overflow bigint inside Postgres.
   await addCustomCheck(
     "custom_overflowing",
     "RLQUERYsys_user_has_role.user,>=100000000000000000000^ENDRLQUERY",
@@ -200,7 +224,7 @@ Deno.test("a statement the database refuses makes its check NOT_EVALUATED and th
   assert.equal((await runRow(runId)).status, "succeeded");
   const refused = await checkResult(runId, "custom_overflowing");
   assert.equal(refused?.status, "NOT_EVALUATED");
-  assert.match(refused!.reason!, /the database refused its statement \(SQLSTATE 22003\)/);
+  assert.match(refused!.reason!, /RLQUERY count 100000000000000000000 is too large/);
   assert.equal((await checkResult(runId, "custom_brute_force"))?.status, "FAIL");
 });
 

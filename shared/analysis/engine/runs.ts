@@ -7,7 +7,7 @@
  */
 
 import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
-import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
+import { cursorTimestamp, decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
 import { requirePermission } from "../../organizations/mod.ts";
@@ -137,8 +137,15 @@ export async function startRun(
   input: { instance_id: string; scope: RunScope },
   options: StartRunOptions = {},
 ): Promise<{ run: RunListItem; job: Job }> {
-  const prepared = await services.db.asTenant(claims, async (tx) => {
-    const target = await authorizeInstanceRole(tx, input.instance_id, "runs.start");
+  // The person's role (or the worker's organization) is checked under the
+  // caller's claims; the run itself is evidence, recorded by the engine.
+  const target = await services.db.asTenant(
+    claims,
+    (tx) => authorizeInstanceRole(tx, input.instance_id, "runs.start"),
+  );
+  const engine = <T>(fn: (tx: Tx) => Promise<T>) =>
+    services.db.asEngine(target.org_id, fn, claims.sub ?? null);
+  const prepared = await engine(async (tx) => {
     const runId = await recordRun(tx, target, {
       scope: input.scope,
       trigger: options.trigger ?? "manual",
@@ -163,20 +170,30 @@ export async function startRun(
       },
     );
   } catch (error) {
-    await services.db.asTenant(
-      claims,
-      (tx) =>
-        tx`update public.analysis_runs set status = 'failed', finished_at = now(),
-         error = 'The run could not be queued' where id = ${prepared.runId}`,
+    await engine((tx) =>
+      tx`update public.analysis_runs set status = 'failed', finished_at = now(),
+         error = 'The run could not be queued' where id = ${prepared.runId}`
     );
     throw error;
   }
-  const run = await services.db.asTenant(claims, async (tx) => {
+  const run = await engine(async (tx) => {
     await tx`update public.analysis_runs set job_id = ${job.id}
              where id = ${prepared.runId} and job_id is null`;
     return await readRun(tx, prepared.runId);
   });
   return { run, job };
+}
+
+/**
+ * Closes an instance's runs whose job has ended, as the engine (runs are
+ * evidence; people only read them). Best effort: a read never fails on it.
+ */
+async function closeStaleRunsAsEngine(
+  db: Database,
+  orgId: string,
+  instanceId: string,
+): Promise<void> {
+  await db.asEngine(orgId, (tx) => closeStaleRuns(tx, instanceId)).catch(() => {});
 }
 
 async function readRun(tx: Tx, runId: string): Promise<RunListItem> {
@@ -205,11 +222,17 @@ export async function getRun(
   claims: TenantClaims,
   runId: string,
 ): Promise<RunDetail> {
+  const [found] = await db.readAsTenant(
+    claims,
+    (tx) =>
+      tx<{ instance_id: string; org_id: string; status: string }[]>`
+        select instance_id, org_id, status from public.analysis_runs where id = ${runId}`,
+  );
+  if (!found) throw new HttpError(404, RUN_NOT_FOUND);
+  if (found.status === "queued" || found.status === "running") {
+    await closeStaleRunsAsEngine(db, found.org_id, found.instance_id);
+  }
   return await db.asTenant(claims, async (tx) => {
-    const [found] = await tx<{ instance_id: string }[]>`
-      select instance_id from public.analysis_runs where id = ${runId}`;
-    if (!found) throw new HttpError(404, RUN_NOT_FOUND);
-    await closeStaleRuns(tx, found.instance_id).catch(() => {});
     const base = await readRun(tx, runId);
     const [extra] = await tx<
       { parameters: RunDetail["parameters"]; custom_checks: Record<string, CustomCheckRecord> }[]
@@ -258,6 +281,8 @@ export async function getRun(
   });
 }
 
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** One page of runs. */
 export interface RunPage {
   data: RunListItem[];
@@ -282,13 +307,16 @@ export async function listRuns(
 ): Promise<RunPage> {
   const after = page.cursor
     ? decodeCursor(page.cursor, ([at, id]) => {
-      const date = new Date(typeof at === "string" ? at : Number.NaN);
-      return Number.isNaN(date.getTime()) || typeof id !== "string" ? null : { at: date, id };
+      const date = cursorTimestamp(at);
+      return date && typeof id === "string" && UUID_TEXT.test(id) ? { at: date, id } : null;
     })
     : null;
+  const target = await db.asTenant(
+    claims,
+    (tx) => authorizeInstanceRole(tx, instanceId, "runs.read"),
+  );
+  await closeStaleRunsAsEngine(db, target.org_id, instanceId);
   return await db.asTenant(claims, async (tx) => {
-    await authorizeInstanceRole(tx, instanceId, "runs.read");
-    await closeStaleRuns(tx, instanceId).catch(() => {});
     const rows = await tx<(RunListItem & { scores: RunScores | null })[]>`
       select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs
       where instance_id = ${instanceId}

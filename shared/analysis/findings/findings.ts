@@ -173,7 +173,7 @@ export async function listFindings(
   const after = query.cursor
     ? decodeCursor(
       query.cursor,
-      (values) => values.length === sort.keys.length + 1 ? values : null,
+      (values) => cursorMatches(sort, values) ? values : null,
     )
     : null;
   return await db.asTenant(claims, async (tx) => {
@@ -243,6 +243,26 @@ export async function listFindings(
         : null,
     };
   });
+}
+
+/** Text each key type accepts from a cursor: values Postgres casts without overflow. */
+const CURSOR_KEY_TEXT: Record<SortSpec["keys"][number]["type"], RegExp> = {
+  smallint: /^-?[0-9]{1,4}$/,
+  numeric: /^-?[0-9]{1,15}(\.[0-9]{1,12})?$/,
+  text: /^/,
+};
+const CURSOR_ID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether decoded cursor values fit the sort's keys (as {@linkcode keysetPredicate} casts them). */
+function cursorMatches(sort: SortSpec, values: unknown[]): boolean {
+  if (values.length !== sort.keys.length + 1) return false;
+  const id = values[values.length - 1];
+  return typeof id === "string" && CURSOR_ID_TEXT.test(id) &&
+    sort.keys.every((k, i) => {
+      const v = values[i];
+      return (typeof v === "string" || typeof v === "number") &&
+        CURSOR_KEY_TEXT[k.type].test(String(v));
+    });
 }
 
 /** `(k1, k2, …, id) > (cursor values)`: the rows after the cursor in sort order. */
