@@ -169,7 +169,10 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
       continue;
     }
     const privileged = P.privilegedRoles.some((r) => holds(id, r));
-    if (privileged && dormant) add("A1", "sys_user", id);
+    // Service and integration accounts never log in interactively: dormancy and
+    // MFA are about interactive logins (A8 and L6 cover those accounts).
+    const service = ws || integ;
+    if (privileged && dormant && !service) add("A1", "sys_user", id);
     if (!ws && !integ && dormant) add("A2", "sys_user", id);
     if (generic.test(users.v(u, "user_name"))) add("A4", "sys_user", id);
     const email = users.v(u, "email").trim().toLowerCase();
@@ -184,7 +187,9 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
       add("A10", "sys_user", id);
     }
     if (users.v(u, "password_needs_reset") === "true") add("A10", "sys_user", id);
-    if (privileged && users.v(u, "enable_multifactor_authn") !== "true") add("A11", "sys_user", id);
+    if (privileged && !service && users.v(u, "enable_multifactor_authn") !== "true") {
+      add("A11", "sys_user", id);
+    }
     if (holds(id, P.impersonatorRole) && !holds(id, "admin")) add("A15", "sys_user", id);
   }
   const activeCount = users.rows.filter((u) => users.v(u, "active") === "true").length;
