@@ -1269,6 +1269,18 @@ class Generator {
         ...this.sys(created, "glide.maint"),
       });
     }
+    // Applications whose tables the dataset has (HR profiles): installed. Fixed
+    // sys_ids, so adding them changes no other generated value.
+    for (const [id, name] of [["com.sn_hr_core", "HR Service Delivery"]]) {
+      this.ds.insert("v_plugin", {
+        sys_id: `plugin.${id}`,
+        id: id!,
+        name: name!,
+        active: "active",
+        version: "26.0.1",
+        ...this.sys(created, "glide.maint"),
+      });
+    }
   }
 
   /**

@@ -51,6 +51,12 @@ export interface ControlResult {
 /** Compliance of one catalog setting. */
 export interface HardeningFinding extends PropertyFinding {
   compliant: boolean;
+  /**
+   * False when the property is not set on the instance and its platform default
+   * is unknown: nobody can tell the value in force, so it is no violation (and
+   * no pass) — a product must report it as not evaluated.
+   */
+  decidable: boolean;
   rule: HardeningRule;
   severity: number | null;
   category: string;
@@ -257,6 +263,7 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
         value: row ? plugins.v(row, "active") : null,
         effective,
         compliant: isSettingCompliant(s, effective),
+        decidable: true,
         rule: s.rule,
         severity: s.severity,
         category: s.category,
@@ -274,6 +281,7 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
       value: value ?? null,
       effective,
       compliant: isSettingCompliant(s, effective),
+      decidable: effective !== null,
       rule: s.rule,
       severity: s.severity,
       category: s.category,
@@ -289,7 +297,7 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     effective: h.effective,
   });
   const failing = (pred: (name: string) => boolean) =>
-    hardening.filter((h) => !h.compliant && pred(h.name)).map(finding);
+    hardening.filter((h) => h.decidable && !h.compliant && pred(h.name)).map(finding);
   results.get("L4")!.properties = failing(() => true);
   results.get("A11")!.properties = failing((n) => n === "glide.authenticate.multifactor");
   results.get("A14")!.properties = failing((n) => n.startsWith("glide.basicauth.required."));
