@@ -880,7 +880,8 @@ class Generator {
       "integration account holds admin",
     );
     this.plant("L6", "sys_user", reporting.id, "integration account with UI transactions");
-    this.plant("A11", "sys_user", reporting.id, "admin without MFA");
+    // No A11 plant: MFA is about interactive accounts, and an integration user is
+    // not one (A4, A8 and L6 cover it).
     this.reportingId = reporting.id;
     // A7: direct itil grants.
     for (const u of this.fresh(Math.max(2, Math.round(n * 0.003)))) {

@@ -124,6 +124,8 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     "web_service_access_only",
     "internal_integration_user",
     "email",
+    "employee_number",
+    "manager",
     "failed_attempts",
     "password_needs_reset",
     "enable_multifactor_authn",
@@ -184,6 +186,11 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     const email = users.v(u, "email").trim().toLowerCase();
     if (email && (emailCount.get(email) ?? 0) > 1) add("A4", "sys_user", id);
     if (integ && !ws) add("A4", "sys_user", id);
+    // No owner signal at all: no email, no employee number, no manager.
+    const blank = (col: string) => users.v(u, col).trim() === "";
+    if (!service && blank("email") && blank("employee_number") && blank("manager")) {
+      add("A4", "sys_user", id);
+    }
     for (const role of P.excessiveAdminRoles) {
       if (holds(id, role)) privilegedHolders.get(role)!.add(id);
     }

@@ -164,7 +164,8 @@ Deno.test("lintCatalog() reports frameworks that cannot tell checks apart", asyn
     assert.deepEqual(lint([source("fewer", [{ checks: ids.slice(0, limit - 1) }])]), []);
     const everything = source("everything", [{ controls: ["L4"] }, {
       checks: ids.filter((id) =>
-        !id.startsWith("hardening_") || CHECKS.find((c) => c.id === id)?.hardening?.source === "legacy"
+        !id.startsWith("hardening_") ||
+        CHECKS.find((c) => c.id === id)?.hardening?.source === "legacy"
       ),
     }]);
     assert.ok(

@@ -13,6 +13,7 @@ import {
   HELD_ROLES_TABLES,
   heldRoles,
   intParam,
+  isBlank,
   isFalse,
   isTrue,
   listParam,
@@ -298,7 +299,7 @@ order by m.sys_id`,
     severity: "medium",
     riskScore: 5.3,
     description:
-      "Active users whose user_name matches the generic-account pattern (admin, test, temp, shared, generic, service, svc, demo, training, itil<n>), which includes the baseline admin account (sn_SE10101).",
+      "Active users whose user_name matches the generic-account pattern (admin, test, temp, shared, generic, service, svc, demo, training, itil, each with or without trailing digits), which includes the baseline admin account (sn_SE10101).",
     risk:
       "Generic accounts are shared, so actions cannot be traced to a person (IA-2, PCI DSS 8.2.2).",
     remediation: {
@@ -314,7 +315,7 @@ order by m.sys_id`,
       name: "pattern",
       kind: "pattern",
       description: "Regular expression for generic user names (case-insensitive).",
-      default: "^(admin|test|temp|shared|generic|service|svc|demo|training|itil[0-9]*)([._-]|$)",
+      default: "^(admin|test|temp|shared|generic|service|svc|demo|training|itil)[0-9]*([._-]|$)",
       maxLength: 500,
     }],
     controls: ["A4"],
@@ -324,6 +325,38 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
        jsonb_build_object('user_name', u.data ->> 'user_name') as evidence
 from ${records("sys_user")} u
 where ${isTrue("u", "active")} and ${f("u", "user_name")} ~* ${textParam("pattern")}
+order by u.sys_id`,
+  }),
+  behavioural({
+    id: "identity_account_unattributed",
+    title: "Interactive accounts that cannot be traced to a person",
+    area: "identity",
+    severity: "medium",
+    riskScore: 5.3,
+    description:
+      "Active interactive users (not web-service-only, not integration users) whose email, employee_number and manager are all set and empty: the signals auditors use besides the name to recognise generic or shared accounts.",
+    risk:
+      "An account tied to no mailbox, no employee and no manager is usually shared or generic; its actions cannot be traced to a person (IA-2, PCI DSS 8.2.2).",
+    remediation: {
+      summary: "Give the account an owner (email, employee number, manager) or deactivate it.",
+      steps: [
+        "Find who uses the account; if it is a person, fill in email, employee number and manager.",
+        "If it is shared, give each person a named account and deactivate this one; if it is an integration, set Web service access only.",
+      ],
+    },
+    references: [REF.scanSecurity],
+    resourceType: "sys_user",
+    controls: ["A4"],
+    tables: {
+      sys_user: [...USER_FIELDS, "email", "employee_number", "manager", ...SERVICE_ACCOUNT_FIELDS],
+    },
+    evidenceOnly: { sys_user: ["user_name"] },
+    sql: `
+select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
+       jsonb_build_object('user_name', u.data ->> 'user_name') as evidence
+from ${records("sys_user")} u
+where ${isTrue("u", "active")} and ${INTERACTIVE}
+  and ${isBlank("u", "email")} and ${isBlank("u", "employee_number")} and ${isBlank("u", "manager")}
 order by u.sys_id`,
   }),
   behavioural({
