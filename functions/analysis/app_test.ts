@@ -571,3 +571,48 @@ Deno.test("the frameworks API lists every requirement of a framework with its ty
   assert.equal(access.coverage, "partial");
   assert.ok(access.checks.length > 0);
 });
+
+Deno.test("a table the instance does not have makes its checks NOT_APPLICABLE, an absent field NOT_EVALUATED, both with the reason", async () => {
+  const second = await bed.instance("Sparse");
+  await bed.loadSimulated(second, { users: 60, plant: true, now: NOW });
+  // What a sync of a sparse instance records: no HR plugin, MFA flag omitted by a field ACL.
+  await sql`delete from public.snow_records
+            where instance_id = ${second} and table_name = 'sn_hr_core_profile'`;
+  await sql`
+    insert into public.instance_tables (org_id, instance_id, table_name, readable, table_missing, last_error)
+    values (${bed.orgId}, ${second}, 'sn_hr_core_profile', false, true,
+            'Cannot read table "sn_hr_core_profile": it does not exist on this instance')
+    on conflict (instance_id, table_name) do update
+      set readable = false, table_missing = true, last_error = excluded.last_error`;
+  await sql`
+    update public.instance_tables
+    set fields_requested = array['sys_id', 'user_name', 'active', 'enable_multifactor_authn'],
+        fields_present = array['sys_id', 'user_name', 'active']
+    where instance_id = ${second} and table_name = 'sys_user'`;
+  const runId = await startAndDrain(analyst.token, { instance_id: second });
+  const checks = (await call(viewer.token, "GET", `/runs/${runId}/checks`)).body.data as {
+    check_id: string;
+    status: string;
+    effective: string;
+    reason: string | null;
+  }[];
+  const hr = checks.find((c) => c.check_id === "identity_terminated_user_active")!;
+  assert.deepEqual([hr.status, hr.effective], ["NOT_APPLICABLE", "NOT_APPLICABLE"]);
+  assert.match(hr.reason ?? "", /`sn_hr_core_profile` does not exist on this instance/);
+  const mfa = checks.find((c) => c.check_id === "identity_privileged_user_without_mfa")!;
+  assert.equal(mfa.status, "NOT_EVALUATED");
+  assert.match(mfa.reason ?? "", /field `enable_multifactor_authn` is not available/);
+  const run = (await call(viewer.token, "GET", `/runs/${runId}`)).body.data;
+  assert.ok(run.scores.overall.not_applicable >= 1, "not-applicable checks are counted apart");
+
+  const preview = await call(analyst.token, "POST", "/custom-checks/preview", {
+    instance_id: second,
+    table_name: "sys_user",
+    query: "active=true^enable_multifactor_authn=false",
+  });
+  assert.equal(preview.status, 200, preview.text);
+  assert.deepEqual(preview.body.data.absent_fields, [
+    { table: "sys_user", field: "enable_multifactor_authn" },
+  ]);
+  assert.match(preview.body.data.not_evaluated.join(), /enable_multifactor_authn/);
+});

@@ -72,6 +72,11 @@ export interface SnowSimulator {
   setKnobs(patch: Partial<Knobs>, name?: string): Knobs;
   /** Ground-truth manifest of an instance (default: the first). */
   manifest(name?: string): Manifest;
+  /**
+   * Ground truth as the integration user can know it (the manifest of the data
+   * it can see, for a profile instance; see profiles.ts).
+   */
+  visibleManifest(name?: string): Manifest;
 }
 
 type Env = {
@@ -534,6 +539,7 @@ export function createSnowSimulator(options: SimulatorOptions = {}): SnowSimulat
     knobs: (name) => pick(name).knobs,
     setKnobs: (patch, name) => pick(name).setKnobs(patch),
     manifest: (name) => pick(name).manifest(),
+    visibleManifest: (name) => pick(name).visibleManifest(),
     fetch: async (req) => {
       const url = new URL(req.url);
       if (url.pathname === "/_sim" || url.pathname.startsWith("/_sim/")) {

@@ -880,7 +880,8 @@ class Generator {
       "integration account holds admin",
     );
     this.plant("L6", "sys_user", reporting.id, "integration account with UI transactions");
-    this.plant("A11", "sys_user", reporting.id, "admin without MFA");
+    // No A11 plant: MFA is about interactive accounts, and an integration user is
+    // not one (A4, A8 and L6 cover it).
     this.reportingId = reporting.id;
     // A7: direct itil grants.
     for (const u of this.fresh(Math.max(2, Math.round(n * 0.003)))) {
@@ -1265,6 +1266,18 @@ class Generator {
         source: id,
         name,
         active: String(active),
+        version: "26.0.1",
+        ...this.sys(created, "glide.maint"),
+      });
+    }
+    // Applications whose tables the dataset has (HR profiles): installed. Fixed
+    // sys_ids, so adding them changes no other generated value.
+    for (const [id, name] of [["com.sn_hr_core", "HR Service Delivery"]]) {
+      this.ds.insert("v_plugin", {
+        sys_id: `plugin.${id}`,
+        id: id!,
+        name: name!,
+        active: "active",
         version: "26.0.1",
         ...this.sys(created, "glide.maint"),
       });

@@ -17,6 +17,7 @@ import { advanceDataset, type AdvanceReport } from "./advance.ts";
 import { generateDataset, type PlantedViolation } from "./generate.ts";
 import { defaultKnobs, type Knobs, knobsPatchSchema } from "./knobs.ts";
 import { computeManifest, type Manifest } from "./manifest.ts";
+import { applyProfile, type ProfileName, visibleManifest } from "./profiles.ts";
 import { schemaOf } from "./schema.ts";
 import type { Dataset, Row } from "./store.ts";
 
@@ -60,6 +61,11 @@ export interface InstanceOptions {
    * them as ServiceNow answers an unknown table.
    */
   absentTables?: string[];
+  /**
+   * A profile applied to the generated data (see profiles.ts): sparse,
+   * locked_down, integration_heavy or legacy_release.
+   */
+  profile?: ProfileName;
 }
 
 /** Tables that need an auditor-grade role (docs/servicenow/api.md#simulator-fidelity, item 7). */
@@ -91,6 +97,8 @@ export class SimInstance {
   readonly dataset: Dataset;
   /** Tables the Table API answers as unknown (see {@linkcode InstanceOptions.absentTables}). */
   readonly absentTables: ReadonlySet<string>;
+  /** The profile applied to the data, or null. */
+  readonly profile: ProfileName | null;
   readonly planted: readonly PlantedViolation[];
   readonly knobs: Knobs;
   readonly readAcl: ReadAclPolicy;
@@ -149,7 +157,22 @@ export class SimInstance {
         throw new Error(`Cannot leave out table "${t}": the simulator has no such table`);
       }
     }
-    this.absentTables = new Set(o.absentTables ?? []);
+    this.profile = o.profile ?? null;
+    let profileRows: ReadAclPolicy["rows"] = {};
+    let profileTables: ReadAclPolicy["tables"] = {};
+    const absent = [...(o.absentTables ?? [])];
+    if (this.profile) {
+      const access = applyProfile(
+        this.dataset,
+        this.profile,
+        () => Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join(""),
+      );
+      absent.push(...access.absentTables);
+      profileRows = access.readAcl.rows ?? {};
+      profileTables = access.readAcl.tables ?? {};
+      this.knobs.hideFields = [...this.knobs.hideFields, ...access.hideFields];
+    }
+    this.absentTables = new Set(absent);
     this.credentials.set(
       this.integrationUserName,
       o.integrationUser?.password ?? "integration-password",
@@ -164,9 +187,9 @@ export class SimInstance {
     const tables: Record<string, string[]> = {};
     for (const t of SENSITIVE_TABLES) tables[t] = SENSITIVE_ROLES;
     this.readAcl = {
-      tables: { ...tables, ...(o.readAcl?.tables ?? {}) },
+      tables: { ...tables, ...profileTables, ...(o.readAcl?.tables ?? {}) },
       fields: { "sys_user.user_password": ["nobody"], ...(o.readAcl?.fields ?? {}) },
-      rows: { ...(o.readAcl?.rows ?? {}) },
+      rows: { ...profileRows, ...(o.readAcl?.rows ?? {}) },
     };
     this.rateRuleId = this.dataset.table("sys_rate_limit_rules").rows[0]?.[0] ?? "";
   }
@@ -447,6 +470,21 @@ export class SimInstance {
     const value = computeManifest(this.dataset, this.name);
     this.#manifest = { key, value };
     return value;
+  }
+
+  /**
+   * The ground truth as the integration user can know it: for a profile
+   * instance, the manifest of the data it can see (see profiles.ts); otherwise
+   * the manifest.
+   */
+  visibleManifest(): Manifest {
+    if (!this.profile) return this.manifest();
+    const userId = this.userByName(this.integrationUserName)?.[0] ?? "";
+    const filters = new Map<string, ((row: Row) => boolean) | null>();
+    return visibleManifest(this.dataset, this.name, this.profile, (table, row) => {
+      if (!filters.has(table)) filters.set(table, this.rowFilter(table, userId));
+      return filters.get(table)?.(row as Row) ?? true;
+    });
   }
 
   /**

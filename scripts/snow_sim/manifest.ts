@@ -51,6 +51,12 @@ export interface ControlResult {
 /** Compliance of one catalog setting. */
 export interface HardeningFinding extends PropertyFinding {
   compliant: boolean;
+  /**
+   * False when the property is not set on the instance and its platform default
+   * is unknown: nobody can tell the value in force, so it is no violation (and
+   * no pass) — a product must report it as not evaluated.
+   */
+  decidable: boolean;
   rule: HardeningRule;
   severity: number | null;
   category: string;
@@ -118,6 +124,8 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     "web_service_access_only",
     "internal_integration_user",
     "email",
+    "employee_number",
+    "manager",
     "failed_attempts",
     "password_needs_reset",
     "enable_multifactor_authn",
@@ -169,12 +177,20 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
       continue;
     }
     const privileged = P.privilegedRoles.some((r) => holds(id, r));
-    if (privileged && dormant) add("A1", "sys_user", id);
+    // Service and integration accounts never log in interactively: dormancy and
+    // MFA are about interactive logins (A8 and L6 cover those accounts).
+    const service = ws || integ;
+    if (privileged && dormant && !service) add("A1", "sys_user", id);
     if (!ws && !integ && dormant) add("A2", "sys_user", id);
     if (generic.test(users.v(u, "user_name"))) add("A4", "sys_user", id);
     const email = users.v(u, "email").trim().toLowerCase();
     if (email && (emailCount.get(email) ?? 0) > 1) add("A4", "sys_user", id);
     if (integ && !ws) add("A4", "sys_user", id);
+    // No owner signal at all: no email, no employee number, no manager.
+    const blank = (col: string) => users.v(u, col).trim() === "";
+    if (!service && blank("email") && blank("employee_number") && blank("manager")) {
+      add("A4", "sys_user", id);
+    }
     for (const role of P.excessiveAdminRoles) {
       if (holds(id, role)) privilegedHolders.get(role)!.add(id);
     }
@@ -184,7 +200,9 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
       add("A10", "sys_user", id);
     }
     if (users.v(u, "password_needs_reset") === "true") add("A10", "sys_user", id);
-    if (privileged && users.v(u, "enable_multifactor_authn") !== "true") add("A11", "sys_user", id);
+    if (privileged && !service && users.v(u, "enable_multifactor_authn") !== "true") {
+      add("A11", "sys_user", id);
+    }
     if (holds(id, P.impersonatorRole) && !holds(id, "admin")) add("A15", "sys_user", id);
   }
   const activeCount = users.rows.filter((u) => users.v(u, "active") === "true").length;
@@ -252,6 +270,7 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
         value: row ? plugins.v(row, "active") : null,
         effective,
         compliant: isSettingCompliant(s, effective),
+        decidable: true,
         rule: s.rule,
         severity: s.severity,
         category: s.category,
@@ -269,6 +288,7 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
       value: value ?? null,
       effective,
       compliant: isSettingCompliant(s, effective),
+      decidable: effective !== null,
       rule: s.rule,
       severity: s.severity,
       category: s.category,
@@ -284,7 +304,7 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     effective: h.effective,
   });
   const failing = (pred: (name: string) => boolean) =>
-    hardening.filter((h) => !h.compliant && pred(h.name)).map(finding);
+    hardening.filter((h) => h.decidable && !h.compliant && pred(h.name)).map(finding);
   results.get("L4")!.properties = failing(() => true);
   results.get("A11")!.properties = failing((n) => n === "glide.authenticate.multifactor");
   results.get("A14")!.properties = failing((n) => n.startsWith("glide.basicauth.required."));

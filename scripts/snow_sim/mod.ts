@@ -28,6 +28,14 @@ export {
   type ManifestViolation,
   type PropertyFinding,
 } from "./manifest.ts";
+export {
+  applyProfile,
+  PROFILE_SCENARIOS,
+  type ProfileName,
+  PROFILES,
+  type ProfileScenario,
+  visibleManifest,
+} from "./profiles.ts";
 export { CONTROL_IDS, CONTROL_PARAMS, CONTROL_TITLES, type ControlId } from "./params.ts";
 export { ADMIN_SYS_ID, type PlantedViolation } from "./generate.ts";
 export { type ColumnDef, SCHEMAS, type TableSchema } from "./schema.ts";

@@ -28,7 +28,7 @@ export const CONTROL_PARAMS = {
   ],
   /** A4: generic user_name pattern (case-insensitive, anchored at the start). */
   genericUserNamePattern:
-    "^(admin|test|temp|shared|generic|service|svc|demo|training|itil[0-9]*)([._-]|$)",
+    "^(admin|test|temp|shared|generic|service|svc|demo|training|itil)[0-9]*([._-]|$)",
   /** A10: failed_attempts at or above this is a finding. */
   failedAttemptsThreshold: 5,
   /** A15: role whose holders are reviewed. */

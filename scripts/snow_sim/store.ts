@@ -118,6 +118,14 @@ export class TableStore {
     this.version++;
   }
 
+  /** An independent copy of the rows (same schema). */
+  copy(): TableStore {
+    const out = new TableStore(this.schema);
+    for (const [id, row] of this.byId) out.byId.set(id, [...row]);
+    out.#dirty = true;
+    return out;
+  }
+
   /**
    * Removes a row.
    *
@@ -179,6 +187,13 @@ export class Dataset {
     const t = this.tables.get(name);
     if (!t) throw new Error(`Cannot find table "${name}"`);
     return t;
+  }
+
+  /** An independent copy of every table at the same simulated time (no change log). */
+  clone(): Dataset {
+    const out = new Dataset(this.now);
+    for (const [name, table] of this.tables) out.tables.set(name, table.copy());
+    return out;
   }
 
   /** Whether a table can be queried (including the virtual `task`). */

@@ -29,6 +29,10 @@ export interface BehaviouralDefinition {
   readonly controls?: readonly ControlId[];
   /** Table → fields it needs. */
   readonly tables: Readonly<Record<string, readonly string[]>>;
+  /** Tables that only enrich the evidence or add cases (see TableRequirement.optional). */
+  readonly optionalTables?: readonly string[];
+  /** Fields per table read only for the evidence (see TableRequirement.evidenceOnly). */
+  readonly evidenceOnly?: Readonly<Record<string, readonly string[]>>;
   /** Tables of which the check reads only some records (see TableRequirement.rows). */
   readonly rows?: Readonly<Record<string, NonNullable<TableRequirement["rows"]>>>;
   readonly returns?: "failures" | "all";
@@ -52,7 +56,14 @@ function withTypedParameters(sql: string): string {
 export function behavioural(def: BehaviouralDefinition): Check {
   const tables: TableRequirement[] = Object.entries(def.tables).map(([table, fields]) => {
     const rows = def.rows?.[table];
-    return rows ? { table, fields, rows } : { table, fields };
+    const evidenceOnly = def.evidenceOnly?.[table];
+    return {
+      table,
+      fields,
+      ...(rows ? { rows } : {}),
+      ...(def.optionalTables?.includes(table) ? { optional: true } : {}),
+      ...(evidenceOnly ? { evidenceOnly } : {}),
+    };
   });
   return {
     id: def.id,

@@ -92,7 +92,7 @@ const rowSchema = z.object({
   resource_key: z.string(),
   table_name: z.string(),
   sys_id: z.string().nullable(),
-  status: z.enum(["PASS", "FAIL"]),
+  status: z.enum(["PASS", "FAIL", "NOT_EVALUATED"]),
   evidence: z.record(z.string(), z.unknown()),
 });
 
@@ -144,7 +144,7 @@ export async function runEvaluation(
 /** The verdict on one check for one instance. */
 export interface CheckOutcome {
   readonly checkId: string;
-  readonly status: "PASS" | "FAIL" | "NOT_EVALUATED";
+  readonly status: "PASS" | "FAIL" | "NOT_EVALUATED" | "NOT_APPLICABLE";
   /** Why it was not evaluated, or a note (e.g. partial hardening data); null otherwise. */
   readonly reason: string | null;
   /** Resources judged non-compliant / compliant (PASS rows only exist for `returns: "all"`). */
@@ -158,8 +158,9 @@ export interface CheckOutcome {
 /**
  * Turns a check's rows into its outcome.
  *
- * - Not ready (see canEvaluate) → NOT_EVALUATED with the reason.
- * - Hardening: the setting's row decides; no row → NOT_EVALUATED.
+ * - Not ready (see canEvaluate) → NOT_EVALUATED or NOT_APPLICABLE with the reason.
+ * - Hardening: the setting's row decides; no row, or a NOT_EVALUATED row (a
+ *   property absent with an unknown default) → NOT_EVALUATED with its reason.
  * - `returns: "failures"`: any row → FAIL; no row → PASS.
  * - `returns: "all"`: any FAIL row → FAIL; otherwise PASS.
  *
@@ -179,7 +180,7 @@ export function summarizeCheck(
   if (!readiness.ok) {
     return {
       checkId: check.id,
-      status: "NOT_EVALUATED",
+      status: readiness.verdict,
       reason: readiness.reason,
       failed: 0,
       passed: 0,
@@ -190,7 +191,7 @@ export function summarizeCheck(
   const failing = rows.filter((r) => r.status === "FAIL").sort((a, b) =>
     a.resource_key.localeCompare(b.resource_key)
   );
-  const passed = rows.length - failing.length;
+  const passed = rows.filter((r) => r.status === "PASS").length;
   const base = {
     checkId: check.id,
     failed: failing.length,
@@ -198,11 +199,16 @@ export function summarizeCheck(
     evidence: failing.slice(0, limit),
     evidenceTruncated: failing.length > limit,
   };
-  if (check.evaluator.kind === "hardening" && rows.length === 0) {
+  const judged = rows.filter((r) => r.status === "PASS" || r.status === "FAIL");
+  if (check.evaluator.kind === "hardening" && judged.length === 0) {
+    const undecided = rows.find((r) => r.status !== "PASS" && r.status !== "FAIL");
+    const why = undecided?.evidence.reason;
     return {
       ...base,
+      passed: 0,
       status: "NOT_EVALUATED",
-      reason: readiness.partial ?? "The setting cannot be decided from the synced data",
+      reason: (typeof why === "string" ? why : null) ?? readiness.partial ??
+        "The setting cannot be decided from the synced data",
     };
   }
   return { ...base, status: failing.length > 0 ? "FAIL" : "PASS", reason: readiness.partial };
@@ -226,7 +232,7 @@ export function hardeningScore(
     ) => [c.id, c.hardening!.risk]),
   );
   return securityCenterScore(
-    outcomes.filter((o) => scored.has(o.checkId) && o.status !== "NOT_EVALUATED")
+    outcomes.filter((o) => scored.has(o.checkId) && (o.status === "PASS" || o.status === "FAIL"))
       .map((o) => ({ risk: scored.get(o.checkId) ?? null, compliant: o.status === "PASS" })),
   );
 }

@@ -39,7 +39,8 @@ Deno.test("canEvaluate() says why a check cannot run", async (t) => {
     }];
     assert.deepEqual(canEvaluate(dormant, tables), {
       ok: false,
-      reason: "sys_user_has_role was not readable by the integration user",
+      verdict: "NOT_EVALUATED",
+      reason: "no read access: sys_user_has_role was not readable by the integration user",
     });
   });
   await t.step("the sync error is part of the reason", () => {
@@ -58,8 +59,76 @@ Deno.test("canEvaluate() says why a check cannot run", async (t) => {
   await t.step("a table never synced", () => {
     assert.deepEqual(canEvaluate(dormant, readable(["sys_user", "sys_user_role"])), {
       ok: false,
+      verdict: "NOT_EVALUATED",
       reason: "sys_user_has_role has not been synced yet",
     });
+  });
+  await t.step("a table the instance does not have: not applicable", () => {
+    const tables = [...readable(["sys_user", "sys_user_role"]), {
+      table_name: "sys_user_has_role",
+      readable: false,
+      table_missing: true,
+    }];
+    assert.deepEqual(canEvaluate(dormant, tables), {
+      ok: false,
+      verdict: "NOT_APPLICABLE",
+      reason: "table `sys_user_has_role` does not exist on this instance (plugin not installed)",
+    });
+  });
+  await t.step("a judged field the instance does not return: not evaluated, naming it", () => {
+    const requested = ["active", "last_login_time", "user_name", "sys_id", "sys_updated_on"];
+    const tables = [...readable(["sys_user_has_role", "sys_user_role"]), {
+      table_name: "sys_user",
+      readable: true,
+      fields_requested: [...requested, "web_service_access_only", "internal_integration_user"],
+      fields_present: requested.filter((f) => f !== "last_login_time"),
+    }];
+    const result = canEvaluate(dormant, tables);
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.verdict, "NOT_EVALUATED");
+    assert.match(
+      !result.ok ? result.reason : "",
+      /field `last_login_time` is not available on table `sys_user` on this instance/,
+    );
+  });
+  await t.step("an absent evidence-only field does not block the verdict", () => {
+    const fields = [
+      "active",
+      "last_login_time",
+      "web_service_access_only",
+      "internal_integration_user",
+      "sys_id",
+    ];
+    const tables = [...readable(["sys_user_has_role", "sys_user_role"]), {
+      table_name: "sys_user",
+      readable: true,
+      fields_requested: [...fields, "user_name"],
+      fields_present: fields,
+    }];
+    assert.deepEqual(canEvaluate(dormant, tables), { ok: true, partial: null });
+  });
+  await t.step("an optional table only adds a note", () => {
+    const c2 = check("change_implementer_approved");
+    const result = canEvaluate(c2, [
+      ...readable(["change_request", "sysapproval_approver"]),
+      { table_name: "change_task", readable: false, table_missing: true },
+    ]);
+    assert.equal(result.ok, true);
+    assert.match(result.ok ? result.partial ?? "" : "", /change_task.*does not exist/);
+  });
+  await t.step("a setting of a plugin that is not installed: not applicable", () => {
+    const hr = CHECKS.find((c) => c.hardening?.plugin?.ids.includes("com.sn_hr_core"))!;
+    const tables = readable(["sys_properties", "v_plugin"]);
+    const none = canEvaluate(hr, tables, { readable: true, active: new Set() });
+    assert.equal(!none.ok && none.verdict, "NOT_APPLICABLE");
+    assert.match(!none.ok ? none.reason : "", /HR Service Delivery.*not installed/);
+    const installed = canEvaluate(hr, tables, {
+      readable: true,
+      active: new Set(["com.sn_hr_core"]),
+    });
+    assert.equal(installed.ok, true);
+    // An unreadable plugin list concludes nothing: the setting is judged.
+    assert.equal(canEvaluate(hr, tables, { readable: false, active: new Set() }).ok, true);
   });
   await t.step("hardening settings with a readable part are partially ready", () => {
     const result = canEvaluate(mfaSetting, readable(["sys_properties"]));
@@ -100,6 +169,7 @@ Deno.test("summarizeCheck() turns rows into PASS, FAIL or NOT_EVALUATED and caps
   assert.equal(many.evidenceTruncated, true);
   const blocked = summarizeCheck(dormant, [fail(1)], {
     ok: false,
+    verdict: "NOT_EVALUATED",
     reason: "sys_user was not readable by the integration user",
   });
   assert.deepEqual([blocked.status, blocked.reason, blocked.failed], [
@@ -324,7 +394,15 @@ Deno.test("requiredFields() lists the union of needed fields per table with sys_
   }
   assert.deepEqual(fields.v_plugin, ["active", "id", "sys_id", "sys_updated_on"]);
   assert.deepEqual(requiredFields([dormant]), {
-    sys_user: ["active", "last_login_time", "sys_id", "sys_updated_on", "user_name"],
+    sys_user: [
+      "active",
+      "internal_integration_user",
+      "last_login_time",
+      "sys_id",
+      "sys_updated_on",
+      "user_name",
+      "web_service_access_only",
+    ],
     sys_user_has_role: ["role", "state", "sys_id", "sys_updated_on", "user"],
     sys_user_role: ["name", "sys_id", "sys_updated_on"],
   });

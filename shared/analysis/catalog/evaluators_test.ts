@@ -324,9 +324,35 @@ const CASES: Record<string, Case> = {
         user("svc.backup"),
         user("Test_user"),
         user("itil2"),
+        user("admin1"),
+        user("test01.shared"),
       ],
     },
-    failing: ["admin", "svc.backup", "Test_user", "itil2"],
+    failing: ["admin", "svc.backup", "Test_user", "itil2", "admin1", "test01.shared"],
+  },
+  identity_account_unattributed: {
+    pass: {
+      sys_user: [
+        user("alice", { employee_number: "E1", manager: sid("bob") }),
+        // A service account carries no owner signals by design.
+        user("svc", {
+          email: "",
+          employee_number: "",
+          manager: "",
+          web_service_access_only: "true",
+        }),
+        // Absent is not empty: a record without these fields is not judged on them.
+        user("legacy"),
+        user("gone", { active: "false", email: "", employee_number: "", manager: "" }),
+      ],
+    },
+    fail: {
+      sys_user: [
+        user("alice", { employee_number: "E1", manager: sid("bob") }),
+        user("frontdesk", { email: " ", employee_number: "", manager: "" }),
+      ],
+    },
+    failing: ["frontdesk"],
   },
   identity_account_shared_email: {
     pass: {

@@ -4,9 +4,11 @@
  * and the one set-based SQL statement that judges every setting at once.
  *
  * Effective value of a property item: the sys_properties record's `value` when the
- * record exists, else the fallback, else the default; no value at all is
- * non-compliant (a missing record is never a pass on its own). A setting complies
- * when every one of its items does.
+ * record exists, else the documented fallback, else the documented default (the
+ * platform default applies: "default used"). A property absent from the instance
+ * whose default is unknown decides nothing: the setting is NOT_EVALUATED
+ * ("property not set and platform default unknown") unless another item fails.
+ * A setting complies when every one of its items does.
  *
  * @module
  */
@@ -61,7 +63,8 @@ const itemSchema: z.ZodType<HardeningItem> = z.discriminatedUnion("kind", [
 const settingSchema: z.ZodType<HardeningSetting> = z.object({
   checkId: z.string().regex(/^hardening_[a-z0-9_]+$/),
   key: z.string().min(1),
-  source: z.enum(["security_center", "curated"]),
+  source: z.enum(["security_center", "curated", "legacy"]),
+  plugin: z.object({ ids: z.array(z.string().min(1)).min(1), name: z.string().min(1) }).optional(),
   row: z.number().int().nullable(),
   title: z.string().min(1),
   category: z.string().min(1),
@@ -235,6 +238,10 @@ export interface HardeningItemVerdict {
 export interface HardeningVerdict {
   readonly status: "PASS" | "FAIL" | null;
   readonly items: readonly HardeningItemVerdict[];
+  /** The verdict rests on a platform default (a property record absent from the instance). */
+  readonly defaultUsed: boolean;
+  /** Why no verdict, when a property is absent and its platform default unknown. */
+  readonly reason: string | null;
 }
 
 /** The table an item is read from, or null for manual items. */
@@ -386,8 +393,8 @@ function likeToRegExp(like: string): RegExp {
 
 /**
  * Judges one setting on a snapshot (the TypeScript reference of the SQL).
- * FAIL when a readable item is non-compliant; PASS when every item is readable
- * and compliant; null (not evaluated) otherwise.
+ * FAIL when a readable item with a known value is non-compliant; PASS when every
+ * item is readable, known and compliant; null (not evaluated) otherwise.
  *
  * @param setting the setting
  * @param snapshot the synced data
@@ -398,12 +405,24 @@ export function evaluateHardeningSetting(
   snapshot: HardeningSnapshot,
 ): HardeningVerdict {
   const items = setting.items.map((item) => judgeItem(item, snapshot));
-  const status = items.some((i) => i.readable && !i.compliant)
+  const known = (i: HardeningItemVerdict) => i.kind !== "property" || i.effective !== null;
+  const defaulted = (i: HardeningItemVerdict) =>
+    i.kind === "property" && !i.present && i.effective !== null;
+  const status = items.some((i) => i.readable && known(i) && !i.compliant)
     ? "FAIL"
-    : items.every((i) => i.readable && i.compliant)
+    : items.every((i) => i.readable && known(i) && i.compliant)
     ? "PASS"
     : null;
-  return { status, items };
+  const defaultUsed = status === "FAIL"
+    ? items.some((i) => i.readable && defaulted(i) && !i.compliant)
+    : status === "PASS"
+    ? items.some((i) => i.readable && defaulted(i))
+    : false;
+  const unknown = items.filter((i) => i.readable && !known(i)).map((i) => i.name);
+  const reason = status === null && unknown.length > 0
+    ? `property not set and platform default unknown: ${unknown.join(", ")}`
+    : null;
+  return { status, items, defaultUsed, reason };
 }
 
 /** One judged setting as the score needs it. */
@@ -494,8 +513,9 @@ function ruleSql(v: string, r: string): string {
  * The one statement that judges every hardening setting passed in `$2`
  * (`{"settings": [{checkId, key, items}]}`, see {@link hardeningParameters}).
  * It reads `public.instance_tables` to know which tables were readable and
- * returns one row per decidable setting: `check_id`, `resource_key` (the
- * setting's key), `table_name`, `sys_id`, `status`, `evidence` (`{items: [...]}`).
+ * returns one row per setting: `check_id`, `resource_key` (the setting's key),
+ * `table_name`, `sys_id`, `status` (PASS, FAIL, or NOT_EVALUATED when it cannot
+ * be decided), `evidence` (`{items: [...], default_used, reason}`).
  */
 export const HARDENING_EVALUATOR_SQL: string = `
 with _args as (select $1::uuid as instance_id, $2::jsonb as parameters, $3::timestamptz as evaluated_at),
@@ -595,21 +615,40 @@ judged as (
   where it.kind = 'record_count'
 ),
 verdicts as (
-  select j.*, (j.tbl in (select table_name from readable_tables)) as readable from judged j
+  -- known: a property item absent from the instance with no documented default
+  -- or fallback has no value in force that we know of, and decides nothing.
+  select j.*, (j.tbl in (select table_name from readable_tables)) as readable,
+         (j.kind <> 'property' or j.effective is not null) as known,
+         (j.kind = 'property' and j.sys_id is null and j.effective is not null) as defaulted
+  from judged j
+),
+decided as (
+  select v.check_id, v.resource_key, v.ord,
+         (array_agg(v.tbl order by v.item_ord))[1] as table_name,
+         (array_agg(v.sys_id order by v.item_ord))[1] as sys_id,
+         case when bool_or(v.readable and v.known and not v.compliant) then 'FAIL'
+              when bool_and(v.readable and v.known and v.compliant) then 'PASS'
+              else 'NOT_EVALUATED' end as status,
+         bool_or(v.readable and v.defaulted and not v.compliant) as default_failed,
+         bool_or(v.readable and v.defaulted) as default_any,
+         string_agg(v.name, ', ' order by v.item_ord) filter (where v.readable and not v.known) as unknown,
+         jsonb_agg(jsonb_build_object(
+           'kind', v.kind, 'name', v.name, 'table', v.tbl, 'readable', v.readable,
+           'present', v.sys_id is not null or (v.kind in ('record_count', 'property_pattern') and v.value is not null),
+           'value', left(v.value, 200), 'effective', left(v.effective, 200), 'compliant', v.compliant,
+           'default_used', v.defaulted
+         ) order by v.item_ord) as items
+  from verdicts v
+  group by v.check_id, v.resource_key, v.ord
 )
-select v.check_id, v.resource_key,
-       (array_agg(v.tbl order by v.item_ord))[1] as table_name,
-       (array_agg(v.sys_id order by v.item_ord))[1] as sys_id,
-       case when bool_or(v.readable and not v.compliant) then 'FAIL' else 'PASS' end as status,
-       jsonb_build_object('items', jsonb_agg(jsonb_build_object(
-         'kind', v.kind, 'name', v.name, 'table', v.tbl, 'readable', v.readable,
-         'present', v.sys_id is not null or (v.kind in ('record_count', 'property_pattern') and v.value is not null),
-         'value', left(v.value, 200), 'effective', left(v.effective, 200), 'compliant', v.compliant
-       ) order by v.item_ord)) as evidence
-from verdicts v
-group by v.check_id, v.resource_key, v.ord
-having bool_or(v.readable and not v.compliant) or bool_and(v.readable and v.compliant)
-order by v.ord
+select d.check_id, d.resource_key, d.table_name, d.sys_id, d.status,
+       jsonb_build_object('items', d.items,
+         'default_used', case d.status when 'FAIL' then d.default_failed
+                                       when 'PASS' then d.default_any else false end,
+         'reason', case when d.status = 'NOT_EVALUATED' and d.unknown is not null
+           then 'property not set and platform default unknown: ' || d.unknown end) as evidence
+from decided d
+order by d.ord
 `;
 
 /**

@@ -33,8 +33,12 @@ const HARDENING_GUIDE: Reference = {
     "https://www.servicenow.com/docs/r/platform-security/instance-security-hardening-settings/security-hardening-settings.html",
 };
 
-/** Extra control tests (docs/servicenow/controls.md) some settings also serve (every setting serves L4). */
+/**
+ * Extra control tests (docs/servicenow/controls.md) some settings also serve (every
+ * current setting serves L4; legacy settings are outside today's baseline and serve none).
+ */
 function controlsOf(setting: HardeningSetting): ControlId[] {
+  if (setting.source === "legacy") return [];
   const controls: ControlId[] = ["L4"];
   const key = setting.key;
   if (key === "glide.authenticate.multifactor") controls.push("A11");
@@ -305,12 +309,15 @@ export function hardeningCheck(setting: HardeningSetting): Check {
   const riskScore = setting.risk ?? setting.riskEstimate ?? 5;
   const requirement = setting.items.map(describeItem).join("; and ");
   const where = setting.row === null ? "curated setting" : `hardening reference row ${setting.row}`;
+  const kind = setting.source === "security_center"
+    ? "Security Center hardening setting"
+    : setting.source === "legacy"
+    ? `Legacy hardening setting (${
+      setting.docStatus ?? "removed from Security Center"
+    }; not in the Security Center score)`
+    : "Hardening setting (not scored by Security Center)";
   const description = fit(
-    `${
-      setting.source === "security_center"
-        ? "Security Center hardening setting"
-        : "Hardening setting (not scored by Security Center)"
-    }` +
+    kind +
       ` "${setting.title}" (${setting.category}; ${where}). Complies when ${requirement}.`,
     400,
   );

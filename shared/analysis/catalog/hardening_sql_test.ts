@@ -164,8 +164,13 @@ Deno.test("the hardening statement gives the same verdict as the TypeScript refe
       for (const check of HARDENING_CHECKS) {
         const expected = evaluateHardeningSetting(check.hardening!, snap).status;
         const manual = check.hardening!.items.some((i) => i.kind === "manual");
-        const got = rows.get(check.id)?.[0]?.status ?? null;
+        const row = rows.get(check.id)?.[0];
+        const got = row?.status === "PASS" || row?.status === "FAIL" ? row.status : null;
         assert.equal(got, manual ? null : expected, `${check.id} on ${JSON.stringify(world)}`);
+        if (!manual && expected === null) {
+          const reason = evaluateHardeningSetting(check.hardening!, snap).reason;
+          assert.equal(row?.evidence.reason ?? null, reason, `${check.id}: reason`);
+        }
       }
       await instance.dispose();
     }),
@@ -200,7 +205,10 @@ Deno.test("the hardening statement reports each item's evidence", async () => {
         value: "180",
         effective: "180",
         compliant: false,
+        default_used: false,
       }],
+      default_used: false,
+      reason: null,
     },
   }]);
   const absent = rows.get(csv.id)![0]!;
@@ -214,7 +222,9 @@ Deno.test("the hardening statement reports each item's evidence", async () => {
     value: null,
     effective: "false",
     compliant: false,
+    default_used: true,
   }]);
+  assert.equal(absent.evidence.default_used, true, "judged on the platform default");
   assert.equal(rows.get(plugin.id)![0]!.status, "FAIL");
   await instance.dispose();
 });

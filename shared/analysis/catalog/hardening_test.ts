@@ -133,11 +133,28 @@ Deno.test("evaluateHardeningSetting() never passes a setting on missing data", a
   await t.step("an absent property with a failing fallback fails", () => {
     assert.equal(evaluateHardeningSetting(mfa, snapshot({})).status, "FAIL");
   });
-  await t.step("an absent property without fallback or default fails", () => {
-    assert.equal(
-      evaluateHardeningSetting(setting("glide.login.no_blank_password"), snapshot({})).status,
-      "FAIL",
+  await t.step("an absent property without fallback or default is not evaluated, with why", () => {
+    const verdict = evaluateHardeningSetting(
+      setting("glide.login.no_blank_password"),
+      snapshot({}),
     );
+    assert.equal(verdict.status, null);
+    assert.equal(
+      verdict.reason,
+      "property not set and platform default unknown: glide.login.no_blank_password",
+    );
+  });
+  await t.step("a verdict on an absent property says the default was used", () => {
+    const failing = evaluateHardeningSetting(mfa, snapshot({}));
+    assert.deepEqual([failing.status, failing.defaultUsed], ["FAIL", true]);
+    const passing = evaluateHardeningSetting(setting("glide.ui.session_timeout"), snapshot({}));
+    assert.deepEqual([passing.status, passing.defaultUsed], ["PASS", true]);
+    const properties = new Map([["glide.ui.session_timeout", { sysId: "p1", value: "15" }]]);
+    const set = evaluateHardeningSetting(
+      setting("glide.ui.session_timeout"),
+      snapshot({ properties }),
+    );
+    assert.deepEqual([set.status, set.defaultUsed], ["PASS", false]);
   });
   await t.step("an absent property whose fallback complies passes", () => {
     assert.equal(
@@ -206,6 +223,11 @@ Deno.test("the hardening data covers every current Security Center setting exact
     [...rows, ...skipped].sort((a, b) => a - b),
     Array.from({ length: 278 }, (_, i) => i + 1),
   );
+  const legacy = HARDENING_SETTINGS.filter((s) => s.source === "legacy");
+  assert.ok(legacy.length > 0, "no legacy setting");
+  for (const s of legacy) {
+    assert.match(s.docStatus ?? "", /removed/i, `${s.key} is legacy but not marked removed`);
+  }
   assert.ok(
     SKIPPED_HARDENING_SETTINGS.every((s) => /removed/i.test(s.reason)),
     "only removed settings are skipped",

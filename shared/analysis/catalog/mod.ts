@@ -17,8 +17,14 @@
  */
 
 export { CHECKS, FRAMEWORKS, getCheck, requiredFields, requiredRecords } from "./catalog.ts";
-export { canEvaluate } from "./availability.ts";
-export type { InstanceTableState, Readiness } from "./availability.ts";
+export {
+  canEvaluate,
+  customReadiness,
+  fieldProblems,
+  readinessOf,
+  tableProblem,
+} from "./availability.ts";
+export type { InstancePlugins, InstanceTableState, NotJudged, Readiness } from "./availability.ts";
 export { hardeningScore, planEvaluation, runEvaluation, summarizeCheck } from "./evaluate.ts";
 export type {
   CheckOutcome,

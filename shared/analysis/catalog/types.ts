@@ -151,6 +151,17 @@ export interface TableRequirement {
     readonly values?: readonly string[];
     readonly parameter?: string;
   };
+  /**
+   * The table only enriches the evidence (or adds cases): the verdict stands
+   * without it, so a table that is missing, denied or not synced does not
+   * block the check (its records are simply not there).
+   */
+  readonly optional?: boolean;
+  /**
+   * Fields read only for the evidence: an instance that does not return them
+   * does not block the verdict (the evidence shows them as null).
+   */
+  readonly evidenceOnly?: readonly string[];
 }
 
 /**
@@ -227,8 +238,18 @@ export interface HardeningSetting {
   readonly checkId: string;
   /** Stable resource key: the primary property name, plugin id or table. */
   readonly key: string;
-  /** `security_center` settings count towards the hardening score; `curated` ones do not. */
-  readonly source: "security_center" | "curated";
+  /**
+   * `security_center` settings count towards the Security Center score; `curated`
+   * ones (not in Security Center) and `legacy` ones (removed from Security Center
+   * but still in ServiceNow's hardening guidance) do not.
+   */
+  readonly source: "security_center" | "curated" | "legacy";
+  /**
+   * The plugin or application the setting belongs to: when the instance's
+   * `v_plugin` (readable) has no active row with one of these ids, the setting is
+   * NOT_APPLICABLE instead of being judged on its default.
+   */
+  readonly plugin?: { readonly ids: readonly string[]; readonly name: string };
   /** Row of Security Center's settings list (docs/servicenow/hardening.md), or null for curated settings. */
   readonly row: number | null;
   /** The setting's title in the ServiceNow docs. */
@@ -295,7 +316,8 @@ export interface EvaluatorRow {
   readonly resource_key: string;
   readonly table_name: string;
   readonly sys_id: string | null;
-  readonly status: "PASS" | "FAIL";
+  /** NOT_EVALUATED only from the hardening statement (a setting it cannot decide; evidence.reason says why). */
+  readonly status: "PASS" | "FAIL" | "NOT_EVALUATED";
   /** The relevant fields of the resource (small). */
   readonly evidence: Readonly<Record<string, unknown>>;
 }

@@ -10,7 +10,15 @@ import { z } from "zod";
 import type { Database, JwtClaims, Tx } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requirePermission } from "../../organizations/mod.ts";
-import { AREAS, CHECKS, FRAMEWORKS, requiredFields, SEVERITIES } from "../catalog/mod.ts";
+import {
+  AREAS,
+  CHECKS,
+  customReadiness,
+  FRAMEWORKS,
+  type InstanceTableState,
+  requiredFields,
+  SEVERITIES,
+} from "../catalog/mod.ts";
 import { CUSTOM_CHECK_COLUMNS, type CustomCheckRecord, normalizeCustom } from "../org_checks.ts";
 import { compileCustomQuery, CUSTOM_QUERY_LIMITS, CustomQueryError } from "./compile.ts";
 import { tableFields } from "./dictionary.ts";
@@ -311,6 +319,13 @@ export interface PreviewResult {
   warnings: string[];
   /** Problems that make the check NOT_EVALUATED on this instance today. */
   not_evaluated: string[];
+  /** Why the check is NOT_APPLICABLE on this instance (a table it reads does not exist), or empty. */
+  not_applicable: string[];
+  /**
+   * Fields the query reads that the instance does not return (omitted from every
+   * record synced: absent, not empty) — the check cannot be judged on them.
+   */
+  absent_fields: { table: string; field: string }[];
   evaluated_at: Date;
 }
 
@@ -337,22 +352,21 @@ export async function previewCustomCheck(
     if (!instance) throw new HttpError(404, "Instance not found");
     await requirePermission(tx, instance.org_id, "custom_checks.write");
     await tx`select set_config('statement_timeout', '15s', true), set_config('jit', 'off', true)`;
-    const states = await tx<{ table_name: string; readable: boolean; last_error: string | null }[]>`
-      select table_name, readable, last_error from public.instance_tables
+    const states = await tx<InstanceTableState[]>`
+      select table_name, readable, last_error, table_missing, fields_requested, fields_present
+      from public.instance_tables
       where instance_id = ${input.instance_id} and table_name in ${
       tx(compiled.tables as string[])
     }`;
-    const notEvaluated = compiled.tables.flatMap((t) => {
-      const s = states.find((x) => x.table_name === t);
-      if (!s) return [`${t} has not been synced yet`];
-      if (!s.readable) {
-        return [
-          `${t} was not readable by the integration user${
-            s.last_error ? ` (${s.last_error})` : ""
-          }`,
-        ];
-      }
-      return [];
+    const readiness = customReadiness(compiled, states);
+    const problems = readiness.ok ? [] : readiness.reason.split("; ");
+    const absentFields = compiled.tables.flatMap((table) => {
+      const state = states.find((x) => x.table_name === table);
+      const present = state?.fields_present ? new Set(state.fields_present) : null;
+      const requested = new Set(state?.fields_requested ?? []);
+      return present === null ? [] : (compiled.fields[table] ?? [])
+        .filter((field) => requested.has(field) && !present.has(field))
+        .map((field) => ({ table, field }));
     });
     const rows = await tx.unsafe(
       `select m.sys_id, m.evidence, count(*) over () as matches
@@ -374,7 +388,9 @@ export async function previewCustomCheck(
       })),
       evidence_fields: [...compiled.evidenceFields],
       warnings: [...compiled.warnings],
-      not_evaluated: notEvaluated,
+      not_evaluated: !readiness.ok && readiness.verdict === "NOT_EVALUATED" ? problems : [],
+      not_applicable: !readiness.ok && readiness.verdict === "NOT_APPLICABLE" ? problems : [],
+      absent_fields: absentFields,
       evaluated_at: now,
     };
   });

@@ -168,7 +168,7 @@ Deno.test("a check over a table the integration user could not read is NOT_EVALU
   assert.equal(verdict?.status, "NOT_EVALUATED");
   assert.equal(
     verdict?.reason,
-    "sys_user was not readable by the integration user (HTTP 403: Insufficient rights to query records)",
+    "no read access: sys_user was not readable by the integration user (HTTP 403: Insufficient rights to query records)",
   );
   // Open findings are carried, not resolved.
   assert.deepEqual((await findingResults(runId)).map((r) => r.status), [

@@ -51,7 +51,8 @@ export interface RecordOutcome {
 }
 
 const RECORD_CHECK_COLUMNS = `org_id, run_id, check_id, status, reason, failed, passed, evidence,
-  evidence_truncated, title, area, family, severity, severity_rank, risk, sc_risk, frameworks`;
+  evidence_truncated, title, area, family, severity, severity_rank, risk, sc_risk, frameworks,
+  default_used`;
 
 function checkMeta(alias: string): string {
   return `${alias}.c ->> 'title', ${alias}.c ->> 'area', ${alias}.c ->> 'family',
@@ -86,7 +87,12 @@ verdicts as (
   select k.check_id, k.c,
          (select count(*) from fails fl where fl.check_id = k.check_id) as failed,
          (select count(*) from ev e where e.check_id = k.check_id and e.status = 'PASS') as passed,
-         (select count(*) from ev e where e.check_id = k.check_id) as judged
+         (select count(*) from ev e
+          where e.check_id = k.check_id and e.status in ('PASS', 'FAIL')) as judged,
+         (select e.evidence ->> 'reason' from ev e
+          where e.check_id = k.check_id and e.status = 'NOT_EVALUATED' limit 1) as undecided,
+         coalesce((select bool_or(coalesce((e.evidence ->> 'default_used')::boolean, false)) from ev e
+          where e.check_id = k.check_id and e.status in ('PASS', 'FAIL')), false) as default_used
   from checks k
 ),
 evaluated as (
@@ -158,7 +164,8 @@ select $5::uuid, $4::uuid, v.check_id,
        case when (v.c ->> 'hardening')::boolean and v.judged = 0 then 'NOT_EVALUATED'
             when v.failed > 0 then 'FAIL' else 'PASS' end,
        case when (v.c ->> 'hardening')::boolean and v.judged = 0
-            then coalesce(v.c ->> 'partial', 'The setting cannot be decided from the synced data')
+            then coalesce(v.undecided, v.c ->> 'partial',
+                          'The setting cannot be decided from the synced data')
             else v.c ->> 'partial' end,
        v.failed, v.passed,
        coalesce((
@@ -168,7 +175,8 @@ select $5::uuid, $4::uuid, v.check_id,
          from (select fl.* from fails fl where fl.check_id = v.check_id
                order by fl.resource_key collate "C" limit $8::int) as s), '[]'::jsonb),
        v.failed > $8::int,
-       ${checkMeta("v")}
+       ${checkMeta("v")},
+       v.default_used
 from verdicts v
 returning status`;
 }
@@ -217,16 +225,21 @@ export async function recordEvaluation(
 
 /**
  * Records checks that were not evaluated (a table not synced or not readable,
- * a manual review, an evaluator that failed or ran out of time), with the
- * reason, and carries their open findings into the run as NOT_EVALUATED.
+ * a field absent on the instance, a manual review, an evaluator that failed or
+ * ran out of time) or that do not apply (a table or plugin the instance does
+ * not have: `verdict` NOT_APPLICABLE), with the reason, and carries their open
+ * findings into the run as NOT_EVALUATED (neither resolved nor failing).
  *
  * @param tx the step's tenant transaction
- * @param checks the checks with their reasons
+ * @param checks the checks with their reasons (and verdict; NOT_EVALUATED by default)
  * @param context run, organization and instance
  */
 export async function recordNotEvaluated(
   tx: Tx,
-  checks: readonly (RecordedCheck & { reason: string })[],
+  checks: readonly (RecordedCheck & {
+    reason: string;
+    verdict?: "NOT_EVALUATED" | "NOT_APPLICABLE";
+  })[],
   context: RecordContext,
 ): Promise<void> {
   if (checks.length === 0) return;
@@ -243,8 +256,9 @@ carried as (
   returning 1
 )
 insert into public.analysis_check_results (${RECORD_CHECK_COLUMNS})
-select $2::uuid, $1::uuid, k.check_id, 'NOT_EVALUATED', k.c ->> 'reason', 0, 0, '[]'::jsonb, false,
-       ${checkMeta("k")}
+select $2::uuid, $1::uuid, k.check_id, coalesce(k.c ->> 'verdict', 'NOT_EVALUATED'),
+       k.c ->> 'reason', 0, 0, '[]'::jsonb, false,
+       ${checkMeta("k")}, false
 from checks k`,
     [context.runId, context.orgId, context.instanceId, checks] as never[],
   );

@@ -421,10 +421,16 @@ export interface RunCheckItem {
   family: string;
   severity: Severity;
   frameworks: string[];
-  status: "PASS" | "FAIL" | "NOT_EVALUATED";
-  /** After suppressions: PASS, FAIL, NOT_EVALUATED or MUTED. */
-  effective: "PASS" | "FAIL" | "NOT_EVALUATED" | "MUTED";
+  status: "PASS" | "FAIL" | "NOT_EVALUATED" | "NOT_APPLICABLE";
+  /** After suppressions: PASS, FAIL, NOT_EVALUATED, NOT_APPLICABLE or MUTED. */
+  effective: "PASS" | "FAIL" | "NOT_EVALUATED" | "NOT_APPLICABLE" | "MUTED";
+  /**
+   * Why the check was NOT_EVALUATED or NOT_APPLICABLE (always set for those), or a
+   * note on a partial evaluation (e.g. an optional table missing).
+   */
   reason: string | null;
+  /** Hardening: the verdict rests on the platform default (the property is not set on the instance). */
+  default_used: boolean;
   failed: number;
   passed: number;
   muted_findings: number;
@@ -465,7 +471,7 @@ export async function listRunChecks(
     >`
       select check_id, reason, passed, duration_ms from public.analysis_check_results where run_id = ${runId}`;
     const byId = new Map(extra.map((e) => [e.check_id, e]));
-    const order = { FAIL: 0, NOT_EVALUATED: 1, MUTED: 2, PASS: 3 } as const;
+    const order = { FAIL: 0, NOT_EVALUATED: 1, MUTED: 2, PASS: 3, NOT_APPLICABLE: 4 } as const;
     const severities = ["critical", "high", "medium", "low", "informational"];
     return checks.map((c) => ({
       ...c,
@@ -525,12 +531,14 @@ export interface RequirementResult {
   /**
    * FAIL when a check fails; PASS when every evaluated check passes; MANUAL or
    * NOT_COVERED when no check serves the requirement (never a PASS);
+   * NOT_APPLICABLE when no check serving it applies to the instance;
    * NOT_EVALUATED otherwise.
    */
-  status: "PASS" | "FAIL" | "NOT_EVALUATED" | "MANUAL" | "NOT_COVERED";
+  status: "PASS" | "FAIL" | "NOT_EVALUATED" | "NOT_APPLICABLE" | "MANUAL" | "NOT_COVERED";
   passed: number;
   failed: number;
   not_evaluated: number;
+  not_applicable: number;
   muted: number;
   /** Failing checks first. */
   checks: {
@@ -580,7 +588,7 @@ export async function getRunFramework(
     const checks = new Map((await effectiveChecks(tx, runId)).map((c) => [c.check_id, c]));
     const scores = await computeScores(tx, runId);
     const custom = Object.values(run.custom_checks);
-    const order = { FAIL: 0, NOT_EVALUATED: 1, MUTED: 2, PASS: 3 } as const;
+    const order = { FAIL: 0, NOT_EVALUATED: 1, MUTED: 2, PASS: 3, NOT_APPLICABLE: 4 } as const;
     const requirements = framework.requirements.map((r): RequirementResult => {
       const ids = [
         ...r.checks,
@@ -605,10 +613,13 @@ export async function getRunFramework(
           ? "FAIL"
           : passed > 0 && count("NOT_EVALUATED") === 0
           ? "PASS"
+          : verdicts.length > 0 && count("NOT_APPLICABLE") === verdicts.length
+          ? "NOT_APPLICABLE"
           : "NOT_EVALUATED",
         passed,
         failed,
         not_evaluated: count("NOT_EVALUATED"),
+        not_applicable: count("NOT_APPLICABLE"),
         muted: count("MUTED"),
         checks: verdicts.sort((a, b) =>
           order[a.effective] - order[b.effective] || a.check_id.localeCompare(b.check_id)

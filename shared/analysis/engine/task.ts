@@ -23,10 +23,14 @@ import {
 import {
   canEvaluate,
   CHECKS,
+  customReadiness,
   getCheck,
+  type InstancePlugins,
   type InstanceTableState,
+  type NotJudged,
   ParameterError,
   planEvaluation,
+  type Readiness,
   requiredFields,
 } from "../catalog/mod.ts";
 import { compileCustomQuery, CustomQueryError } from "../custom/compile.ts";
@@ -305,50 +309,43 @@ function recorded(check: OrgCheck, partial: string | null = null): RecordedCheck
 
 const SYNCED_FIELDS = requiredFields(CHECKS);
 
-function tableProblem(table: string, state: InstanceTableState | undefined): string | null {
-  if (!state) return `${table} has not been synced yet`;
-  if (!state.readable) {
-    return `${table} was not readable by the integration user${
-      state.last_error ? ` (${state.last_error})` : ""
-    }`;
-  }
-  return null;
-}
-
 /** The first step: readiness of every check, the plan, NOT_EVALUATED verdicts. */
 async function prepare(tx: Tx, run: RunRow): Promise<IterationStep<Cursor>> {
   const tables = await tx<InstanceTableState[]>`
-    select table_name, readable, last_error from public.instance_tables
+    select table_name, readable, last_error, table_missing, fields_requested, fields_present
+    from public.instance_tables
     where instance_id = ${run.instance_id}`;
-  const byName = new Map(tables.map((t) => [t.table_name, t]));
+  const plugins = await instancePlugins(tx, run.instance_id, tables);
   const context = contextOf(run);
-  const notReady: (RecordedCheck & { reason: string })[] = [];
+  const notReady: (RecordedCheck & { reason: string; verdict: NotJudged })[] = [];
   const hardening: PlanUnit = { kind: "hardening", checks: [], partial: {} };
   const units: PlanUnit[] = [];
   for (const id of run.check_ids) {
     const check = runCheck(run, id);
     if (!check) continue;
     if (check.custom) {
-      let reason: string | null = null;
+      let readiness: Readiness;
       try {
         const compiled = compileCustomQuery(check.custom.query, {
           table: check.custom.table_name,
           evidenceFields: check.custom.evidence_fields,
           now: run.evaluated_at,
         });
-        const problems = compiled.tables.map((t) => tableProblem(t, byName.get(t))).filter(Boolean);
-        if (problems.length > 0) reason = problems.join("; ");
+        readiness = customReadiness(compiled, tables);
       } catch (error) {
         if (!(error instanceof CustomQueryError)) throw error;
-        reason = error.message;
+        readiness = { ok: false, verdict: "NOT_EVALUATED", reason: error.message };
       }
-      if (reason) notReady.push({ ...recorded(check), reason });
-      else units.push({ kind: "custom", checks: [id] });
+      if (!readiness.ok) {
+        notReady.push({ ...recorded(check), reason: readiness.reason, verdict: readiness.verdict });
+      } else units.push({ kind: "custom", checks: [id] });
       continue;
     }
-    const readiness = canEvaluate(check.builtin!, tables);
+    const readiness = canEvaluate(check.builtin!, tables, plugins);
     if (!readiness.ok) {
-      notReady.push({ ...recorded(check), reason: readiness.reason });
+      notReady.push({ ...recorded(check), reason: readiness.reason, verdict: readiness.verdict });
+    } else if (readiness.partial && check.builtin!.evaluator.kind !== "hardening") {
+      units.push({ kind: "check", checks: [id], partial: { [id]: readiness.partial } });
     } else if (check.builtin!.evaluator.kind === "hardening") {
       hardening.checks.push(id);
       if (readiness.partial) hardening.partial![id] = readiness.partial;
@@ -376,6 +373,21 @@ async function prepare(tx: Tx, run: RunRow): Promise<IterationStep<Cursor>> {
     message: `Prepared ${run.check_ids.length} checks (${notReady.length} cannot be evaluated)`,
     counters: { checks_done: notReady.length, checks_total: run.check_ids.length },
   };
+}
+
+/** The instance's active plugins, from its synced `v_plugin` (readable or not). */
+async function instancePlugins(
+  tx: Tx,
+  instanceId: string,
+  tables: readonly InstanceTableState[],
+): Promise<InstancePlugins> {
+  const state = tables.find((t) => t.table_name === "v_plugin");
+  if (!state?.readable) return { readable: false, active: new Set() };
+  const rows = await tx<{ id: string }[]>`
+    select r.data ->> 'id' as id from public.snow_records r
+    where r.instance_id = ${instanceId} and r.table_name = 'v_plugin'
+      and r.data ->> 'active' = 'active'`;
+  return { readable: true, active: new Set(rows.map((r) => r.id)) };
 }
 
 function contextOf(run: RunRow): RecordContext {

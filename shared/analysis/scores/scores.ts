@@ -12,14 +12,23 @@
  *   per framework): Σ risk score of passing checks ÷ Σ risk score of evaluated
  *   checks × 100, rounded up (the same rule, with each check's 0–10 risk score as
  *   its weight). A check counts as passing when it passed or every failing
- *   resource is muted; a muted check and a check not evaluated count in neither
- *   sum (they are reported as `muted` and `not_evaluated`).
+ *   resource is muted; a muted check, a check not evaluated and a check not
+ *   applicable count in neither sum (they are reported as `muted`,
+ *   `not_evaluated` and `not_applicable`).
  * - **Framework coverage**: each framework score carries its requirements by
  *   coverage (`requirements`: covered, partial, manual, not_covered). The score
  *   weighs only the checks that exist, so requirements without checks are
  *   reported beside it as manual or not covered — never counted as passing. Every
  *   built-in framework is present, with a null score when no check of it was
  *   evaluated.
+ *
+ * Security Center score and defaults: a setting whose property record is absent
+ * is judged on the platform default, as Security Center judges it (its
+ * "Fallback value" is the value in force when the record is absent), so it
+ * counts — compliant or not — and is reported in `default_used`. A setting
+ * whose default is unknown is NOT_EVALUATED and left out; a setting of a plugin
+ * the instance does not have is NOT_APPLICABLE and left out; legacy settings
+ * (removed from Security Center) carry no Security Center risk and never count.
  *
  * @module
  */
@@ -34,6 +43,8 @@ export interface Score {
   passed: number;
   failed: number;
   not_evaluated: number;
+  /** Checks whose table or plugin the instance does not have: in neither sum. */
+  not_applicable: number;
   muted: number;
   /** Σ risk score of passing checks. */
   weight_passed: number;
@@ -58,6 +69,10 @@ export interface SecurityCenterScore {
   total: number;
   /** Settings Security Center scores that could not be evaluated (left out, never counted as passing). */
   not_evaluated: number;
+  /** Settings of plugins the instance does not have (left out, as Security Center does). */
+  not_applicable: number;
+  /** Of the counted settings, those judged on the platform default (no property record). */
+  default_used: number;
 }
 
 /** Every score of a run. */
@@ -81,13 +96,15 @@ export interface EffectiveCheck {
   severity: Severity;
   frameworks: string[];
   /** The verdict recorded by the run. */
-  status: "PASS" | "FAIL" | "NOT_EVALUATED";
-  /** The verdict after suppressions: PASS, FAIL, NOT_EVALUATED or MUTED. */
-  effective: "PASS" | "FAIL" | "NOT_EVALUATED" | "MUTED";
+  status: "PASS" | "FAIL" | "NOT_EVALUATED" | "NOT_APPLICABLE";
+  /** The verdict after suppressions: PASS, FAIL, NOT_EVALUATED, NOT_APPLICABLE or MUTED. */
+  effective: "PASS" | "FAIL" | "NOT_EVALUATED" | "NOT_APPLICABLE" | "MUTED";
   failed: number;
   muted_findings: number;
   risk: number;
   sc_risk: number | null;
+  /** Hardening: judged on the platform default (no property record on the instance). */
+  default_used: boolean;
 }
 
 /** Counts of a run for the results summary. */
@@ -137,8 +154,9 @@ muted_findings as (
 ),
 eff as (
   select cr.check_id, cr.title, cr.area, cr.family, cr.severity, cr.frameworks, cr.status,
-         cr.failed, coalesce(mf.n, 0)::int as muted_findings, cr.risk, cr.sc_risk,
-         case when mc.check_id is not null then 'MUTED'
+         cr.failed, coalesce(mf.n, 0)::int as muted_findings, cr.risk, cr.sc_risk, cr.default_used,
+         case when cr.status = 'NOT_APPLICABLE' then 'NOT_APPLICABLE'
+              when mc.check_id is not null then 'MUTED'
               when cr.status = 'NOT_EVALUATED' then 'NOT_EVALUATED'
               when cr.status = 'FAIL' and cr.failed > coalesce(mf.n, 0) then 'FAIL'
               else 'PASS' end as effective,
@@ -158,6 +176,7 @@ const WEIGHTED = `jsonb_build_object(
   'passed', count(*) filter (where effective = 'PASS'),
   'failed', count(*) filter (where effective = 'FAIL'),
   'not_evaluated', count(*) filter (where effective = 'NOT_EVALUATED'),
+  'not_applicable', count(*) filter (where effective = 'NOT_APPLICABLE'),
   'muted', count(*) filter (where effective = 'MUTED'),
   'weight_passed', coalesce(sum(tenths) filter (where effective = 'PASS'), 0) / 10.0,
   'weight_total', coalesce(sum(tenths) filter (where effective in ('PASS', 'FAIL')), 0) / 10.0
@@ -172,7 +191,9 @@ const SECURITY_CENTER = `jsonb_build_object(
   'total_risk', coalesce(sum(sc_tenths) filter (where status in ('PASS', 'FAIL')), 0) / 10.0,
   'compliant', count(*) filter (where status = 'PASS'),
   'total', count(*) filter (where status in ('PASS', 'FAIL')),
-  'not_evaluated', count(*) filter (where status = 'NOT_EVALUATED')
+  'not_evaluated', count(*) filter (where status = 'NOT_EVALUATED'),
+  'not_applicable', count(*) filter (where status = 'NOT_APPLICABLE'),
+  'default_used', count(*) filter (where status in ('PASS', 'FAIL') and default_used)
 )`;
 
 const EMPTY_SCORE: Score = {
@@ -180,6 +201,7 @@ const EMPTY_SCORE: Score = {
   passed: 0,
   failed: 0,
   not_evaluated: 0,
+  not_applicable: 0,
   muted: 0,
   weight_passed: 0,
   weight_total: 0,
@@ -250,7 +272,7 @@ export async function effectiveChecks(tx: Tx, runId: string): Promise<EffectiveC
   const rows = await tx.unsafe(
     `with ${EFFECTIVE_CTE}
 select check_id, title, area, family, severity, frameworks, status, effective, failed,
-       muted_findings, risk::float8 as risk, sc_risk::float8 as sc_risk
+       muted_findings, risk::float8 as risk, sc_risk::float8 as sc_risk, default_used
 from eff order by check_id`,
     [runId] as never[],
   );

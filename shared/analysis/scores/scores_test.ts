@@ -15,13 +15,14 @@ const instanceId = await bed.instance("scores");
 
 interface Verdict {
   id: string;
-  status: "PASS" | "FAIL" | "NOT_EVALUATED";
+  status: "PASS" | "FAIL" | "NOT_EVALUATED" | "NOT_APPLICABLE";
   risk: number;
   sc?: number;
   family?: string;
   area?: string;
   frameworks?: string[];
   failed?: number;
+  defaultUsed?: boolean;
 }
 
 async function runWith(verdicts: Verdict[]): Promise<string> {
@@ -31,12 +32,13 @@ async function runWith(verdicts: Verdict[]): Promise<string> {
   for (const v of verdicts) {
     await sql`
       insert into public.analysis_check_results (org_id, run_id, check_id, status, failed, title, area, family,
-                                                 severity, severity_rank, risk, sc_risk, frameworks)
+                                                 severity, severity_rank, risk, sc_risk, frameworks,
+                                                 default_used)
       values (${bed.orgId}, ${run!.id}, ${v.id}, ${v.status}, ${
       v.failed ?? (v.status === "FAIL" ? 1 : 0)
     },
               ${v.id}, ${v.area ?? "identity"}, ${v.family ?? "behavioural"}, 'high', 1, ${v.risk},
-              ${v.sc ?? null}, ${v.frameworks ?? []})`;
+              ${v.sc ?? null}, ${v.frameworks ?? []}, ${v.defaultUsed ?? false})`;
   }
   return run!.id;
 }
@@ -151,6 +153,7 @@ Deno.test("risk-weighted scores: mutes make a check pass or leave it out, expiry
     passed: 0,
     failed: 1,
     not_evaluated: 1,
+    not_applicable: 0,
     muted: 0,
     weight_passed: 0,
     weight_total: 5,
@@ -270,4 +273,32 @@ Deno.test("framework scores carry the framework's requirement coverage, and no f
   assert.equal(s.frameworks.iso_27001_2022!.requirements.total, 93);
   assert.deepEqual(s.frameworks.iso_27001_2022!.requirements, coverageCounts(iso.requirements));
   assert.deepEqual(Object.keys(s.frameworks).sort(), FRAMEWORKS.map((f) => f.id).sort());
+});
+
+Deno.test("NOT_APPLICABLE checks are in no score; settings judged on the default count in Security Center's", async () => {
+  const hardening = { family: "hardening", area: "hardening" };
+  const runId = await runWith([
+    { id: "hardening_set", status: "PASS", risk: 8, sc: 8, ...hardening },
+    // Not set on the instance: judged on the platform default, as Security Center does.
+    { id: "hardening_default", status: "FAIL", risk: 2, sc: 2, defaultUsed: true, ...hardening },
+    // A plugin the instance does not have: out of every sum.
+    { id: "hardening_plugin", status: "NOT_APPLICABLE", risk: 9, sc: 9, ...hardening },
+    { id: "identity_x", status: "PASS", risk: 4 },
+    { id: "identity_hr", status: "NOT_APPLICABLE", risk: 9 },
+  ]);
+  const s = await scores(runId);
+  assert.deepEqual(
+    {
+      score: s.security_center.score,
+      total: s.security_center.total,
+      not_applicable: s.security_center.not_applicable,
+      default_used: s.security_center.default_used,
+    },
+    { score: 80, total: 2, not_applicable: 1, default_used: 1 },
+  );
+  // 12 of 14 → 85.7 → 86; the two not-applicable checks (risk 18) are nowhere.
+  assert.equal(s.overall.score, 86);
+  assert.equal(s.overall.weight_total, 14);
+  assert.equal(s.overall.not_applicable, 2);
+  assert.equal(s.behavioural.score, 100);
 });

@@ -547,6 +547,14 @@ async function fetchPages(
         );
       }
       const fetched = page.records.length;
+      await tx`
+        update public.sync_table_results
+        set fields_present = array(
+          select distinct f from unnest(coalesce(fields_present, '{}') || ${
+        fieldsOf(page.records)
+      }::text[]) as f
+          order by f)
+        where sync_run_id = ${base.runId} and table_name = ${table}`;
       const counters = await addFigures(tx, base.runId, table, {
         fetched,
         upserted: outcome.upserted,
@@ -773,15 +781,32 @@ async function sweepTable(
       set status = 'succeeded', duration_ms = ${Math.round(ms)},
           high_watermark = public.sn_datetime(${mark})
       where sync_run_id = ${cursor.runId} and table_name = ${table}`;
+    // Field presence: what this run's records carried. A full read replaces what
+    // was known; an incremental one adds to it (it saw only changed records);
+    // a read that returned no record says nothing and keeps it.
+    const [seen] = await tx<{ fields: string[] | null }[]>`
+      select fields_present as fields from public.sync_table_results
+      where sync_run_id = ${cursor.runId} and table_name = ${table}`;
+    const present = seen?.fields ?? null;
+    const requested = [...new Set([...spec.fields, "sys_id", "sys_updated_on"])].sort();
     await tx`
       insert into public.instance_tables as t
         (org_id, instance_id, table_name, readable, last_error, high_watermark, last_full_sync_at,
-         last_key_scan_at, record_count, updated_at)
+         last_key_scan_at, record_count, table_missing, fields_requested, fields_present, updated_at)
       values (${rt.instance.org_id}, ${rt.instance.id}, ${table}, true, null,
               public.sn_datetime(${mark}), ${full ? clock() : null},
-              ${cursor.scan !== "none" ? clock() : null}, ${count}, now())
+              ${cursor.scan !== "none" ? clock() : null}, ${count}, false,
+              ${present === null ? null : requested}::text[], ${present}::text[], now())
       on conflict (instance_id, table_name) do update set
-        readable = true, last_error = null,
+        readable = true, last_error = null, table_missing = false,
+        fields_requested = case when excluded.fields_present is null then t.fields_requested
+          when ${full}::boolean then excluded.fields_requested
+          else array(select distinct f from unnest(coalesce(t.fields_requested, '{}')
+                     || excluded.fields_requested) as f order by f) end,
+        fields_present = case when excluded.fields_present is null then t.fields_present
+          when ${full}::boolean then excluded.fields_present
+          else array(select distinct f from unnest(coalesce(t.fields_present, '{}')
+                     || excluded.fields_present) as f order by f) end,
         high_watermark = coalesce(excluded.high_watermark, t.high_watermark),
         last_full_sync_at = coalesce(excluded.last_full_sync_at, t.last_full_sync_at),
         last_key_scan_at = coalesce(excluded.last_key_scan_at, t.last_key_scan_at),
@@ -795,6 +820,13 @@ async function sweepTable(
     };
   });
   return step.cursor;
+}
+
+/** The field names carried by at least one record of a page (sorted). */
+function fieldsOf(records: readonly Record<string, unknown>[]): string[] {
+  const names = new Set<string>();
+  for (const record of records) for (const name in record) names.add(name);
+  return [...names].sort();
 }
 
 /** The cursor at the start of the table after `cursor`'s, its own counters zeroed. */
@@ -840,12 +872,14 @@ async function skipTable(
     if (error.status !== "failed") {
       // Records already stored stay; analysis sees the table as unreadable.
       await tx`
-        insert into public.instance_tables as t (org_id, instance_id, table_name, readable, last_error, updated_at)
+        insert into public.instance_tables as t
+          (org_id, instance_id, table_name, readable, table_missing, last_error, updated_at)
         values (${run!.org_id}, ${run!.instance_id}, ${table}, false, ${
-        error.message.slice(0, 1000)
-      }, now())
+        error.status === "not_found"
+      }, ${error.message.slice(0, 1000)}, now())
         on conflict (instance_id, table_name) do update
-          set readable = false, last_error = excluded.last_error, updated_at = now()`;
+          set readable = false, table_missing = excluded.table_missing,
+              last_error = excluded.last_error, updated_at = now()`;
     } else {
       await tx`
         update public.instance_tables set last_error = ${

@@ -29,6 +29,8 @@ type Rec = Record<string, string>;
 class FakeInstance {
   tables = new Map<string, Map<string, Rec>>();
   denied = new Set<string>();
+  /** Tables the instance does not have (400 "Invalid table"). */
+  missing = new Set<string>();
   authFails = false;
   now = new Date("2026-06-01T00:00:00Z");
   requests = 0;
@@ -55,6 +57,12 @@ class FakeInstance {
     this.requests++;
     if (this.authFails) {
       throw new InstanceAuthError("Cannot read the instance: credentials were rejected");
+    }
+    if (this.missing.has(table)) {
+      throw new TableUnavailableError(
+        `Cannot read table "${table}": it does not exist on this instance`,
+        "not_found",
+      );
     }
     if (this.denied.has(table)) {
       throw new TableUnavailableError(
@@ -466,4 +474,67 @@ Deno.test("afterSync runs once the sync has completed, and its failure does not 
     assert.equal(run.status, "failed");
     assert.equal(calls.length, 1);
   });
+});
+
+Deno.test("the sync records which fields each table returned and which tables do not exist", async () => {
+  const s = await setup();
+  // `active` is omitted from every sys_user record (a field-level ACL); an empty
+  // string is a value, so `user_name` is present even where it is "".
+  s.fake.put("sys_user", { user_name: "" });
+  s.fake.put("sys_user", { user_name: "bob" });
+  s.fake.put("sys_user_has_role", { user: "u1", role: "r1" });
+  s.fake.missing.add("sys_properties");
+  await s.sync("full");
+  const state = async () =>
+    new Map(
+      (await tdb.db.sql<
+        {
+          table_name: string;
+          readable: boolean;
+          table_missing: boolean;
+          fields_requested: string[] | null;
+          fields_present: string[] | null;
+        }[]
+      >`
+        select table_name, readable, table_missing, fields_requested, fields_present
+        from public.instance_tables where instance_id = ${s.instanceId}`).map((
+        r,
+      ) => [r.table_name, r]),
+    );
+  let tables = await state();
+  assert.deepEqual(tables.get("sys_user")?.fields_requested, [
+    "active",
+    "sys_id",
+    "sys_updated_on",
+    "user_name",
+  ]);
+  assert.deepEqual(tables.get("sys_user")?.fields_present, [
+    "sys_id",
+    "sys_updated_on",
+    "user_name",
+  ]);
+  assert.deepEqual(
+    [tables.get("sys_properties")?.readable, tables.get("sys_properties")?.table_missing],
+    [false, true],
+  );
+  // An incremental read that sees the field adds it; one that reads nothing keeps what was known.
+  s.fake.put("sys_user", { user_name: "carol", active: "true" });
+  await s.sync("incremental");
+  tables = await state();
+  assert.ok(tables.get("sys_user")?.fields_present?.includes("active"));
+  assert.deepEqual(tables.get("sys_user_has_role")?.fields_present, [
+    "role",
+    "sys_id",
+    "sys_updated_on",
+    "user",
+  ]);
+  // The table appears once the plugin is installed.
+  s.fake.missing.delete("sys_properties");
+  s.fake.put("sys_properties", { name: "x", value: "" });
+  await s.sync("full");
+  tables = await state();
+  assert.deepEqual(
+    [tables.get("sys_properties")?.readable, tables.get("sys_properties")?.table_missing],
+    [true, false],
+  );
 });

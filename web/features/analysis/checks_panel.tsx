@@ -49,7 +49,7 @@ export function ChecksPanel(props: ChecksPanelProps): JSX.Element {
   const rows = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     return props.checks.filter((c) =>
-      (!status || c.effective === status) &&
+      (!status || c.effective === status || (status === "DEFAULT_USED" && c.default_used)) &&
       words.every((w) => `${c.check_id} ${c.title}`.toLowerCase().includes(w))
     );
   }, [props.checks, status, query]);
@@ -69,6 +69,14 @@ export function ChecksPanel(props: ChecksPanelProps): JSX.Element {
           {c.status === "NOT_EVALUATED" && c.reason && (
             <p class="mt-0.5 text-xs text-amber-800 dark:text-amber-200">
               Not evaluated: {c.reason}
+            </p>
+          )}
+          {c.status === "NOT_APPLICABLE" && c.reason && (
+            <p class="mt-0.5 text-xs text-fg-muted">Not applicable: {c.reason}</p>
+          )}
+          {c.default_used && (
+            <p class="mt-0.5 text-xs text-fg-muted">
+              Not set on the instance (platform default used)
             </p>
           )}
         </div>
@@ -155,6 +163,8 @@ export function ChecksPanel(props: ChecksPanelProps): JSX.Element {
             { value: "", label: "Every verdict" },
             { value: "FAIL", label: "Failing" },
             { value: "NOT_EVALUATED", label: "Not evaluated" },
+            { value: "NOT_APPLICABLE", label: "Not applicable" },
+            { value: "DEFAULT_USED", label: "Not set on the instance (default used)" },
             { value: "MUTED", label: "Muted" },
             { value: "PASS", label: "Passing" },
           ]}

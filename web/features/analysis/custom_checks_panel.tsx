@@ -485,6 +485,15 @@ function PreviewView({ preview }: { preview: PreviewResult }): JSX.Element {
       {preview.not_evaluated.map((w) => (
         <Alert key={w} tone="warning">Not evaluated on this instance: {w}</Alert>
       ))}
+      {preview.not_applicable.map((w) => (
+        <Alert key={w} tone="info">Not applicable on this instance: {w}</Alert>
+      ))}
+      {preview.absent_fields.length > 0 && (
+        <p class="text-xs text-fg-muted">
+          Absent on this instance (omitted from every record, not empty):{" "}
+          {preview.absent_fields.map((a) => `${a.table}.${a.field}`).join(", ")}
+        </p>
+      )}
       {preview.warnings.map((w) => (
         <p key={w} class="text-xs text-amber-800 dark:text-amber-200">{w}</p>
       ))}

@@ -159,7 +159,7 @@ export function SummaryPanel(
 
         <Card title="Checks" description={`${summary.checks.total} checks in this run`}>
           <ul class="grid grid-cols-2 gap-3 text-sm">
-            {(["FAIL", "PASS", "NOT_EVALUATED", "MUTED"] as const).map((s) => (
+            {(["FAIL", "PASS", "NOT_EVALUATED", "NOT_APPLICABLE", "MUTED"] as const).map((s) => (
               <li key={s} class="flex items-center justify-between gap-2">
                 <StatusBadge status={s} />
                 <span class="font-semibold tabular-nums">

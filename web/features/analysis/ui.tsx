@@ -40,16 +40,18 @@ const STATUS_TONES: Record<string, BadgeTone> = {
   FAIL: "danger",
   PASS: "success",
   NOT_EVALUATED: "warning",
+  NOT_APPLICABLE: "neutral",
   MUTED: "neutral",
 };
 const STATUS_LABELS: Record<string, string> = {
   FAIL: "Fail",
   PASS: "Pass",
   NOT_EVALUATED: "Not evaluated",
+  NOT_APPLICABLE: "Not applicable",
   MUTED: "Muted",
 };
 
-/** A verdict badge: Pass, Fail, Not evaluated, Muted. */
+/** A verdict badge: Pass, Fail, Not evaluated, Not applicable, Muted. */
 export function StatusBadge({ status }: { status: string }): JSX.Element {
   return <Badge tone={STATUS_TONES[status] ?? "neutral"}>{STATUS_LABELS[status] ?? status}</Badge>;
 }

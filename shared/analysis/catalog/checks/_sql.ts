@@ -40,9 +40,18 @@ export function records(table: string): string {
     where r.instance_id = $1::uuid and r.table_name = '${table}')`;
 }
 
-/** A field as text; `""` when the field is missing. */
+/**
+ * A field as text; NULL when the record does not carry the field (absent is not
+ * empty: `f(…) = ''` and `f(…) <> ''` are both not true for a missing key, so a
+ * missing field never makes a record fail).
+ */
 export function f(alias: string, field: string): string {
-  return `coalesce(${alias}.data ->> '${field}', '')`;
+  return `(${alias}.data ->> '${field}')`;
+}
+
+/** The record carries the field (any value, "" included): absent is not empty. */
+export function hasField(alias: string, field: string): string {
+  return `(${alias}.data ? '${field}')`;
 }
 
 /** A boolean field is "true" (any case). */
@@ -55,9 +64,9 @@ export function isFalse(alias: string, field: string): string {
   return `public.sn_bool(${alias}.data ->> '${field}') is false`;
 }
 
-/** A text field is empty after trimming whitespace. */
+/** A text field is present and empty after trimming whitespace (a missing key is not blank). */
 export function isBlank(alias: string, field: string): string {
-  return `regexp_replace(coalesce(${alias}.data ->> '${field}', ''), '^[[:space:]]+|[[:space:]]+$', '', 'g') = ''`;
+  return `coalesce(regexp_replace(${alias}.data ->> '${field}', '^[[:space:]]+|[[:space:]]+$', '', 'g') = '', false)`;
 }
 
 /** A text field truncated for evidence. */

@@ -96,6 +96,10 @@ order by c.sys_id`,
       change_task: ["change_request", "assigned_to"],
       sysapproval_approver: APPROVAL_FIELDS,
     },
+    // The change's own assignee decides; task assignees (change_task, absent
+    // without the tasks plugin or ACL) only add cases.
+    optionalTables: ["change_task"],
+    evidenceOnly: { change_request: ["number", "type", "state"] },
     sql: `
 with ${APPROVED},
 implementers as (

@@ -9,9 +9,11 @@ import type { Check, ParameterSpec } from "../types.ts";
 import {
   daysBefore,
   f,
+  hasField,
   HELD_ROLES_TABLES,
   heldRoles,
   intParam,
+  isBlank,
   isFalse,
   isTrue,
   listParam,
@@ -59,6 +61,17 @@ const CONFLICTING_PAIRS: ParameterSpec = {
 
 const USER_FIELDS = ["user_name", "active"];
 
+/**
+ * Service and integration accounts cannot log in interactively
+ * (`web_service_access_only`) or are flagged as integrations
+ * (`internal_integration_user`): interactive-login checks (dormancy, MFA) leave
+ * them out; the integration checks cover them.
+ */
+const SERVICE_ACCOUNT_FIELDS = ["web_service_access_only", "internal_integration_user"];
+const INTERACTIVE = `not ${isTrue("u", "web_service_access_only")} and not ${
+  isTrue("u", "internal_integration_user")
+}`;
+
 /** Active users with no login within `days`, or never. */
 const DORMANT = `(${f("u", "last_login_time")} = ''
   or public.sn_datetime(u.data ->> 'last_login_time') < ${daysBefore(intParam("days"))})`;
@@ -78,7 +91,7 @@ export const IDENTITY_CHECKS: readonly Check[] = [
     severity: "high",
     riskScore: 8.1,
     description:
-      "Active users holding a privileged role (admin, security_admin by default) whose last login is older than the dormancy window, or who never logged in.",
+      "Active interactive users (not web-service-only, not integration users) holding a privileged role (admin, security_admin by default) whose last login is older than the dormancy window, or who never logged in.",
     risk:
       "Unused privileged accounts are not watched by their owners; a guessed or leaked password gives an attacker full control of the instance unnoticed.",
     remediation: {
@@ -89,7 +102,11 @@ export const IDENTITY_CHECKS: readonly Check[] = [
     resourceType: "sys_user",
     parameters: [DORMANCY_DAYS, PRIVILEGED_ROLES],
     controls: ["A1"],
-    tables: { sys_user: [...USER_FIELDS, "last_login_time"], ...HELD_ROLES_TABLES },
+    tables: {
+      sys_user: [...USER_FIELDS, "last_login_time", ...SERVICE_ACCOUNT_FIELDS],
+      ...HELD_ROLES_TABLES,
+    },
+    evidenceOnly: { sys_user: ["user_name"] },
     sql: `
 with ${heldRoles({ roles: listParam("roles") })},
 privileged as (
@@ -102,7 +119,7 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
                           'privileged_roles', to_jsonb(p.roles)) as evidence
 from ${records("sys_user")} u
 join privileged p on p.user_id = u.sys_id
-where ${isTrue("u", "active")} and ${DORMANT}
+where ${isTrue("u", "active")} and ${INTERACTIVE} and ${DORMANT}
 order by u.sys_id`,
   }),
   behavioural({
@@ -282,7 +299,7 @@ order by m.sys_id`,
     severity: "medium",
     riskScore: 5.3,
     description:
-      "Active users whose user_name matches the generic-account pattern (admin, test, temp, shared, generic, service, svc, demo, training, itil<n>), which includes the baseline admin account (sn_SE10101).",
+      "Active users whose user_name matches the generic-account pattern (admin, test, temp, shared, generic, service, svc, demo, training, itil, each with or without trailing digits), which includes the baseline admin account (sn_SE10101).",
     risk:
       "Generic accounts are shared, so actions cannot be traced to a person (IA-2, PCI DSS 8.2.2).",
     remediation: {
@@ -298,7 +315,7 @@ order by m.sys_id`,
       name: "pattern",
       kind: "pattern",
       description: "Regular expression for generic user names (case-insensitive).",
-      default: "^(admin|test|temp|shared|generic|service|svc|demo|training|itil[0-9]*)([._-]|$)",
+      default: "^(admin|test|temp|shared|generic|service|svc|demo|training|itil)[0-9]*([._-]|$)",
       maxLength: 500,
     }],
     controls: ["A4"],
@@ -308,6 +325,38 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
        jsonb_build_object('user_name', u.data ->> 'user_name') as evidence
 from ${records("sys_user")} u
 where ${isTrue("u", "active")} and ${f("u", "user_name")} ~* ${textParam("pattern")}
+order by u.sys_id`,
+  }),
+  behavioural({
+    id: "identity_account_unattributed",
+    title: "Interactive accounts that cannot be traced to a person",
+    area: "identity",
+    severity: "medium",
+    riskScore: 5.3,
+    description:
+      "Active interactive users (not web-service-only, not integration users) whose email, employee_number and manager are all set and empty: the signals auditors use besides the name to recognise generic or shared accounts.",
+    risk:
+      "An account tied to no mailbox, no employee and no manager is usually shared or generic; its actions cannot be traced to a person (IA-2, PCI DSS 8.2.2).",
+    remediation: {
+      summary: "Give the account an owner (email, employee number, manager) or deactivate it.",
+      steps: [
+        "Find who uses the account; if it is a person, fill in email, employee number and manager.",
+        "If it is shared, give each person a named account and deactivate this one; if it is an integration, set Web service access only.",
+      ],
+    },
+    references: [REF.scanSecurity],
+    resourceType: "sys_user",
+    controls: ["A4"],
+    tables: {
+      sys_user: [...USER_FIELDS, "email", "employee_number", "manager", ...SERVICE_ACCOUNT_FIELDS],
+    },
+    evidenceOnly: { sys_user: ["user_name"] },
+    sql: `
+select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
+       jsonb_build_object('user_name', u.data ->> 'user_name') as evidence
+from ${records("sys_user")} u
+where ${isTrue("u", "active")} and ${INTERACTIVE}
+  and ${isBlank("u", "email")} and ${isBlank("u", "employee_number")} and ${isBlank("u", "manager")}
 order by u.sys_id`,
   }),
   behavioural({
@@ -737,7 +786,7 @@ order by u.sys_id`,
     severity: "high",
     riskScore: 8.1,
     description:
-      "Active users holding a privileged role whose enable_multifactor_authn flag is not set (Security Center metric: local logins not protected by MFA).",
+      "Active interactive users (not web-service-only, not integration users) holding a privileged role whose enable_multifactor_authn flag is not set (Security Center metric: local logins not protected by MFA).",
     risk:
       "A phished or reused password is enough to take over an administrator account without MFA (IA-2(1), PCI DSS 8.4.2).",
     remediation: {
@@ -751,7 +800,11 @@ order by u.sys_id`,
     resourceType: "sys_user",
     parameters: [PRIVILEGED_ROLES],
     controls: ["A11"],
-    tables: { sys_user: [...USER_FIELDS, "enable_multifactor_authn"], ...HELD_ROLES_TABLES },
+    tables: {
+      sys_user: [...USER_FIELDS, "enable_multifactor_authn", ...SERVICE_ACCOUNT_FIELDS],
+      ...HELD_ROLES_TABLES,
+    },
+    evidenceOnly: { sys_user: ["user_name"] },
     sql: `
 with ${heldRoles({ roles: listParam("roles") })},
 privileged as (
@@ -764,7 +817,9 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
                           'enable_multifactor_authn', u.data ->> 'enable_multifactor_authn') as evidence
 from ${records("sys_user")} u
 join privileged p on p.user_id = u.sys_id
-where ${isTrue("u", "active")} and not ${isTrue("u", "enable_multifactor_authn")}
+where ${isTrue("u", "active")} and ${INTERACTIVE}
+  and ${hasField("u", "enable_multifactor_authn")}
+  and not ${isTrue("u", "enable_multifactor_authn")}
 order by u.sys_id`,
   }),
   behavioural({
