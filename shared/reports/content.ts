@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Database, JwtClaims, Tx } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { requireRole } from "../organizations/mod.ts";
 import { FRAMEWORKS, getCheck } from "../analysis/catalog/mod.ts";
@@ -14,10 +14,11 @@ import {
   getRun,
   getRunFramework,
   listFindings,
-  listRuns,
-  listSuppressions,
   type RunFramework,
+  type RunScores,
+  type SuppressionView,
 } from "../analysis/mod.ts";
+import { SUPPRESSION_SELECT } from "../analysis/findings/findings.ts";
 import type {
   AttestedFramework,
   CoverageRow,
@@ -38,6 +39,8 @@ const EVIDENCE_NAMED = 3;
 export interface BuildReportOptions {
   /** The generation time (defaults to now). */
   now?: Date;
+  /** Who asked for it, when the claims are a background worker's. */
+  generatedBy?: { id: string; email: string };
 }
 
 /**
@@ -53,7 +56,7 @@ export interface BuildReportOptions {
  */
 export async function buildReport(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   spec: ReportSpec,
   options: BuildReportOptions = {},
 ): Promise<ReportContent> {
@@ -63,8 +66,8 @@ export async function buildReport(
     throw new HttpError(404, `No framework "${scope.framework}"`);
   }
   const head = await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, scope.org_id, "viewer");
-    return await readHead(tx, claims, scope);
+    if (claims.sub) await requireRole(tx, scope.org_id, "viewer");
+    return await readHead(tx, claims, scope, options.generatedBy);
   });
   const run = await getRun(db, claims, head.runId);
   if (run.status !== "succeeded" || !run.scores || !run.summary) {
@@ -118,11 +121,7 @@ export async function buildReport(
       }
       : null,
     suppressions: has("suppressions")
-      ? await listSuppressions(db, claims, {
-        org_id: scope.org_id,
-        instance_id: scope.instance_id,
-        active: "all",
-      })
+      ? await readSuppressions(db, claims, scope.org_id, scope.instance_id)
       : null,
     coverage: has("coverage") ? await readCoverage(db, claims, scope.instance_id) : null,
     expected_findings: has("findings") ? run.summary.findings.failing : 0,
@@ -137,7 +136,12 @@ interface Head {
   user: { id: string; email: string };
 }
 
-async function readHead(tx: Tx, claims: JwtClaims, scope: ReportSpec["scope"]): Promise<Head> {
+async function readHead(
+  tx: Tx,
+  claims: TenantClaims,
+  scope: ReportSpec["scope"],
+  generatedBy: { id: string; email: string } | undefined,
+): Promise<Head> {
   const [org] = await tx<{ id: string; name: string }[]>`
     select id, name from public.organizations where id = ${scope.org_id}`;
   const [instance] = await tx<{ id: string; name: string; url: string }[]>`
@@ -145,8 +149,9 @@ async function readHead(tx: Tx, claims: JwtClaims, scope: ReportSpec["scope"]): 
     where id = ${scope.instance_id} and org_id = ${scope.org_id}`;
   if (!org) throw new HttpError(404, "Organization not found");
   if (!instance) throw new HttpError(404, "Instance not found");
-  const [user] = await tx<{ email: string }[]>`
-    select email from public.profiles where id = ${claims.sub}`;
+  const userId = generatedBy?.id ?? claims.sub ?? "";
+  const [user] = generatedBy || !userId ? [generatedBy] : await tx<{ email: string }[]>`
+    select email from public.profiles where id = ${userId}`;
   let runId = scope.run_id;
   if (runId) {
     const [run] = await tx<{ id: string }[]>`
@@ -166,32 +171,52 @@ async function readHead(tx: Tx, claims: JwtClaims, scope: ReportSpec["scope"]): 
     runId,
     organization: org,
     instance,
-    user: { id: claims.sub, email: user?.email ?? claims.email ?? "" },
+    user: { id: userId, email: user?.email ?? (claims.email as string | undefined) ?? "" },
   };
 }
 
 async function readTrend(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   instanceId: string,
   runId: string,
 ): Promise<TrendPoint[]> {
-  const page = await listRuns(db, claims, instanceId, { limit: 50 });
-  const index = page.data.findIndex((r) => r.id === runId);
-  return page.data.slice(Math.max(0, index))
-    .filter((r) => r.status === "succeeded")
-    .slice(0, TREND_RUNS)
-    .map((r) => ({
-      run_id: r.id,
-      evaluated_at: new Date(r.evaluated_at),
-      overall: r.scores_at_completion?.overall.score ?? null,
-    }))
-    .reverse();
+  const rows = await db.readAsTenant(
+    claims,
+    (tx) =>
+      tx<{ id: string; evaluated_at: Date; scores: RunScores | null }[]>`
+      select id, evaluated_at, scores from public.analysis_runs
+      where instance_id = ${instanceId} and status = 'succeeded' 
+        and created_at <= (select created_at from public.analysis_runs where id = ${runId})
+      order by created_at desc limit ${TREND_RUNS}`,
+  );
+  return rows.map((r) => ({
+    run_id: r.id,
+    evaluated_at: new Date(r.evaluated_at),
+    overall: r.scores?.overall.score ?? null,
+  })).reverse();
+}
+
+async function readSuppressions(
+  db: Database,
+  claims: TenantClaims,
+  orgId: string,
+  instanceId: string,
+): Promise<SuppressionView[]> {
+  const rows = await db.readAsTenant(claims, (tx) =>
+    tx.unsafe(
+      `select ${SUPPRESSION_SELECT} from public.analysis_suppressions s
+       left join public.profiles p on p.id = s.owner_id
+       where s.org_id = $1::uuid and (s.instance_id = $2::uuid or s.scope = 'check_org')
+       order by s.created_at desc limit 500`,
+      [orgId, instanceId],
+    ));
+  return rows as unknown as SuppressionView[];
 }
 
 async function attest(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   runId: string,
   frameworkIds: string[],
 ): Promise<AttestedFramework[]> {
@@ -227,7 +252,7 @@ async function attest(
 
 async function readCoverage(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   instanceId: string,
 ): Promise<CoverageRow[]> {
   const rows = await db.readAsTenant(claims, (tx) =>
@@ -262,7 +287,7 @@ type FindingsQuery = Parameters<typeof listFindings>[2];
 
 async function* pageFindings(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   query: FindingsQuery,
 ): AsyncGenerator<ReportFinding> {
   let cursor: string | undefined;

@@ -50,3 +50,50 @@ export type { XlsxOptions } from "./render/xlsx.ts";
 export { renderPdf } from "./render/pdf.ts";
 export type { PdfOptions } from "./render/pdf.ts";
 export { FINDING_COLUMNS } from "./render/rows.ts";
+export { loadReportsConfig } from "./config.ts";
+export type { ReportsConfig } from "./config.ts";
+export { CHUNK_BYTES, postgresStorage, reportStorage, supabaseStorage } from "./storage.ts";
+export type { ReportStorage, StorageWriter, StoredFile, TxRunner } from "./storage.ts";
+export {
+  currentReportStorage,
+  fileName,
+  FORMAT_FILES,
+  registerRenderer,
+  REPORT_EXPORT_TASK_KIND,
+  reportExportTask,
+  setReportStorage,
+} from "./task.ts";
+export type { FormatRenderer } from "./task.ts";
+export {
+  createDefinition,
+  createDefinitionSchema,
+  createLink,
+  createLinkSchema,
+  definitionSchema,
+  deleteDefinition,
+  downloadByLink,
+  downloadExport,
+  EXPORT_FORMATS,
+  exportSchema,
+  getDefinition,
+  getExport,
+  linkSchema,
+  listDefinitions,
+  listExports,
+  listExportsQuerySchema,
+  listLinks,
+  purgeExpired,
+  revokeLink,
+  startExport,
+  startExportSchema,
+  updateDefinition,
+  updateDefinitionSchema,
+} from "./service.ts";
+export type {
+  Download,
+  ExportFormat,
+  ReportDefinition,
+  ReportExport,
+  ReportLink,
+  ReportServices,
+} from "./service.ts";
