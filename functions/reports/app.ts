@@ -15,6 +15,7 @@
 // POST   /reports/exports/:id/links              | download: members; share (outside the org): admin, owner
 // POST   /reports/links/:id/revoke               | admin, owner
 // GET    /reports/links/:token                   | anyone holding an unexpired, unrevoked link (recorded)
+// GET    /reports/.well-known/jwks.json          | anyone (the public key evidence packs are signed with)
 //
 // Foreign or unknown resources answer 404; a member without the role 403.
 import {

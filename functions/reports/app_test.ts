@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import type { TestUser } from "../../scripts/testing/mod.ts";
 import { createReportTestbed } from "../../shared/reports/_testbed.ts";
+import { verifyPack } from "../../shared/reports/mod.ts";
 import { createReportsApp } from "./app.ts";
 
 const t = await createReportTestbed();
@@ -178,4 +179,17 @@ Deno.test("retention: an expired file is deleted with its bytes, and downloads s
   const [event] = await sql<{ action: string }[]>`
     select action from public.report_events where export_id = ${file.id} order by id desc limit 1`;
   assert.equal(event!.action, "expired");
+});
+
+Deno.test("evidence pack: generated as a task, verified against the key at the well-known endpoint", async () => {
+  const file = await generate(analyst.token, "pack");
+  assert.match(file.filename, /\.zip$/);
+  const download = await call(analyst.token, "GET", `/exports/${file.id}/download`);
+  assert.equal(download.headers.get("content-type"), "application/zip");
+  const jwks = await call(null, "GET", "/.well-known/jwks.json");
+  assert.equal(jwks.status, 200);
+  assert.equal(jwks.body.keys[0].crv, "Ed25519");
+  const verdict = await verifyPack(download.bytes, jwks.body.keys);
+  assert.deepEqual(verdict.problems, []);
+  assert.equal(verdict.manifest!.catalog_version.startsWith("c-"), true);
 });

@@ -58,7 +58,6 @@ export {
   currentReportStorage,
   fileName,
   FORMAT_FILES,
-  registerRenderer,
   REPORT_EXPORT_TASK_KIND,
   reportExportTask,
   setReportStorage,
@@ -97,3 +96,7 @@ export type {
   ReportLink,
   ReportServices,
 } from "./service.ts";
+export { currentPackKey, loadPackKey, renderPack } from "./pack.ts";
+export type { PackKey } from "./pack.ts";
+export { PACK_FORMAT, verifyPack } from "./pack_verify.ts";
+export type { ManifestFile, PackManifest, PackVerification } from "./pack_verify.ts";

@@ -20,6 +20,7 @@ import { renderJson } from "./render/json.ts";
 import { renderPdf } from "./render/pdf.ts";
 import type { ByteSink } from "./render/sink.ts";
 import { renderXlsx } from "./render/xlsx.ts";
+import { renderPack } from "./pack.ts";
 import { type ReportStorage, reportStorage, type TxRunner } from "./storage.ts";
 
 /** The task kind of an export. */
@@ -37,29 +38,20 @@ export const FORMAT_FILES: Record<ReportFormat | "pack", { type: string; ext: st
   pack: { type: "application/zip", ext: "zip" },
 };
 
-/** Renders one format into a sink; the evidence pack registers itself here. */
+/** Renders one format into a sink. */
 export type FormatRenderer = (
   content: Awaited<ReturnType<typeof buildReport>>,
   sink: ByteSink,
   progress: (rows: number) => void,
 ) => Promise<number>;
 
-const RENDERERS: Partial<Record<ReportFormat | "pack", FormatRenderer>> = {
+const RENDERERS: Record<ReportFormat | "pack", FormatRenderer> = {
   pdf: (c, s, p) => renderPdf(c, s, { onProgress: p }),
   xlsx: (c, s, p) => renderXlsx(c, s, { onProgress: p }),
   csv: (c, s, p) => renderCsv(c, s, { bom: true, onProgress: p }),
   json: (c, s, p) => renderJson(c, s, { onProgress: p }),
+  pack: (c, s, p) => renderPack(c, s, { onProgress: p }),
 };
-
-/**
- * Adds a renderer for a format (the evidence pack module registers `pack`).
- *
- * @param format the format
- * @param renderer how to render it
- */
-export function registerRenderer(format: ReportFormat | "pack", renderer: FormatRenderer): void {
-  RENDERERS[format] = renderer;
-}
 
 /** Storage used by the task; tests and the dev stack may set it. */
 let storageOverride: ReportStorage | null = null;
