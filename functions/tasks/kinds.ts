@@ -3,6 +3,7 @@
 // so the deployed endpoint knows it.
 import { analysisRunTask } from "../../shared/analysis/mod.ts";
 import { syncTask } from "../../shared/instances/mod.ts";
+import { reportExportTask } from "../../shared/reports/mod.ts";
 import { type AnyTaskDefinition, probeTask } from "../../shared/tasks/mod.ts";
 
 /** The task kinds this deployment runs. */
@@ -10,4 +11,5 @@ export const TASK_KINDS: readonly AnyTaskDefinition[] = [
   probeTask,
   syncTask,
   analysisRunTask,
+  reportExportTask,
 ];

@@ -2,6 +2,7 @@ import type { FunctionApp, Services } from "../../shared/http/mod.ts";
 import { createAnalysisApp } from "../../functions/analysis/app.ts";
 import { createInstancesApp } from "../../functions/instances/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
+import { createReportsApp } from "../../functions/reports/app.ts";
 import { createTasksApp } from "../../functions/tasks/app.ts";
 
 /** A domain function the local gateway mounts at `/functions/v1/<name>`. */
@@ -16,4 +17,5 @@ export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "instances", create: (services) => createInstancesApp(services) },
   { name: "tasks", create: (services) => createTasksApp(services) },
   { name: "analysis", create: createAnalysisApp },
+  { name: "reports", create: createReportsApp },
 ];

@@ -44,6 +44,13 @@ const USER_WRITABLE = [
   "public.instances",
   "public.jobs",
   "public.memberships",
+  // Reports: definitions, requests, links and events are people's; the files are
+  // written by the export task under the requesting organization's policies.
+  "public.report_definitions",
+  "public.report_events",
+  "public.report_exports",
+  "public.report_file_chunks",
+  "public.report_links",
 ];
 
 const OVERRIDES: ColumnOverrides = {

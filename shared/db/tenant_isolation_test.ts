@@ -41,6 +41,10 @@ const OVERRIDES: ColumnOverrides = {
   "public.analysis_finding_events": { kind: "triage" },
   "public.analysis_finding_results": { status: "FAIL" },
   "public.analysis_suppressions": { scope: "check_org" },
+  "public.report_definitions": { format: "pdf" },
+  "public.report_exports": { format: "pdf", sha256: null },
+  "public.report_links": { kind: "share" },
+  "public.report_events": { action: "generated" },
 };
 
 interface TenantTable {

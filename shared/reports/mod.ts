@@ -1,0 +1,102 @@
+/**
+ * Reports and exports: one content model (`model.ts`) built from the analysis
+ * API under row-level security (`content.ts`), rendered as PDF, Excel, CSV and
+ * JSON (`render/`).
+ *
+ * @example
+ * ```ts
+ * const content = await buildReport(db, claims, reportSpecSchema.parse({ scope: { org_id, instance_id } }));
+ * const sink = new BufferSink();
+ * await renderPdf(content, sink);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  REPORT_FORMATS,
+  REPORT_SECTIONS,
+  reportFiltersSchema,
+  reportScopeSchema,
+  reportSpecSchema,
+  SECTION_TITLES,
+} from "./model.ts";
+export type {
+  AttestedFramework,
+  AttestedRequirement,
+  ChangesSection,
+  CoverageRow,
+  ReportContent,
+  ReportFilters,
+  ReportFinding,
+  ReportFormat,
+  ReportMeta,
+  ReportScope,
+  ReportSection,
+  ReportSpec,
+  SummarySection,
+  TrendPoint,
+} from "./model.ts";
+export { buildReport, FINDINGS_PAGE_SIZE } from "./content.ts";
+export type { BuildReportOptions } from "./content.ts";
+export { BufferSink, TextSink } from "./render/sink.ts";
+export type { ByteSink } from "./render/sink.ts";
+export { csvField, neutralizeFormula, renderCsv } from "./render/csv.ts";
+export type { CsvOptions } from "./render/csv.ts";
+export { renderJson } from "./render/json.ts";
+export type { JsonOptions } from "./render/json.ts";
+export { renderXlsx, SEVERITY_FILL } from "./render/xlsx.ts";
+export type { XlsxOptions } from "./render/xlsx.ts";
+export { renderPdf } from "./render/pdf.ts";
+export type { PdfOptions } from "./render/pdf.ts";
+export { FINDING_COLUMNS } from "./render/rows.ts";
+export { loadReportsConfig } from "./config.ts";
+export type { ReportsConfig } from "./config.ts";
+export { CHUNK_BYTES, postgresStorage, reportStorage, supabaseStorage } from "./storage.ts";
+export type { ReportStorage, StorageWriter, StoredFile, TxRunner } from "./storage.ts";
+export {
+  currentReportStorage,
+  fileName,
+  FORMAT_FILES,
+  REPORT_EXPORT_TASK_KIND,
+  reportExportTask,
+  setReportStorage,
+} from "./task.ts";
+export type { FormatRenderer } from "./task.ts";
+export {
+  createDefinition,
+  createDefinitionSchema,
+  createLink,
+  createLinkSchema,
+  definitionSchema,
+  deleteDefinition,
+  downloadByLink,
+  downloadExport,
+  EXPORT_FORMATS,
+  exportSchema,
+  getDefinition,
+  getExport,
+  linkSchema,
+  listDefinitions,
+  listExports,
+  listExportsQuerySchema,
+  listLinks,
+  purgeExpired,
+  revokeLink,
+  startExport,
+  startExportSchema,
+  updateDefinition,
+  updateDefinitionSchema,
+} from "./service.ts";
+export type {
+  Download,
+  ExportFormat,
+  ReportDefinition,
+  ReportExport,
+  ReportLink,
+  ReportServices,
+} from "./service.ts";
+export { currentPackKey, loadPackKey, renderPack } from "./pack.ts";
+export type { PackKey } from "./pack.ts";
+export { PACK_FORMAT, verifyPack } from "./pack_verify.ts";
+export type { ManifestFile, PackManifest, PackVerification } from "./pack_verify.ts";

@@ -1,0 +1,603 @@
+/**
+ * Saved report definitions, generated files, download and share links, and
+ * retention. Every read and write runs under the caller's row-level security;
+ * only a link download looks its token up as the service (the link is the
+ * credential), and retention runs as the service.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { Database, JwtClaims } from "../db/mod.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { HttpError } from "../http/errors.ts";
+import { requireRole } from "../organizations/mod.ts";
+import type { TaskClient } from "../tasks/mod.ts";
+import type { ReportsConfig } from "./config.ts";
+import { REPORT_FORMATS, reportSpecSchema } from "./model.ts";
+import type { ReportStorage } from "./storage.ts";
+import { reportExportTask } from "./task.ts";
+
+/** Formats a saved report or an export can have: the report formats and the evidence pack. */
+export const EXPORT_FORMATS = [...REPORT_FORMATS, "pack"] as const;
+/** One export format. */
+export type ExportFormat = typeof EXPORT_FORMATS[number];
+
+/** What a service function needs. */
+export interface ReportServices {
+  db: Database;
+  tasks: TaskClient;
+  storage: ReportStorage;
+  config: ReportsConfig;
+}
+
+// ---------------------------------------------------------------------------
+// Definitions
+// ---------------------------------------------------------------------------
+
+/** Body of `POST /reports/definitions`. */
+export const createDefinitionSchema = z.object({
+  org_id: z.uuid(),
+  name: z.string().trim().min(1).max(120),
+  spec: reportSpecSchema,
+  format: z.enum(EXPORT_FORMATS).default("pdf"),
+  schedule: z.enum(["daily", "weekly", "monthly"]).nullable().default(null),
+  recipients: z.array(z.email().max(254)).max(20).default([]),
+}).strict().refine((d) => d.spec.scope.org_id === d.org_id, {
+  message: "The report's scope must be in the same organization",
+  path: ["spec", "scope", "org_id"],
+});
+
+/** Body of `PATCH /reports/definitions/:id`. */
+export const updateDefinitionSchema = z.object({
+  name: z.string().trim().min(1).max(120).optional(),
+  spec: reportSpecSchema.optional(),
+  format: z.enum(EXPORT_FORMATS).optional(),
+  schedule: z.enum(["daily", "weekly", "monthly"]).nullable().optional(),
+  recipients: z.array(z.email().max(254)).max(20).optional(),
+}).strict().refine((v) => Object.keys(v).length > 0, "send at least one field");
+
+/** A saved report. */
+export const definitionSchema = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  name: z.string(),
+  spec: reportSpecSchema,
+  format: z.enum(EXPORT_FORMATS),
+  schedule: z.enum(["daily", "weekly", "monthly"]).nullable(),
+  schedule_id: z.string().nullable(),
+  recipients: z.array(z.string()),
+  created_by: z.uuid().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+/** A saved report. */
+export type ReportDefinition = z.output<typeof definitionSchema>;
+
+const DEFINITION_COLUMNS = [
+  "id",
+  "org_id",
+  "name",
+  "spec",
+  "format",
+  "schedule",
+  "schedule_id",
+  "recipients",
+  "created_by",
+  "created_at",
+  "updated_at",
+] as const;
+
+/** Lists an organization's saved reports (members), by name. */
+export async function listDefinitions(
+  db: Database,
+  claims: JwtClaims,
+  orgId: string,
+): Promise<ReportDefinition[]> {
+  return await db.asTenant(claims, async (tx) => {
+    await requireRole(tx, orgId, "viewer");
+    return await tx<ReportDefinition[]>`
+      select ${tx(DEFINITION_COLUMNS)} from public.report_definitions
+      where org_id = ${orgId} order by lower(name), id limit 500`;
+  });
+}
+
+/** Reads one saved report (members). */
+export async function getDefinition(
+  db: Database,
+  claims: JwtClaims,
+  id: string,
+): Promise<ReportDefinition> {
+  const [row] = await db.readAsTenant(claims, (tx) =>
+    tx<ReportDefinition[]>`
+      select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id}`);
+  if (!row) throw new HttpError(404, "Saved report not found");
+  return row;
+}
+
+/** Saves a report (analyst or higher; a schedule or recipients need admin). */
+export async function createDefinition(
+  db: Database,
+  claims: JwtClaims,
+  input: z.output<typeof createDefinitionSchema>,
+): Promise<ReportDefinition> {
+  return await db.asTenant(claims, async (tx) => {
+    await requireRole(
+      tx,
+      input.org_id,
+      input.schedule || input.recipients.length ? "admin" : "analyst",
+    );
+    const [row] = await tx<ReportDefinition[]>`
+      insert into public.report_definitions
+        (org_id, name, spec, format, schedule, recipients, created_by)
+      values (${input.org_id}, ${input.name}, ${tx.json(input.spec as never)}, ${input.format},
+              ${input.schedule}, ${input.recipients}, ${claims.sub})
+      returning ${tx(DEFINITION_COLUMNS)}`;
+    return row!;
+  });
+}
+
+/** Changes a saved report (analyst or higher; its schedule or recipients need admin). */
+export async function updateDefinition(
+  db: Database,
+  claims: JwtClaims,
+  id: string,
+  patch: z.output<typeof updateDefinitionSchema>,
+): Promise<ReportDefinition> {
+  return await db.asTenant(claims, async (tx) => {
+    const [current] = await tx<ReportDefinition[]>`
+      select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id} for update`;
+    if (!current) throw new HttpError(404, "Saved report not found");
+    const schedules = patch.schedule !== undefined || patch.recipients !== undefined;
+    await requireRole(tx, current.org_id, schedules ? "admin" : "analyst");
+    if (patch.spec && patch.spec.scope.org_id !== current.org_id) {
+      throw new HttpError(422, "The report's scope must be in the same organization");
+    }
+    const [row] = await tx<ReportDefinition[]>`
+      update public.report_definitions set
+        name = ${patch.name ?? current.name},
+        spec = ${tx.json((patch.spec ?? current.spec) as never)},
+        format = ${patch.format ?? current.format},
+        schedule = ${patch.schedule === undefined ? current.schedule : patch.schedule},
+        recipients = ${patch.recipients ?? current.recipients}
+      where id = ${id}
+      returning ${tx(DEFINITION_COLUMNS)}`;
+    return row!;
+  });
+}
+
+/** Deletes a saved report (analyst or higher; a scheduled one needs admin). Its files stay. */
+export async function deleteDefinition(
+  db: Database,
+  claims: JwtClaims,
+  id: string,
+): Promise<ReportDefinition> {
+  return await db.asTenant(claims, async (tx) => {
+    const [current] = await tx<ReportDefinition[]>`
+      select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id}`;
+    if (!current) throw new HttpError(404, "Saved report not found");
+    await requireRole(tx, current.org_id, current.schedule ? "admin" : "analyst");
+    await tx`delete from public.report_definitions where id = ${id}`;
+    return current;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Exports
+// ---------------------------------------------------------------------------
+
+/** Body of `POST /reports/exports`: a spec, or a saved report (its spec and format). */
+export const startExportSchema = z.union([
+  z.object({ spec: reportSpecSchema, format: z.enum(EXPORT_FORMATS) }).strict(),
+  z.object({ definition_id: z.uuid(), format: z.enum(EXPORT_FORMATS).optional() }).strict(),
+]);
+
+/** A generated file, with its job's progress while it runs. */
+export const exportSchema = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  definition_id: z.uuid().nullable(),
+  title: z.string(),
+  format: z.enum(EXPORT_FORMATS),
+  trigger: z.enum(["manual", "schedule"]),
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  job_id: z.uuid().nullable(),
+  progress: z.number(),
+  progress_message: z.string(),
+  filename: z.string().nullable(),
+  content_type: z.string().nullable(),
+  byte_size: z.number().nullable(),
+  sha256: z.string().nullable(),
+  rows: z.number().nullable(),
+  error: z.string().nullable(),
+  requested_by: z.uuid().nullable(),
+  created_at: z.date(),
+  finished_at: z.date().nullable(),
+  expires_at: z.date(),
+});
+/** A generated file. */
+export type ReportExport = z.output<typeof exportSchema>;
+
+const EXPORT_SELECT = `e.id, e.org_id, e.definition_id, e.title, e.format, e.trigger, e.status,
+  e.job_id, case when e.status = 'succeeded' then 1 else coalesce(j.progress, 0) end::float8 as progress,
+  coalesce(j.progress_message, '') as progress_message, e.filename, e.content_type,
+  e.byte_size::float8 as byte_size, e.sha256, e.rows::float8 as rows, e.error, e.requested_by,
+  e.created_at, e.finished_at, e.expires_at`;
+
+/**
+ * Queues the generation of a file (analyst or higher): records the export and
+ * starts the `reports.export` task. Purges the organization's expired files first.
+ *
+ * @returns the export and its job id
+ */
+export async function startExport(
+  services: ReportServices,
+  claims: JwtClaims,
+  input: z.output<typeof startExportSchema>,
+  options: { trigger?: "manual" | "schedule" } = {},
+): Promise<ReportExport> {
+  const { db } = services;
+  let spec: z.output<typeof reportSpecSchema>;
+  let format: ExportFormat;
+  let definitionId: string | null = null;
+  if ("definition_id" in input) {
+    const definition = await getDefinition(db, claims, input.definition_id);
+    spec = definition.spec;
+    format = input.format ?? definition.format;
+    definitionId = definition.id;
+  } else {
+    spec = input.spec;
+    format = input.format;
+  }
+  const orgId = spec.scope.org_id;
+  const retention = services.config.REPORTS_RETENTION_DAYS;
+  const created = await db.asTenant(claims, async (tx) => {
+    await requireRole(tx, orgId, "analyst");
+    const [instance] = await tx`
+      select 1 from public.instances where id = ${spec.scope.instance_id} and org_id = ${orgId}`;
+    if (!instance) throw new HttpError(404, "Instance not found");
+    const [row] = await tx<{ id: string }[]>`
+      insert into public.report_exports
+        (org_id, definition_id, title, spec, format, trigger, requested_by, expires_at)
+      values (${orgId}, ${definitionId}, ${spec.title}, ${tx.json(spec as never)}, ${format},
+              ${options.trigger ?? "manual"}, ${claims.sub},
+              now() + make_interval(days => ${retention}))
+      returning id`;
+    return row!;
+  });
+  const job = await services.tasks.enqueue(reportExportTask, { exportId: created.id }, {
+    orgId,
+    subject: created.id,
+    actorUserId: claims.sub,
+    dedupId: created.id,
+  });
+  await db.asTenant(
+    claims,
+    (tx) => tx`update public.report_exports set job_id = ${job.id} where id = ${created.id}`,
+  );
+  await purgeExpired(services).catch(() => {});
+  return await getExport(db, claims, created.id);
+}
+
+/** One generated file (members). */
+export async function getExport(
+  db: Database,
+  claims: JwtClaims,
+  id: string,
+): Promise<ReportExport> {
+  const [row] = await db.readAsTenant(claims, (tx) =>
+    tx.unsafe(
+      `select ${EXPORT_SELECT} from public.report_exports e
+       left join public.jobs j on j.id = e.job_id where e.id = $1::uuid`,
+      [id],
+    ));
+  if (!row) throw new HttpError(404, "Generated report not found");
+  return row as unknown as ReportExport;
+}
+
+/** Query of `GET /reports/exports`. */
+export const listExportsQuerySchema = z.object({
+  org_id: z.uuid(),
+  definition_id: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(500).optional(),
+});
+
+/** A page of generated files, newest first (members). */
+export async function listExports(
+  db: Database,
+  claims: JwtClaims,
+  query: z.output<typeof listExportsQuerySchema>,
+): Promise<{ data: ReportExport[]; next_cursor: string | null }> {
+  const after = query.cursor
+    ? decodeCursor(
+      query.cursor,
+      ([at, id]) =>
+        typeof at === "string" && typeof id === "string" && !Number.isNaN(Date.parse(at))
+          ? { at, id }
+          : null,
+    )
+    : null;
+  return await db.asTenant(claims, async (tx) => {
+    await requireRole(tx, query.org_id, "viewer");
+    const rows = await tx.unsafe(
+      `select ${EXPORT_SELECT} from public.report_exports e
+       left join public.jobs j on j.id = e.job_id
+       where e.org_id = $1::uuid and ($2::uuid is null or e.definition_id = $2::uuid)
+         and ($3::timestamptz is null or (e.created_at, e.id) < ($3::timestamptz, $4::uuid))
+       order by e.created_at desc, e.id desc limit $5`,
+      [
+        query.org_id,
+        query.definition_id ?? null,
+        after?.at ?? null,
+        after?.id ?? null,
+        query.limit + 1,
+      ],
+    ) as unknown as ReportExport[];
+    const data = rows.slice(0, query.limit);
+    const last = data.at(-1);
+    return {
+      data,
+      next_cursor: rows.length > query.limit && last
+        ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
+        : null,
+    };
+  });
+}
+
+/** A file ready to stream. */
+export interface Download {
+  filename: string;
+  content_type: string;
+  byte_size: number;
+  sha256: string;
+  body: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Streams a generated file to a member, and records the download.
+ *
+ * @throws {HttpError} 404 unknown or expired, 409 not generated (yet)
+ */
+export async function downloadExport(
+  services: ReportServices,
+  claims: JwtClaims,
+  id: string,
+): Promise<Download> {
+  const row = await getExport(services.db, claims, id);
+  const file = await services.db.asTenant(claims, async (tx) => {
+    const [stored] = await tx<{ storage_key: string }[]>`
+      select storage_key from public.report_exports where id = ${id}`;
+    await tx`insert into public.report_events (org_id, export_id, action, actor_user_id, via)
+             values (${row.org_id}, ${id}, 'downloaded', ${claims.sub}, 'member')`;
+    return stored!;
+  });
+  return readable(services, row, file.storage_key, (fn) => services.db.asTenant(claims, fn));
+}
+
+function readable(
+  services: ReportServices,
+  row: Pick<
+    ReportExport,
+    "id" | "org_id" | "status" | "expires_at" | "filename" | "content_type" | "byte_size" | "sha256"
+  >,
+  storageKey: string | null,
+  run: Parameters<ReportStorage["read"]>[0],
+): Download {
+  if (new Date(row.expires_at).getTime() <= Date.now()) {
+    throw new HttpError(404, "This report has passed its retention period and was deleted", {
+      code: "expired",
+    });
+  }
+  if (row.status !== "succeeded" || !storageKey) {
+    throw new HttpError(409, `The report is ${row.status}; it can be downloaded once generated`);
+  }
+  return {
+    filename: row.filename!,
+    content_type: row.content_type!,
+    byte_size: Number(row.byte_size),
+    sha256: row.sha256!,
+    body: services.storage.read(run, {
+      id: row.id,
+      org_id: row.org_id,
+      storage_key: storageKey,
+      content_type: row.content_type!,
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Links
+// ---------------------------------------------------------------------------
+
+/** Body of `POST /reports/exports/:id/links`. */
+export const createLinkSchema = z.object({
+  /** download: a member's short link; share: an admin's link for someone outside. */
+  kind: z.enum(["download", "share"]).default("download"),
+  /** Lifetime of a share link in days (default 7, at most REPORTS_SHARE_MAX_DAYS). */
+  expires_in_days: z.number().int().min(1).max(365).optional(),
+  label: z.string().trim().max(200).optional(),
+}).strict();
+
+/** A link as listed (never its token). */
+export const linkSchema = z.object({
+  id: z.uuid(),
+  export_id: z.uuid(),
+  kind: z.enum(["download", "share"]),
+  label: z.string().nullable(),
+  created_by: z.uuid().nullable(),
+  created_at: z.date(),
+  expires_at: z.date(),
+  revoked_at: z.date().nullable(),
+  last_used_at: z.date().nullable(),
+  use_count: z.number(),
+  active: z.boolean(),
+});
+/** A link as listed. */
+export type ReportLink = z.output<typeof linkSchema>;
+
+const LINK_SELECT = `id, export_id, kind, label, created_by, created_at, expires_at, revoked_at,
+  last_used_at, use_count, (revoked_at is null and expires_at > now()) as active`;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Creates a link that downloads the file without signing in: a random 256-bit
+ * token, shown once, stored as its SHA-256. Download links (members) last
+ * REPORTS_LINK_MINUTES; share links (admin or owner) up to REPORTS_SHARE_MAX_DAYS,
+ * never past the file's retention. Revocable.
+ *
+ * @returns the link and its token
+ */
+export async function createLink(
+  services: ReportServices,
+  claims: JwtClaims,
+  exportId: string,
+  input: z.output<typeof createLinkSchema>,
+): Promise<{ link: ReportLink; token: string }> {
+  const row = await getExport(services.db, claims, exportId);
+  if (row.status !== "succeeded") {
+    throw new HttpError(409, `The report is ${row.status}; links can be made once it is generated`);
+  }
+  const { config } = services;
+  const days = input.expires_in_days ?? 7;
+  if (input.kind === "share" && days > config.REPORTS_SHARE_MAX_DAYS) {
+    throw new HttpError(422, `Share links last at most ${config.REPORTS_SHARE_MAX_DAYS} days`);
+  }
+  const token = `rpt_${
+    btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+      .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
+  }`;
+  const hash = await sha256Hex(token);
+  const lifetime = input.kind === "share"
+    ? `${days} days`
+    : `${config.REPORTS_LINK_MINUTES} minutes`;
+  const link = await services.db.asTenant(claims, async (tx) => {
+    await requireRole(tx, row.org_id, input.kind === "share" ? "admin" : "viewer");
+    const [created] = await tx.unsafe(
+      `insert into public.report_links (org_id, export_id, kind, token_sha256, label, created_by, expires_at)
+       values ($1, $2, $3, $4, $5, $6, least(now() + $7::interval, $8::timestamptz))
+       returning ${LINK_SELECT}`,
+      [
+        row.org_id,
+        exportId,
+        input.kind,
+        hash,
+        input.label ?? null,
+        claims.sub,
+        lifetime,
+        row.expires_at,
+      ] as never[],
+    );
+    if (input.kind === "share") {
+      await tx`insert into public.report_events (org_id, export_id, link_id, action, actor_user_id)
+               values (${row.org_id}, ${exportId}, ${created!.id}, 'shared', ${claims.sub})`;
+    }
+    return created as unknown as ReportLink;
+  });
+  return { link, token };
+}
+
+/** The links of a file (members). */
+export async function listLinks(
+  db: Database,
+  claims: JwtClaims,
+  exportId: string,
+): Promise<ReportLink[]> {
+  await getExport(db, claims, exportId);
+  const rows = await db.readAsTenant(claims, (tx) =>
+    tx.unsafe(
+      `select ${LINK_SELECT} from public.report_links where export_id = $1::uuid
+       order by created_at desc limit 200`,
+      [exportId],
+    ));
+  return rows as unknown as ReportLink[];
+}
+
+/** Revokes a link (admin or owner); it stops working at once. */
+export async function revokeLink(
+  db: Database,
+  claims: JwtClaims,
+  linkId: string,
+): Promise<ReportLink> {
+  return await db.asTenant(claims, async (tx) => {
+    const [link] = await tx<{ org_id: string; export_id: string; revoked_at: Date | null }[]>`
+      select org_id, export_id, revoked_at from public.report_links where id = ${linkId}`;
+    if (!link) throw new HttpError(404, "Link not found");
+    await requireRole(tx, link.org_id, "admin");
+    if (link.revoked_at) throw new HttpError(409, "The link is already revoked");
+    const [row] = await tx.unsafe(
+      `update public.report_links set revoked_at = now(), revoked_by = $2 where id = $1::uuid
+       returning ${LINK_SELECT}`,
+      [linkId, claims.sub],
+    );
+    await tx`insert into public.report_events (org_id, export_id, link_id, action, actor_user_id)
+             values (${link.org_id}, ${link.export_id}, ${linkId}, 'link_revoked', ${claims.sub})`;
+    return row as unknown as ReportLink;
+  });
+}
+
+/**
+ * Streams the file a link points to, for anyone holding its token; records
+ * the download. The token is looked up by its SHA-256 as the service.
+ *
+ * @throws {HttpError} 404 for an unknown, revoked or expired link (never saying which)
+ */
+export async function downloadByLink(services: ReportServices, token: string): Promise<Download> {
+  const gone = new HttpError(404, "This link does not exist, has expired or was revoked");
+  if (!/^rpt_[A-Za-z0-9_-]{43}$/.test(token)) throw gone;
+  const hash = await sha256Hex(token);
+  const found = await services.db.asService(async (tx) => {
+    const [row] = await tx<(ReportExport & { storage_key: string | null; link_id: string })[]>`
+      update public.report_links l set last_used_at = now(), use_count = use_count + 1
+      from public.report_exports e
+      where l.token_sha256 = ${hash} and l.revoked_at is null and l.expires_at > now()
+        and e.id = l.export_id
+      returning e.id, e.org_id, e.status, e.expires_at, e.filename, e.content_type, e.byte_size,
+                e.sha256, e.storage_key, l.id as link_id`;
+    if (!row) return null;
+    await tx`insert into public.report_events (org_id, export_id, link_id, action, via)
+             values (${row.org_id}, ${row.id}, ${row.link_id}, 'downloaded', 'link')`;
+    return row;
+  });
+  if (!found) throw gone;
+  return readable(services, found, found.storage_key, (fn) => services.db.asService(fn));
+}
+
+// ---------------------------------------------------------------------------
+// Retention
+// ---------------------------------------------------------------------------
+
+/**
+ * Deletes files past their retention period (as the service): the stored bytes,
+ * then the export row (its links go with it); each is recorded as `expired`.
+ *
+ * @returns how many were deleted
+ */
+export async function purgeExpired(
+  services: Pick<ReportServices, "db" | "storage">,
+): Promise<number> {
+  const expired = await services.db.asService((tx) =>
+    tx<{ id: string; org_id: string; storage_key: string | null; content_type: string | null }[]>`
+      select id, org_id, storage_key, content_type from public.report_exports
+      where expires_at <= now() order by expires_at limit 100`
+  );
+  for (const e of expired) {
+    if (e.storage_key) {
+      await services.storage.remove((fn) => services.db.asService(fn), {
+        id: e.id,
+        org_id: e.org_id,
+        storage_key: e.storage_key,
+        content_type: e.content_type ?? "",
+      });
+    }
+    await services.db.asService(async (tx) => {
+      await tx`delete from public.report_exports where id = ${e.id}`;
+      await tx`insert into public.report_events (org_id, export_id, action) values (${e.org_id}, ${e.id}, 'expired')`;
+    });
+  }
+  return expired.length;
+}

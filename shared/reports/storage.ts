@@ -1,0 +1,177 @@
+/**
+ * One interface for where generated files live: Postgres (self-hosted; the
+ * bytes in `report_file_chunks`, 1 MiB a row, written and read a chunk at a
+ * time so memory stays flat) or Supabase Storage through `supabase-js`
+ * (hosted). Callers never know which.
+ *
+ * @module
+ */
+
+import { createClient } from "@supabase/supabase-js";
+import type { Tx } from "../db/mod.ts";
+import type { ReportsConfig } from "./config.ts";
+import type { ByteSink } from "./render/sink.ts";
+
+/** Runs a function in a transaction (a task's `ctx.tx`, or `db.asTenant` with claims). */
+export type TxRunner = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+
+/** Bytes per stored chunk. */
+export const CHUNK_BYTES = 1024 * 1024;
+
+/** Where a file is being written; `close` returns its storage key. */
+export interface StorageWriter extends ByteSink {
+  close(): Promise<string>;
+}
+
+/** A file to read or remove. */
+export interface StoredFile {
+  id: string;
+  org_id: string;
+  storage_key: string;
+  content_type: string;
+}
+
+/** Where generated files are kept. */
+export interface ReportStorage {
+  readonly kind: "postgres" | "supabase";
+  /** Opens a writer for an export's file. */
+  writer(run: TxRunner, file: Omit<StoredFile, "storage_key">): StorageWriter;
+  /** The file's bytes as a stream. */
+  read(run: TxRunner, file: StoredFile): ReadableStream<Uint8Array>;
+  /** Deletes the file (a missing file is not an error). */
+  remove(run: TxRunner, file: StoredFile): Promise<void>;
+}
+
+/** Files in Postgres: chunks of 1 MiB in `report_file_chunks`. */
+export function postgresStorage(): ReportStorage {
+  return {
+    kind: "postgres",
+    writer(run, file) {
+      let parts: Uint8Array[] = [];
+      let size = 0;
+      let seq = 0;
+      const flush = async () => {
+        if (size === 0) return;
+        const chunk = concat(parts, size);
+        parts = [];
+        size = 0;
+        const n = seq++;
+        await run((tx) =>
+          tx`insert into public.report_file_chunks (export_id, org_id, seq, data)
+             values (${file.id}, ${file.org_id}, ${n}, ${chunk})`
+        );
+      };
+      return {
+        async write(chunk) {
+          let rest = chunk;
+          while (rest.length > 0) {
+            const take = Math.min(rest.length, CHUNK_BYTES - size);
+            parts.push(rest.subarray(0, take));
+            size += take;
+            rest = rest.subarray(take);
+            if (size >= CHUNK_BYTES) await flush();
+          }
+        },
+        async close() {
+          await flush();
+          return `postgres:${file.id}`;
+        },
+      };
+    },
+    read(run, file) {
+      let seq = 0;
+      return new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const [row] = await run((tx) =>
+            tx<{ data: Uint8Array }[]>`
+              select data from public.report_file_chunks
+              where export_id = ${file.id} and seq = ${seq}`
+          );
+          seq++;
+          if (row) controller.enqueue(new Uint8Array(row.data));
+          else controller.close();
+        },
+      });
+    },
+    async remove(run, file) {
+      await run((tx) => tx`delete from public.report_file_chunks where export_id = ${file.id}`);
+    },
+  };
+}
+
+/**
+ * Files in Supabase Storage (hosted): one object per export under
+ * `<org>/<export>` in the configured bucket, written with the service role.
+ */
+export function supabaseStorage(config: ReportsConfig, fetchImpl?: typeof fetch): ReportStorage {
+  const client = createClient(config.SUPABASE_URL!, config.SUPABASE_SERVICE_ROLE_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    ...(fetchImpl ? { global: { fetch: fetchImpl } } : {}),
+  });
+  const bucket = () => client.storage.from(config.REPORTS_BUCKET);
+  return {
+    kind: "supabase",
+    writer(_run, file) {
+      const parts: Uint8Array[] = [];
+      const key = `${file.org_id}/${file.id}`;
+      return {
+        write(chunk) {
+          parts.push(chunk);
+        },
+        async close() {
+          const { error } = await bucket().upload(key, new Blob(parts as BlobPart[]), {
+            contentType: file.content_type,
+            upsert: true,
+          });
+          if (error) {
+            throw new Error(`Cannot store the report in Supabase Storage: ${error.message}`);
+          }
+          return `supabase:${key}`;
+        },
+      };
+    },
+    read(_run, file) {
+      const key = file.storage_key.replace(/^supabase:/, "");
+      return new ReadableStream<Uint8Array>({
+        async start(controller) {
+          const { data, error } = await bucket().download(key);
+          if (error || !data) {
+            controller.error(
+              new Error(`Cannot read the report from Supabase Storage: ${error?.message}`),
+            );
+            return;
+          }
+          const reader = data.stream().getReader();
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            controller.enqueue(value);
+          }
+          controller.close();
+        },
+      });
+    },
+    async remove(_run, file) {
+      const key = file.storage_key.replace(/^supabase:/, "");
+      const { error } = await bucket().remove([key]);
+      if (error) {
+        throw new Error(`Cannot delete the report from Supabase Storage: ${error.message}`);
+      }
+    },
+  };
+}
+
+/** The storage the configuration chooses. */
+export function reportStorage(config: ReportsConfig): ReportStorage {
+  return config.REPORTS_STORAGE === "supabase" ? supabaseStorage(config) : postgresStorage();
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
