@@ -15,6 +15,9 @@
 // GET    /analysis/runs/:runId/checks/:checkId   | members (one verdict with its evidence)
 // GET    /analysis/runs/:runId/frameworks/:id    | members (requirement by requirement)
 // GET    /analysis/findings?run_id|instance_id…  | members (filters, sort, keyset pages)
+// GET    /analysis/findings/groups?run_id|instance_id… | members (by check: resources affected, total)
+// POST   /analysis/findings/bulk/triage          | analyst, admin, owner (≤ 200 findings, all or nothing)
+// POST   /analysis/findings/bulk/mute            | analyst, admin, owner (≤ 200 findings, all or nothing)
 // GET    /analysis/findings/:findingId           | members (evidence, history, triage, suppressions)
 // PUT    /analysis/findings/:findingId/triage    | analyst, admin, owner
 // GET    /analysis/suppressions?org_id=…         | members
