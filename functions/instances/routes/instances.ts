@@ -30,9 +30,9 @@ export function instancesRoutes(services: Services): Hono<AppEnv> {
 
   routes.post("/", async (c) => {
     const input = await readJson(c, createInstanceSchema);
-    const { instance, health } = await addInstance(services, c.get("claims"), input);
+    const { instance, health, sync } = await addInstance(services, c.get("claims"), input);
     c.get("log").info("instance added", { instanceId: instance.id, orgId: instance.org_id });
-    return c.json({ data: instance, health }, 201);
+    return c.json({ data: instance, health, sync }, 201);
   });
 
   routes.get("/:id", async (c) => {
