@@ -8,10 +8,13 @@
  */
 import type { JobProgress } from "./analysis_api.ts";
 
+/** What the jobs stream says about a job as it changes. */
+export type JobUpdate = Omit<JobProgress, "kind" | "subject">;
+
 /** Follows a job's progress over the jobs SSE stream; returns a function that stops following. */
 export type JobWatcher = (
   jobId: string,
-  onProgress: (job: JobProgress) => void,
+  onProgress: (job: JobUpdate) => void,
   onEnd: () => void,
 ) => () => void;
 

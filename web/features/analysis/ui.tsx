@@ -176,7 +176,11 @@ export function Tabs<T extends string>(
     refs.current[tab.id]?.focus();
   };
   return (
-    <div role="tablist" aria-label={props.label} class="flex gap-1 border-b border-line">
+    <div
+      role="tablist"
+      aria-label={props.label}
+      class="-mx-1 flex gap-1 overflow-x-auto border-b border-line px-1 [scrollbar-width:thin]"
+    >
       {props.tabs.map((tab, i) => {
         const selected = tab.id === props.current;
         return (
@@ -192,7 +196,7 @@ export function Tabs<T extends string>(
               refs.current[tab.id] = el;
             }}
             class={cx(
-              "-mb-px border-b-2 px-3 py-2 text-sm font-medium transition-colors",
+              "-mb-px shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium transition-colors",
               selected
                 ? "border-accent text-accent-text"
                 : "border-transparent text-fg-muted hover:text-fg",
