@@ -151,6 +151,12 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
   const total = f.check_id ? shownCheck?.count ?? props.findings.length : props.groups?.total;
   const moreActive = f.delta.length > 0 || f.sort !== "severity" || f.area.length > 0 ||
     f.framework !== "" || f.triage.length > 0;
+  // The extra filters open when one is in use (the default framework, a link
+  // from the summary) and then stay as the user leaves them.
+  const [moreOpen, setMoreOpen] = useState(moreActive);
+  useEffect(() => {
+    if (moreActive) setMoreOpen(true);
+  }, [moreActive]);
 
   return (
     <div class="grid gap-4 lg:grid-cols-[18rem_minmax(0,1fr)]">
@@ -200,7 +206,10 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
               onValue={(v) => props.onFilter({ muted: v })}
             />
           </div>
-          <details open={moreActive} class="group">
+          <details
+            open={moreOpen}
+            onToggle={(event) => setMoreOpen((event.currentTarget as HTMLDetailsElement).open)}
+          >
             <summary class="cursor-pointer text-sm font-medium text-accent-text hover:underline">
               More filters
             </summary>
