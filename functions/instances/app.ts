@@ -2,7 +2,7 @@
 //
 // Route                                        | who may call it
 // GET    /instances?org_id=…                   | members (viewer and up)
-// POST   /instances                            | admin, owner (plan's max_instances enforced in SQL)
+// POST   /instances                            | admin, owner (plan's max_instances enforced in SQL; starts the first sync)
 // POST   /instances/test-connection            | admin, owner (unsaved settings; nothing stored)
 // GET    /instances/:id                        | members
 // PATCH  /instances/:id                        | admin, owner (credentials are write-only)

@@ -112,6 +112,7 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
             <SeverityBadge severity={row.severity} />
             <StatusBadge status={row.muted && row.status === "FAIL" ? "MUTED" : row.status} />
             <DeltaBadge delta={row.delta} />
+            {row.triage_state !== "open" && <TriageBadge state={row.triage_state} />}
           </div>
           <button
             type="button"
@@ -144,7 +145,6 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
         </div>
       ),
     },
-    { id: "triage", header: "Triage", cell: (row) => <TriageBadge state={row.triage_state} /> },
   ];
 
   const shownCheck = props.groups?.data.find((g) => g.check_id === f.check_id);

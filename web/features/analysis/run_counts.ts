@@ -6,6 +6,9 @@
  * @module
  */
 import type { RunDetail } from "./analysis_api.ts";
+import { verdictStyle } from "./verdicts.ts";
+
+const KNOWN = new Set(["PASS", "FAIL", "NOT_EVALUATED", "MUTED"]);
 
 /** What a run counted. */
 export interface RunCounts {
@@ -15,6 +18,8 @@ export interface RunCounts {
   failed: number;
   notEvaluated: number;
   muted: number;
+  /** Checks with any other verdict, by verdict (e.g. one the catalog adds later). */
+  other: Record<string, number>;
   /** Checks that count in the risk-weighted scores (passed + failed). */
   scored: number;
   /** Failing resources, muted ones included (what the Findings tab lists by default). */
@@ -40,6 +45,7 @@ export function runCounts(run: Pick<RunDetail, "checks_total" | "summary">): Run
     failed,
     notEvaluated: n("NOT_EVALUATED"),
     muted: n("MUTED"),
+    other: Object.fromEntries(Object.entries(effective).filter(([k, v]) => !KNOWN.has(k) && v > 0)),
     scored: passed + failed,
     failingFindings: run.summary?.findings.failing ?? 0,
     mutedFindings: run.summary?.findings.muted ?? 0,
@@ -57,5 +63,8 @@ export function checksSentence(counts: RunCounts): string {
   const parts = [`${counts.passed} pass`, `${counts.failed} fail`];
   if (counts.notEvaluated > 0) parts.push(`${counts.notEvaluated} not evaluated`);
   if (counts.muted > 0) parts.push(`${counts.muted} muted`);
+  for (const [verdict, n] of Object.entries(counts.other)) {
+    parts.push(`${n} ${verdictStyle(verdict).label.toLowerCase()}`);
+  }
   return `${counts.ran} check${counts.ran === 1 ? "" : "s"} ran: ${parts.join(", ")}`;
 }

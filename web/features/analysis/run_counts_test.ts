@@ -34,3 +34,14 @@ Deno.test("checksSentence() says how many ran and how each ended, leaving out ze
     "1 check ran: 1 pass, 0 fail",
   );
 });
+
+Deno.test("checksSentence() names a verdict it does not know yet, so counts still add up", () => {
+  const more = {
+    ...summary,
+    checks: { ...summary.checks, total: 4, by_effective: { PASS: 2, FAIL: 1, SKIPPED: 1 } },
+  };
+  assert.equal(
+    checksSentence(runCounts({ checks_total: 4, summary: more })),
+    "4 checks ran: 2 pass, 1 fail, 1 skipped",
+  );
+});
