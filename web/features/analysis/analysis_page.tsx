@@ -102,7 +102,7 @@ export function AnalysisPage(): JSX.Element {
         actions={canRun && instances.length > 0 && (
           <RunControls
             frameworks={frameworks}
-            disabled={running || !model.instanceId.value}
+            disabled={running || model.sync.value !== null || !model.instanceId.value}
             onStart={(scope) => model.start(scope)}
             toasts={toasts}
           />
