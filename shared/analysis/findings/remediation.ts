@@ -29,13 +29,18 @@ const FALLBACKS: Record<string, string> = {
 
 /** Evidence fields that may fill a placeholder, in order of preference. */
 const EVIDENCE_KEYS: Record<string, readonly string[]> = {
-  table: ["table", "table_name", "name"],
+  table: ["table", "table_name"],
   user_name: ["user_name", "user", "sys_created_by"],
-  role: ["role", "role_name", "name"],
+  role: ["role", "role_name"],
 };
 
 function valueOf(name: string, context: RemediationContext): string | null {
   if (name === "resource") return context.sysId ?? context.resourceKey;
+  // A table's own record (sys_db_object) is named after the table.
+  if (name === "table" && context.tableName === "sys_db_object") {
+    const table = context.evidence.name;
+    if (typeof table === "string" && table.trim() !== "") return table;
+  }
   for (const key of EVIDENCE_KEYS[name] ?? [name]) {
     const value = context.evidence[key];
     if (typeof value === "string" && value.trim() !== "") return value;
