@@ -24,7 +24,7 @@ const RUN_KIND = "analysis.run";
 
 /** Options of {@linkcode createActivityFollower}. */
 export interface ActivityOptions {
-  /** The instance's queued and running jobs. */
+  /** The instance's work in progress: its sync (by the instance's own account) and runs. */
   listActive: () => Promise<JobProgress[]>;
   watchJob: JobWatcher;
   /** Progress of the instance's sync; null once it ended. */
@@ -46,7 +46,8 @@ export interface ActivityFollower {
 
 /**
  * Starts following one instance's syncs and runs: once now, then every
- * `pollMs` while no sync is followed (a followed sync reports its own end).
+ * `pollMs`. A followed sync ends when its job stream says so, or when the
+ * instance no longer lists it as in progress, whichever comes first.
  *
  * @param options how to list and watch jobs, and what to tell the page
  */
@@ -58,31 +59,40 @@ export function createActivityFollower(options: ActivityOptions): ActivityFollow
 
   function schedule(): void {
     clearTimeout(timer);
-    if (stopped || options.pollMs <= 0 || stopSync) return;
+    if (stopped || options.pollMs <= 0) return;
     timer = setTimeout(() => void check(), options.pollMs);
+  }
+
+  function endSync(): void {
+    stopSync?.();
+    stopSync = null;
+    followedSync = null;
+    if (stopped) return;
+    options.onSync(null);
+    options.onSyncEnd();
   }
 
   async function check(): Promise<void> {
     if (stopped) return;
-    let jobs: JobProgress[] = [];
+    let jobs: JobProgress[];
     try {
       jobs = await options.listActive();
     } catch {
       // The next check tries again; the page keeps what it shows.
+      return schedule();
     }
     if (stopped) return;
     const sync = jobs.find((j) => j.kind === SYNC_KIND);
+    // The sync followed is over by the instance's account, even if its stream is not.
+    if (followedSync && sync?.id !== followedSync) endSync();
     if (sync && sync.id !== followedSync) {
-      stopSync?.();
       followedSync = sync.id;
       options.onSync(sync);
       stopSync = options.watchJob(sync.id, (job) => {
-        if (!stopped) options.onSync({ ...sync, ...job });
+        if (!stopped && followedSync === sync.id) options.onSync({ ...sync, ...job });
       }, () => {
-        stopSync = null;
-        if (stopped) return;
-        options.onSync(null);
-        options.onSyncEnd();
+        if (followedSync !== sync.id) return;
+        endSync();
         schedule();
       });
     }

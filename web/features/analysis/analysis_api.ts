@@ -187,7 +187,10 @@ export interface AnalysisApi {
     findingIds: readonly string[],
     details: { reason: string; owner_id: string; expires_at?: string },
   ): Promise<BulkResult>;
-  /** Queued and running jobs about one instance (its syncs and runs). */
+  /**
+   * Work in progress on one instance: its sync in progress (as the instance
+   * records it) and its queued or running analysis, as jobs to follow.
+   */
   activeJobs(orgId: string, instanceId: string): Promise<JobProgress[]>;
   suppress(
     input:
@@ -300,10 +303,39 @@ export function createAnalysisApi(api: ApiClient): AnalysisApi {
         body: { finding_ids: findingIds, ...details },
       })).data;
     },
-    async activeJobs(orgId, instanceId) {
-      return (await api.request<{ data: JobProgress[] }>("GET", "/tasks/jobs", {
-        query: { org_id: orgId, subject: instanceId, status: "active", limit: 10 },
-      })).data;
+    async activeJobs(_orgId, instanceId) {
+      const [instance, runs] = await Promise.all([
+        api.request<{ data: InstanceSummary }>("GET", `/instances/${instanceId}`),
+        api.request<Page<RunItem>>("GET", `${base}/runs`, {
+          query: { instance_id: instanceId, limit: 5 },
+        }),
+      ]);
+      const jobs: JobProgress[] = [];
+      const sync = instance.data.active_sync;
+      if (sync?.job_id) {
+        jobs.push({
+          id: sync.job_id,
+          kind: "servicenow.sync",
+          subject: instanceId,
+          status: sync.status === "queued" ? "queued" : "running",
+          progress: 0,
+          progress_message: "",
+          error: null,
+        });
+      }
+      const run = runs.data.find((r) => r.status === "queued" || r.status === "running");
+      if (run) {
+        jobs.push({
+          id: run.job_id ?? run.id,
+          kind: "analysis.run",
+          subject: instanceId,
+          status: run.status === "queued" ? "queued" : "running",
+          progress: 0,
+          progress_message: "",
+          error: null,
+        });
+      }
+      return jobs;
     },
     async suppress(input, details) {
       return (await api.request<{ data: Suppression }>("POST", `${base}/suppressions`, {
