@@ -207,6 +207,13 @@ Deno.test({
         await phone.getByRole("navigation", { name: "Findings by check" }).waitFor();
         await phone.getByRole("table", { name: "Findings" }).getByRole("button").first().waitFor();
         await assertNoOverflow(phone, "findings");
+        // The findings fit the phone: their table needs no sideways scrolling either.
+        assert.ok(
+          await phone.getByRole("table", { name: "Findings" }).evaluate((table) =>
+            table.scrollWidth <= (table.parentElement?.clientWidth ?? 0)
+          ),
+          "the findings table is wider than the phone",
+        );
         await screenshot(phone, "analysis-readable-findings-phone");
         await assertAccessible(phone, "analysis-readable-findings-phone");
         await phone.getByRole("tab", { name: /Checks/ }).click();

@@ -159,7 +159,7 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
   }, [moreActive]);
 
   return (
-    <div class="grid gap-4 lg:grid-cols-[18rem_minmax(0,1fr)]">
+    <div class="grid grid-cols-[minmax(0,1fr)] gap-4 lg:grid-cols-[18rem_minmax(0,1fr)]">
       <FindingGroupsList
         groups={props.groups}
         selected={f.check_id}
