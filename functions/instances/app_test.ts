@@ -67,6 +67,7 @@ async function member(owner: TestUser, role: string): Promise<TestUser> {
   return user;
 }
 
+/** An organization with an instance whose syncs the test starts itself. */
 async function orgWithInstance(name = "Acme") {
   const owner = await auth.createUser(tdb.db, {
     orgName: `Org ${crypto.randomUUID().slice(0, 6)}`,
@@ -76,6 +77,7 @@ async function orgWithInstance(name = "Acme") {
     name,
     url: `${SIM_URL}/`,
     credentials: basic,
+    start_sync: false,
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { owner, instance: res.body.data };
@@ -92,6 +94,48 @@ Deno.test("POST /instances adds an instance, tests it, and never echoes credenti
   assert.ok(access.includes("readable"));
   assert.ok(access.every((a: string) => a === "readable" || a === "not_found"), access.join());
   assert.ok(!JSON.stringify(instance).includes(PASSWORD));
+});
+
+Deno.test("adding an instance starts its first sync and the analysis after it, without another click", async (t) => {
+  const owner = await auth.createUser(tdb.db, {
+    orgName: `Org ${crypto.randomUUID().slice(0, 6)}`,
+  });
+  await t.step("wrong credentials: the instance is added, no sync starts", async () => {
+    const res = await call(owner.token, "POST", "", {
+      org_id: owner.orgId,
+      name: "Wrong password",
+      url: SIM_URL,
+      credentials: { ...basic, password: "not-it" },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.sync, null);
+    assert.equal(res.body.data.active_sync, null);
+    await call(owner.token, "DELETE", `/${res.body.data.id}`);
+  });
+  await t.step(
+    "working credentials: a full setup sync is queued, then the analysis follows",
+    async () => {
+      const res = await call(owner.token, "POST", "", {
+        org_id: owner.orgId,
+        name: "First run",
+        url: SIM_URL,
+        credentials: basic,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.sync.status, "queued");
+      assert.deepEqual([res.body.sync.mode, res.body.sync.trigger], ["full", "setup"]);
+      assert.equal(res.body.data.active_sync.id, res.body.sync.id);
+      await services.tasks.drain({ maxDeliveries: 5_000 });
+      const history = await call(owner.token, "GET", `/${res.body.data.id}/syncs`);
+      assert.deepEqual(
+        history.body.data.map((r: { status: string; trigger: string }) => [r.trigger, r.status]),
+        [["setup", "succeeded"]],
+      );
+      const runs = await tdb.db.sql<{ status: string; trigger: string }[]>`
+      select status, trigger from public.analysis_runs where instance_id = ${res.body.data.id}`;
+      assert.deepEqual(runs.map((r) => [r.trigger, r.status]), [["sync", "succeeded"]]);
+    },
+  );
 });
 
 Deno.test("POST /instances validates the body and the plan's instance limit", async (t) => {

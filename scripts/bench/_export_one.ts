@@ -26,6 +26,9 @@ function finding(i: number): ReportFinding {
     resource_key: `sys_user:${i.toString(16).padStart(32, "0")}`,
     table_name: "sys_user",
     sys_id: i.toString(16).padStart(32, "0"),
+    record_url: `https://bench.service-now.com/sys_user.do?sys_id=${
+      i.toString(16).padStart(32, "0")
+    }`,
     status: "FAIL",
     delta: i % 7 === 0 ? "new" : "unchanged",
     evidence: {

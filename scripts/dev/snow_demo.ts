@@ -153,6 +153,8 @@ export async function ensureDemoInstance(options: DemoInstanceOptions): Promise<
       url,
       credentials: { type: "basic", ...INTEGRATION },
       schedule: null,
+      // The sync below (or none, with `sync: false`) is this script's choice.
+      start_sync: false,
     });
     instanceId = instance.id;
     mode = "full";

@@ -174,6 +174,29 @@ export const findingListItemSchema = z.object({
   triage_state: z.enum(TRIAGE_STATES),
   suppression_id: z.uuid().nullable(),
   muted: z.boolean(),
+  record_url: z.string().nullable(),
+}).strict();
+
+/** A run's findings grouped by check. */
+export const findingGroupsSchema = z.object({
+  run_id: z.uuid().nullable(),
+  total: z.number().int(),
+  data: z.array(
+    z.object({
+      check_id: z.string(),
+      check_title: z.string(),
+      severity,
+      area: z.string(),
+      count: z.number().int(),
+      muted: z.number().int(),
+    }).strict(),
+  ),
+}).strict();
+
+/** What a bulk triage or mute changed. */
+export const bulkResultSchema = z.object({
+  updated: z.number().int(),
+  unchanged: z.number().int(),
 }).strict();
 
 /** A page of findings (of the run asked for, or the instance's latest). */
@@ -219,6 +242,8 @@ export const findingDetailSchema = z.object({
   resource_key: z.string(),
   table_name: z.string(),
   sys_id: z.string().nullable(),
+  record_url: z.string().nullable(),
+  instance_url: z.string(),
   status: z.enum(["open", "resolved"]),
   evidence: z.record(z.string(), z.unknown()),
   first_seen_at: timestamp,

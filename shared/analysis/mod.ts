@@ -68,7 +68,9 @@ export type {
 } from "./scores/scores.ts";
 export {
   FINDING_SORTS,
+  findingGroupsQuerySchema,
   getFinding,
+  listFindingGroups,
   listFindings,
   listFindingsQuerySchema,
   setTriage,
@@ -78,12 +80,25 @@ export {
 export type {
   FindingCheck,
   FindingDetail,
+  FindingFilterQuery,
+  FindingGroup,
+  FindingGroups,
   FindingListItem,
   FindingPage,
   ListFindingsQuery,
   SuppressionView,
   TriageState,
 } from "./findings/findings.ts";
+export {
+  BULK_LIMIT,
+  bulkMute,
+  bulkMuteSchema,
+  bulkTriage,
+  bulkTriageSchema,
+} from "./findings/bulk.ts";
+export type { BulkResult } from "./findings/bulk.ts";
+export { fillPlaceholders, fillRemediation, recordUrl } from "./findings/remediation.ts";
+export type { RemediationContext } from "./findings/remediation.ts";
 export {
   createSuppression,
   createSuppressionSchema,
@@ -135,10 +150,12 @@ export {
 } from "./org_checks.ts";
 export type { CheckFamily, CustomCheckRecord, OrgCheck, RunScope } from "./org_checks.ts";
 export {
+  bulkResultSchema,
   checkDetailSchema,
   checkListItemSchema,
   customCheckSchema,
   findingDetailSchema,
+  findingGroupsSchema,
   findingPageSchema,
   frameworkDetailSchema,
   frameworkListItemSchema,

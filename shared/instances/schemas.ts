@@ -118,6 +118,8 @@ export const createInstanceSchema = z.object({
   url,
   credentials: instanceCredentialsSchema,
   schedule: scheduleSchema.nullable().optional(),
+  /** Start the first full sync (and the analysis after it) once the credentials work. */
+  start_sync: z.boolean().default(true),
 }).strict();
 
 /** Body of `PATCH /instances/:id`; credentials are replaced whole when given. */

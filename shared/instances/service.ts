@@ -91,7 +91,10 @@ async function health(
  * Adds an instance (admin or owner): normalizes and checks the URL, seals the
  * credentials with the current key, inserts it (the database enforces the
  * plan's instance limit), mirrors its schedule to QStash, then tests the
- * connection so the list shows its health at once.
+ * connection so the list shows its health at once. When the instance accepted
+ * the credentials, its first full sync starts (trigger `setup`), and with it
+ * the analysis that follows every sync: no other click is needed
+ * (`start_sync: false` leaves it to the user).
  *
  * @param services database, logger and task client
  * @param claims the caller
@@ -101,7 +104,7 @@ export async function addInstance(
   services: InstanceServices,
   claims: JwtClaims,
   input: z.output<typeof createInstanceSchema>,
-): Promise<{ instance: InstanceView; health: HealthReport | null }> {
+): Promise<{ instance: InstanceView; health: HealthReport | null; sync: SyncRunSummary | null }> {
   const rt = await runtime();
   // Role first: nobody learns anything about URLs or keys from a refused request.
   await services.db.asTenant(
@@ -155,8 +158,20 @@ export async function addInstance(
   } catch (error) {
     services.log.warn("connection test after adding an instance failed", { instanceId: id, error });
   }
+  let sync: SyncRunSummary | null = null;
+  if (input.start_sync && report?.authenticated) {
+    try {
+      sync = (await queueSync(services, claims, id, { mode: "full", trigger: "setup" })).run;
+    } catch (error) {
+      // The instance is added; its first sync can be started by hand.
+      services.log.warn("first sync after adding an instance did not start", {
+        instanceId: id,
+        error,
+      });
+    }
+  }
   const instance = await services.db.asTenant(claims, (tx) => getInstance(tx, id));
-  return { instance, health: report };
+  return { instance, health: report, sync };
 }
 
 /**
@@ -317,6 +332,16 @@ export async function startSync(
   id: string,
   mode: "incremental" | "full",
 ): Promise<{ run: SyncRunSummary; job: Job }> {
+  return await queueSync(services, claims, id, { mode, trigger: "manual" });
+}
+
+async function queueSync(
+  services: InstanceServices,
+  claims: JwtClaims,
+  id: string,
+  options: { mode: "incremental" | "full"; trigger: "manual" | "setup" },
+): Promise<{ run: SyncRunSummary; job: Job }> {
+  const { mode, trigger } = options;
   // The person's role is checked under their claims; the run itself is
   // evidence, recorded by the engine for the instance's organization.
   const target = await services.db.asTenant(
@@ -335,7 +360,7 @@ export async function startSync(
     try {
       await tx`
         insert into public.sync_runs (id, org_id, instance_id, mode, trigger, status, requested_by)
-        values (${runId}, ${target.org_id}, ${id}, ${mode}, 'manual', 'queued', ${claims.sub})`;
+        values (${runId}, ${target.org_id}, ${id}, ${mode}, ${trigger}, 'queued', ${claims.sub})`;
     } catch (error) {
       if ((error as { code?: string }).code === "23505") {
         throw alreadyRunning({ id: "", job_id: null });
@@ -348,7 +373,7 @@ export async function startSync(
   try {
     job = await services.tasks.enqueue(
       syncTask,
-      { instanceId: id, runId, mode, trigger: "manual" },
+      { instanceId: id, runId, mode, trigger },
       {
         orgId: target.org_id,
         subject: id,

@@ -13,6 +13,8 @@ export interface DrawerProps {
   /** Hides the title visually (e.g. the navigation drawer shows the logo instead). */
   hideTitle?: boolean;
   side?: "left" | "right";
+  /** `md` (22rem, default) for navigation and short details; `lg` (35rem) for evidence and tables. */
+  size?: "md" | "lg";
   footer?: ComponentChildren;
   children?: ComponentChildren;
 }
@@ -34,7 +36,8 @@ export function Drawer(props: DrawerProps): JSX.Element {
       onClose={props.onClose}
       labelledBy={titleId}
       class={cx(
-        "m-0 h-dvh max-h-none w-[min(22rem,calc(100%-3rem))] max-w-none",
+        "m-0 h-dvh max-h-none max-w-none",
+        props.size === "lg" ? "w-[min(35rem,calc(100%-1rem))]" : "w-[min(22rem,calc(100%-3rem))]",
         left ? "mr-auto" : "ml-auto",
       )}
     >

@@ -52,7 +52,9 @@ export function ScrollRegion(props: ScrollRegionProps): JSX.Element {
   return (
     <div
       ref={ref}
-      class={cx("overflow-x-auto", props.class)}
+      // Relative: visually hidden text in a cell (absolutely positioned) stays
+      // inside the region instead of widening the page.
+      class={cx("relative overflow-x-auto", props.class)}
       {...(scrollable ? { tabIndex: 0, role: "region", "aria-label": props.label } : {})}
     >
       {props.children}

@@ -197,6 +197,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     path: `${SCREENSHOT_DIR}${name}.png`,
     fullPage: true,
     animations: "disabled",
+    // Long pages (a list of findings) take a while on a busy 2-core machine.
+    timeout: 60_000,
   });
 }
 

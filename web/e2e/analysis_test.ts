@@ -397,6 +397,8 @@ Deno.test({
               username: "complianceiq.integration",
               password: "integration-password",
             },
+            // Not synced yet either (a new instance syncs by itself unless told not to).
+            start_sync: false,
           });
           const fresh = created.data.id as string;
           try {

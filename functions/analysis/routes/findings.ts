@@ -6,9 +6,17 @@ import {
   type Services,
 } from "../../../shared/http/mod.ts";
 import {
+  bulkMute,
+  bulkMuteSchema,
+  bulkResultSchema,
+  bulkTriage,
+  bulkTriageSchema,
   findingDetailSchema,
+  findingGroupsQuerySchema,
+  findingGroupsSchema,
   findingPageSchema,
   getFinding,
+  listFindingGroups,
   listFindings,
   listFindingsQuerySchema,
   setTriage,
@@ -18,7 +26,7 @@ import {
 
 const findingParams = z.object({ findingId: z.uuid() });
 
-/** Findings of a run, one finding in full, and triage. */
+/** Findings of a run, one finding in full, triage, and triage or mute of many at once. */
 export function findingRoutes(services: Services): RouteGroup {
   return createRouteGroup()
     .on({
@@ -30,6 +38,44 @@ export function findingRoutes(services: Services): RouteGroup {
       query: listFindingsQuerySchema,
       responses: { 200: { description: "A page of findings", schema: findingPageSchema } },
     }, async (c, { query }) => c.json(await listFindings(services.db, c.get("claims"), query)))
+    .on(
+      {
+        method: "get",
+        path: "/findings/groups",
+        summary: "A run's findings grouped by check: resources affected and the total",
+        auth: "user",
+        permission: "findings.read",
+        query: findingGroupsQuerySchema,
+        responses: { 200: { description: "The groups", schema: findingGroupsSchema } },
+      },
+      async (c, { query }) => c.json(await listFindingGroups(services.db, c.get("claims"), query)),
+    )
+    .on({
+      method: "post",
+      path: "/findings/bulk/triage",
+      summary: "Set the triage state of up to 200 findings (all or nothing)",
+      auth: "user",
+      permission: "findings.triage",
+      body: bulkTriageSchema,
+      responses: { 200: { description: "What changed", schema: dataOf(bulkResultSchema) } },
+    }, async (c, { body }) => {
+      const data = await bulkTriage(services.db, c.get("claims"), body);
+      c.get("log").info("findings triaged", { count: data.updated, state: body.state });
+      return c.json({ data });
+    })
+    .on({
+      method: "post",
+      path: "/findings/bulk/mute",
+      summary: "Mute up to 200 findings with one reason, owner and expiry (all or nothing)",
+      auth: "user",
+      permission: "suppressions.manage",
+      body: bulkMuteSchema,
+      responses: { 200: { description: "What changed", schema: dataOf(bulkResultSchema) } },
+    }, async (c, { body }) => {
+      const data = await bulkMute(services.db, c.get("claims"), body);
+      c.get("log").info("findings muted", { count: data.updated });
+      return c.json({ data });
+    })
     .on(
       {
         method: "get",

@@ -15,6 +15,7 @@ import {
   listInstances,
   listInstancesQuerySchema,
   removeInstance,
+  syncRunSummarySchema,
   updateInstanceSchema,
 } from "../../../shared/instances/mod.ts";
 
@@ -47,14 +48,18 @@ export function instancesRoutes(services: Services): RouteGroup {
       body: createInstanceSchema,
       responses: {
         201: {
-          description: "The instance and its first connection test",
-          schema: z.object({ data: instanceSchema, health: healthReportSchema.nullable() }),
+          description: "The instance, its first connection test, and its first sync when started",
+          schema: z.object({
+            data: instanceSchema,
+            health: healthReportSchema.nullable(),
+            sync: syncRunSummarySchema.nullable(),
+          }),
         },
       },
     }, async (c, { body }) => {
-      const { instance, health } = await addInstance(services, c.get("claims"), body);
+      const { instance, health, sync } = await addInstance(services, c.get("claims"), body);
       c.get("log").info("instance added", { instanceId: instance.id, orgId: instance.org_id });
-      return c.json({ data: instance, health }, 201);
+      return c.json({ data: instance, health, sync }, 201);
     })
     .on({
       method: "get",

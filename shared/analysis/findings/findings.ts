@@ -24,6 +24,7 @@ import {
   fromCustom,
   normalizeCustom,
 } from "../org_checks.ts";
+import { fillRemediation, recordUrl } from "./remediation.ts";
 
 /** Triage states of a finding. */
 export const TRIAGE_STATES = [
@@ -44,8 +45,8 @@ const list = <T extends z.ZodType<unknown, string>>(item: T) =>
     z.array(item).max(50),
   );
 
-/** Query string of `GET /findings`. */
-export const listFindingsQuerySchema = z.object({
+/** Filters of the findings of a run, shared by the list and the groups. */
+const findingFilterSchema = z.object({
   run_id: z.uuid().optional(),
   /** The instance's latest succeeded run, when no run_id is given. */
   instance_id: z.uuid().optional(),
@@ -59,13 +60,28 @@ export const listFindingsQuerySchema = z.object({
   muted: z.enum(["true", "false"]).optional(),
   /** Text in the resource key or the evidence. */
   q: z.string().trim().min(1).max(100).optional(),
+});
+
+const RUN_OR_INSTANCE = {
+  message: "Give run_id or instance_id",
+  path: ["run_id"],
+};
+
+/** Query string of `GET /findings`. */
+export const listFindingsQuerySchema = findingFilterSchema.extend({
   sort: z.enum(FINDING_SORTS).default("severity"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2000).optional(),
-}).refine((q) => q.run_id || q.instance_id, {
-  message: "Give run_id or instance_id",
-  path: ["run_id"],
-});
+}).refine((q) => q.run_id || q.instance_id, RUN_OR_INSTANCE);
+
+/** Query string of `GET /findings/groups`: the list's filters, no sort or page. */
+export const findingGroupsQuerySchema = findingFilterSchema.refine(
+  (q) => q.run_id || q.instance_id,
+  RUN_OR_INSTANCE,
+);
+
+/** Filters of the findings of a run, parsed. */
+export type FindingFilterQuery = z.output<typeof findingFilterSchema>;
 
 /** Query of the findings list, parsed. */
 export type ListFindingsQuery = z.output<typeof listFindingsQuerySchema>;
@@ -84,6 +100,8 @@ export interface FindingListItem {
   resource_key: string;
   table_name: string;
   sys_id: string | null;
+  /** The record in the ServiceNow instance (`<instance>/<table>.do?sys_id=…`), when there is one. */
+  record_url: string | null;
   /** In this run: FAIL, PASS (resolved by it) or NOT_EVALUATED. */
   status: "FAIL" | "PASS" | "NOT_EVALUATED";
   delta: "new" | "unchanged" | "resolved" | "reopened" | null;
@@ -179,54 +197,12 @@ export async function listFindings(
   return await db.asTenant(claims, async (tx) => {
     const runId = await targetRun(tx, query);
     if (!runId) return { run_id: null, data: [], next_cursor: null };
-    const filters = [
-      query.severity ? tx`and cr.severity in ${tx(query.severity)}` : tx``,
-      query.area ? tx`and cr.area in ${tx(query.area)}` : tx``,
-      query.framework ? tx`and ${query.framework} = any (cr.frameworks)` : tx``,
-      query.status ? tx`and fr.status in ${tx(query.status)}` : tx``,
-      query.delta ? tx`and fr.delta in ${tx(query.delta)}` : tx``,
-      query.check_id ? tx`and fr.check_id in ${tx(query.check_id)}` : tx``,
-      query.triage ? tx`and coalesce(t.state, 'open') in ${tx(query.triage)}` : tx``,
-      query.q
-        ? tx`and (strpos(lower(f.resource_key), lower(${query.q})) > 0
-                  or strpos(lower(coalesce(fr.evidence, f.evidence)::text), lower(${query.q})) > 0)`
-        : tx``,
-    ];
-    const muted = query.muted === undefined
-      ? tx``
-      : query.muted === "true"
-      ? tx`and suppression_id is not null`
-      : tx`and suppression_id is null`;
     const keyset = after ? keysetPredicate(tx, sort, after) : tx``;
     const keyList = tx.unsafe([...sort.keys.map((k) => k.expr), "id"].join(", "));
     const rows = await tx<(FindingListItem & Record<string, unknown>)[]>`
-      with run as (select id, org_id, instance_id from public.analysis_runs where id = ${runId}),
-      active as (
-        select s.id, s.scope, s.check_id, s.instance_id, s.finding_id, s.created_at
-        from public.analysis_suppressions s join run on s.org_id = run.org_id
-        where s.revoked_at is null and (s.expires_at is null or s.expires_at > now())
-      ),
-      rows as (
-        select fr.finding_id as id, fr.run_id, f.instance_id, fr.check_id, cr.title as check_title,
-               cr.severity, cr.severity_rank, cr.area, cr.family, cr.frameworks,
-               f.resource_key, f.table_name, f.sys_id, fr.status, fr.delta,
-               coalesce(fr.evidence, f.evidence) as evidence, f.first_seen_at, f.last_seen_at,
-               f.status as current_status, f.reopened_count,
-               coalesce(t.state, 'open') as triage_state,
-               (select a.id from active a
-                 where (a.scope = 'finding' and a.finding_id = fr.finding_id)
-                    or (a.check_id = fr.check_id
-                        and (a.scope = 'check_org'
-                             or (a.scope = 'check_instance' and a.instance_id = f.instance_id)))
-                 order by a.created_at limit 1) as suppression_id
-        from public.analysis_finding_results fr
-        join public.analysis_findings f on f.id = fr.finding_id
-        join public.analysis_check_results cr on cr.run_id = fr.run_id and cr.check_id = fr.check_id
-        left join public.analysis_finding_triage t on t.finding_id = fr.finding_id
-        where fr.run_id = ${runId} ${filters}
-      )
+      with ${matchingRows(tx, runId, query)}
       select *, ${tx.unsafe(sort.keys.map((k, i) => `${k.expr} as sort_${i}`).join(", "))}
-      from rows where true ${muted} ${keyset}
+      from rows where true ${keyset}
       order by ${keyList}
       limit ${query.limit + 1}`;
     const more = rows.length > query.limit;
@@ -265,6 +241,112 @@ function cursorMatches(sort: SortSpec, values: unknown[]): boolean {
     });
 }
 
+/** The findings of one check in a run that match the filters. */
+export interface FindingGroup {
+  check_id: string;
+  check_title: string;
+  severity: Severity;
+  area: string;
+  /** Affected resources (finding results) that match. */
+  count: number;
+  /** Of those, muted now. */
+  muted: number;
+}
+
+/** A run's matching findings, grouped by check. */
+export interface FindingGroups {
+  run_id: string | null;
+  /** Every matching finding result (the sum of the groups' counts). */
+  total: number;
+  /** Most severe first, then most resources. */
+  data: FindingGroup[];
+}
+
+/**
+ * A run's findings grouped by check (members), with the same filters as the
+ * list: how many resources each check affects, and how many findings in all.
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param query the filters
+ * @returns the groups and the total; `run_id` null when the instance has not been analysed yet
+ * @throws {HttpError} 404 for an unknown run or instance
+ */
+export async function listFindingGroups(
+  db: Database,
+  claims: TenantClaims,
+  query: FindingFilterQuery,
+): Promise<FindingGroups> {
+  return await db.asTenant(claims, async (tx) => {
+    const runId = await targetRun(tx, query);
+    if (!runId) return { run_id: null, total: 0, data: [] };
+    const rows = await tx<(FindingGroup & { severity_rank: number })[]>`
+      with ${matchingRows(tx, runId, query)}
+      select check_id, min(check_title) as check_title, min(severity) as severity,
+             min(area) as area, min(severity_rank) as severity_rank, count(*)::int as count,
+             (count(*) filter (where suppression_id is not null))::int as muted
+      from rows group by check_id
+      order by min(severity_rank), count(*) desc, check_id`;
+    const data = rows.map(({ severity_rank: _rank, ...group }) => group);
+    return { run_id: runId, total: data.reduce((n, g) => n + g.count, 0), data };
+  });
+}
+
+/**
+ * The `run`, `active` and `rows` CTEs: the run's finding results that match the
+ * filters (not the sort or page), with the suppression muting each.
+ */
+function matchingRows(tx: Tx, runId: string, query: FindingFilterQuery) {
+  const filters = [
+    query.severity ? tx`and cr.severity in ${tx(query.severity)}` : tx``,
+    query.area ? tx`and cr.area in ${tx(query.area)}` : tx``,
+    query.framework ? tx`and ${query.framework} = any (cr.frameworks)` : tx``,
+    query.status ? tx`and fr.status in ${tx(query.status)}` : tx``,
+    query.delta ? tx`and fr.delta in ${tx(query.delta)}` : tx``,
+    query.check_id ? tx`and fr.check_id in ${tx(query.check_id)}` : tx``,
+    query.triage ? tx`and coalesce(t.state, 'open') in ${tx(query.triage)}` : tx``,
+    query.q
+      ? tx`and (strpos(lower(f.resource_key), lower(${query.q})) > 0
+                or strpos(lower(coalesce(fr.evidence, f.evidence)::text), lower(${query.q})) > 0)`
+      : tx``,
+  ];
+  const muted = query.muted === undefined
+    ? tx``
+    : query.muted === "true"
+    ? tx`where suppression_id is not null`
+    : tx`where suppression_id is null`;
+  return tx`run as (select id, org_id, instance_id from public.analysis_runs where id = ${runId}),
+      active as (
+        select s.id, s.scope, s.check_id, s.instance_id, s.finding_id, s.created_at
+        from public.analysis_suppressions s join run on s.org_id = run.org_id
+        where s.revoked_at is null and (s.expires_at is null or s.expires_at > now())
+      ),
+      all_rows as (
+        select fr.finding_id as id, fr.run_id, f.instance_id, fr.check_id, cr.title as check_title,
+               cr.severity, cr.severity_rank, cr.area, cr.family, cr.frameworks,
+               f.resource_key, f.table_name, f.sys_id, fr.status, fr.delta,
+               coalesce(fr.evidence, f.evidence) as evidence, f.first_seen_at, f.last_seen_at,
+               f.status as current_status, f.reopened_count,
+               coalesce(t.state, 'open') as triage_state,
+               case when f.sys_id ~ '^[0-9a-fA-F]{32}$' and f.table_name ~ '^[a-z0-9_]+$'
+                    then rtrim(i.url, '/') || '/' || f.table_name || '.do?sys_id=' || f.sys_id
+               end as record_url,
+               (select a.id from active a
+                 where (a.scope = 'finding' and a.finding_id = fr.finding_id)
+                    or (a.check_id = fr.check_id
+                        and (a.scope = 'check_org'
+                             or (a.scope = 'check_instance' and a.instance_id = f.instance_id)))
+                 order by a.created_at limit 1) as suppression_id
+        from public.analysis_finding_results fr
+        join public.analysis_findings f on f.id = fr.finding_id
+        join public.instances i on i.id = f.instance_id
+        join public.analysis_check_results cr on cr.run_id = fr.run_id and cr.check_id = fr.check_id
+        left join public.analysis_finding_triage t on t.finding_id = fr.finding_id
+        where fr.run_id = ${runId} ${filters}
+      ),
+      rows as (select * from all_rows ${muted})`;
+}
+
 /** `(k1, k2, …, id) > (cursor values)`: the rows after the cursor in sort order. */
 function keysetPredicate(tx: Tx, sort: SortSpec, values: unknown[]) {
   const typed = [
@@ -298,6 +380,10 @@ export interface FindingDetail {
   resource_key: string;
   table_name: string;
   sys_id: string | null;
+  /** The record in the ServiceNow instance (`<instance>/<table>.do?sys_id=…`), when there is one. */
+  record_url: string | null;
+  /** The instance's URL, for links the remediation steps name (`sys_user.do?sys_id=…`). */
+  instance_url: string;
   status: "open" | "resolved";
   evidence: Record<string, unknown>;
   first_seen_at: Date;
@@ -416,12 +502,26 @@ export async function getFinding(
 ): Promise<FindingDetail> {
   return await db.asTenant(claims, async (tx) => {
     const [f] = await tx<
-      Omit<FindingDetail, "check" | "triage" | "history" | "events" | "suppressions" | "muted_by">[]
+      Omit<
+        FindingDetail,
+        | "check"
+        | "triage"
+        | "history"
+        | "events"
+        | "suppressions"
+        | "muted_by"
+        | "record_url"
+        | "instance_url"
+      >[]
     >`
       select id, org_id, instance_id, check_id, resource_key, table_name, sys_id, status, evidence,
              first_seen_at, first_seen_run_id, last_seen_at, last_seen_run_id, resolved_at, reopened_count
       from public.analysis_findings where id = ${findingId}`;
     if (!f) throw new HttpError(404, FINDING_NOT_FOUND);
+    const [instance] = await tx<{ url: string }[]>`
+      select url from public.instances where id = ${f.instance_id}`;
+    const instanceUrl = (instance?.url ?? "").replace(/\/+$/, "");
+    const check = await checkOf(tx, f.org_id, f.check_id);
     const [triage] = await tx<FindingDetail["triage"][]>`
       select state, note, updated_by, updated_at from public.analysis_finding_triage
       where finding_id = ${findingId}`;
@@ -445,7 +545,17 @@ export async function getFinding(
     ) as unknown as SuppressionView[];
     return {
       ...f,
-      check: await checkOf(tx, f.org_id, f.check_id),
+      record_url: instanceUrl ? recordUrl(instanceUrl, f.table_name, f.sys_id) : null,
+      instance_url: instanceUrl,
+      check: check && {
+        ...check,
+        remediation: fillRemediation(check.remediation, {
+          sysId: f.sys_id,
+          resourceKey: f.resource_key,
+          tableName: f.table_name,
+          evidence: f.evidence,
+        }),
+      },
       triage: triage ?? { state: "open", note: null, updated_by: null, updated_at: null },
       history: [...history],
       events: [...events],

@@ -6,10 +6,12 @@
  * @module
  */
 import type {
+  BulkResult as ServerBulkResult,
   CheckDetail,
   CheckListItem,
   CustomCheckView,
   FindingDetail as ServerFindingDetail,
+  FindingGroups as ServerFindingGroups,
   FindingListItem,
   FindingPage as ServerFindingPage,
   FrameworkDetail as ServerFrameworkDetail,
@@ -33,6 +35,7 @@ import type {
 } from "../../../shared/analysis/mod.ts";
 import type { Severity as ServerSeverity } from "../../../shared/analysis/catalog/mod.ts";
 import type { InstanceView } from "../../../shared/instances/mod.ts";
+import type { Job } from "../../../shared/tasks/mod.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
 import type { Jsonified, Member, Page } from "../../lib/api_types.ts";
 
@@ -64,7 +67,13 @@ export const TRIAGE_STATES: readonly TriageState[] = Object.keys(TRIAGE_LABELS) 
 /** An instance, as far as the analysis page needs it. */
 export type InstanceSummary = Pick<
   Jsonified<InstanceView>,
-  "id" | "name" | "status" | "last_sync_at"
+  "id" | "name" | "status" | "last_sync_at" | "active_sync"
+>;
+
+/** A background job (a sync, a run) as far as the page follows it. */
+export type JobProgress = Pick<
+  Jsonified<Job>,
+  "id" | "kind" | "subject" | "status" | "progress" | "progress_message" | "error"
 >;
 
 /** What a run evaluates. */
@@ -93,6 +102,10 @@ export type RunCheck = Jsonified<RunCheckItem>;
 export type FindingItem = Jsonified<FindingListItem>;
 /** A page of findings. */
 export type FindingPage = Jsonified<ServerFindingPage>;
+/** A run's findings grouped by check, with the total. */
+export type FindingGroups = Jsonified<ServerFindingGroups>;
+/** What a bulk triage or mute changed. */
+export type BulkResult = ServerBulkResult;
 /** A suppression. */
 export type Suppression = Jsonified<SuppressionView>;
 /** A finding in full. */
@@ -166,8 +179,19 @@ export interface AnalysisApi {
     filters: FindingFilters,
     page: { cursor?: string | null; limit?: number },
   ): Promise<FindingPage>;
+  findingGroups(target: { runId: string }, filters: FindingFilters): Promise<FindingGroups>;
   finding(id: string): Promise<FindingDetail>;
   triage(id: string, state: TriageState, note: string): Promise<void>;
+  bulkTriage(findingIds: readonly string[], state: TriageState, note: string): Promise<BulkResult>;
+  bulkMute(
+    findingIds: readonly string[],
+    details: { reason: string; owner_id: string; expires_at?: string },
+  ): Promise<BulkResult>;
+  /**
+   * Work in progress on one instance: its sync in progress (as the instance
+   * records it) and its queued or running analysis, as jobs to follow.
+   */
+  activeJobs(orgId: string, instanceId: string): Promise<JobProgress[]>;
   suppress(
     input:
       | { scope: "finding"; finding_id: string }
@@ -259,9 +283,59 @@ export function createAnalysisApi(api: ApiClient): AnalysisApi {
           cursor: page.cursor ?? undefined,
         },
       }),
+    findingGroups: (target, filters) => {
+      const { sort: _sort, ...query } = filterQuery(filters);
+      return api.request<FindingGroups>("GET", `${base}/findings/groups`, {
+        query: { run_id: target.runId, ...query },
+      });
+    },
     finding: (id) => get<FindingDetail>(`/findings/${id}`),
     async triage(id, state, note) {
       await api.request("PUT", `${base}/findings/${id}/triage`, { body: { state, note } });
+    },
+    async bulkTriage(findingIds, state, note) {
+      return (await api.request<{ data: BulkResult }>("POST", `${base}/findings/bulk/triage`, {
+        body: { finding_ids: findingIds, state, ...(note.trim() ? { note } : {}) },
+      })).data;
+    },
+    async bulkMute(findingIds, details) {
+      return (await api.request<{ data: BulkResult }>("POST", `${base}/findings/bulk/mute`, {
+        body: { finding_ids: findingIds, ...details },
+      })).data;
+    },
+    async activeJobs(_orgId, instanceId) {
+      const [instance, runs] = await Promise.all([
+        api.request<{ data: InstanceSummary }>("GET", `/instances/${instanceId}`),
+        api.request<Page<RunItem>>("GET", `${base}/runs`, {
+          query: { instance_id: instanceId, limit: 5 },
+        }),
+      ]);
+      const jobs: JobProgress[] = [];
+      const sync = instance.data.active_sync;
+      if (sync?.job_id) {
+        jobs.push({
+          id: sync.job_id,
+          kind: "servicenow.sync",
+          subject: instanceId,
+          status: sync.status === "queued" ? "queued" : "running",
+          progress: 0,
+          progress_message: "",
+          error: null,
+        });
+      }
+      const run = runs.data.find((r) => r.status === "queued" || r.status === "running");
+      if (run) {
+        jobs.push({
+          id: run.job_id ?? run.id,
+          kind: "analysis.run",
+          subject: instanceId,
+          status: run.status === "queued" ? "queued" : "running",
+          progress: 0,
+          progress_message: "",
+          error: null,
+        });
+      }
+      return jobs;
     },
     async suppress(input, details) {
       return (await api.request<{ data: Suppression }>("POST", `${base}/suppressions`, {

@@ -4,8 +4,10 @@ import {
   type AnalysisApi,
   DEFAULT_FILTERS,
   type FindingFilters,
+  type FindingGroups,
   type FindingItem,
   type InstanceSummary,
+  type JobProgress,
   type RunCheck,
   type RunDetail,
   type RunItem,
@@ -13,6 +15,7 @@ import {
   type RunScope,
 } from "./analysis_api.ts";
 import type { RunWatcher } from "./run_watcher.ts";
+import { type ActivityFollower, createActivityFollower, type JobWatcher } from "./activity.ts";
 
 type Status = "idle" | "loading" | "ready" | "error";
 
@@ -33,7 +36,11 @@ export interface AnalysisModel {
    * never presents the previous run's results as the new run's.
    */
   running: ReadonlySignal<boolean>;
+  /** A sync of the instance in progress (its job), or null. */
+  sync: ReadonlySignal<JobProgress | null>;
   findings: ReadonlySignal<FindingItem[]>;
+  /** The run's findings matching the filters (but the check), grouped by check, with the total. */
+  groups: ReadonlySignal<FindingGroups | null>;
   findingsStatus: ReadonlySignal<Status>;
   findingsError: ReadonlySignal<string | null>;
   nextCursor: ReadonlySignal<string | null>;
@@ -69,7 +76,16 @@ const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
  */
 export function createAnalysisModel(
   api: AnalysisApi,
-  context: { orgId: string; watchRun: RunWatcher; onAccessChanged?: () => void; pageSize?: number },
+  context: {
+    orgId: string;
+    watchRun: RunWatcher;
+    /** Follows syncs and runs of the instance shown, so the page updates when they finish. */
+    watchJob?: JobWatcher;
+    /** How often to look for a sync or run started elsewhere (default 20 s; 0 never). */
+    activityPollMs?: number;
+    onAccessChanged?: () => void;
+    pageSize?: number;
+  },
 ): AnalysisModel {
   const instances = signal<InstanceSummary[]>([]);
   const instanceId = signal<string | null>(null);
@@ -78,7 +94,9 @@ export function createAnalysisModel(
   const status = signal<Status>("idle");
   const error = signal<string | null>(null);
   const live = signal<RunProgress | null>(null);
+  const sync = signal<JobProgress | null>(null);
   const findings = signal<FindingItem[]>([]);
+  const groups = signal<FindingGroups | null>(null);
   const findingsStatus = signal<Status>("idle");
   const findingsError = signal<string | null>(null);
   const nextCursor = signal<string | null>(null);
@@ -92,6 +110,7 @@ export function createAnalysisModel(
     return progress !== null && (!FINISHED.has(progress.status) || loadingResults.value);
   });
   let stopWatch: (() => void) | null = null;
+  let activity: ActivityFollower | null = null;
   /** The user picked a framework filter (or "All frameworks"): defaults no longer apply. */
   let frameworkChosen = false;
   let generation = 0;
@@ -108,6 +127,7 @@ export function createAnalysisModel(
     if (!current || current.status !== "succeeded") {
       batch(() => {
         findings.value = [];
+        groups.value = null;
         nextCursor.value = null;
         findingsStatus.value = "ready";
       });
@@ -117,12 +137,19 @@ export function createAnalysisModel(
     findingsStatus.value = "loading";
     findingsError.value = null;
     try {
-      const page = await api.findings({ runId: current.id }, filters.value, {
-        cursor: append ? nextCursor.value : null,
-        limit: context.pageSize ?? 50,
-      });
+      const [page, grouped] = await Promise.all([
+        api.findings({ runId: current.id }, filters.value, {
+          cursor: append ? nextCursor.value : null,
+          limit: context.pageSize ?? 50,
+        }),
+        // The groups list every check the other filters match, so one can be picked.
+        append
+          ? null
+          : api.findingGroups({ runId: current.id }, { ...filters.value, check_id: "" }),
+      ]);
       if (mine !== generation) return;
       batch(() => {
+        if (grouped) groups.value = grouped;
         findings.value = append ? [...findings.value, ...page.data] : page.data;
         nextCursor.value = page.next_cursor;
         findingsStatus.value = "ready";
@@ -206,6 +233,7 @@ export function createAnalysisModel(
     runs.value = page.data;
     const active = page.data.find((r) => !FINISHED.has(r.status));
     if (active) {
+      if (live.value?.id !== active.id) live.value = null;
       live.value ??= {
         id: active.id,
         status: active.status,
@@ -222,11 +250,43 @@ export function createAnalysisModel(
     await showRun(chosen?.id ?? null);
   }
 
+  /** Runs again (the shown one stays): a run that became active is followed. */
+  async function reloadRuns(): Promise<void> {
+    try {
+      await loadRuns(run.value?.id ?? null);
+      if (status.value !== "error") status.value = "ready";
+    } catch (cause) {
+      fail(cause);
+    }
+  }
+
+  function followActivity(id: string): void {
+    activity?.stop();
+    const watchJob = context.watchJob;
+    activity = watchJob
+      ? createActivityFollower({
+        listActive: () => api.activeJobs(context.orgId, id),
+        watchJob,
+        onSync: (job) => {
+          if (instanceId.value === id) sync.value = job;
+        },
+        onSyncEnd: () => {
+          if (instanceId.value === id) void reloadRuns();
+        },
+        onRun: () => {
+          if (instanceId.value === id && !stopWatch) void reloadRuns();
+        },
+        pollMs: context.activityPollMs ?? 20_000,
+      })
+      : null;
+  }
+
   async function selectInstance(id: string, runId?: string | null): Promise<void> {
     stopWatch?.();
     stopWatch = null;
     batch(() => {
       instanceId.value = id;
+      sync.value = null;
       live.value = null;
       loadingResults.value = false;
       runs.value = [];
@@ -236,6 +296,7 @@ export function createAnalysisModel(
     try {
       await loadRuns(runId);
       status.value = "ready";
+      followActivity(id);
     } catch (cause) {
       batch(() => {
         fail(cause);
@@ -253,7 +314,9 @@ export function createAnalysisModel(
     error,
     live,
     running,
+    sync,
     findings,
+    groups,
     findingsStatus,
     findingsError,
     nextCursor,
@@ -361,6 +424,8 @@ export function createAnalysisModel(
     dispose() {
       stopWatch?.();
       stopWatch = null;
+      activity?.stop();
+      activity = null;
     },
   };
 }

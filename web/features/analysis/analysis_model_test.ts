@@ -67,6 +67,22 @@ function fakeApi(overrides: Partial<AnalysisApi> = {}) {
         next_cursor: start + 2 < all.length ? String(start + 2) : null,
       });
     },
+    findingGroups: (target: { runId: string }, filters: FindingFilters) => {
+      calls.push(`groups ${target.runId} check=${filters.check_id || "-"}`);
+      return Promise.resolve({
+        run_id: target.runId,
+        total: all.length,
+        data: [{
+          check_id: "c1",
+          check_title: "Check c1",
+          severity: "high",
+          area: "identity",
+          count: all.length,
+          muted: 0,
+        }],
+      });
+    },
+    activeJobs: () => Promise.resolve([]),
     startRun: () => {
       const started = runItem("r3", "queued");
       runs = [started, ...runs];
@@ -285,4 +301,68 @@ Deno.test("analysis model: findings open filtered to the default framework until
     await model.load();
     assert.equal(model.filters.value.framework, "");
   });
+});
+
+Deno.test("analysis model: groups by check count every check the other filters match", async () => {
+  const { api, calls } = fakeApi();
+  const model = createAnalysisModel(api, { orgId: "o1", watchRun: manualWatcher().watch });
+  await model.load();
+  assert.equal(model.groups.value?.total, 5);
+  await model.setFilters({ check_id: "c1" });
+  assert.ok(calls.includes("groups r2 check=-"), "the picked check does not narrow the groups");
+  assert.ok(!calls.some((c) => c.startsWith("groups") && c.includes("check=c1")));
+  assert.equal(model.groups.value?.data.length, 1);
+});
+
+Deno.test("analysis model: a sync in progress is shown, and when it ends the run after it is followed to its results", async () => {
+  const fake = fakeApi();
+  let runs = [runItem("r2", "succeeded")];
+  let jobs = [{
+    id: "j1",
+    kind: "servicenow.sync",
+    subject: "i1",
+    status: "running" as const,
+    progress: 0.3,
+    progress_message: "Reading sys_user",
+    error: null,
+  }];
+  const api = {
+    ...fake.api,
+    runs: () => Promise.resolve({ data: runs, next_cursor: null }),
+    activeJobs: () => Promise.resolve(jobs),
+  } as AnalysisApi;
+  let jobListener: { onProgress: (j: typeof jobs[number]) => void; onEnd: () => void } | null =
+    null;
+  const runWatcher = manualWatcher();
+  const model = createAnalysisModel(api, {
+    orgId: "o1",
+    watchRun: runWatcher.watch,
+    watchJob: (_id, onProgress, onEnd) => {
+      jobListener = { onProgress, onEnd };
+      return () => (jobListener = null);
+    },
+    activityPollMs: 0,
+  });
+  await model.load();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(model.sync.value?.progress_message, "Reading sys_user");
+  jobListener!.onProgress({ ...jobs[0]!, progress: 0.8, progress_message: "Reading sys_audit" });
+  assert.equal(model.sync.value?.progress, 0.8);
+
+  // The sync ends; the analysis it queued is running.
+  runs = [runItem("r3", "running"), ...runs];
+  jobs = [];
+  jobListener!.onEnd();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(model.sync.value, null);
+  assert.equal(model.live.value?.id, "r3");
+  assert.equal(model.running.value, true);
+  assert.equal(model.run.value?.id, "r2", "the previous results stay until the new ones are in");
+
+  runs = [runItem("r3", "succeeded"), runItem("r2", "succeeded")];
+  runWatcher.listener!.onEnd("succeeded");
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(model.run.value?.id, "r3");
+  assert.equal(model.running.value, false);
+  model.dispose();
 });

@@ -12,6 +12,7 @@ import type { RunCheck } from "./analysis_api.ts";
 import { MuteFields } from "./mute_fields.tsx";
 import { AREA_TITLES } from "./summary_panel.tsx";
 import { SeverityBadge, StatusBadge } from "./ui.tsx";
+import { VERDICTS } from "./verdicts.ts";
 
 /** What a mute of a check says. */
 export interface CheckMute {
@@ -161,12 +162,8 @@ export function ChecksPanel(props: ChecksPanelProps): JSX.Element {
           value={status}
           options={[
             { value: "", label: "Every verdict" },
-            { value: "FAIL", label: "Failing" },
-            { value: "NOT_EVALUATED", label: "Not evaluated" },
-            { value: "NOT_APPLICABLE", label: "Not applicable" },
+            ...Object.entries(VERDICTS).map(([value, v]) => ({ value, label: v.filterLabel })),
             { value: "DEFAULT_USED", label: "Not set on the instance (default used)" },
-            { value: "MUTED", label: "Muted" },
-            { value: "PASS", label: "Passing" },
           ]}
           onValue={setStatus}
         />

@@ -1,6 +1,7 @@
 import { Fragment, type JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Bell, BellOff } from "lucide";
+import { Bell, BellOff, ExternalLink } from "lucide";
+import { Icon } from "../../components/icon.tsx";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
 import { Drawer } from "../../components/drawer.tsx";
@@ -13,6 +14,7 @@ import type { Member } from "../../lib/api_types.ts";
 import {
   type AnalysisApi,
   type FindingDetail,
+  type Framework,
   TRIAGE_LABELS,
   TRIAGE_STATES,
   type TriageState,
@@ -35,10 +37,37 @@ export interface FindingDrawerProps {
   canAct: boolean;
   members: readonly Member[];
   currentUserId: string;
+  /** Framework names, by id (a mapping to an unknown framework shows its id). */
+  frameworks: readonly Framework[];
   onClose: () => void;
   /** Something changed (triage, mute): the page reloads scores and lists. */
   onChanged: (message: string) => void;
   onError: (title: string, message: string) => void;
+}
+
+/** A remediation step with the instance pages it names (`sys_user.do?sys_id=…`) as links. */
+function StepText({ text, instanceUrl }: { text: string; instanceUrl: string }): JSX.Element {
+  if (!instanceUrl) return <>{text}</>;
+  const parts = text.split(/(\b[a-z0-9_]+\.do\?[^\s)]+)/g);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 === 1
+          ? (
+            <a
+              key={i}
+              href={`${instanceUrl}/${part.replace(/[.,;]$/, "")}`}
+              target="_blank"
+              rel="noopener noreferrer"
+              class="break-all font-mono text-xs text-accent-text underline"
+            >
+              {part}
+            </a>
+          )
+          : part
+      )}
+    </>
+  );
 }
 
 function remediationText(detail: FindingDetail): string {
@@ -140,7 +169,7 @@ export function FindingDrawer(props: FindingDrawerProps): JSX.Element {
   const code = detail?.check?.remediation.code ?? [];
 
   return (
-    <Drawer open={props.findingId !== null} onClose={props.onClose} title="Finding">
+    <Drawer open={props.findingId !== null} onClose={props.onClose} title="Finding" size="lg">
       {error && <Alert tone="error" class="m-4">{error}</Alert>}
       {!detail && !error && <Loader label="Loading the finding" />}
       {detail && (
@@ -158,7 +187,22 @@ export function FindingDrawer(props: FindingDrawerProps): JSX.Element {
             </h3>
             <dl class="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
               <dt class="text-fg-muted">Resource</dt>
-              <dd class="break-all font-mono">{detail.resource_key}</dd>
+              <dd class="break-all font-mono">
+                {detail.record_url
+                  ? (
+                    <a
+                      href={detail.record_url}
+                      target="_blank"
+                      rel="noopener noreferrer"
+                      class="inline-flex items-center gap-1 text-accent-text underline"
+                    >
+                      {detail.resource_key}
+                      <Icon icon={ExternalLink} class="size-3.5 shrink-0" />
+                      <span class="sr-only">(open the record in ServiceNow)</span>
+                    </a>
+                  )
+                  : detail.resource_key}
+              </dd>
               <dt class="text-fg-muted">Table</dt>
               <dd>{detail.table_name}</dd>
               <dt class="text-fg-muted">First seen</dt>
@@ -181,8 +225,11 @@ export function FindingDrawer(props: FindingDrawerProps): JSX.Element {
               <p class="text-fg-muted">{detail.check.description}</p>
               {detail.check.frameworks.length > 0 && (
                 <p class="text-xs text-fg-muted">
-                  Maps to{" "}
-                  {detail.check.frameworks.map((m) => `${m.framework} ${m.requirement}`).join(", ")}
+                  Maps to {detail.check.frameworks.map((m) =>
+                    `${
+                      props.frameworks.find((f) => f.id === m.framework)?.name ?? m.framework
+                    } ${m.requirement}`
+                  ).join(", ")}
                 </p>
               )}
             </section>
@@ -209,8 +256,23 @@ export function FindingDrawer(props: FindingDrawerProps): JSX.Element {
               <p>{detail.check.remediation.summary}</p>
               {detail.check.remediation.steps.length > 0 && (
                 <ol class="ml-4 list-decimal space-y-1 text-fg-muted">
-                  {detail.check.remediation.steps.map((s) => <li key={s}>{s}</li>)}
+                  {detail.check.remediation.steps.map((s) => (
+                    <li key={s}>
+                      <StepText text={s} instanceUrl={detail.instance_url} />
+                    </li>
+                  ))}
                 </ol>
+              )}
+              {detail.record_url && (
+                <a
+                  href={detail.record_url}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  class="inline-flex items-center gap-1 text-sm font-medium text-accent-text underline"
+                >
+                  <Icon icon={ExternalLink} class="size-4" />
+                  Open the record in ServiceNow
+                </a>
               )}
               {code.map((c, i) => (
                 <div key={i} class="space-y-1">

@@ -8,7 +8,10 @@ import {
   type Score,
   SEVERITIES,
 } from "./analysis_api.ts";
-import { ScoreCard, scoreTone, SEVERITY_LABELS, SeverityBadge, StatusBadge } from "./ui.tsx";
+import { HeadlineScore } from "./headline_score.tsx";
+import { checksSentence, runCounts } from "./run_counts.ts";
+import { scoreBand, scoreTone, SEVERITY_LABELS, SeverityBadge, StatusBadge } from "./ui.tsx";
+import { VERDICTS } from "./verdicts.ts";
 
 const AREA_TITLES: Record<string, string> = {
   identity: "Identity and access",
@@ -38,17 +41,10 @@ function ScoreRow(
           )
           : label}
       </th>
-      <td class="w-40 py-2 pr-3">
+      <td class="hidden w-40 py-2 pr-3 sm:table-cell">
         <div class="h-2 w-full overflow-hidden rounded-full bg-surface-sunken" aria-hidden="true">
           <div
-            class={cx(
-              "h-full rounded-full",
-              (score.score ?? 0) >= 90
-                ? "bg-emerald-600"
-                : (score.score ?? 0) >= 70
-                ? "bg-amber-500"
-                : "bg-red-600",
-            )}
+            class={cx("h-full rounded-full", scoreBand(score.score).bar)}
             style={{ width: `${width}%` }}
           />
         </div>
@@ -57,7 +53,7 @@ function ScoreRow(
         {score.score ?? "—"}
       </td>
       <td class="py-2 text-right text-xs tabular-nums text-fg-muted">
-        {score.passed}/{total} passing
+        {score.passed}/{total} pass
         {score.not_evaluated > 0 && ` · ${score.not_evaluated} not evaluated`}
         {score.muted > 0 && ` · ${score.muted} muted`}
       </td>
@@ -80,50 +76,23 @@ export function SummaryPanel(
   const scores = run.scores!;
   const summary = run.summary!;
   const moved = run.explanation?.scores ?? {};
-  const sc = scores.security_center;
+  const counts = runCounts(run);
   const frameworkName = (id: string) => props.frameworks.find((f) => f.id === id)?.name ?? id;
   const movers = Object.entries(moved)
     .filter(([, change]) => change.movers.length > 0 && (change.delta ?? 0) !== 0)
     .slice(0, 6);
   return (
     <div class="space-y-6">
-      <div class="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
-        <ScoreCard
-          testId="score-overall"
-          label="Overall"
-          score={scores.overall.score}
-          delta={moved.overall?.delta}
-          detail={`${scores.overall.passed} of ${
-            scores.overall.passed + scores.overall.failed
-          } checks passing, weighted by risk`}
-        />
-        <ScoreCard
-          testId="score-security-center"
-          label="Security Center hardening"
-          score={sc.score}
-          delta={moved.security_center?.delta}
-          detail={`${sc.compliant} of ${sc.total} settings compliant (risk ${sc.compliant_risk} of ${sc.total_risk}), as ServiceNow computes it`}
-        />
-        <ScoreCard
-          testId="score-hardening"
-          label="Hardening, after mutes"
-          score={scores.hardening.score}
-          delta={moved.hardening?.delta}
-          detail={`${scores.hardening.muted} muted · ${scores.hardening.not_evaluated} not evaluated`}
-        />
-        <ScoreCard
-          testId="score-behavioural"
-          label="Access, change and audit checks"
-          score={scores.behavioural.score}
-          delta={moved.behavioural?.delta}
-          detail={`${scores.behavioural.failed} failing · ${scores.behavioural.not_evaluated} not evaluated`}
-        />
-      </div>
+      <HeadlineScore run={run} counts={counts} />
 
       <div class="grid gap-6 lg:grid-cols-2">
         <Card
           title="Failing findings by severity"
-          description={`${summary.findings.failing} failing resources, ${summary.findings.muted} of them muted`}
+          description={`${counts.failingFindings} failing resources${
+            counts.mutedFindings > 0
+              ? `; the ${counts.mutedFindings} muted are not counted below`
+              : ""
+          }`}
         >
           <ul class="space-y-2">
             {SEVERITIES.map((severity) => {
@@ -157,9 +126,9 @@ export function SummaryPanel(
           </dl>
         </Card>
 
-        <Card title="Checks" description={`${summary.checks.total} checks in this run`}>
+        <Card title="Checks" description={checksSentence(counts)}>
           <ul class="grid grid-cols-2 gap-3 text-sm">
-            {(["FAIL", "PASS", "NOT_EVALUATED", "NOT_APPLICABLE", "MUTED"] as const).map((s) => (
+            {Object.keys({ ...VERDICTS, ...summary.checks.by_effective }).map((s) => (
               <li key={s} class="flex items-center justify-between gap-2">
                 <StatusBadge status={s} />
                 <span class="font-semibold tabular-nums">

@@ -12,6 +12,7 @@ import { Icon } from "../../components/icon.tsx";
 import { cx } from "../../lib/cx.ts";
 import type { Severity, TriageState } from "./analysis_api.ts";
 import { TRIAGE_LABELS } from "./analysis_api.ts";
+import { verdictStyle } from "./verdicts.ts";
 
 /** Tones of severities. */
 export const SEVERITY_TONES: Record<Severity, BadgeTone> = {
@@ -36,24 +37,10 @@ export function SeverityBadge({ severity }: { severity: Severity }): JSX.Element
   return <Badge tone={SEVERITY_TONES[severity]}>{SEVERITY_LABELS[severity]}</Badge>;
 }
 
-const STATUS_TONES: Record<string, BadgeTone> = {
-  FAIL: "danger",
-  PASS: "success",
-  NOT_EVALUATED: "warning",
-  NOT_APPLICABLE: "neutral",
-  MUTED: "neutral",
-};
-const STATUS_LABELS: Record<string, string> = {
-  FAIL: "Fail",
-  PASS: "Pass",
-  NOT_EVALUATED: "Not evaluated",
-  NOT_APPLICABLE: "Not applicable",
-  MUTED: "Muted",
-};
-
-/** A verdict badge: Pass, Fail, Not evaluated, Not applicable, Muted. */
+/** A verdict badge: Pass, Fail, Not evaluated, Muted (see `verdicts.ts`). */
 export function StatusBadge({ status }: { status: string }): JSX.Element {
-  return <Badge tone={STATUS_TONES[status] ?? "neutral"}>{STATUS_LABELS[status] ?? status}</Badge>;
+  const style = verdictStyle(status);
+  return <Badge tone={style.tone}>{style.label}</Badge>;
 }
 
 const DELTA_TONES: Record<string, BadgeTone> = {
@@ -87,12 +74,40 @@ export function TriageBadge({ state }: { state: TriageState }): JSX.Element {
   return <Badge tone={tone}>{TRIAGE_LABELS[state]}</Badge>;
 }
 
-/** Colour of a score by band. */
+/** How good a score is: its band's name and colours. */
+export interface ScoreBand {
+  label: "Good" | "Fair" | "Weak" | "Poor" | "No score";
+  /** Text colour (AA on the surface in both themes). */
+  text: string;
+  /** Bar fill. */
+  bar: string;
+}
+
+const BANDS: readonly (ScoreBand & { min: number })[] = [
+  {
+    min: 85,
+    label: "Good",
+    text: "text-emerald-700 dark:text-emerald-300",
+    bar: "bg-emerald-600",
+  },
+  { min: 70, label: "Fair", text: "text-lime-800 dark:text-lime-300", bar: "bg-lime-600" },
+  { min: 50, label: "Weak", text: "text-amber-800 dark:text-amber-300", bar: "bg-amber-500" },
+  { min: 0, label: "Poor", text: "text-red-700 dark:text-red-300", bar: "bg-red-600" },
+];
+
+/**
+ * The band of a score: Good (85+), Fair (70+), Weak (50+), Poor.
+ *
+ * @param score 0–100, or null when nothing was scored
+ */
+export function scoreBand(score: number | null): ScoreBand {
+  if (score === null) return { label: "No score", text: "text-fg-muted", bar: "bg-slate-400" };
+  return BANDS.find((b) => score >= b.min)!;
+}
+
+/** Text colour of a score by band. */
 export function scoreTone(score: number | null): string {
-  if (score === null) return "text-fg-muted";
-  if (score >= 90) return "text-emerald-700 dark:text-emerald-300";
-  if (score >= 70) return "text-amber-700 dark:text-amber-300";
-  return "text-red-700 dark:text-red-300";
+  return scoreBand(score).text;
 }
 
 /** A score figure with its label, a detail line and the change since the previous run. */
@@ -109,11 +124,16 @@ export function ScoreCard(
   return (
     <div class="rounded-lg border border-line bg-surface p-4 shadow-xs" data-testid={props.testId}>
       <p class="text-sm font-medium text-fg-muted">{props.label}</p>
-      <p class="mt-1 flex items-baseline gap-2">
-        <span class={cx("text-3xl font-semibold tabular-nums", scoreTone(props.score))}>
+      <p class="mt-1 flex flex-wrap items-baseline gap-x-2">
+        <span class={cx("text-2xl font-semibold tabular-nums", scoreTone(props.score))}>
           {props.score === null ? "—" : props.score}
         </span>
         {props.score !== null && <span class="text-sm text-fg-muted">/ 100</span>}
+        {props.score !== null && (
+          <span class={cx("text-xs font-semibold", scoreTone(props.score))}>
+            {scoreBand(props.score).label}
+          </span>
+        )}
         {delta !== null && (
           <span
             class={cx(
@@ -156,7 +176,11 @@ export function Tabs<T extends string>(
     refs.current[tab.id]?.focus();
   };
   return (
-    <div role="tablist" aria-label={props.label} class="flex gap-1 border-b border-line">
+    <div
+      role="tablist"
+      aria-label={props.label}
+      class="-mx-1 flex gap-1 overflow-x-auto border-b border-line px-1 [scrollbar-width:thin]"
+    >
       {props.tabs.map((tab, i) => {
         const selected = tab.id === props.current;
         return (
@@ -172,7 +196,7 @@ export function Tabs<T extends string>(
               refs.current[tab.id] = el;
             }}
             class={cx(
-              "-mb-px border-b-2 px-3 py-2 text-sm font-medium transition-colors",
+              "-mb-px shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium transition-colors",
               selected
                 ? "border-accent text-accent-text"
                 : "border-transparent text-fg-muted hover:text-fg",

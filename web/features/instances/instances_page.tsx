@@ -378,7 +378,12 @@ export function InstancesPage(): JSX.Element {
               );
             }
             const saved = await model.add({ name, url, credentials });
-            toasts.success(`${saved.name} added`, "Start a sync to read its data.");
+            toasts.success(
+              `${saved.name} added`,
+              saved.active_sync
+                ? "Its first sync has started; the analysis follows when it finishes."
+                : "Start a sync to read its data.",
+            );
           }
         }}
       />
