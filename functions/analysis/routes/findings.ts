@@ -14,6 +14,7 @@ import {
   setTriage,
   triageSchema,
 } from "../../../shared/analysis/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 /** Findings of a run, one finding in full, and triage. */
 export function findingRoutes(services: Services): Hono<AppEnv> {
@@ -34,6 +35,12 @@ export function findingRoutes(services: Services): Hono<AppEnv> {
     const input = await readJson(c, triageSchema);
     const data = await setTriage(services.db, c.get("claims"), id, input);
     c.get("log").info("finding triaged", { findingId: id, state: input.state });
+    const [finding] = await services.db.readAsTenant(
+      c.get("claims"),
+      (tx) =>
+        tx<{ org_id: string }[]>`select org_id from public.analysis_findings where id = ${id}`,
+    );
+    if (finding) await invalidatePosture(services.cache, finding.org_id, "triage");
     return c.json({ data });
   });
 

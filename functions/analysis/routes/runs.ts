@@ -20,6 +20,7 @@ import {
   RUN_NOT_FOUND,
   startRun,
 } from "../../../shared/analysis/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 const scopeSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("all") }),
@@ -43,6 +44,7 @@ export function runRoutes(services: Services): Hono<AppEnv> {
     const input = await readJson(c, startRunSchema);
     const data = await startRun(services, c.get("claims"), input);
     c.get("log").info("analysis queued", { runId: data.run.id, jobId: data.job.id });
+    await invalidatePosture(services.cache, data.run.org_id, "run_started");
     return c.json({ data }, 202);
   });
 

@@ -14,6 +14,7 @@ import {
   listSuppressionsQuerySchema,
   revokeSuppression,
 } from "../../../shared/analysis/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 /** Muting findings and checks, and revoking mutes. */
 export function suppressionRoutes(services: Services): Hono<AppEnv> {
@@ -28,6 +29,7 @@ export function suppressionRoutes(services: Services): Hono<AppEnv> {
     const input = await readJson(c, createSuppressionSchema);
     const data = await createSuppression(services.db, c.get("claims"), input);
     c.get("log").info("suppression created", { suppressionId: data.id, scope: data.scope });
+    await invalidatePosture(services.cache, data.org_id, "suppression");
     return c.json({ data }, 201);
   });
 
@@ -35,6 +37,7 @@ export function suppressionRoutes(services: Services): Hono<AppEnv> {
     const id = readParam(c, "id", z.uuid());
     const data = await revokeSuppression(services.db, c.get("claims"), id);
     c.get("log").info("suppression revoked", { suppressionId: id });
+    await invalidatePosture(services.cache, data.org_id, "suppression");
     return c.json({ data });
   });
 

@@ -17,6 +17,7 @@ import {
   removeInstance,
   updateInstanceSchema,
 } from "../../../shared/instances/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 /** `/` and `/:id`: list, add, read, change and delete instances. */
 export function instancesRoutes(services: Services): Hono<AppEnv> {
@@ -32,6 +33,7 @@ export function instancesRoutes(services: Services): Hono<AppEnv> {
     const input = await readJson(c, createInstanceSchema);
     const { instance, health } = await addInstance(services, c.get("claims"), input);
     c.get("log").info("instance added", { instanceId: instance.id, orgId: instance.org_id });
+    await invalidatePosture(services.cache, instance.org_id, "instance_added");
     return c.json({ data: instance, health }, 201);
   });
 
@@ -50,8 +52,10 @@ export function instancesRoutes(services: Services): Hono<AppEnv> {
 
   routes.delete("/:id", async (c) => {
     const id = readParam(c, "id", z.uuid());
+    const { org_id } = await services.db.asTenant(c.get("claims"), (tx) => getInstance(tx, id));
     await removeInstance(services, c.get("claims"), id);
     c.get("log").info("instance deleted", { instanceId: id });
+    await invalidatePosture(services.cache, org_id, "instance_removed");
     return c.body(null, 204);
   });
 

@@ -18,6 +18,7 @@ import {
   startSync,
   startSyncSchema,
 } from "../../../shared/instances/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 /** Sync now, sync history, per-table state and the sync schedule. */
 export function syncRoutes(services: Services): Hono<AppEnv> {
@@ -31,6 +32,7 @@ export function syncRoutes(services: Services): Hono<AppEnv> {
       : await readJson(c, startSyncSchema);
     const data = await startSync(services, c.get("claims"), id, mode);
     c.get("log").info("sync queued", { instanceId: id, runId: data.run.id, jobId: data.job.id });
+    await invalidatePosture(services.cache, data.job.org_id, "sync_started");
     return c.json({ data }, 202);
   });
 

@@ -1,6 +1,7 @@
 import { Receiver } from "@upstash/qstash";
 import { Hono } from "hono";
 import { type AppEnv, HttpError, type Services } from "../../../shared/http/mod.ts";
+import { invalidatePosture, POSTURE_JOB_KINDS } from "../../../shared/posture/mod.ts";
 import {
   deliveryStatus,
   processMessage,
@@ -22,7 +23,7 @@ export interface QStashRouteOptions {
  * body against the configured public URL (current key, then next), then runs
  * the message. 2xx acknowledges it; 5xx makes QStash retry.
  */
-export function qstashRoutes(_services: Services, options: QStashRouteOptions): Hono<AppEnv> {
+export function qstashRoutes(services: Services, options: QStashRouteOptions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const receiver = new Receiver({
     currentSigningKey: options.currentSigningKey,
@@ -80,6 +81,15 @@ export function qstashRoutes(_services: Services, options: QStashRouteOptions): 
       scheduleId: c.req.header("upstash-schedule-id") ?? null,
     });
     const status = deliveryStatus(outcome);
+    // A run or sync that reached its end changes the organization's dashboard.
+    const ended = outcome.status === "succeeded" || outcome.status === "cancelled" ||
+      outcome.status === "rejected" || (outcome.status === "failed" && outcome.final);
+    if (ended && parsed.data.type !== "system" && POSTURE_JOB_KINDS.has(parsed.data.kind)) {
+      const version = await invalidatePosture(services.cache, parsed.data.orgId, "job_finished");
+      if (version === null) {
+        log.warn("cannot invalidate the cached dashboard", { orgId: parsed.data.orgId });
+      }
+    }
     if (outcome.status === "failed") {
       throw new HttpError(500, outcome.error, {
         code: outcome.final ? "task_failed" : "task_attempt_failed",
