@@ -5,6 +5,7 @@
 // GET  /tasks/jobs?org_id=…          | members of the organization
 // GET  /tasks/jobs/:jobId            | members
 // GET  /tasks/jobs/:jobId/deliveries | members
+// GET  /tasks/jobs/events?org_id=…   | members (SSE of the newest jobs; token as below)
 // GET  /tasks/jobs/:jobId/events     | members (SSE; token in header or ?access_token=)
 // POST /tasks/jobs/:jobId/cancel     | analyst, admin, owner
 // POST /tasks/probe                  | admin, owner (diagnostic job)
