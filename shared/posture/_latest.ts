@@ -53,7 +53,8 @@ eff as materialized (
               when cr.status = 'PASS' or cr.status = 'FAIL' then 'PASS'
               else cr.status end as effective,
          round(cr.risk * 10)::bigint as tenths,
-         round(coalesce(cr.sc_risk, 0) * 10)::bigint as sc_tenths
+         round(coalesce(cr.sc_risk, 0) * 10)::bigint as sc_tenths,
+         cr.sc_risk is not null as has_sc
   from public.analysis_check_results cr
   join latest l on l.id = cr.run_id
   left join muted_checks mc on mc.run_id = cr.run_id and mc.check_id = cr.check_id
@@ -62,34 +63,64 @@ eff as materialized (
 )`;
 
 /**
- * A risk-weighted score over the rows of `eff` in scope, as JSON. Only PASS
+ * A risk-weighted score as JSON, over rows with `effective` and `tenths`
+ * (risk in tenths) — one row per verdict (`count` = `count(*)`, over `eff`)
+ * or rows that stand for several (`count` = `sum(n)`, over `pc`). Only PASS
  * and FAIL carry weight; any other verdict (not evaluated, muted, or one the
- * engine adds later) counts in neither sum and is reported by name.
+ * engine adds later) counts in neither sum.
+ *
+ * @param count how a row is counted
  */
-export const WEIGHTED = `jsonb_build_object(
+export function weighted(count = "count(*)"): string {
+  const n = (where: string) => `coalesce(${count} filter (where ${where}), 0)::int`;
+  return `jsonb_build_object(
   'score', case when coalesce(sum(tenths) filter (where effective in ('PASS', 'FAIL')), 0) > 0
     then div(100 * coalesce(sum(tenths) filter (where effective = 'PASS'), 0)
              + sum(tenths) filter (where effective in ('PASS', 'FAIL')) - 1,
              sum(tenths) filter (where effective in ('PASS', 'FAIL')))::int end,
-  'passed', count(*) filter (where effective = 'PASS'),
-  'failed', count(*) filter (where effective = 'FAIL'),
-  'not_evaluated', count(*) filter (where effective not in ('PASS', 'FAIL', 'MUTED')),
-  'muted', count(*) filter (where effective = 'MUTED'),
+  'passed', ${n("effective = 'PASS'")},
+  'failed', ${n("effective = 'FAIL'")},
+  'not_evaluated', ${n("effective not in ('PASS', 'FAIL', 'MUTED')")},
+  'muted', ${n("effective = 'MUTED'")},
   'weight_passed', coalesce(sum(tenths) filter (where effective = 'PASS'), 0) / 10.0,
   'weight_total', coalesce(sum(tenths) filter (where effective in ('PASS', 'FAIL')), 0) / 10.0
 )`;
+}
 
-/** Security Center's formula over the settings it scores, suppressions ignored. */
-export const SECURITY_CENTER = `jsonb_build_object(
-  'score', case when coalesce(sum(sc_tenths) filter (where status in ('PASS', 'FAIL')), 0) > 0
-    then div(100 * coalesce(sum(sc_tenths) filter (where status = 'PASS'), 0)
-             + sum(sc_tenths) filter (where status in ('PASS', 'FAIL')) - 1,
-             sum(sc_tenths) filter (where status in ('PASS', 'FAIL')))::int end,
-  'compliant_risk', coalesce(sum(sc_tenths) filter (where status = 'PASS'), 0) / 10.0,
-  'total_risk', coalesce(sum(sc_tenths) filter (where status in ('PASS', 'FAIL')), 0) / 10.0,
-  'compliant', count(*) filter (where status = 'PASS'),
-  'total', count(*) filter (where status in ('PASS', 'FAIL')),
-  'not_evaluated', count(*) filter (where status not in ('PASS', 'FAIL'))
+/**
+ * Security Center's formula as JSON over the settings it scores (rows with
+ * `has_sc`), suppressions ignored (it reads `status`, not `effective`).
+ *
+ * @param count how a row is counted (see {@linkcode weighted})
+ */
+export function securityCenter(count = "count(*)"): string {
+  const sc = (where: string) => `sum(sc_tenths) filter (where has_sc and ${where})`;
+  const n = (where: string) => `coalesce(${count} filter (where has_sc and ${where}), 0)::int`;
+  return `jsonb_build_object(
+  'score', case when coalesce(${sc("status in ('PASS', 'FAIL')")}, 0) > 0
+    then div(100 * coalesce(${sc("status = 'PASS'")}, 0) + ${sc("status in ('PASS', 'FAIL')")} - 1,
+             ${sc("status in ('PASS', 'FAIL')")})::int end,
+  'compliant_risk', coalesce(${sc("status = 'PASS'")}, 0) / 10.0,
+  'total_risk', coalesce(${sc("status in ('PASS', 'FAIL')")}, 0) / 10.0,
+  'compliant', ${n("status = 'PASS'")},
+  'total', ${n("status in ('PASS', 'FAIL')")},
+  'not_evaluated', ${n("status not in ('PASS', 'FAIL')")}
+)`;
+}
+
+/**
+ * CTE `pc`: the rows of `eff` folded per check and verdict (a few hundred rows
+ * however many instances), so that every organization-wide figure is summed
+ * from it instead of from every instance's verdicts.
+ */
+export const PER_CHECK_CTE = `
+pc as (
+  select check_id, effective, status, has_sc, min(title) as title, min(area) as area,
+         min(family) as family, min(severity) as severity, min(severity_rank) as severity_rank,
+         max(risk) as risk, min(frameworks) as frameworks, count(*)::int as n,
+         sum(tenths) as tenths, sum(sc_tenths) as sc_tenths,
+         sum(failed - muted_findings)::int as affected
+  from eff group by check_id, effective, status, has_sc
 )`;
 
 /** A score with no weight at all. */
@@ -114,9 +145,10 @@ export const EMPTY_SC_SCORE = {
 };
 
 /**
- * Per check over the latest runs: how many instances gave each verdict, the
- * unmuted failing resources, and the weight (tenths of risk) of its failures —
- * what fixing it everywhere would add to the overall score's passing sum.
+ * Per check over the latest runs (from `pc`): how many instances gave each
+ * verdict, the unmuted failing resources, and the weight (tenths of risk) of
+ * its failures — what fixing it everywhere would add to the overall score's
+ * passing sum.
  */
 export const CHECK_AGGREGATES = `
 select check_id, min(title) as title, min(area) as area, min(family) as family,
@@ -124,14 +156,12 @@ select check_id, min(title) as title, min(area) as area, min(family) as family,
        max(risk)::float8 as risk,
        jsonb_object_agg(effective, n) as verdicts,
        sum(n) filter (where effective = 'FAIL')::int as instances,
-       coalesce(sum(affected), 0)::int as affected_resources,
-       coalesce(sum(fail_tenths), 0)::float8 as fail_tenths
+       coalesce(sum(affected) filter (where effective = 'FAIL'), 0)::int as affected_resources,
+       coalesce(sum(tenths) filter (where effective = 'FAIL'), 0)::float8 as fail_tenths
 from (
   select check_id, effective, min(title) as title, min(area) as area, min(family) as family,
          min(severity) as severity, min(severity_rank) as severity_rank, max(risk) as risk,
-         count(*)::int as n,
-         sum(failed - muted_findings) filter (where effective = 'FAIL') as affected,
-         sum(tenths) filter (where effective = 'FAIL') as fail_tenths
-  from eff group by check_id, effective
+         sum(n)::int as n, sum(affected) as affected, sum(tenths) as tenths
+  from pc group by check_id, effective
 ) per_verdict
 group by check_id`;

@@ -15,8 +15,9 @@ import {
   EMPTY_SC_SCORE,
   EMPTY_SCORE,
   LATEST_CTE,
-  SECURITY_CENTER,
-  WEIGHTED,
+  PER_CHECK_CTE,
+  securityCenter,
+  weighted,
 } from "./_latest.ts";
 import type {
   Dashboard,
@@ -87,11 +88,9 @@ interface InstanceRow {
   run_in_progress: boolean;
 }
 
-const MAIN = `with ${LATEST_CTE},
+const MAIN = `with ${LATEST_CTE}, ${PER_CHECK_CTE},
 per_instance as (
-  select instance_id, ${WEIGHTED} as overall,
-         (select ${SECURITY_CENTER} from eff e2 where e2.instance_id = eff.instance_id
-            and e2.sc_risk is not null) as security_center,
+  select instance_id, ${weighted()} as overall, ${securityCenter()} as security_center,
          coalesce(sum(failed - muted_findings) filter (where effective = 'FAIL'), 0)::int as failing
   from eff group by instance_id
 ),
@@ -109,18 +108,20 @@ deltas as (
   group by l.instance_id
 )
 select
-  (select ${WEIGHTED} from eff) as overall,
-  (select ${WEIGHTED} from eff where family = 'hardening') as hardening,
-  (select ${WEIGHTED} from eff where family <> 'hardening') as behavioural,
-  (select ${SECURITY_CENTER} from eff where sc_risk is not null) as security_center,
+  (select ${weighted("sum(n)")} from pc) as overall,
+  (select ${weighted("sum(n)")} from pc where family = 'hardening') as hardening,
+  (select ${weighted("sum(n)")} from pc where family <> 'hardening') as behavioural,
+  (select ${securityCenter("sum(n)")} from pc) as security_center,
   (select coalesce(jsonb_object_agg(g.fw, g.s), '{}'::jsonb)
-     from (select fw, ${WEIGHTED} as s from eff cross join unnest(eff.frameworks) as fw group by fw) g)
+     from (select fw, ${
+  weighted("sum(n)")
+} as s from pc cross join unnest(pc.frameworks) as fw group by fw) g)
     as frameworks,
   (select coalesce(jsonb_object_agg(severity, n), '{}'::jsonb) from (
-     select severity, sum(failed - muted_findings)::int as n from eff
+     select severity, sum(affected)::int as n from pc
      where effective = 'FAIL' group by severity) s) as by_severity,
   (select coalesce(jsonb_object_agg(area, n), '{}'::jsonb) from (
-     select area, sum(failed - muted_findings)::int as n from eff
+     select area, sum(affected)::int as n from pc
      where effective = 'FAIL' group by area) s) as by_area,
   (select coalesce(jsonb_agg(c), '[]'::jsonb) from (${CHECK_AGGREGATES}) c) as checks,
   (select coalesce(jsonb_agg(r.custom_checks), '[]'::jsonb)
@@ -209,7 +210,7 @@ export async function requireOrganization(tx: Tx, orgId: string): Promise<number
  * @param orgId the organization
  */
 export async function checkAggregates(tx: Tx, orgId: string): Promise<CheckAggregate[]> {
-  const rows = await tx.unsafe(`with ${LATEST_CTE} ${CHECK_AGGREGATES}`, [
+  const rows = await tx.unsafe(`with ${LATEST_CTE}, ${PER_CHECK_CTE} ${CHECK_AGGREGATES}`, [
     orgId,
     null,
     null,
