@@ -11,24 +11,25 @@ export interface LoadResult {
 /**
  * Drives `url` from a separate Deno process with `concurrency` connections.
  *
- * @param url the endpoint
+ * @param url the endpoint, or endpoints with their headers to take in turn
  * @param options concurrency, duration and request headers
  */
 export async function loadTest(
-  url: string,
+  url: string | { url: string; headers?: Record<string, string> }[],
   options: { concurrency: number; seconds: number; headers?: Record<string, string> },
 ): Promise<LoadResult> {
+  const spec = typeof url === "string" ? { url, ...options } : { targets: url, ...options };
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       new URL("./_load.ts", import.meta.url).pathname,
-      JSON.stringify({ url, ...options }),
+      JSON.stringify(spec),
     ],
     stdout: "piped",
     stderr: "inherit",
   }).output();
-  if (!out.success) throw new Error(`Cannot run the load generator against ${url}`);
+  if (!out.success) throw new Error("Cannot run the load generator");
   const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
   return JSON.parse(lines.at(-1)!) as LoadResult;
 }

@@ -1,9 +1,17 @@
 // Load generator run as a separate process, so client and server do not share
 // one JavaScript thread. Usage (JSON on argv[0]):
 //   {"url": "...", "concurrency": 100, "seconds": 10, "headers": {...}}
+// or with "targets": [{"url", "headers"}, …] instead of url/headers: each
+// connection takes the next target in turn (many users of many organizations).
 // Prints one JSON line: {"requests", "errors", "rps", "p50_ms", "p95_ms", "p99_ms"}.
-interface LoadSpec {
+interface LoadTarget {
   url: string;
+  headers?: Record<string, string>;
+}
+
+interface LoadSpec {
+  url?: string;
+  targets?: LoadTarget[];
   concurrency: number;
   seconds: number;
   warmupSeconds?: number;
@@ -12,6 +20,8 @@ interface LoadSpec {
 
 const spec = JSON.parse(Deno.args[0]!) as LoadSpec;
 const client = Deno.createHttpClient({ poolMaxIdlePerHost: spec.concurrency });
+const targets: LoadTarget[] = spec.targets ?? [{ url: spec.url!, headers: spec.headers }];
+let turn = 0;
 
 async function run(seconds: number, record: boolean) {
   const latencies: number[] = [];
@@ -21,7 +31,8 @@ async function run(seconds: number, record: boolean) {
     while (performance.now() < deadline) {
       const started = performance.now();
       try {
-        const res = await fetch(spec.url, { headers: spec.headers, client });
+        const target = targets[turn++ % targets.length]!;
+        const res = await fetch(target.url, { headers: target.headers, client });
         await res.arrayBuffer();
         if (!res.ok) errors++;
       } catch {

@@ -1,5 +1,7 @@
 import type { FunctionApp, Services } from "../../shared/http/mod.ts";
 import { createAnalysisApp } from "../../functions/analysis/app.ts";
+import { createDashboardApp } from "../../functions/dashboard/app.ts";
+import { createInsightsApp } from "../../functions/insights/app.ts";
 import { createInstancesApp } from "../../functions/instances/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
 import { createReportsApp } from "../../functions/reports/app.ts";
@@ -18,4 +20,6 @@ export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "tasks", create: (services) => createTasksApp(services) },
   { name: "analysis", create: createAnalysisApp },
   { name: "reports", create: createReportsApp },
+  { name: "dashboard", create: createDashboardApp },
+  { name: "insights", create: createInsightsApp },
 ];

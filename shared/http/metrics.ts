@@ -36,3 +36,20 @@ export function observeRequest(
   });
   duration.observe({ function: labels.fn, method: labels.method, route: labels.route }, seconds);
 }
+
+const cacheLookups = new client.Counter({
+  name: "ciq_cache_lookups_total",
+  help: "Cache lookups of cached aggregates, by cache and result (hit or miss)",
+  labelNames: ["cache", "result"] as const,
+  registers: [metricsRegistry],
+});
+
+/**
+ * Records one cache lookup.
+ *
+ * @param cache what was looked up, e.g. `dashboard`
+ * @param hit whether a cached value was found
+ */
+export function observeCacheLookup(cache: string, hit: boolean): void {
+  cacheLookups.inc({ cache, result: hit ? "hit" : "miss" });
+}

@@ -28,7 +28,7 @@ export type {
 } from "./route.ts";
 export { HttpError, httpErrorFromPostgres } from "./errors.ts";
 export type { ErrorBody, ErrorStatus, HttpErrorOptions } from "./errors.ts";
-export { metricsRegistry } from "./metrics.ts";
+export { metricsRegistry, observeCacheLookup } from "./metrics.ts";
 export { readJson, readParam, readQuery } from "./validate.ts";
 export type { FieldProblem } from "./validate.ts";
 export { rateLimit, refuseIfOver } from "./rate_limit.ts";

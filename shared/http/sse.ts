@@ -37,9 +37,14 @@ export interface ProgressStreamOptions<T> {
  *
  * @param c the request context
  * @param options the item, how to read it again and how to tell it changed
+ * @param payload what an event carries for an item (the item itself by default)
  * @returns the streaming response
  */
-export function streamProgress<T>(c: Context<AppEnv>, options: ProgressStreamOptions<T>): Response {
+export function streamProgress<T>(
+  c: Context<AppEnv>,
+  options: ProgressStreamOptions<T>,
+  payload: (item: T) => unknown = (item) => item,
+): Response {
   c.header("Cache-Control", "no-store");
   c.header("X-Accel-Buffering", "no");
   return streamSSE(c, async (stream) => {
@@ -57,7 +62,7 @@ export function streamProgress<T>(c: Context<AppEnv>, options: ProgressStreamOpt
         await stream.writeSSE({
           event: options.event,
           id: stamp,
-          data: JSON.stringify(item),
+          data: JSON.stringify(payload(item)),
           ...(last === "" ? { retry: 2000 } : {}),
         });
         last = stamp;

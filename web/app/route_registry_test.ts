@@ -89,12 +89,12 @@ Deno.test("defaultAppPath() picks the lowest-ranked start page whose condition h
   assert.equal(defaultAppPath(ownerOnly, viewer, { hasInstances: true }), "/app/instances");
 });
 
-Deno.test("the app opens on Analysis when the organization has an instance, else on Instances", () => {
+Deno.test("the app opens on the Dashboard, which guides an organization without instances", () => {
   for (const role of ["viewer", "analyst", "admin", "owner"] as const) {
     const context = { role, devMode: true };
-    assert.equal(defaultAppPath(APP_ROUTES, context, { hasInstances: true }), "/app/analysis");
-    assert.equal(defaultAppPath(APP_ROUTES, context, { hasInstances: false }), "/app/instances");
-    assert.equal(defaultAppPath(APP_ROUTES, context), "/app/instances");
+    assert.equal(defaultAppPath(APP_ROUTES, context, { hasInstances: true }), "/app/dashboard");
+    assert.equal(defaultAppPath(APP_ROUTES, context, { hasInstances: false }), "/app/dashboard");
+    assert.equal(defaultAppPath(APP_ROUTES, context), "/app/dashboard");
   }
 });
 

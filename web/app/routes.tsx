@@ -1,5 +1,13 @@
 import { lazy } from "preact-iso";
-import { LayoutTemplate, Server, Settings, ShieldCheck, Users } from "lucide";
+import {
+  LayoutDashboard,
+  LayoutTemplate,
+  Server,
+  Settings,
+  ShieldCheck,
+  TrendingUp,
+  Users,
+} from "lucide";
 import type { AppRoute } from "./route_registry.ts";
 
 /**
@@ -7,11 +15,28 @@ import type { AppRoute } from "./route_registry.ts";
  * lazily loaded component and, to show it in the sidebar, a `nav` entry.
  *
  * The start page (where `/app` leads) is chosen by the `start` entries, not by
- * the sidebar order: an organization with an instance opens on Analysis, one
- * without opens on Instances to connect its first. A new page becomes the start
- * page only by declaring a `start` with a lower rank (a Dashboard would).
+ * the sidebar order: every organization opens on the Dashboard, which guides
+ * one without an instance to connect its first. A new page becomes the start
+ * page only by declaring a `start` with a lower rank.
  */
 export const APP_ROUTES: ReadonlyArray<AppRoute> = [
+  {
+    path: "/dashboard",
+    title: "Dashboard",
+    component: lazy(() =>
+      import("../features/dashboard/dashboard_page.tsx").then((m) => m.DashboardPage)
+    ),
+    nav: { label: "Dashboard", icon: LayoutDashboard, section: "monitor", order: 10 },
+    start: { rank: 1 },
+  },
+  {
+    path: "/insights",
+    title: "Insights",
+    component: lazy(() =>
+      import("../features/insights/insights_page.tsx").then((m) => m.InsightsPage)
+    ),
+    nav: { label: "Insights", icon: TrendingUp, section: "analyze", order: 20 },
+  },
   {
     path: "/analysis",
     title: "Analysis",

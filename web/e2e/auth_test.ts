@@ -33,9 +33,9 @@ Deno.test({
         await page.getByLabel("Password", { exact: true }).fill(password);
         await assert.doesNotReject(page.getByText(/Strength: (Good|Strong)\./).waitFor());
         await page.getByRole("button", { name: "Create account" }).click();
-        // A new organization has no instance yet: it starts where one is connected.
-        assert.equal(await waitForStartPage(page), "Instances");
-        await page.getByText("Connect a ServiceNow instance to start checking it.").waitFor();
+        // A new organization has no instance yet: its Dashboard guides it to connect one.
+        assert.equal(await waitForStartPage(page), "Dashboard");
+        await page.getByText("Connect your first ServiceNow instance").waitFor();
         assert.equal(await page.getByTestId("current-org").textContent(), "Northwind Audit");
         await openFromSidebar(page, "Team");
         await page.getByRole("row").filter({ hasText: email }).waitFor();
@@ -111,7 +111,7 @@ Deno.test({
         );
         assert.notEqual(outline, "none");
         await kb.keyboard.press("Enter");
-        assert.equal(await waitForStartPage(kb), "Instances");
+        assert.equal(await waitForStartPage(kb), "Dashboard");
       });
 
       await t.step("a password reset through the dev mailbox sets a new password", async () => {
@@ -134,7 +134,7 @@ Deno.test({
         await reset.getByText("The two passwords don't match.").waitFor();
         await reset.getByLabel("Confirm new password", { exact: true }).fill(newPassword);
         await reset.getByRole("button", { name: "Update password" }).click();
-        assert.equal(await waitForStartPage(reset), "Instances");
+        assert.equal(await waitForStartPage(reset), "Dashboard");
         await reset.getByText("Password updated").waitFor();
 
         const fresh = await e2e.newPage();

@@ -63,8 +63,8 @@ Deno.test({
     try {
       await createUser(e2e.url, vera, veraPassword, "Vera Consulting");
       const owner = await e2e.newPage();
-      // The demo organization has an instance: it starts on its analysis.
-      assert.equal(await signIn(owner, e2e.demo.email, e2e.demo.password), "Analysis");
+      // Every organization starts on its Dashboard.
+      assert.equal(await signIn(owner, e2e.demo.email, e2e.demo.password), "Dashboard");
       await openFromSidebar(owner, "Team");
 
       await t.step("adding an unknown email says no more than for a known one", async () => {
@@ -106,8 +106,8 @@ Deno.test({
       const member = await e2e.newPage();
       await t.step("a viewer sees the team read-only, with the reason", async () => {
         await setRole(owner, "Vera Lindqvist", "viewer");
-        // Vera's own organization has no instance yet.
-        assert.equal(await signIn(member, vera, veraPassword), "Instances");
+        // Vera's own organization has no instance yet: its Dashboard says how to connect one.
+        assert.equal(await signIn(member, vera, veraPassword), "Dashboard");
         await openFromSidebar(member, "Team");
         await switchOrg(member, "Demo Organization");
         await member.getByText("You're a viewer here").waitFor();

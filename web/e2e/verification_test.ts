@@ -54,8 +54,8 @@ Deno.test({
           await page.getByRole("link", { name: "Continue to ComplianceIQ" }).click();
           assert.equal(
             await waitForStartPage(page),
-            "Instances",
-            "a new organization starts on Instances",
+            "Dashboard",
+            "a new organization starts on its Dashboard",
           );
           assert.equal(await page.getByTestId("current-org").textContent(), "Contoso Security");
         },
