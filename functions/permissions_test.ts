@@ -17,8 +17,11 @@ import type { Tx } from "../shared/db/mod.ts";
 import type { FunctionApp } from "../shared/http/mod.ts";
 import { type Action, ACTIONS, can, ORG_ROLES, type OrgRole } from "../shared/permissions/mod.ts";
 import { createAnalysisApp } from "./analysis/app.ts";
+import { createDashboardApp } from "./dashboard/app.ts";
+import { createInsightsApp } from "./insights/app.ts";
 import { createInstancesApp } from "./instances/app.ts";
 import { createOrganizationsApp } from "./organizations/app.ts";
+import { createReportsApp } from "./reports/app.ts";
 import { createTasksApp } from "./tasks/app.ts";
 
 const tdb = await createTestDatabase();
@@ -37,6 +40,9 @@ const apps: Record<string, FunctionApp> = {
   instances: createInstancesApp(services, { fetch: offline }),
   analysis: createAnalysisApp(services),
   tasks: createTasksApp(services),
+  reports: createReportsApp(services),
+  dashboard: createDashboardApp(services),
+  insights: createInsightsApp(services),
 };
 
 // One organization with a member of every role.
@@ -65,6 +71,11 @@ const finding = await insertSampleRow(tdb.db.sql, "public.analysis_findings", te
   "public.analysis_findings": { ...ROWS["public.analysis_findings"], instance_id: instance.id },
 });
 const job = await insertSampleRow(tdb.db.sql, "public.jobs", tenant, ROWS);
+const reportLink = await insertSampleRow(tdb.db.sql, "public.report_links", tenant, {
+  "public.report_exports": { format: "pdf", status: "succeeded", sha256: null, storage: null },
+  "public.report_links": { kind: "share", revoked_at: null },
+});
+const reportSpec = { scope: { org_id: orgId, instance_id: instance.id } };
 
 /** A request that performs an action; `fresh` rows for actions that consume their target. */
 interface Probe {
@@ -195,6 +206,12 @@ const PROBES: Record<Action, Probe> = {
     path: () => "/custom-checks/preview",
     body: { instance_id: instance.id, table_name: "sys_user", query: "active=true" },
   },
+  "dashboard.read": { fn: "dashboard", method: "GET", path: () => `?org_id=${orgId}` },
+  "insights.read": {
+    fn: "insights",
+    method: "GET",
+    path: () => `/recommendations?org_id=${orgId}`,
+  },
   "jobs.read": { fn: "tasks", method: "GET", path: () => `/jobs?org_id=${orgId}` },
   "jobs.cancel": { fn: "tasks", method: "POST", path: () => `/jobs/${job.id}/cancel` },
   "jobs.probe": {
@@ -203,6 +220,21 @@ const PROBES: Record<Action, Probe> = {
     path: () => "/probe",
     body: { org_id: orgId, items: 1 },
   },
+  "reports.read": { fn: "reports", method: "GET", path: () => `/definitions?org_id=${orgId}` },
+  "reports.generate": {
+    fn: "reports",
+    method: "POST",
+    path: () => "/definitions",
+    body: { org_id: orgId, name: "Matrix report", spec: reportSpec },
+  },
+  "reports.schedule": {
+    fn: "reports",
+    method: "POST",
+    path: () => "/definitions",
+    body: { org_id: orgId, name: "Matrix weekly", spec: reportSpec, schedule: "weekly" },
+  },
+  // Revoking consumes the link: allowed roles after the first see 409, never 403.
+  "reports.share": { fn: "reports", method: "POST", path: () => `/links/${reportLink.id}/revoke` },
 };
 
 async function attempt(action: Action, role: OrgRole) {

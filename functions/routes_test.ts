@@ -21,7 +21,15 @@ function concrete(path: string): string {
 }
 
 Deno.test("every function app is found", () => {
-  assert.deepEqual(apps.map((a) => a.name), ["analysis", "instances", "organizations", "tasks"]);
+  assert.deepEqual(apps.map((a) => a.name), [
+    "analysis",
+    "dashboard",
+    "insights",
+    "instances",
+    "organizations",
+    "reports",
+    "tasks",
+  ]);
 });
 
 Deno.test("every route of every function app has a declaration", () => {
@@ -72,9 +80,13 @@ Deno.test("public routes are only the operational ones", () => {
   for (const { name, app } of apps) {
     const open = listRoutes(app).declared.filter((r) => r.declaration.auth === "public")
       .map((r) => r.path);
+    // Reports: link downloads (the token is the credential) and the pack-signing key.
+    const extra = name === "reports"
+      ? [`/${name}/.well-known/jwks.json`, `/${name}/links/:token`]
+      : [];
     assert.deepEqual(
       open.sort(),
-      [`/${name}/health`, `/${name}/openapi.json`, `/${name}/ready`],
+      [`/${name}/health`, `/${name}/openapi.json`, `/${name}/ready`, ...extra].sort(),
       `functions/${name}`,
     );
   }
@@ -85,7 +97,8 @@ Deno.test("the routes' permissions cover every action of the matrix", () => {
     apps.flatMap(({ app }) => listRoutes(app).declared.map((r) => r.declaration.permission)),
   );
   // Organization-wide mutes share the suppression routes; the server picks the stricter action.
-  const viaOtherRoutes = new Set(["suppressions.manage_org_wide"]);
+  // Likewise schedules and recipients share the saved-report routes (reports.generate).
+  const viaOtherRoutes = new Set(["suppressions.manage_org_wide", "reports.schedule"]);
   const unused = ACTIONS.filter((action) => !used.has(action) && !viaOtherRoutes.has(action));
   assert.deepEqual(unused, [], "actions no route declares");
 });

@@ -104,9 +104,10 @@ Deno.test("framework readiness counts requirements by status", async () => {
   const soc2 = d.frameworks[0];
   // C1 fails on test: CC7.3 (C1 only) and CC7.4 (C1 and two checks that did
   // not run, which — as on the Analysis page — are left out) fail; no other
-  // SOC 2 check ran.
-  assert.deepEqual(soc2.requirements, { FAIL: 2, NOT_EVALUATED: 10 });
-  assert.equal(soc2.requirements_total, 12);
+  // SOC 2 check ran. Of the catalog's 61 SOC 2 requirements, 47 need a person
+  // (MANUAL) and 2 have no check mapped (NOT_COVERED).
+  assert.deepEqual(soc2.requirements, { FAIL: 2, MANUAL: 47, NOT_COVERED: 2, NOT_EVALUATED: 10 });
+  assert.equal(soc2.requirements_total, 61);
   // Only C1 and C3 are in SOC 2: 80 / 350 → ⌈22.9⌉ = 23.
   assert.equal(d.overall.score, 23);
   assert.equal(soc2.score, 23);
@@ -114,7 +115,12 @@ Deno.test("framework readiness counts requirements by status", async () => {
   const prodOnly =
     (await get(fx.owner.token, `org_id=${fx.orgId}&framework=soc2_2017&instance_ids=${fx.i1}`))
       .body.data;
-  assert.deepEqual(prodOnly.frameworks[0].requirements, { PASS: 2, NOT_EVALUATED: 10 });
+  assert.deepEqual(prodOnly.frameworks[0].requirements, {
+    PASS: 2,
+    MANUAL: 47,
+    NOT_COVERED: 2,
+    NOT_EVALUATED: 10,
+  });
   assert.equal(prodOnly.overall.score, 46);
 });
 
@@ -129,7 +135,7 @@ Deno.test("an instance filter narrows every figure but not the instance total", 
 Deno.test("outsiders get 404, bad filters 400, no token 401 — all with the error shape", async () => {
   const outsider = await get(fx.outsider.token, `org_id=${fx.orgId}`);
   assert.equal(outsider.status, 404);
-  assert.equal(outsider.body.error.message, "No such organization");
+  assert.equal(outsider.body.error.message, "Organization not found");
   const bad = await get(fx.owner.token, `org_id=${fx.orgId}&instance_ids=nope`);
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, "validation_failed");
@@ -175,7 +181,16 @@ Deno.test("a warm answer comes from the cache, and a cached answer still checks 
 });
 
 Deno.test("/metrics counts cache hits and misses", async () => {
-  const res = await app.request("http://localhost/dashboard/metrics");
+  // Scraping needs the credential; the counters are process-wide.
+  const token = "dashboard-test-scrape-credential";
+  const scraped = createDashboardApp({
+    ...fx.services,
+    config: { ...fx.services.config, METRICS_TOKEN: token },
+  });
+  const res = await scraped.request("http://localhost/dashboard/metrics", {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(res.status, 200);
   const text = await res.text();
   assert.match(text, /ciq_cache_lookups_total\{cache="dashboard",result="hit"\} [1-9]/);
   assert.match(text, /ciq_cache_lookups_total\{cache="dashboard",result="miss"\} [1-9]/);

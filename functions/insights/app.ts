@@ -1,18 +1,12 @@
 // The insights function: trends, comparisons and recommendations.
 //
-// Route                                                       | who may call it
-// GET /insights/trends?org_id=…&instance_ids&framework&area&days | members (cached)
-// GET /insights/recommendations?org_id=…&expiring_days=14      | members (cached)
-// GET /insights/compare/runs?base=…&target=…                  | members (two runs of one instance)
-// GET /insights/compare/instances?a=…&b=…&show=differences|all | members
+// Each route declares who may call it and what it takes and answers (see
+// routes/*.ts, GET /insights/openapi.json and the permission table in
+// docs/architecture.md). Trends and recommendations are cached per organization.
 //
-// Foreign or unknown organizations, runs and instances answer 404.
-import {
-  createFunctionApp,
-  type FunctionApp,
-  requireUser,
-  type Services,
-} from "../../shared/http/mod.ts";
+// Foreign or unknown organizations, runs and instances answer 404; a member
+// without the role 403.
+import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
 import { compareRoutes } from "./routes/compare.ts";
 import { trendRoutes } from "./routes/trends.ts";
 
@@ -22,9 +16,10 @@ import { trendRoutes } from "./routes/trends.ts";
  * @param services configuration, database, logger, token verifier and cache
  */
 export function createInsightsApp(services: Services): FunctionApp {
-  const app = createFunctionApp("insights", services);
-  app.use(requireUser(services.auth));
-  app.route("/", trendRoutes(services));
-  app.route("/", compareRoutes(services));
+  const app = createFunctionApp("insights", services, {
+    description: "Trends, recommendations, and comparisons of runs and instances",
+  });
+  app.route("/", trendRoutes(services).app);
+  app.route("/", compareRoutes(services).app);
   return app;
 }

@@ -1,29 +1,12 @@
 // The reports function: saved report definitions, generated files (PDF, Excel,
 // CSV, JSON, evidence packs) with progress, downloads and links.
 //
-// Route                                          | who may call it
-// GET    /reports/definitions?org_id=…           | members
-// POST   /reports/definitions                    | analyst+ (a schedule or recipients: admin, owner)
-// GET    /reports/definitions/:id                | members
-// PATCH  /reports/definitions/:id                | analyst+ (schedule, recipients: admin, owner)
-// DELETE /reports/definitions/:id                | analyst+ (a scheduled one: admin, owner)
-// POST   /reports/exports                        | analyst, admin, owner (202; a `reports.export` job)
-// GET    /reports/exports?org_id=…               | members (newest first, keyset pages, progress)
-// GET    /reports/exports/:id                    | members
-// GET    /reports/exports/:id/download           | members (streamed; recorded)
-// GET    /reports/exports/:id/links              | members
-// POST   /reports/exports/:id/links              | download: members; share (outside the org): admin, owner
-// POST   /reports/links/:id/revoke               | admin, owner
-// GET    /reports/links/:token                   | anyone holding an unexpired, unrevoked link (recorded)
-// GET    /reports/.well-known/jwks.json          | anyone (the public key evidence packs are signed with)
+// Each route declares who may call it and what it takes and answers (see
+// routes/*.ts, GET /reports/openapi.json and the permission table in
+// docs/architecture.md). Link downloads and the signing key are public.
 //
 // Foreign or unknown resources answer 404; a member without the role 403.
-import {
-  createFunctionApp,
-  type FunctionApp,
-  requireUser,
-  type Services,
-} from "../../shared/http/mod.ts";
+import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
 import {
   currentReportStorage,
   loadReportsConfig,
@@ -39,16 +22,18 @@ import { publicRoutes } from "./routes/public.ts";
  * @param services configuration, database, logger, token verifier and task client
  */
 export function createReportsApp(services: Services): FunctionApp {
-  const app = createFunctionApp("reports", services);
+  const app = createFunctionApp("reports", services, {
+    description:
+      "Saved reports, generated files (PDF, Excel, CSV, JSON, evidence packs), downloads and links",
+  });
   const reports: ReportServices = {
     db: services.db,
     tasks: services.tasks,
     storage: currentReportStorage(),
     config: loadReportsConfig(),
   };
-  app.route("/", publicRoutes(reports));
-  app.use(requireUser(services.auth));
-  app.route("/", definitionRoutes(reports));
-  app.route("/", exportRoutes(reports));
+  app.route("/", publicRoutes(reports).app);
+  app.route("/", definitionRoutes(reports).app);
+  app.route("/", exportRoutes(reports).app);
   return app;
 }

@@ -61,7 +61,7 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
       leaseMs: config.TASKS_LEASE_MS,
       staleAfterMs: config.TASKS_STALE_AFTER_MS,
       tasks: services.tasks,
-    }).app,
+    }, services.cache).app,
   );
   app.route("/", jobsRoutes(services).app);
   app.route("/", probeRoutes(services).app);

@@ -9,7 +9,15 @@ import { TRIAGE_STATES } from "./findings/findings.ts";
 const timestamp = z.iso.datetime({ offset: true });
 const severity = z.enum(SEVERITIES);
 const runStatus = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
-const verdict = z.enum(["PASS", "FAIL", "NOT_EVALUATED"]);
+/** Requirements of a framework by coverage. */
+const coverageCountsSchema = z.object({
+  covered: z.number().int(),
+  partial: z.number().int(),
+  manual: z.number().int(),
+  not_covered: z.number().int(),
+  total: z.number().int(),
+}).strict();
+const verdict = z.enum(["PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE"]);
 const frameworkMapping = z.object({ framework: z.string(), requirement: z.string() });
 
 /** A check of the catalog in a list, with the organization's settings. */
@@ -56,6 +64,7 @@ export const frameworkListItemSchema = z.object({
   url: z.string(),
   requirements: z.number().int(),
   checks: z.number().int(),
+  coverage: coverageCountsSchema,
 }).strict();
 
 /** A framework with its requirements and the checks serving each. */
@@ -65,6 +74,8 @@ export const frameworkDetailSchema = frameworkListItemSchema.extend({
       id: z.string(),
       name: z.string(),
       section: z.string(),
+      type: z.enum(["automated", "partial", "manual"]),
+      coverage: z.enum(["covered", "partial", "manual", "not_covered"]),
       checks: z.array(z.object({ id: z.string(), title: z.string(), severity }).strict()),
     }).strict(),
   ),
@@ -118,8 +129,10 @@ export const runCheckItemSchema = z.object({
   severity,
   frameworks: z.array(z.string()),
   status: verdict,
-  effective: z.enum(["PASS", "FAIL", "NOT_EVALUATED", "MUTED"]),
+  effective: z.enum(["PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE", "MUTED"]),
   reason: z.string().nullable(),
+  /** A hardening setting judged on the platform default (its property is not set). */
+  default_used: z.boolean(),
   failed: z.number().int(),
   passed: z.number().int(),
   muted_findings: z.number().int(),
@@ -147,6 +160,7 @@ export const runFrameworkSchema = z.object({
   name: z.string(),
   version: z.string(),
   score: z.number().nullable(),
+  coverage: coverageCountsSchema,
   requirements: z.array(z.looseObject({ id: z.string(), status: z.string() })),
 }).strict();
 
@@ -195,6 +209,7 @@ export const findingGroupsSchema = z.object({
 
 /** What a bulk triage or mute changed. */
 export const bulkResultSchema = z.object({
+  org_id: z.uuid(),
   updated: z.number().int(),
   unchanged: z.number().int(),
 }).strict();
@@ -317,6 +332,8 @@ export const previewResultSchema = z.object({
   evidence_fields: z.array(z.string()),
   warnings: z.array(z.string()),
   not_evaluated: z.array(z.string()),
+  not_applicable: z.array(z.string()),
+  absent_fields: z.array(z.object({ table: z.string(), field: z.string() }).strict()),
   evaluated_at: timestamp,
 }).strict();
 

@@ -90,9 +90,34 @@ export const PERMISSIONS = {
     role: "analyst",
     summary: "Create, preview, change and delete custom checks",
   },
+  "dashboard.read": {
+    role: "viewer",
+    summary: "See the dashboard: scores, readiness, risks, changes and activity",
+  },
+  "insights.read": {
+    role: "viewer",
+    summary: "See trends and recommendations, compare runs and instances",
+  },
   "jobs.read": { role: "viewer", summary: "See background jobs and their deliveries" },
   "jobs.cancel": { role: "analyst", summary: "Cancel a background job" },
   "jobs.probe": { role: "admin", summary: "Start a diagnostic job" },
+  "reports.read": {
+    role: "viewer",
+    summary: "See saved reports and generated files, download them, make download links",
+  },
+  "reports.generate": {
+    role: "analyst",
+    summary: "Generate a report file; save, change or delete a saved report",
+    note: "a schedule or recipients: reports.schedule",
+  },
+  "reports.schedule": {
+    role: "admin",
+    summary: "Schedule a saved report or choose its recipients",
+  },
+  "reports.share": {
+    role: "admin",
+    summary: "Make a share link for someone outside the organization, or revoke a link",
+  },
 } as const satisfies Record<string, Permission>;
 
 /** An action of the permission matrix, e.g. `findings.triage`. */

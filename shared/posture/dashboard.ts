@@ -7,7 +7,8 @@
  */
 
 import type { Database, TenantClaims, Tx } from "../db/mod.ts";
-import { HttpError } from "../http/errors.ts";
+import { requirePermission } from "../organizations/mod.ts";
+import type { Action } from "../permissions/mod.ts";
 import { FRAMEWORKS } from "../analysis/catalog/mod.ts";
 import { nextRuns, parseStoredSchedule } from "../instances/schemas.ts";
 import {
@@ -31,9 +32,6 @@ import type {
 export const TOP_RISKS_LIMIT = 10;
 /** Events listed under recent activity. */
 export const ACTIVITY_LIMIT = 20;
-
-/** The answer when the organization does not exist or the caller is not a member. */
-export const ORGANIZATION_NOT_FOUND = "No such organization";
 
 /** One check over the latest runs (see `CHECK_AGGREGATES`). */
 export interface CheckAggregate {
@@ -189,18 +187,19 @@ order by at desc
 limit ${ACTIVITY_LIMIT}`;
 
 /**
- * Fails with 404 unless the caller can see the organization (RLS decides).
+ * Fails unless the caller may perform `action` in the organization: 404 for
+ * non-members, 403 below the action's least role.
  *
  * @param tx a tenant transaction
  * @param orgId the organization
+ * @param action the action of the permission matrix
  * @returns how many instances it has
  */
-export async function requireOrganization(tx: Tx, orgId: string): Promise<number> {
+export async function requireOrganization(tx: Tx, orgId: string, action: Action): Promise<number> {
+  await requirePermission(tx, orgId, action);
   const [org] = await tx<{ instances: number }[]>`
-    select (select count(*)::int from public.instances where org_id = o.id) as instances
-    from public.organizations o where o.id = ${orgId}`;
-  if (!org) throw new HttpError(404, ORGANIZATION_NOT_FOUND);
-  return org.instances;
+    select count(*)::int as instances from public.instances where org_id = ${orgId}`;
+  return org?.instances ?? 0;
 }
 
 /**
@@ -234,7 +233,7 @@ export async function getDashboard(
 ): Promise<Dashboard> {
   const params = [query.org_id, query.instance_ids ?? null, query.framework ?? null];
   return await db.asTenant(claims, async (tx) => {
-    const instancesTotal = await requireOrganization(tx, query.org_id);
+    const instancesTotal = await requireOrganization(tx, query.org_id, "dashboard.read");
     const [main] = await tx.unsafe(MAIN, params as never[]);
     const activity = await tx.unsafe(ACTIVITY, params.slice(0, 2) as never[]);
     return assemble(query, instancesTotal, main as unknown as MainRow, activity as never);

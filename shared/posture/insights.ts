@@ -7,6 +7,7 @@
 
 import type { Database, TenantClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
+import { requirePermission } from "../organizations/mod.ts";
 import { RUN_NOT_FOUND } from "../analysis/engine/runs.ts";
 import { computeScores, effectiveChecks, explainScores } from "../analysis/scores/scores.ts";
 import { checkAggregates, rankRisks, requireOrganization } from "./dashboard.ts";
@@ -114,7 +115,7 @@ export async function getTrends(
   const to = new Date();
   const from = new Date(to.getTime() - query.days * 86_400_000);
   return await db.asTenant(claims, async (tx) => {
-    await requireOrganization(tx, query.org_id);
+    await requireOrganization(tx, query.org_id, "insights.read");
     const [row] = await tx.unsafe(TRENDS, [
       query.org_id,
       query.instance_ids ?? null,
@@ -137,6 +138,7 @@ export async function getTrends(
 
 interface RunHead {
   id: string;
+  org_id: string;
   instance_id: string;
   status: string;
   finished_at: Date | null;
@@ -162,11 +164,13 @@ export async function compareRuns(
 ): Promise<RunComparison> {
   return await db.asTenant(claims, async (tx) => {
     const heads = await tx<RunHead[]>`
-      select id, instance_id, status, finished_at, catalog_version from public.analysis_runs
+      select id, org_id, instance_id, status, finished_at, catalog_version
+      from public.analysis_runs
       where id in (${baseId}, ${targetId})`;
     const base = heads.find((h) => h.id === baseId);
     const target = heads.find((h) => h.id === targetId);
     if (!base || !target) throw new HttpError(404, RUN_NOT_FOUND);
+    await requirePermission(tx, base.org_id, "insights.read");
     if (base.instance_id !== target.instance_id) {
       throw new HttpError(422, "Compare two runs of the same instance", {
         code: "different_instances",
@@ -305,6 +309,7 @@ export async function compareInstances(
         code: "different_organizations",
       });
     }
+    await requirePermission(tx, ia.org_id, "insights.read");
     const params = [ia.org_id, [a, b], null];
     const rows = await tx.unsafe(
       `with ${LATEST_CTE}
@@ -382,7 +387,7 @@ export async function getRecommendations(
   expiringDays: number,
 ): Promise<Recommendations> {
   return await db.asTenant(claims, async (tx) => {
-    await requireOrganization(tx, orgId);
+    await requireOrganization(tx, orgId, "insights.read");
     const checks = await checkAggregates(tx, orgId);
     const [analysed] = await tx.unsafe(
       `with ${LATEST_CTE} select count(*)::int as n,

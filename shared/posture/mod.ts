@@ -24,13 +24,7 @@ export {
   postureVersion,
 } from "./cache.ts";
 export type { PostureChange } from "./cache.ts";
-export {
-  ACTIVITY_LIMIT,
-  getDashboard,
-  ORGANIZATION_NOT_FOUND,
-  rankRisks,
-  TOP_RISKS_LIMIT,
-} from "./dashboard.ts";
+export { ACTIVITY_LIMIT, getDashboard, rankRisks, TOP_RISKS_LIMIT } from "./dashboard.ts";
 export type { CheckAggregate } from "./dashboard.ts";
 export {
   compareInstances,

@@ -1,6 +1,6 @@
 /**
  * The cached entry points the dashboard and insights functions call: the
- * caller's membership is checked on every request (a cache hit included),
+ * caller's permission is checked on every request (a cache hit included),
  * the aggregate comes from the cache for the organization's current version
  * or is computed and stored.
  *
@@ -9,9 +9,10 @@
 
 import type { Cache } from "../cache/mod.ts";
 import type { Database, TenantClaims } from "../db/mod.ts";
-import { HttpError } from "../http/errors.ts";
+import { requirePermission } from "../organizations/mod.ts";
+import type { Action } from "../permissions/mod.ts";
 import { cachedPosture } from "./cache.ts";
-import { getDashboard, ORGANIZATION_NOT_FOUND } from "./dashboard.ts";
+import { getDashboard } from "./dashboard.ts";
 import { getRecommendations, getTrends } from "./insights.ts";
 import type { Dashboard, DashboardQuery, Recommendations, Trends, TrendsQuery } from "./schemas.ts";
 
@@ -27,26 +28,28 @@ export interface Cached<T> {
   hit: boolean;
 }
 
-async function requireMember(db: Database, claims: TenantClaims, orgId: string): Promise<void> {
-  const rows = await db.readAsTenant(
-    claims,
-    (tx) => tx`select 1 as ok from public.organizations where id = ${orgId}`,
-  );
-  if (rows.length === 0) throw new HttpError(404, ORGANIZATION_NOT_FOUND);
+async function requireAction(
+  db: Database,
+  claims: TenantClaims,
+  orgId: string,
+  action: Action,
+): Promise<void> {
+  await db.asTenant(claims, (tx) => requirePermission(tx, orgId, action));
 }
 
 async function cached<T>(
   services: PostureServices,
   claims: TenantClaims,
   name: string,
+  action: Action,
   orgId: string,
   what: string,
   load: () => Promise<T>,
 ): Promise<Cached<T>> {
-  // The membership check runs alongside the cache lookup; a miss computes
-  // under RLS, which checks again.
+  // The permission check runs alongside the cache lookup; a miss computes
+  // under RLS and checks again.
   const [, result] = await Promise.all([
-    requireMember(services.db, claims, orgId),
+    requireAction(services.db, claims, orgId, action),
     cachedPosture(services.cache, name, orgId, what, load),
   ]);
   return { data: result.value, hit: result.hit };
@@ -69,6 +72,7 @@ export function loadDashboard(
     services,
     claims,
     "dashboard",
+    "dashboard.read",
     query.org_id,
     what,
     () => getDashboard(services.db, claims, query),
@@ -98,6 +102,7 @@ export function loadTrends(
     services,
     claims,
     "trends",
+    "insights.read",
     query.org_id,
     what,
     () => getTrends(services.db, claims, query),
@@ -122,6 +127,7 @@ export function loadRecommendations(
     services,
     claims,
     "recommendations",
+    "insights.read",
     orgId,
     String(expiringDays),
     () => getRecommendations(services.db, claims, orgId, expiringDays),

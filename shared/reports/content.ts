@@ -8,7 +8,7 @@
 
 import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { requireRole } from "../organizations/mod.ts";
+import { requirePermission } from "../organizations/mod.ts";
 import { FRAMEWORKS, getCheck } from "../analysis/catalog/mod.ts";
 import {
   getRun,
@@ -66,7 +66,7 @@ export async function buildReport(
     throw new HttpError(404, `No framework "${scope.framework}"`);
   }
   const head = await db.asTenant(claims, async (tx) => {
-    if (claims.sub) await requireRole(tx, scope.org_id, "viewer");
+    if (claims.sub) await requirePermission(tx, scope.org_id, "reports.read");
     return await readHead(tx, claims, scope, options.generatedBy);
   });
   const run = await getRun(db, claims, head.runId);

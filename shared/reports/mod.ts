@@ -96,6 +96,7 @@ export type {
   ReportLink,
   ReportServices,
 } from "./service.ts";
+export { definitionApiSchema, exportApiSchema, linkApiSchema } from "./api_schemas.ts";
 export { currentPackKey, loadPackKey, renderPack } from "./pack.ts";
 export type { PackKey } from "./pack.ts";
 export { PACK_FORMAT, verifyPack } from "./pack_verify.ts";

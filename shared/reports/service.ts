@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { Database, JwtClaims } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
-import { requireRole } from "../organizations/mod.ts";
+import { requirePermission } from "../organizations/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import type { ReportsConfig } from "./config.ts";
 import { REPORT_FORMATS, reportSpecSchema } from "./model.ts";
@@ -95,7 +95,7 @@ export async function listDefinitions(
   orgId: string,
 ): Promise<ReportDefinition[]> {
   return await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, orgId, "viewer");
+    await requirePermission(tx, orgId, "reports.read");
     return await tx<ReportDefinition[]>`
       select ${tx(DEFINITION_COLUMNS)} from public.report_definitions
       where org_id = ${orgId} order by lower(name), id limit 500`;
@@ -122,10 +122,10 @@ export async function createDefinition(
   input: z.output<typeof createDefinitionSchema>,
 ): Promise<ReportDefinition> {
   return await db.asTenant(claims, async (tx) => {
-    await requireRole(
+    await requirePermission(
       tx,
       input.org_id,
-      input.schedule || input.recipients.length ? "admin" : "analyst",
+      input.schedule || input.recipients.length ? "reports.schedule" : "reports.generate",
     );
     const [row] = await tx<ReportDefinition[]>`
       insert into public.report_definitions
@@ -149,7 +149,11 @@ export async function updateDefinition(
       select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id} for update`;
     if (!current) throw new HttpError(404, "Saved report not found");
     const schedules = patch.schedule !== undefined || patch.recipients !== undefined;
-    await requireRole(tx, current.org_id, schedules ? "admin" : "analyst");
+    await requirePermission(
+      tx,
+      current.org_id,
+      schedules ? "reports.schedule" : "reports.generate",
+    );
     if (patch.spec && patch.spec.scope.org_id !== current.org_id) {
       throw new HttpError(422, "The report's scope must be in the same organization");
     }
@@ -176,7 +180,11 @@ export async function deleteDefinition(
     const [current] = await tx<ReportDefinition[]>`
       select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id}`;
     if (!current) throw new HttpError(404, "Saved report not found");
-    await requireRole(tx, current.org_id, current.schedule ? "admin" : "analyst");
+    await requirePermission(
+      tx,
+      current.org_id,
+      current.schedule ? "reports.schedule" : "reports.generate",
+    );
     await tx`delete from public.report_definitions where id = ${id}`;
     return current;
   });
@@ -252,7 +260,7 @@ export async function startExport(
   const orgId = spec.scope.org_id;
   const retention = services.config.REPORTS_RETENTION_DAYS;
   const created = await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, orgId, "analyst");
+    await requirePermission(tx, orgId, "reports.generate");
     const [instance] = await tx`
       select 1 from public.instances where id = ${spec.scope.instance_id} and org_id = ${orgId}`;
     if (!instance) throw new HttpError(404, "Instance not found");
@@ -319,7 +327,7 @@ export async function listExports(
     )
     : null;
   return await db.asTenant(claims, async (tx) => {
-    await requireRole(tx, query.org_id, "viewer");
+    await requirePermission(tx, query.org_id, "reports.read");
     const rows = await tx.unsafe(
       `select ${EXPORT_SELECT} from public.report_exports e
        left join public.jobs j on j.id = e.job_id
@@ -476,7 +484,11 @@ export async function createLink(
     ? `${days} days`
     : `${config.REPORTS_LINK_MINUTES} minutes`;
   const link = await services.db.asTenant(claims, async (tx) => {
-    await requireRole(tx, row.org_id, input.kind === "share" ? "admin" : "viewer");
+    await requirePermission(
+      tx,
+      row.org_id,
+      input.kind === "share" ? "reports.share" : "reports.read",
+    );
     const [created] = await tx.unsafe(
       `insert into public.report_links (org_id, export_id, kind, token_sha256, label, created_by, expires_at)
        values ($1, $2, $3, $4, $5, $6, least(now() + $7::interval, $8::timestamptz))
@@ -527,7 +539,7 @@ export async function revokeLink(
     const [link] = await tx<{ org_id: string; export_id: string; revoked_at: Date | null }[]>`
       select org_id, export_id, revoked_at from public.report_links where id = ${linkId}`;
     if (!link) throw new HttpError(404, "Link not found");
-    await requireRole(tx, link.org_id, "admin");
+    await requirePermission(tx, link.org_id, "reports.share");
     if (link.revoked_at) throw new HttpError(409, "The link is already revoked");
     const [row] = await tx.unsafe(
       `update public.report_links set revoked_at = now(), revoked_by = $2 where id = $1::uuid

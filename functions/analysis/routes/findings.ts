@@ -23,6 +23,7 @@ import {
   triageSchema,
   triageViewSchema,
 } from "../../../shared/analysis/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 const findingParams = z.object({ findingId: z.uuid() });
 
@@ -61,6 +62,7 @@ export function findingRoutes(services: Services): RouteGroup {
     }, async (c, { body }) => {
       const data = await bulkTriage(services.db, c.get("claims"), body);
       c.get("log").info("findings triaged", { count: data.updated, state: body.state });
+      if (data.updated > 0) await invalidatePosture(services.cache, data.org_id, "triage");
       return c.json({ data });
     })
     .on({
@@ -74,6 +76,7 @@ export function findingRoutes(services: Services): RouteGroup {
     }, async (c, { body }) => {
       const data = await bulkMute(services.db, c.get("claims"), body);
       c.get("log").info("findings muted", { count: data.updated });
+      if (data.updated > 0) await invalidatePosture(services.cache, data.org_id, "suppression");
       return c.json({ data });
     })
     .on(
@@ -101,6 +104,13 @@ export function findingRoutes(services: Services): RouteGroup {
     }, async (c, { params, body }) => {
       const data = await setTriage(services.db, c.get("claims"), params.findingId, body);
       c.get("log").info("finding triaged", { findingId: params.findingId, state: body.state });
+      const [finding] = await services.db.readAsTenant(
+        c.get("claims"),
+        (tx) =>
+          tx<{ org_id: string }[]>`select org_id from public.analysis_findings
+                                    where id = ${params.findingId}`,
+      );
+      if (finding) await invalidatePosture(services.cache, finding.org_id, "triage");
       return c.json({ data });
     });
 }

@@ -24,6 +24,7 @@ import {
   runListItemSchema,
   startRun,
 } from "../../../shared/analysis/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 const scopeSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("all") }),
   z.object({ type: z.literal("framework"), framework: z.string().regex(/^[a-z0-9_]{1,60}$/) }),
@@ -58,6 +59,7 @@ export function runRoutes(services: Services): RouteGroup {
     }, async (c, { body }) => {
       const data = await startRun(services, c.get("claims"), body);
       c.get("log").info("analysis queued", { runId: data.run.id, jobId: data.job.id });
+      await invalidatePosture(services.cache, data.run.org_id, "run_started");
       return c.json({ data }, 202);
     })
     .on(

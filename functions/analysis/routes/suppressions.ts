@@ -13,6 +13,7 @@ import {
   revokeSuppression,
   suppressionSchema,
 } from "../../../shared/analysis/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 /** Muting findings and checks, and revoking mutes. */
 export function suppressionRoutes(services: Services): RouteGroup {
@@ -43,6 +44,7 @@ export function suppressionRoutes(services: Services): RouteGroup {
     }, async (c, { body }) => {
       const data = await createSuppression(services.db, c.get("claims"), body);
       c.get("log").info("suppression created", { suppressionId: data.id, scope: data.scope });
+      await invalidatePosture(services.cache, data.org_id, "suppression");
       return c.json({ data }, 201);
     })
     .on({
@@ -56,6 +58,7 @@ export function suppressionRoutes(services: Services): RouteGroup {
     }, async (c, { params }) => {
       const data = await revokeSuppression(services.db, c.get("claims"), params.id);
       c.get("log").info("suppression revoked", { suppressionId: params.id });
+      await invalidatePosture(services.cache, data.org_id, "suppression");
       return c.json({ data });
     });
 }

@@ -1,6 +1,9 @@
-import { Hono } from "hono";
-import { z } from "zod";
-import { type AppEnv, readQuery, type Services } from "../../../shared/http/mod.ts";
+import {
+  createRouteGroup,
+  dataOf,
+  type RouteGroup,
+  type Services,
+} from "../../../shared/http/mod.ts";
 import {
   compareInstances,
   compareInstancesQuerySchema,
@@ -10,39 +13,33 @@ import {
   runComparisonSchema,
 } from "../../../shared/posture/mod.ts";
 
-/** `GET /insights/compare/runs`: query and response schemas. */
-export const compareRunsRoute = {
-  method: "get",
-  path: "/compare/runs",
-  query: compareRunsQuerySchema,
-  response: z.object({ data: runComparisonSchema }),
-} as const;
-
-/** `GET /insights/compare/instances`: query and response schemas. */
-export const compareInstancesRoute = {
-  method: "get",
-  path: "/compare/instances",
-  query: compareInstancesQuerySchema,
-  response: z.object({ data: instanceComparisonSchema }),
-} as const;
-
 /** Any two runs of an instance, any two instances. */
-export function compareRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get(compareRunsRoute.path, async (c) => {
-    const query = readQuery(c, compareRunsRoute.query);
-    return c.json({
-      data: await compareRuns(services.db, c.get("claims"), query.base, query.target),
-    });
-  });
-
-  routes.get(compareInstancesRoute.path, async (c) => {
-    const query = readQuery(c, compareInstancesRoute.query);
-    return c.json({
-      data: await compareInstances(services.db, c.get("claims"), query.a, query.b, query.show),
-    });
-  });
-
-  return routes;
+export function compareRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "get",
+      path: "/compare/runs",
+      summary: "Two runs of one instance: verdicts changed, findings new and resolved, scores",
+      auth: "user",
+      permission: "insights.read",
+      query: compareRunsQuerySchema,
+      responses: { 200: { description: "The comparison", schema: dataOf(runComparisonSchema) } },
+    }, async (c, { query }) =>
+      c.json({
+        data: await compareRuns(services.db, c.get("claims"), query.base, query.target),
+      }))
+    .on({
+      method: "get",
+      path: "/compare/instances",
+      summary: "Two instances of one organization: settings and verdicts side by side",
+      auth: "user",
+      permission: "insights.read",
+      query: compareInstancesQuerySchema,
+      responses: {
+        200: { description: "The comparison", schema: dataOf(instanceComparisonSchema) },
+      },
+    }, async (c, { query }) =>
+      c.json({
+        data: await compareInstances(services.db, c.get("claims"), query.a, query.b, query.show),
+      }));
 }

@@ -1,6 +1,9 @@
-import { Hono } from "hono";
-import { z } from "zod";
-import { type AppEnv, readQuery, type Services } from "../../../shared/http/mod.ts";
+import {
+  createRouteGroup,
+  dataOf,
+  type RouteGroup,
+  type Services,
+} from "../../../shared/http/mod.ts";
 import {
   loadRecommendations,
   loadTrends,
@@ -10,44 +13,40 @@ import {
   trendsSchema,
 } from "../../../shared/posture/mod.ts";
 
-/** `GET /insights/trends`: query and response schemas. */
-export const getTrendsRoute = {
-  method: "get",
-  path: "/trends",
-  query: trendsQuerySchema,
-  response: z.object({ data: trendsSchema }),
-} as const;
-
-/** `GET /insights/recommendations`: query and response schemas. */
-export const getRecommendationsRoute = {
-  method: "get",
-  path: "/recommendations",
-  query: recommendationsQuerySchema,
-  response: z.object({ data: recommendationsSchema }),
-} as const;
-
 /** Trends over the run history, and recommendations (both cached per organization). */
-export function trendRoutes(services: Services): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-
-  routes.get(getTrendsRoute.path, async (c) => {
-    const query = readQuery(c, getTrendsRoute.query);
-    const { data, hit } = await loadTrends(services, c.get("claims"), query);
-    c.header("X-Cache", hit ? "hit" : "miss");
-    return c.json({ data });
-  });
-
-  routes.get(getRecommendationsRoute.path, async (c) => {
-    const query = readQuery(c, getRecommendationsRoute.query);
-    const { data, hit } = await loadRecommendations(
-      services,
-      c.get("claims"),
-      query.org_id,
-      query.expiring_days,
-    );
-    c.header("X-Cache", hit ? "hit" : "miss");
-    return c.json({ data });
-  });
-
-  return routes;
+export function trendRoutes(services: Services): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "get",
+      path: "/trends",
+      summary: "Scores per run, findings opened and resolved per week, time to remediate",
+      auth: "user",
+      permission: "insights.read",
+      query: trendsQuerySchema,
+      responses: { 200: { description: "The trends", schema: dataOf(trendsSchema) } },
+    }, async (c, { query }) => {
+      const { data, hit } = await loadTrends(services, c.get("claims"), query);
+      c.header("X-Cache", hit ? "hit" : "miss");
+      return c.json({ data });
+    })
+    .on({
+      method: "get",
+      path: "/recommendations",
+      summary: "Quick wins, checks failing everywhere, suppressions expiring soon",
+      auth: "user",
+      permission: "insights.read",
+      query: recommendationsQuerySchema,
+      responses: {
+        200: { description: "The recommendations", schema: dataOf(recommendationsSchema) },
+      },
+    }, async (c, { query }) => {
+      const { data, hit } = await loadRecommendations(
+        services,
+        c.get("claims"),
+        query.org_id,
+        query.expiring_days,
+      );
+      c.header("X-Cache", hit ? "hit" : "miss");
+      return c.json({ data });
+    });
 }

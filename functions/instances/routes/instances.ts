@@ -18,6 +18,7 @@ import {
   syncRunSummarySchema,
   updateInstanceSchema,
 } from "../../../shared/instances/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -59,6 +60,7 @@ export function instancesRoutes(services: Services): RouteGroup {
     }, async (c, { body }) => {
       const { instance, health, sync } = await addInstance(services, c.get("claims"), body);
       c.get("log").info("instance added", { instanceId: instance.id, orgId: instance.org_id });
+      await invalidatePosture(services.cache, instance.org_id, "instance_added");
       return c.json({ data: instance, health, sync }, 201);
     })
     .on({
@@ -96,8 +98,13 @@ export function instancesRoutes(services: Services): RouteGroup {
       params: idParams,
       responses: { 204: { description: "Deleted" } },
     }, async (c, { params }) => {
+      const { org_id } = await services.db.asTenant(
+        c.get("claims"),
+        (tx) => getInstance(tx, params.id),
+      );
       await removeInstance(services, c.get("claims"), params.id);
       c.get("log").info("instance deleted", { instanceId: params.id });
+      await invalidatePosture(services.cache, org_id, "instance_removed");
       return c.body(null, 204);
     });
 }

@@ -22,6 +22,7 @@ import {
   syncRunDetailSchema,
   syncRunSummarySchema,
 } from "../../../shared/instances/mod.ts";
+import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -48,6 +49,7 @@ export function syncRoutes(services: Services): RouteGroup {
         runId: data.run.id,
         jobId: data.job.id,
       });
+      await invalidatePosture(services.cache, data.job.org_id, "sync_started");
       return c.json({ data }, 202);
     })
     .on({

@@ -1,10 +1,9 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { type AppEnv, readJson, readParam, readQuery } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type RouteGroup } from "../../../shared/http/mod.ts";
 import {
   createDefinition,
   createDefinitionSchema,
-  definitionSchema,
+  definitionApiSchema,
   deleteDefinition,
   getDefinition,
   listDefinitions,
@@ -16,39 +15,85 @@ import {
 /** Query of `GET /reports/definitions`. */
 export const listDefinitionsQuery = z.object({ org_id: z.uuid() });
 /** Response of `GET /reports/definitions`. */
-export const listDefinitionsResponse = z.object({ data: z.array(definitionSchema) });
+export const listDefinitionsResponse = z.object({ data: z.array(definitionApiSchema) });
 /** Body of `POST /reports/definitions`. */
 export const createDefinitionBody = createDefinitionSchema;
 /** Body of `PATCH /reports/definitions/:id`. */
 export const updateDefinitionBody = updateDefinitionSchema;
 /** Response of every route that returns one saved report. */
-export const definitionResponse = z.object({ data: definitionSchema });
+export const definitionResponse = dataOf(definitionApiSchema);
+
+const definitionParams = z.object({ id: z.uuid() });
 
 /** Saved report definitions: list, create, read, change, delete. */
-export function definitionRoutes(services: ReportServices): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-  const id = (c: Parameters<typeof readParam>[0]) => readParam(c, "id", z.uuid());
-
-  routes.get("/definitions", async (c) => {
-    const { org_id } = readQuery(c, listDefinitionsQuery);
-    return c.json({ data: await listDefinitions(services.db, c.get("claims"), org_id) });
-  });
-  routes.post("/definitions", async (c) => {
-    const input = await readJson(c, createDefinitionBody);
-    return c.json({ data: await createDefinition(services.db, c.get("claims"), input) }, 201);
-  });
-  routes.get("/definitions/:id", async (c) => {
-    return c.json({ data: await getDefinition(services.db, c.get("claims"), id(c)) });
-  });
-  routes.patch("/definitions/:id", async (c) => {
-    const definitionId = id(c);
-    const patch = await readJson(c, updateDefinitionBody);
-    return c.json({
-      data: await updateDefinition(services.db, c.get("claims"), definitionId, patch),
-    });
-  });
-  routes.delete("/definitions/:id", async (c) => {
-    return c.json({ data: await deleteDefinition(services.db, c.get("claims"), id(c)) });
-  });
-  return routes;
+export function definitionRoutes(services: ReportServices): RouteGroup {
+  return createRouteGroup()
+    .on(
+      {
+        method: "get",
+        path: "/definitions",
+        summary: "An organization's saved reports, by name",
+        auth: "user",
+        permission: "reports.read",
+        query: listDefinitionsQuery,
+        responses: { 200: { description: "The saved reports", schema: listDefinitionsResponse } },
+      },
+      async (c, { query }) =>
+        c.json({ data: await listDefinitions(services.db, c.get("claims"), query.org_id) }),
+    )
+    .on(
+      {
+        method: "post",
+        path: "/definitions",
+        summary: "Save a report: scope, sections, format, optionally a schedule and recipients",
+        description: "A schedule or recipients need `reports.schedule` (admin or owner).",
+        auth: "user",
+        permission: "reports.generate",
+        body: createDefinitionBody,
+        responses: { 201: { description: "The saved report", schema: definitionResponse } },
+      },
+      async (c, { body }) =>
+        c.json({ data: await createDefinition(services.db, c.get("claims"), body) }, 201),
+    )
+    .on(
+      {
+        method: "get",
+        path: "/definitions/:id",
+        summary: "One saved report",
+        auth: "user",
+        permission: "reports.read",
+        params: definitionParams,
+        responses: { 200: { description: "The saved report", schema: definitionResponse } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await getDefinition(services.db, c.get("claims"), params.id) }),
+    )
+    .on({
+      method: "patch",
+      path: "/definitions/:id",
+      summary: "Change a saved report",
+      description: "Changing its schedule or recipients needs `reports.schedule` (admin or owner).",
+      auth: "user",
+      permission: "reports.generate",
+      params: definitionParams,
+      body: updateDefinitionBody,
+      responses: { 200: { description: "The changed report", schema: definitionResponse } },
+    }, async (c, { params, body }) =>
+      c.json({
+        data: await updateDefinition(services.db, c.get("claims"), params.id, body),
+      }))
+    .on(
+      {
+        method: "delete",
+        path: "/definitions/:id",
+        summary: "Delete a saved report (its generated files stay)",
+        description: "Deleting a scheduled one needs `reports.schedule` (admin or owner).",
+        auth: "user",
+        permission: "reports.generate",
+        params: definitionParams,
+        responses: { 200: { description: "The deleted report", schema: definitionResponse } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await deleteDefinition(services.db, c.get("claims"), params.id) }),
+    );
 }

@@ -1,14 +1,13 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import { type AppEnv, readJson, readParam, readQuery } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf, type RouteGroup } from "../../../shared/http/mod.ts";
 import {
   createLink,
   createLinkSchema,
   type Download,
   downloadExport,
-  exportSchema,
+  exportApiSchema,
   getExport,
-  linkSchema,
+  linkApiSchema,
   listExports,
   listExportsQuerySchema,
   listLinks,
@@ -21,24 +20,27 @@ import {
 /** Body of `POST /reports/exports`. */
 export const startExportBody = startExportSchema;
 /** Response of `POST /reports/exports` and `GET /reports/exports/:id`. */
-export const exportResponse = z.object({ data: exportSchema });
+export const exportResponse = dataOf(exportApiSchema);
 /** Query of `GET /reports/exports`. */
 export const listExportsQuery = listExportsQuerySchema;
 /** Response of `GET /reports/exports`. */
-export const listExportsResponse = z.object({
-  data: z.array(exportSchema),
-  next_cursor: z.string().nullable(),
-});
+export const listExportsResponse = pageOf(exportApiSchema);
 /** Body of `POST /reports/exports/:id/links`. */
 export const createLinkBody = createLinkSchema;
 /** Response of `POST /reports/exports/:id/links`: the token and its URL, shown once. */
-export const createLinkResponse = z.object({
-  data: z.object({ link: linkSchema, token: z.string(), url: z.string() }),
-});
+export const createLinkResponse = dataOf(
+  z.object({ link: linkApiSchema, token: z.string(), url: z.url() }).strict(),
+);
 /** Response of `GET /reports/exports/:id/links`. */
-export const listLinksResponse = z.object({ data: z.array(linkSchema) });
+export const listLinksResponse = z.object({ data: z.array(linkApiSchema) });
 /** Response of `POST /reports/links/:id/revoke`. */
-export const linkResponse = z.object({ data: linkSchema });
+export const linkResponse = dataOf(linkApiSchema);
+
+/** How a file response is declared: its bytes, no JSON schema. */
+export const fileResponseDeclaration = {
+  description: "The file, streamed (`content-disposition` names it, `x-content-sha256` its digest)",
+  contentType: "application/octet-stream",
+};
 
 /** The HTTP response of a file: streamed, with its name, type, size and digest. */
 export function fileResponse(download: Download): Response {
@@ -56,42 +58,103 @@ export function fileResponse(download: Download): Response {
   });
 }
 
-/** Generated files: generate now, list with progress, read, download, links. */
-export function exportRoutes(services: ReportServices): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-  const id = (c: Parameters<typeof readParam>[0]) => readParam(c, "id", z.uuid());
+const exportParams = z.object({ id: z.uuid() });
 
-  routes.post("/exports", async (c) => {
-    const input = await readJson(c, startExportBody);
-    const data = await startExport(services, c.get("claims"), input);
-    c.get("log").info("report export queued", { exportId: data.id, jobId: data.job_id });
-    return c.json({ data }, 202);
-  });
-  routes.get("/exports", async (c) => {
-    const query = readQuery(c, listExportsQuery);
-    return c.json(await listExports(services.db, c.get("claims"), query));
-  });
-  routes.get("/exports/:id", async (c) => {
-    return c.json({ data: await getExport(services.db, c.get("claims"), id(c)) });
-  });
-  routes.get("/exports/:id/download", async (c) => {
-    return fileResponse(await downloadExport(services, c.get("claims"), id(c)));
-  });
-  routes.get("/exports/:id/links", async (c) => {
-    return c.json({ data: await listLinks(services.db, c.get("claims"), id(c)) });
-  });
-  routes.post("/exports/:id/links", async (c) => {
-    const exportId = id(c);
-    const input = await readJson(c, createLinkBody);
-    const created = await createLink(services, c.get("claims"), exportId, input);
-    const link = new URL(c.req.url);
-    link.pathname = link.pathname.replace(/\/exports\/[^/]+\/links$/, `/links/${created.token}`);
-    link.search = "";
-    const url = link.toString();
-    return c.json({ data: { ...created, url } }, 201);
-  });
-  routes.post("/links/:id/revoke", async (c) => {
-    return c.json({ data: await revokeLink(services.db, c.get("claims"), id(c)) });
-  });
-  return routes;
+/** Generated files: generate now, list with progress, read, download, links. */
+export function exportRoutes(services: ReportServices): RouteGroup {
+  return createRouteGroup()
+    .on({
+      method: "post",
+      path: "/exports",
+      summary:
+        "Generate a file (PDF, Excel, CSV, JSON or evidence pack) from a spec or a saved report",
+      auth: "user",
+      permission: "reports.generate",
+      body: startExportBody,
+      responses: { 202: { description: "The queued export and its job", schema: exportResponse } },
+    }, async (c, { body }) => {
+      const data = await startExport(services, c.get("claims"), body);
+      c.get("log").info("report export queued", { exportId: data.id, jobId: data.job_id });
+      return c.json({ data }, 202);
+    })
+    .on({
+      method: "get",
+      path: "/exports",
+      summary: "An organization's generated files, newest first, with progress, in pages",
+      auth: "user",
+      permission: "reports.read",
+      query: listExportsQuery,
+      responses: { 200: { description: "A page of generated files", schema: listExportsResponse } },
+    }, async (c, { query }) => c.json(await listExports(services.db, c.get("claims"), query)))
+    .on(
+      {
+        method: "get",
+        path: "/exports/:id",
+        summary: "One generated file, with its job's progress",
+        auth: "user",
+        permission: "reports.read",
+        params: exportParams,
+        responses: { 200: { description: "The generated file", schema: exportResponse } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await getExport(services.db, c.get("claims"), params.id) }),
+    )
+    .on(
+      {
+        method: "get",
+        path: "/exports/:id/download",
+        summary: "Download a generated file (recorded)",
+        auth: "user",
+        permission: "reports.read",
+        params: exportParams,
+        responses: { 200: fileResponseDeclaration },
+      },
+      async (c, { params }) =>
+        fileResponse(await downloadExport(services, c.get("claims"), params.id)),
+    )
+    .on(
+      {
+        method: "get",
+        path: "/exports/:id/links",
+        summary: "The links of a generated file (never their tokens)",
+        auth: "user",
+        permission: "reports.read",
+        params: exportParams,
+        responses: { 200: { description: "The links", schema: listLinksResponse } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await listLinks(services.db, c.get("claims"), params.id) }),
+    )
+    .on({
+      method: "post",
+      path: "/exports/:id/links",
+      summary: "Make a link that downloads the file without signing in (token shown once)",
+      description: "A share link (`kind: share`) needs `reports.share` (admin or owner).",
+      auth: "user",
+      permission: "reports.read",
+      params: exportParams,
+      body: createLinkBody,
+      responses: {
+        201: { description: "The link, its token and URL", schema: createLinkResponse },
+      },
+    }, async (c, { params, body }) => {
+      const created = await createLink(services, c.get("claims"), params.id, body);
+      const link = new URL(c.req.url);
+      link.pathname = link.pathname.replace(/\/exports\/[^/]+\/links$/, `/links/${created.token}`);
+      link.search = "";
+      return c.json({ data: { ...created, url: link.toString() } }, 201);
+    })
+    .on(
+      {
+        method: "post",
+        path: "/links/:id/revoke",
+        summary: "Revoke a link: it stops working at once",
+        auth: "user",
+        permission: "reports.share",
+        params: z.object({ id: z.uuid() }),
+        responses: { 200: { description: "The revoked link", schema: linkResponse } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await revokeLink(services.db, c.get("claims"), params.id) }),
+    );
 }

@@ -19,9 +19,19 @@ import {
 
 const jobParams = z.object({ jobId: z.uuid() });
 
+/** Query of `GET /jobs/events`. */
+export const orgJobEventsQuerySchema = z.object({
+  org_id: z.uuid(),
+  /** For EventSource, which cannot send headers. */
+  access_token: z.string().max(8192).optional(),
+}).strict();
+
+/** Jobs an organization stream carries: the newest ones, whatever their status. */
+const ORG_STREAM_JOBS = 25;
+
 /**
- * `GET /jobs`, `GET /jobs/:jobId`, its deliveries, its live events and
- * `POST /jobs/:jobId/cancel`.
+ * `GET /jobs`, the organization's job stream, `GET /jobs/:jobId`, its
+ * deliveries, its live events and `POST /jobs/:jobId/cancel`.
  */
 export function jobsRoutes(services: Services): RouteGroup {
   return createRouteGroup()
@@ -34,6 +44,40 @@ export function jobsRoutes(services: Services): RouteGroup {
       query: listJobsQuerySchema,
       responses: { 200: { description: "A page of jobs", schema: pageOf(jobSchema) } },
     }, async (c, { query }) => c.json(await listJobs(services.db, c.get("claims"), query)))
+    // Before `/jobs/:jobId`, which would otherwise take "events" for an id.
+    .on({
+      method: "get",
+      path: "/jobs/events",
+      summary: "An organization's newest jobs as Server-Sent Events",
+      description: 'One `jobs` event (`{"data": [job…]}`, newest first) whenever any of them ' +
+        "changes (created, progressed, finished); pages that show aggregates refresh when a " +
+        "sync or run finishes. The stream closes after a while and EventSource reconnects.",
+      auth: "user",
+      tokenInQuery: true,
+      permission: "jobs.read",
+      query: orgJobEventsQuerySchema,
+      responses: { 200: { description: "The event stream", contentType: "text/event-stream" } },
+    }, async (c, { query }) => {
+      const claims = c.get("claims");
+      const read = async () =>
+        (await listJobs(services.db, claims, { org_id: query.org_id, limit: ORG_STREAM_JOBS }))
+          .data;
+      return streamProgress(c, {
+        event: "jobs",
+        first: await read(),
+        read,
+        // Never empty: the first event is sent even when there are no jobs yet.
+        stamp: (jobs) =>
+          `jobs:${
+            jobs.map((j) => `${j.id}:${j.status}:${new Date(j.updated_at).getTime()}`).join("|")
+          }`,
+        // An organization's stream never "finishes"; it closes on its time limit.
+        status: () => "open",
+        pollMs: services.config.TASKS_SSE_POLL_MS,
+        noun: "jobs list",
+        logMessage: "organization job event stream failed",
+      }, (jobs) => ({ data: jobs }));
+    })
     .on(
       {
         method: "get",

@@ -13,6 +13,8 @@ import {
   type RunnerOptions,
   taskMessageSchema,
 } from "../../../shared/tasks/mod.ts";
+import type { Cache } from "../../../shared/cache/mod.ts";
+import { invalidatePosture, POSTURE_JOB_KINDS } from "../../../shared/posture/mod.ts";
 
 /** How QStash deliveries are proven: the signing keys and the URL they were published to. */
 export interface QStashVerifierOptions {
@@ -67,8 +69,9 @@ export function qstashVerifier(options: QStashVerifierOptions): WorkerVerifier {
  * QStash retry.
  *
  * @param runner what runs task messages
+ * @param cache where the dashboard's cached figures live (invalidated when a run or sync ends)
  */
-export function qstashRoutes(runner: RunnerOptions): RouteGroup {
+export function qstashRoutes(runner: RunnerOptions, cache: Cache): RouteGroup {
   return createRouteGroup().on({
     method: "post",
     path: "/qstash",
@@ -110,6 +113,15 @@ export function qstashRoutes(runner: RunnerOptions): RouteGroup {
       scheduleId: c.req.header("upstash-schedule-id") ?? null,
     });
     const status = deliveryStatus(outcome);
+    // A run or sync that reached its end changes the organization's dashboard.
+    const ended = outcome.status === "succeeded" || outcome.status === "cancelled" ||
+      outcome.status === "rejected" || (outcome.status === "failed" && outcome.final);
+    if (ended && parsed.data.type !== "system" && POSTURE_JOB_KINDS.has(parsed.data.kind)) {
+      const version = await invalidatePosture(cache, parsed.data.orgId, "job_finished");
+      if (version === null) {
+        log.warn("cannot invalidate the cached dashboard", { orgId: parsed.data.orgId });
+      }
+    }
     if (outcome.status === "failed") {
       throw new HttpError(500, outcome.error, {
         code: outcome.final ? "task_failed" : "task_attempt_failed",

@@ -37,6 +37,8 @@ export const bulkMuteSchema = z.object({
 
 /** What a bulk call changed. */
 export interface BulkResult {
+  /** The organization the findings belong to. */
+  org_id: string;
   /** Findings changed. */
   updated: number;
   /** Findings left as they were (already in that state, or already muted). */
@@ -95,7 +97,9 @@ export async function bulkTriage(
       const b = previous.get(id);
       return (b?.state ?? "open") !== input.state || (b?.note ?? null) !== note;
     });
-    if (changed.length === 0) return { updated: 0, unchanged: input.finding_ids.length };
+    if (changed.length === 0) {
+      return { org_id: orgId, updated: 0, unchanged: input.finding_ids.length };
+    }
     await tx`
       insert into public.analysis_finding_triage (finding_id, org_id, state, note, updated_by, updated_at)
       select id, ${orgId}, ${input.state}, ${note}, ${claims.sub}, now()
@@ -107,7 +111,11 @@ export async function bulkTriage(
       insert into public.analysis_finding_events (org_id, finding_id, kind, from_state, to_state, note, actor_id)
       select ${orgId}, c.id, 'triage', c.from_state, ${input.state}, ${note}, ${claims.sub}
       from unnest(${changed}::uuid[], ${from}::text[]) as c (id, from_state)`;
-    return { updated: changed.length, unchanged: input.finding_ids.length - changed.length };
+    return {
+      org_id: orgId,
+      updated: changed.length,
+      unchanged: input.finding_ids.length - changed.length,
+    };
   });
 }
 
@@ -163,6 +171,10 @@ export async function bulkMute(
         select ${orgId}, id, 'suppressed', ${input.reason}, ${claims.sub}
         from unnest(${muted.map((m) => m.id)}::uuid[]) as id`;
     }
-    return { updated: muted.length, unchanged: input.finding_ids.length - muted.length };
+    return {
+      org_id: orgId,
+      updated: muted.length,
+      unchanged: input.finding_ids.length - muted.length,
+    };
   });
 }
