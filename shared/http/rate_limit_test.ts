@@ -10,7 +10,10 @@ import { createLogger } from "../log/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import { createTestAuth, type TestAuth } from "../../scripts/testing/auth.ts";
 import { redisUnavailableReason, startRedisStandIn } from "../../scripts/redis_server/mod.ts";
-import { createFunctionApp, type FunctionApp, requireUser } from "./app.ts";
+import { z } from "zod";
+import { createFunctionApp, type FunctionApp } from "./app.ts";
+import { HttpError } from "./errors.ts";
+import { createRouteGroup } from "./route.ts";
 import { createMemoryRateLimiter } from "./rate_limiter.ts";
 
 const LIMIT = 3;
@@ -30,16 +33,31 @@ function buildApp(cache: Cache, env: Record<string, string> = {}): FunctionApp {
     log: createLogger({ level: "silent" }),
     auth: auth.verifier,
     cache,
+  }, {
+    // Stands for QStash's signature check: the gate sets the worker principal only once verified.
+    worker: (c) => {
+      if (c.req.header("upstash-signature") !== "valid-for-this-test") {
+        return Promise.reject(new HttpError(401, "no", { code: "invalid_signature" }));
+      }
+      return Promise.resolve({ messageId: "msg" });
+    },
   });
-  app.get("/me", requireUser(auth.verifier), (c) => c.json({ id: c.get("userId") }));
-  // Stands for the QStash callback: sets the worker principal only once "verified".
-  app.post("/qstash", (c) => {
-    if (c.req.header("upstash-signature") !== "valid-for-this-test") {
-      return c.json({ error: { code: "invalid_signature", message: "no", details: null } }, 401);
-    }
-    c.set("principal", { kind: "worker", messageId: "msg" });
-    return c.json({ ok: true });
-  });
+  const routes = createRouteGroup()
+    .on({
+      method: "get",
+      path: "/me",
+      summary: "Who am I",
+      auth: "user",
+      responses: { 200: { description: "The user", schema: z.object({ id: z.string() }) } },
+    }, (c) => c.json({ id: c.get("userId") }))
+    .on({
+      method: "post",
+      path: "/qstash",
+      summary: "A fake delivery route",
+      auth: "worker",
+      responses: { 200: { description: "Done", schema: z.object({ ok: z.boolean() }) } },
+    }, (c) => c.json({ ok: true }));
+  app.route("/", routes.app);
   return app;
 }
 
