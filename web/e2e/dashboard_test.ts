@@ -105,7 +105,7 @@ Deno.test({
           password: "integration-password",
         },
       })).data.id as string;
-      await api(e2e.url, ownerToken, "POST", `/instances/${second}/sync`, { mode: "full" });
+      // Adding it started its first full sync (and the analysis after it) by itself.
       await settle(e2e.url, ownerToken, second);
       await api(e2e.url, ownerToken, "POST", "/analysis/runs", { instance_id: demo });
       await settle(e2e.url, ownerToken, demo, 2);
