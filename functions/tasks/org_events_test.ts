@@ -24,28 +24,35 @@ interface JobEvent {
   data: { id: string; status: string; kind: string }[];
 }
 
-/** Reads `jobs` events until `until` holds for one, then closes the stream. */
-async function readUntil(res: Response, until: (e: JobEvent) => boolean): Promise<JobEvent[]> {
+/** A stream's `jobs` events, one at a time; `close()` cancels the stream. */
+function jobEvents(res: Response) {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const seen: JobEvent[] = [];
+  const pending: JobEvent[] = [];
   let buffer = "";
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return seen;
-      buffer += value;
-      const chunks = buffer.split("\n\n");
-      buffer = chunks.pop()!;
-      for (const chunk of chunks) {
-        if (!/^event: jobs$/m.test(chunk)) continue;
-        const event = JSON.parse(/^data: (.*)$/m.exec(chunk)![1]!) as JobEvent;
-        seen.push(event);
-        if (until(event)) return seen;
+  return {
+    /** Reads events until `until` holds for one; returns every event read. */
+    async until(until: (e: JobEvent) => boolean): Promise<JobEvent[]> {
+      const seen: JobEvent[] = [];
+      for (;;) {
+        const next = pending.shift();
+        if (next) {
+          seen.push(next);
+          if (until(next)) return seen;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) return seen;
+        buffer += value;
+        const chunks = buffer.split("\n\n");
+        buffer = chunks.pop()!;
+        for (const chunk of chunks) {
+          if (!/^event: jobs$/m.test(chunk)) continue;
+          pending.push(JSON.parse(/^data: (.*)$/m.exec(chunk)![1]!) as JobEvent);
+        }
       }
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
+    },
+    close: () => reader.cancel().catch(() => {}),
+  };
 }
 
 Deno.test("the organization's stream sends its jobs again whenever one changes", async () => {
@@ -54,21 +61,29 @@ Deno.test("the organization's stream sends its jobs again whenever one changes",
   );
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
-  const started = await app.request("http://localhost/tasks/probe", {
-    method: "POST",
-    headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
-    body: JSON.stringify({ org_id: orgId, items: 5 }),
-  });
-  assert.equal(started.status, 202);
-  const jobId = (await started.json()).data.id as string;
-  const [events] = await Promise.all([
-    readUntil(res, (e) => e.data.some((j) => j.id === jobId && j.status === "succeeded")),
-    services.tasks.drain(),
-  ]);
-  assert.deepEqual(events[0]!.data, [], "the first event is the list as it was");
-  const statuses = events.map((e) => e.data.find((j) => j.id === jobId)?.status ?? "none");
-  assert.equal(statuses.at(-1), "succeeded");
-  assert.ok(statuses.includes("queued") || statuses.includes("running"), statuses.join());
+  const stream = jobEvents(res);
+  try {
+    const [first] = await stream.until(() => true);
+    assert.deepEqual(first!.data, [], "the first event is the list as it was");
+    const started = await app.request("http://localhost/tasks/probe", {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ org_id: orgId, items: 5 }),
+    });
+    assert.equal(started.status, 202);
+    const jobId = (await started.json()).data.id as string;
+    // The new job appears (queued) before anything runs it…
+    await stream.until((e) => e.data.some((j) => j.id === jobId && j.status === "queued"));
+    // …and again once it has run.
+    const [events] = await Promise.all([
+      stream.until((e) => e.data.some((j) => j.id === jobId && j.status === "succeeded")),
+      services.tasks.drain(),
+    ]);
+    const statuses = events.map((e) => e.data.find((j) => j.id === jobId)?.status ?? "none");
+    assert.equal(statuses.at(-1), "succeeded");
+  } finally {
+    await stream.close();
+  }
 });
 
 Deno.test("the organization's stream needs a member's token and a valid org_id", async () => {

@@ -78,15 +78,23 @@ export function streamProgress<T>(
       }
       if (Date.now() - started >= STREAM_MAX_MS) return;
       await stream.sleep(options.pollMs);
-      item = await options.read();
+      if (stream.aborted || stream.closed) return;
+      try {
+        item = await options.read();
+      } catch (error) {
+        // The client left while the read was in flight: nobody to tell.
+        if (stream.aborted || stream.closed) return;
+        throw error;
+      }
     }
   }, async (error, stream) => {
     c.get("log").error(options.logMessage, { error });
+    if (stream.aborted || stream.closed) return;
     await stream.writeSSE({
       event: "error",
       data: JSON.stringify({
         message: `The progress stream failed; poll the ${options.noun} instead`,
       }),
-    });
+    }).catch(() => {});
   });
 }
