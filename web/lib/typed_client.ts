@@ -85,7 +85,7 @@ function queryOf(query: unknown): Record<string, string | undefined> | undefined
  * const { data } = await call("GET /analysis/runs/:runId", { params: { runId } });
  * ```
  */
-export function typedClient(api: ApiClient): Call {
+export function typedClient(api: Pick<ApiClient, "request">): Call {
   return (async (key: string, input: Record<string, unknown> = {}) => {
     const { method, path } = resolveRoute(key, input.params as Record<string, unknown>);
     return await api.request(method, path, {
