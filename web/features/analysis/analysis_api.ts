@@ -1,8 +1,9 @@
 /**
  * The analysis API (`/functions/v1/analysis`) as the web app uses it, through
  * the typed client: inputs and response types come from the routes'
-
-
+ * declarations, so the page cannot drift from the API. Where a route declares
+ * a loose response (a run's scope and scores, a run's framework requirements, a
+ * finding's check), the page reads the server's own type (`import type`).
  *
  * @module
  */
