@@ -80,8 +80,11 @@ export type RouteHandler<D extends RouteDeclaration> = (
   input: RouteInput<D>,
 ) => Response | Promise<Response>;
 
-/** A Hono sub-app whose every route carries a declaration. */
-export interface RouteGroup {
+/**
+ * A Hono sub-app whose every route carries a declaration. `R` is the union of
+ * the declarations' types, kept for the web app's typed client (web/lib/typed_client.ts).
+ */
+export interface RouteGroup<R extends RouteDeclaration = RouteDeclaration> {
   /** The sub-app to mount with `app.route(...)`. */
   readonly app: Hono<AppEnv>;
   /**
@@ -91,7 +94,12 @@ export interface RouteGroup {
    * @param declaration the route's declaration
    * @param handler reads the validated input and answers
    */
-  on<const D extends RouteDeclaration>(declaration: D, handler: RouteHandler<D>): RouteGroup;
+  on<const D extends RouteDeclaration>(
+    declaration: D,
+    handler: RouteHandler<D>,
+  ): RouteGroup<R | D>;
+  /** Type only: the declarations of the group's routes (never set at run time). */
+  readonly declared?: R;
 }
 
 const declarations = new WeakMap<object, RouteDeclaration>();
@@ -110,9 +118,10 @@ const declarations = new WeakMap<object, RouteDeclaration>();
  * app.route("/", routes.app);
  * ```
  */
-export function createRouteGroup(): RouteGroup {
+export function createRouteGroup(): RouteGroup<never> {
   const app = new Hono<AppEnv>();
-  const group: RouteGroup = {
+  // deno-lint-ignore no-explicit-any
+  const group: RouteGroup<any> = {
     app,
     on(declaration, handler) {
       const run = async (c: Context<AppEnv>) => handler(c, await readInput(c, declaration));
@@ -121,7 +130,7 @@ export function createRouteGroup(): RouteGroup {
       return group;
     },
   };
-  return group;
+  return group as RouteGroup<never>;
 }
 
 async function readInput<D extends RouteDeclaration>(

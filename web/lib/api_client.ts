@@ -9,6 +9,7 @@ import type {
   Page,
   Role,
 } from "./api_types.ts";
+import { typedClient } from "./typed_client.ts";
 
 /** Where the client gets and renews the user's access token, and what it does when that fails. */
 export interface ApiClientOptions {
@@ -202,30 +203,20 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return await response.json() as T;
   }
 
-  const base = "/organizations";
-  const org = (orgId: string) => `${base}/${encodeURIComponent(orgId)}`;
-  const member = (orgId: string, userId: string) =>
-    `${org(orgId)}/members/${encodeURIComponent(userId)}`;
-
+  const call = typedClient({ request });
   const organizations: OrganizationsApi = {
-    async list(opts = {}) {
-      return (await request<{ data: OrgSummary[] }>("GET", base, opts)).data;
-    },
-    async create(input) {
-      return (await request<{ data: OrgSummary }>("POST", base, { body: input })).data;
-    },
-    async get(orgId, opts = {}) {
-      return (await request<{ data: OrgDetail }>("GET", org(orgId), opts)).data;
-    },
-    async update(orgId, patch) {
-      return (await request<{ data: OrgDetail }>("PATCH", org(orgId), { body: patch })).data;
-    },
-    async listMembers(orgId, opts = {}) {
-      return await request<Page<Member>>("GET", `${org(orgId)}/members`, {
-        query: { limit: opts.limit ?? 50, cursor: opts.cursor },
+    list: async (opts = {}) => (await call("GET /organizations", opts)).data,
+    create: async (input) => (await call("POST /organizations", { body: input })).data,
+    get: async (orgId, opts = {}) =>
+      (await call("GET /organizations/:orgId", { params: { orgId }, signal: opts.signal })).data,
+    update: async (orgId, patch) =>
+      (await call("PATCH /organizations/:orgId", { params: { orgId }, body: patch })).data,
+    listMembers: (orgId, opts = {}) =>
+      call("GET /organizations/:orgId/members", {
+        params: { orgId },
+        query: { limit: opts.limit ?? 50, cursor: opts.cursor ?? undefined },
         signal: opts.signal,
-      });
-    },
+      }),
     async listAllMembers(orgId, opts = {}) {
       const all: Member[] = [];
       let cursor: string | null = null;
@@ -240,20 +231,18 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } while (cursor);
       return all;
     },
-    async addMember(orgId, input) {
-      return (await request<{ data: MemberAddition }>("POST", `${org(orgId)}/members`, {
-        body: input,
-      })).data;
-    },
-    async changeRole(orgId, userId, role) {
-      return (await request<{ data: Member }>("PATCH", member(orgId, userId), { body: { role } }))
-        .data;
-    },
+    addMember: async (orgId, input) =>
+      (await call("POST /organizations/:orgId/members", { params: { orgId }, body: input })).data,
+    changeRole: async (orgId, userId, role) =>
+      (await call("PATCH /organizations/:orgId/members/:userId", {
+        params: { orgId, userId },
+        body: { role },
+      })).data,
     async removeMember(orgId, userId) {
-      await request<void>("DELETE", member(orgId, userId));
+      await call("DELETE /organizations/:orgId/members/:userId", { params: { orgId, userId } });
     },
     async leave(orgId) {
-      await request<void>("POST", `${org(orgId)}/leave`);
+      await call("POST /organizations/:orgId/leave", { params: { orgId } });
     },
   };
 

@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   checkDetailSchema,
   checkListItemSchema,
@@ -24,7 +19,8 @@ const checkParams = z.object({
 });
 
 /** The catalog, frameworks and per-organization check settings. */
-export function catalogRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function catalogRoutes(services: Services) {
   return createRouteGroup()
     .on(
       {

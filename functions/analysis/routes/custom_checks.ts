@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   createCustomCheck,
   createCustomCheckSchema,
@@ -24,7 +19,8 @@ import {
 const idParams = z.object({ id: z.uuid() });
 
 /** An organization's custom checks, their preview, and the tables they can read. */
-export function customCheckRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function customCheckRoutes(services: Services) {
   return createRouteGroup()
     .on(
       {

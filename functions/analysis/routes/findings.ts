@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   bulkMute,
   bulkMuteSchema,
@@ -28,7 +23,8 @@ import { invalidatePosture } from "../../../shared/posture/mod.ts";
 const findingParams = z.object({ findingId: z.uuid() });
 
 /** Findings of a run, one finding in full, triage, and triage or mute of many at once. */
-export function findingRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function findingRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "get",

@@ -4,7 +4,6 @@ import {
   dataOf,
   HttpError,
   pageOf,
-  type RouteGroup,
   type Services,
   streamProgress,
 } from "../../../shared/http/mod.ts";
@@ -44,7 +43,8 @@ const checkIdSchema = z.string().regex(/^[a-z0-9_]{1,100}$/);
 const frameworkIdSchema = z.string().regex(/^[a-z0-9_]{1,60}$/);
 
 /** Start, list and read runs; per-check verdicts. */
-export function runRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function runRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "post",
@@ -139,7 +139,8 @@ export function runRoutes(services: Services): RouteGroup {
  * event with the run's progress whenever it changes, then `end` once it has
  * finished. The token comes in the Authorization header or as `?access_token=`.
  */
-export function runEventRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function runEventRoutes(services: Services) {
   return createRouteGroup().on({
     method: "get",
     path: "/runs/:runId/events",

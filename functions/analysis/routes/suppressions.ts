@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   createSuppression,
   createSuppressionSchema,
@@ -16,7 +11,8 @@ import {
 import { invalidatePosture } from "../../../shared/posture/mod.ts";
 
 /** Muting findings and checks, and revoking mutes. */
-export function suppressionRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function suppressionRoutes(services: Services) {
   return createRouteGroup()
     .on(
       {

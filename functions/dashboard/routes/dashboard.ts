@@ -1,9 +1,4 @@
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   dashboardQuerySchema,
   dashboardSchema,
@@ -11,7 +6,8 @@ import {
 } from "../../../shared/posture/mod.ts";
 
 /** The organization's posture over its instances. */
-export function dashboardRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function dashboardRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "get",

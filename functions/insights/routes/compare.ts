@@ -1,9 +1,4 @@
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   compareInstances,
   compareInstancesQuerySchema,
@@ -14,7 +9,8 @@ import {
 } from "../../../shared/posture/mod.ts";
 
 /** Any two runs of an instance, any two instances. */
-export function compareRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function compareRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "get",

@@ -1,9 +1,4 @@
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   loadRecommendations,
   loadTrends,
@@ -14,7 +9,8 @@ import {
 } from "../../../shared/posture/mod.ts";
 
 /** Trends over the run history, and recommendations (both cached per organization). */
-export function trendRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function trendRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "get",

@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   healthReportSchema,
   testConnectionSchema,
@@ -14,7 +9,8 @@ import {
 } from "../../../shared/instances/mod.ts";
 
 /** Connection tests: of settings about to be saved, and of a saved instance. */
-export function connectionRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function connectionRoutes(services: Services) {
   return createRouteGroup()
     .on(
       {

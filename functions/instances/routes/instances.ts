@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   addInstance,
   createInstanceSchema,
@@ -23,7 +18,8 @@ import { invalidatePosture } from "../../../shared/posture/mod.ts";
 const idParams = z.object({ id: z.uuid() });
 
 /** `/` and `/:id`: list, add, read, change and delete instances. */
-export function instancesRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function instancesRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "get",

@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  pageOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import {
   authorizeInstance,
   getSyncRun,
@@ -27,7 +21,8 @@ import { invalidatePosture } from "../../../shared/posture/mod.ts";
 const idParams = z.object({ id: z.uuid() });
 
 /** Sync now, sync history, per-table state and the sync schedule. */
-export function syncRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function syncRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "post",

@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  createRouteGroup,
-  dataOf,
-  pageOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import {
   addMember,
   addMemberSchema,
@@ -21,7 +15,8 @@ const orgParams = z.object({ orgId: z.uuid() });
 const memberParams = z.object({ orgId: z.uuid(), userId: z.uuid() });
 
 /** `/:orgId/members` and `/:orgId/leave`: the team. */
-export function membersRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function membersRoutes(services: Services) {
   return createRouteGroup()
     .on(
       {

@@ -1,11 +1,6 @@
 import { z } from "zod";
 import { FRAMEWORKS } from "../../../shared/analysis/catalog/mod.ts";
-import {
-  createRouteGroup,
-  dataOf,
-  type RouteGroup,
-  type Services,
-} from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import {
   createOrganization,
   createOrgSchema,
@@ -19,7 +14,8 @@ import { organizationSchema, organizationSummarySchema } from "../schemas.ts";
 const orgParams = z.object({ orgId: z.uuid() });
 
 /** `/` and `/:orgId`: list, create, read and update organizations. */
-export function orgsRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function orgsRoutes(services: Services) {
   // A default framework must be one of the check catalog's (as GET /analysis/frameworks lists them).
   const updateOrgSchema = createUpdateOrgSchema({ frameworkIds: FRAMEWORKS.map((f) => f.id) });
 

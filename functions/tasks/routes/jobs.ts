@@ -4,7 +4,6 @@ import {
   dataOf,
   HttpError,
   pageOf,
-  type RouteGroup,
   type Services,
   streamProgress,
 } from "../../../shared/http/mod.ts";
@@ -33,7 +32,8 @@ const ORG_STREAM_JOBS = 25;
  * `GET /jobs`, the organization's job stream, `GET /jobs/:jobId`, its
  * deliveries, its live events and `POST /jobs/:jobId/cancel`.
  */
-export function jobsRoutes(services: Services): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function jobsRoutes(services: Services) {
   return createRouteGroup()
     .on({
       method: "get",

@@ -1,23 +1,14 @@
 /**
- * The analysis API (`/functions/v1/analysis`) as the web app uses it. Response
- * types are the server's own (`import type` from shared/analysis, erased from
- * the bundle) in their JSON shape, so the page cannot drift from the API.
+ * The analysis API (`/functions/v1/analysis`) as the web app uses it, through
+ * the typed client: inputs and response types come from the routes'
+ * declarations, so the page cannot drift from the API. Where a route declares
+ * a loose response (a run's scope and scores, a run's framework requirements, a
+ * finding's check), the page reads the server's own type (`import type`).
  *
  * @module
  */
 import type {
-  BulkResult as ServerBulkResult,
-  CheckDetail,
-  CheckListItem,
-  CustomCheckView,
   FindingDetail as ServerFindingDetail,
-  FindingGroups as ServerFindingGroups,
-  FindingListItem,
-  FindingPage as ServerFindingPage,
-  FrameworkDetail as ServerFrameworkDetail,
-  FrameworkListItem,
-  PreviewResult as ServerPreviewResult,
-  RunCheckItem,
   RunDetail as ServerRunDetail,
   RunFramework as ServerRunFramework,
   RunListItem,
@@ -29,15 +20,12 @@ import type {
   Score as ServerScore,
   ScoreChange as ServerScoreChange,
   SecurityCenterScore as ServerSecurityCenterScore,
-  SuppressionView,
-  SyncedTable as ServerSyncedTable,
   TriageState as ServerTriageState,
 } from "../../../shared/analysis/mod.ts";
 import type { Severity as ServerSeverity } from "../../../shared/analysis/catalog/mod.ts";
-import type { InstanceView } from "../../../shared/instances/mod.ts";
-import type { Job } from "../../../shared/tasks/mod.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
 import type { Jsonified, Member, Page } from "../../lib/api_types.ts";
+import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
 
 /** How bad a failing check is. */
 export type Severity = ServerSeverity;
@@ -66,13 +54,13 @@ export const TRIAGE_STATES: readonly TriageState[] = Object.keys(TRIAGE_LABELS) 
 
 /** An instance, as far as the analysis page needs it. */
 export type InstanceSummary = Pick<
-  Jsonified<InstanceView>,
+  ResponseOf<"GET /instances/:id">["data"],
   "id" | "name" | "status" | "last_sync_at" | "active_sync"
 >;
 
 /** A background job (a sync, a run) as far as the page follows it. */
 export type JobProgress = Pick<
-  Jsonified<Job>,
+  ResponseOf<"GET /tasks/jobs/:jobId">["data"],
   "id" | "kind" | "subject" | "status" | "progress" | "progress_message" | "error"
 >;
 
@@ -91,35 +79,48 @@ export type ScoreChange = Jsonified<ServerScoreChange>;
 /** Status of a run. */
 export type RunStatus = ServerRunStatus;
 /** A run in a list. */
+/** A run in a list. The server's own type: the route declares `scope` as a loose object. */
 export type RunItem = Jsonified<RunListItem>;
 /** A run in full. */
+/**
+ * A run in full. The server's own type: the route declares `scope`, `scores`,
+ * `summary` and `explanation` as loose records, too loose for the page.
+ */
 export type RunDetail = Jsonified<ServerRunDetail>;
 /** Live progress of a run (the page does not read `finished_at`, so it may be absent). */
 export type RunProgress = Omit<Jsonified<ServerRunProgress>, "finished_at">;
 /** A check's verdict in a run. */
-export type RunCheck = Jsonified<RunCheckItem>;
+export type RunCheck = ResponseOf<"GET /analysis/runs/:runId/checks">["data"][number];
 /** A finding in a run's list. */
-export type FindingItem = Jsonified<FindingListItem>;
+export type FindingItem = FindingPage["data"][number];
 /** A page of findings. */
-export type FindingPage = Jsonified<ServerFindingPage>;
+export type FindingPage = ResponseOf<"GET /analysis/findings">;
 /** A run's findings grouped by check, with the total. */
-export type FindingGroups = Jsonified<ServerFindingGroups>;
+export type FindingGroups = ResponseOf<"GET /analysis/findings/groups">;
 /** What a bulk triage or mute changed. */
-export type BulkResult = ServerBulkResult;
+export type BulkResult = ResponseOf<"POST /analysis/findings/bulk/triage">["data"];
 /** A suppression. */
-export type Suppression = Jsonified<SuppressionView>;
+export type Suppression = ResponseOf<"POST /analysis/suppressions/:id/revoke">["data"];
 /** A finding in full. */
+/**
+ * A finding in full. The server's own type: the route declares `check` as a
+ * loose object (id, title, severity), too loose for the drawer.
+ */
 export type FindingDetail = Jsonified<ServerFindingDetail>;
 /** A framework. */
-export type Framework = Jsonified<FrameworkListItem>;
+export type Framework = ResponseOf<"GET /analysis/frameworks">["data"][number];
 /** A framework with its requirements. */
-export type FrameworkDetail = Jsonified<ServerFrameworkDetail>;
+export type FrameworkDetail = ResponseOf<"GET /analysis/frameworks/:frameworkId">["data"];
 /** A framework's requirements as one run found them. */
+/**
+ * A framework's requirements as one run found them. The server's own type: the
+ * route declares the requirements as loose objects.
+ */
 export type RunFramework = Jsonified<ServerRunFramework>;
 /** A check of the catalog. */
-export type CatalogCheck = Jsonified<CheckListItem>;
+export type CatalogCheck = ResponseOf<"GET /analysis/catalog">["data"][number];
 /** A check of the catalog in full, with its parameters as the organization runs them. */
-export type CatalogCheckDetail = Jsonified<CheckDetail>;
+export type CatalogCheckDetail = ResponseOf<"GET /analysis/catalog/:checkId">["data"];
 /** One parameter of a check. */
 export type CheckParameter = CatalogCheckDetail["parameters"][number];
 /** A change to a check's settings: `parameters: {}` restores the defaults. */
@@ -128,11 +129,11 @@ export interface CheckSettingsInput {
   parameters?: Record<string, unknown>;
 }
 /** A custom check. */
-export type CustomCheck = Jsonified<CustomCheckView>;
+export type CustomCheck = ResponseOf<"GET /analysis/custom-checks/:id">["data"];
 /** What a preview found. */
-export type PreviewResult = Jsonified<ServerPreviewResult>;
+export type PreviewResult = ResponseOf<"POST /analysis/custom-checks/preview">["data"];
 /** A synced table with its fields. */
-export type SyncedTable = Jsonified<ServerSyncedTable>;
+export type SyncedTable = ResponseOf<"GET /analysis/tables">["data"][number];
 
 /** What a custom check is made of, as the editor sends it. */
 export type CustomCheckInput = Pick<
@@ -234,28 +235,28 @@ function filterQuery(filters: FindingFilters): Record<string, string> {
   return q;
 }
 
+/** A scope as the declared body takes it (mutable arrays). */
+function copyScope(scope: RunScope) {
+  return scope.type === "checks" ? { ...scope, checks: [...scope.checks] } : scope;
+}
+
 /**
  * The analysis endpoints on the app's API client (its 401/403/5xx handling applies).
  *
  * @param api the app's API client
  */
 export function createAnalysisApi(api: ApiClient): AnalysisApi {
-  const base = "/analysis";
-  const get = async <T>(path: string, query?: Record<string, string | number | undefined | null>) =>
-    (await api.request<{ data: T }>("GET", `${base}${path}`, { query })).data;
+  const call = typedClient(api);
   return {
-    async instances(orgId) {
-      return (await api.request<{ data: InstanceSummary[] }>("GET", "/instances", {
-        query: { org_id: orgId },
-      })).data;
-    },
-    runs: (instanceId) =>
-      api.request<Page<RunItem>>("GET", `${base}/runs`, {
+    instances: async (orgId) => (await call("GET /instances", { query: { org_id: orgId } })).data,
+    runs: async (instanceId) =>
+      await call("GET /analysis/runs", {
         query: { instance_id: instanceId, limit: 20 },
-      }),
-    run: (runId) => get<RunDetail>(`/runs/${runId}`),
+      }) as Page<RunItem>,
+    run: async (runId) =>
+      (await call("GET /analysis/runs/:runId", { params: { runId } })).data as RunDetail,
     async progress(runId) {
-      const run = await get<RunDetail>(`/runs/${runId}`);
+      const run = (await call("GET /analysis/runs/:runId", { params: { runId } })).data;
       return {
         id: run.id,
         status: run.status,
@@ -266,16 +267,18 @@ export function createAnalysisApi(api: ApiClient): AnalysisApi {
         error: run.error,
       };
     },
-    async startRun(instanceId, scope) {
-      return (await api.request<{ data: { run: RunItem } }>("POST", `${base}/runs`, {
-        body: { instance_id: instanceId, scope },
-      })).data;
-    },
-    runChecks: (runId) => get<RunCheck[]>(`/runs/${runId}/checks`),
-    runFramework: (runId, frameworkId) =>
-      get<RunFramework>(`/runs/${runId}/frameworks/${frameworkId}`),
+    startRun: async (instanceId, scope) =>
+      (await call("POST /analysis/runs", {
+        body: { instance_id: instanceId, scope: copyScope(scope) },
+      })).data as { run: RunItem },
+    runChecks: async (runId) =>
+      (await call("GET /analysis/runs/:runId/checks", { params: { runId } })).data,
+    runFramework: async (runId, frameworkId) =>
+      (await call("GET /analysis/runs/:runId/frameworks/:frameworkId", {
+        params: { runId, frameworkId },
+      })).data as RunFramework,
     findings: (target, filters, page) =>
-      api.request<FindingPage>("GET", `${base}/findings`, {
+      call("GET /analysis/findings", {
         query: {
           run_id: target.runId,
           ...filterQuery(filters),
@@ -285,30 +288,29 @@ export function createAnalysisApi(api: ApiClient): AnalysisApi {
       }),
     findingGroups: (target, filters) => {
       const { sort: _sort, ...query } = filterQuery(filters);
-      return api.request<FindingGroups>("GET", `${base}/findings/groups`, {
-        query: { run_id: target.runId, ...query },
+      return call("GET /analysis/findings/groups", { query: { run_id: target.runId, ...query } });
+    },
+    finding: async (findingId) =>
+      (await call("GET /analysis/findings/:findingId", { params: { findingId } }))
+        .data as FindingDetail,
+    async triage(findingId, state, note) {
+      await call("PUT /analysis/findings/:findingId/triage", {
+        params: { findingId },
+        body: { state, note },
       });
     },
-    finding: (id) => get<FindingDetail>(`/findings/${id}`),
-    async triage(id, state, note) {
-      await api.request("PUT", `${base}/findings/${id}/triage`, { body: { state, note } });
-    },
-    async bulkTriage(findingIds, state, note) {
-      return (await api.request<{ data: BulkResult }>("POST", `${base}/findings/bulk/triage`, {
-        body: { finding_ids: findingIds, state, ...(note.trim() ? { note } : {}) },
-      })).data;
-    },
-    async bulkMute(findingIds, details) {
-      return (await api.request<{ data: BulkResult }>("POST", `${base}/findings/bulk/mute`, {
-        body: { finding_ids: findingIds, ...details },
-      })).data;
-    },
+    bulkTriage: async (findingIds, state, note) =>
+      (await call("POST /analysis/findings/bulk/triage", {
+        body: { finding_ids: [...findingIds], state, ...(note.trim() ? { note } : {}) },
+      })).data,
+    bulkMute: async (findingIds, details) =>
+      (await call("POST /analysis/findings/bulk/mute", {
+        body: { finding_ids: [...findingIds], ...details },
+      })).data,
     async activeJobs(_orgId, instanceId) {
       const [instance, runs] = await Promise.all([
-        api.request<{ data: InstanceSummary }>("GET", `/instances/${instanceId}`),
-        api.request<Page<RunItem>>("GET", `${base}/runs`, {
-          query: { instance_id: instanceId, limit: 5 },
-        }),
+        call("GET /instances/:id", { params: { id: instanceId } }),
+        call("GET /analysis/runs", { query: { instance_id: instanceId, limit: 5 } }),
       ]);
       const jobs: JobProgress[] = [];
       const sync = instance.data.active_sync;
@@ -337,47 +339,38 @@ export function createAnalysisApi(api: ApiClient): AnalysisApi {
       }
       return jobs;
     },
-    async suppress(input, details) {
-      return (await api.request<{ data: Suppression }>("POST", `${base}/suppressions`, {
-        body: { ...input, ...details },
-      })).data;
-    },
-    async revoke(id) {
-      return (await api.request<{ data: Suppression }>("POST", `${base}/suppressions/${id}/revoke`))
-        .data;
-    },
-    frameworks: () => get<Framework[]>("/frameworks"),
-    framework: (id) => get<FrameworkDetail>(`/frameworks/${id}`),
-    catalog: (orgId) => get<CatalogCheck[]>("/catalog", { org_id: orgId }),
-    check: (orgId, checkId) =>
-      get<CatalogCheckDetail>(`/catalog/${encodeURIComponent(checkId)}`, { org_id: orgId }),
-    async putCheckSettings(orgId, checkId, input) {
-      return (await api.request<{ data: CatalogCheckDetail }>(
-        "PUT",
-        `${base}/catalog/${encodeURIComponent(checkId)}/settings`,
-        { body: { org_id: orgId, ...input } },
-      )).data;
-    },
-    customChecks: (orgId) => get<CustomCheck[]>("/custom-checks", { org_id: orgId }),
-    async createCustomCheck(orgId, input) {
-      return (await api.request<{ data: CustomCheck }>("POST", `${base}/custom-checks`, {
+    suppress: async (input, details) =>
+      (await call("POST /analysis/suppressions", { body: { ...input, ...details } })).data,
+    revoke: async (id) =>
+      (await call("POST /analysis/suppressions/:id/revoke", { params: { id } })).data,
+    frameworks: async () => (await call("GET /analysis/frameworks")).data,
+    framework: async (frameworkId) =>
+      (await call("GET /analysis/frameworks/:frameworkId", { params: { frameworkId } })).data,
+    catalog: async (orgId) =>
+      (await call("GET /analysis/catalog", { query: { org_id: orgId } })).data,
+    check: async (orgId, checkId) =>
+      (await call("GET /analysis/catalog/:checkId", {
+        params: { checkId },
+        query: { org_id: orgId },
+      })).data,
+    putCheckSettings: async (orgId, checkId, input) =>
+      (await call("PUT /analysis/catalog/:checkId/settings", {
+        params: { checkId },
         body: { org_id: orgId, ...input },
-      })).data;
-    },
-    async updateCustomCheck(id, input) {
-      return (await api.request<{ data: CustomCheck }>("PATCH", `${base}/custom-checks/${id}`, {
-        body: input,
-      })).data;
-    },
+      })).data,
+    customChecks: async (orgId) =>
+      (await call("GET /analysis/custom-checks", { query: { org_id: orgId } })).data,
+    createCustomCheck: async (orgId, input) =>
+      (await call("POST /analysis/custom-checks", { body: { org_id: orgId, ...input } })).data,
+    updateCustomCheck: async (id, input) =>
+      (await call("PATCH /analysis/custom-checks/:id", { params: { id }, body: input })).data,
     async deleteCustomCheck(id) {
-      await api.request("DELETE", `${base}/custom-checks/${id}`);
+      await call("DELETE /analysis/custom-checks/:id", { params: { id } });
     },
-    async preview(input) {
-      return (await api.request<{ data: PreviewResult }>("POST", `${base}/custom-checks/preview`, {
-        body: input,
-      })).data;
-    },
-    tables: (instanceId) => get<SyncedTable[]>("/tables", { instance_id: instanceId }),
+    preview: async (input) =>
+      (await call("POST /analysis/custom-checks/preview", { body: input })).data,
+    tables: async (instanceId) =>
+      (await call("GET /analysis/tables", { query: { instance_id: instanceId } })).data,
     members: (orgId) => api.organizations.listAllMembers(orgId),
   };
 }

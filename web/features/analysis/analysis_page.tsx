@@ -8,6 +8,7 @@ import { PageHeader } from "../../components/layout.tsx";
 import { Loader } from "../../components/loader.tsx";
 import { useApp } from "../../app/services.ts";
 import { can } from "../../../shared/permissions/mod.ts";
+import { typedClient } from "../../lib/typed_client.ts";
 import { createJobWatcher } from "../instances/instances_model.ts";
 import { createAnalysisApi } from "./analysis_api.ts";
 import { createAnalysisModel } from "./analysis_model.ts";
@@ -45,7 +46,9 @@ export function AnalysisPage(): JSX.Element {
           functionsUrl: config.functionsUrl,
           accessToken: () => session.accessToken(),
           poll: (id) =>
-            api.request<{ data: never }>("GET", `/tasks/jobs/${id}`).then((r) => r.data),
+            typedClient(api)("GET /tasks/jobs/:jobId", { params: { jobId: id } }).then((r) =>
+              r.data
+            ),
         }),
         onAccessChanged: () => void orgs.reload(),
       }),

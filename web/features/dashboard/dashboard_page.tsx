@@ -8,6 +8,7 @@ import { Loader } from "../../components/loader.tsx";
 import { Select } from "../../components/select.tsx";
 import { useApp } from "../../app/services.ts";
 import { errorMessage } from "../../lib/api_error.ts";
+import { typedClient } from "../../lib/typed_client.ts";
 import { roleAtLeast } from "../team/team_rules.ts";
 import { DashboardEmpty } from "./dashboard_empty.tsx";
 import {
@@ -17,7 +18,7 @@ import {
   PostureCharts,
   ScoreSummary,
 } from "./dashboard_sections.tsx";
-import { type StreamJob, watchOrgJobs } from "./job_stream.ts";
+import { watchOrgJobs } from "./job_stream.ts";
 import {
   createPostureApi,
   type Dashboard,
@@ -38,9 +39,7 @@ export function useLiveRefresh(orgId: string, refresh: () => void): boolean {
         functionsUrl: config.functionsUrl,
         accessToken: () => session.accessToken(),
         poll: async () =>
-          (await api.request<{ data: StreamJob[] }>("GET", "/tasks/jobs", {
-            query: { org_id: orgId, limit: 25 },
-          })).data,
+          (await typedClient(api)("GET /tasks/jobs", { query: { org_id: orgId, limit: 25 } })).data,
       },
       orgId,
       { onActive: setActive, onFinished: () => refresh() },

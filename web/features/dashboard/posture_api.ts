@@ -1,49 +1,33 @@
 /**
  * The dashboard and insights APIs (`/functions/v1/dashboard`,
- * `/functions/v1/insights`) as the web app uses them. Response types are the
- * server's own (`import type` from shared/posture, erased from the bundle).
+ * `/functions/v1/insights`) as the web app uses them, through the typed client:
+ * inputs and response types come from the routes' declarations.
  *
  * @module
  */
-import type {
-  Dashboard as ServerDashboard,
-  InstanceComparison as ServerInstanceComparison,
-  Recommendations as ServerRecommendations,
-  RunComparison as ServerRunComparison,
-  Trends as ServerTrends,
-} from "../../../shared/posture/mod.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
-import type { Jsonified } from "../../lib/api_types.ts";
+import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
 
 /** An organization's posture. */
-export type Dashboard = Jsonified<ServerDashboard>;
+export type Dashboard = ResponseOf<"GET /dashboard">["data"];
 /** One instance on the dashboard. */
 export type DashboardInstance = Dashboard["instances"][number];
 /** A check worth fixing first. */
 export type TopRisk = Dashboard["top_risks"][number];
 /** Trends over the run history. */
-export type Trends = Jsonified<ServerTrends>;
+export type Trends = ResponseOf<"GET /insights/trends">["data"];
 /** Two runs compared. */
-export type RunComparison = Jsonified<ServerRunComparison>;
+export type RunComparison = ResponseOf<"GET /insights/compare/runs">["data"];
 /** Two instances compared. */
-export type InstanceComparison = Jsonified<ServerInstanceComparison>;
+export type InstanceComparison = ResponseOf<"GET /insights/compare/instances">["data"];
 /** Recommendations. */
-export type Recommendations = Jsonified<ServerRecommendations>;
+export type Recommendations = ResponseOf<"GET /insights/recommendations">["data"];
 
-/** A run, as far as the comparison pickers need it. */
-export interface RunOption {
-  id: string;
-  status: string;
-  scope: { type: string };
-  finished_at: string | null;
-  created_at: string;
-}
+/** A run, as the comparison pickers list it. */
+export type RunOption = ResponseOf<"GET /analysis/runs">["data"][number];
 
 /** A framework of the catalog. */
-export interface FrameworkOption {
-  id: string;
-  name: string;
-}
+export type FrameworkOption = ResponseOf<"GET /analysis/frameworks">["data"][number];
 
 /** Filters of the dashboard. */
 export interface DashboardFilters {
@@ -73,37 +57,40 @@ export interface PostureApi {
  * @param api the app's API client
  */
 export function createPostureApi(api: ApiClient): PostureApi {
-  const get = async <T>(
-    path: string,
-    query: Record<string, string | number | undefined | null>,
-    signal?: AbortSignal,
-  ) => (await api.request<{ data: T }>("GET", path, { query, signal })).data;
+  const call = typedClient(api);
   const ids = (list?: string[]) => (list && list.length ? list.join(",") : undefined);
   return {
-    dashboard: (orgId, filters = {}, signal) =>
-      get<Dashboard>("/dashboard", {
-        org_id: orgId,
-        instance_ids: ids(filters.instanceIds),
-        framework: filters.framework ?? undefined,
-      }, signal),
-    trends: (orgId, options, signal) =>
-      get<Trends>("/insights/trends", {
-        org_id: orgId,
-        days: options.days,
-        instance_ids: ids(options.instanceIds),
-        framework: options.framework ?? undefined,
-      }, signal),
-    recommendations: (orgId, signal) =>
-      get<Recommendations>("/insights/recommendations", { org_id: orgId }, signal),
-    compareRuns: (base, target) => get<RunComparison>("/insights/compare/runs", { base, target }),
-    compareInstances: (a, b, show) =>
-      get<InstanceComparison>("/insights/compare/instances", { a, b, show }),
+    dashboard: async (orgId, filters = {}, signal) =>
+      (await call("GET /dashboard", {
+        query: {
+          org_id: orgId,
+          instance_ids: ids(filters.instanceIds),
+          framework: filters.framework ?? undefined,
+        },
+        signal,
+      })).data,
+    trends: async (orgId, options, signal) =>
+      (await call("GET /insights/trends", {
+        query: {
+          org_id: orgId,
+          days: options.days,
+          instance_ids: ids(options.instanceIds),
+          framework: options.framework ?? undefined,
+        },
+        signal,
+      })).data,
+    recommendations: async (orgId, signal) =>
+      (await call("GET /insights/recommendations", { query: { org_id: orgId }, signal })).data,
+    compareRuns: async (base, target) =>
+      (await call("GET /insights/compare/runs", { query: { base, target } })).data,
+    compareInstances: async (a, b, show) =>
+      (await call("GET /insights/compare/instances", { query: { a, b, show } })).data,
     async runs(instanceId) {
-      const page = await api.request<{ data: RunOption[] }>("GET", "/analysis/runs", {
+      const page = await call("GET /analysis/runs", {
         query: { instance_id: instanceId, limit: 100 },
       });
       return page.data.filter((r) => r.status === "succeeded");
     },
-    frameworks: () => get<FrameworkOption[]>("/analysis/frameworks", {}),
+    frameworks: async () => (await call("GET /analysis/frameworks")).data,
   };
 }

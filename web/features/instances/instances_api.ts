@@ -1,25 +1,18 @@
 /**
- * The instances API (`/functions/v1/instances`) as the web app uses it.
- * Response types are the server's own (`import type` from shared/instances and
- * shared/tasks, erased from the bundle) in their JSON shape. Credentials are
- * only ever sent, never read.
+ * The instances API (`/functions/v1/instances`) as the web app uses it, through
+ * the typed client: inputs and response types come from the routes'
+ * declarations. Credentials are only ever sent, never read.
  *
  * @module
  */
 import type {
   AuthType as ServerAuthType,
-  HealthReport as ServerHealthReport,
   InstanceCredentials as ServerInstanceCredentials,
   InstanceStatus as ServerInstanceStatus,
-  InstanceView,
-  SyncRunDetail as ServerSyncRunDetail,
-  SyncRunSummary,
   SyncSchedule,
-  SyncTableResult as ServerSyncTableResult,
 } from "../../../shared/instances/mod.ts";
-import type { Job } from "../../../shared/tasks/mod.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
-import type { Jsonified } from "../../lib/api_types.ts";
+import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
 
 /** Health of an instance as its last connection test found it. */
 export type InstanceStatus = ServerInstanceStatus;
@@ -30,20 +23,20 @@ export type InstanceCredentials = ServerInstanceCredentials;
 /** Whether the integration user can read a table. */
 export type TableAccess = HealthReport["tables"][number]["access"];
 /** What a connection test found. */
-export type HealthReport = Jsonified<ServerHealthReport>;
+export type HealthReport = ResponseOf<"POST /instances/test-connection">["data"];
 /** A sync run in a list. */
-export type SyncRun = Jsonified<SyncRunSummary>;
-/** Per-table figures of a run. */
-export type SyncTableResult = Jsonified<ServerSyncTableResult>;
+export type SyncRun = ResponseOf<"GET /instances/:id/syncs">["data"][number];
 /** A run with its tables. */
-export type SyncRunDetail = Jsonified<ServerSyncRunDetail>;
+export type SyncRunDetail = ResponseOf<"GET /instances/:id/syncs/:runId">["data"];
+/** Per-table figures of a run. */
+export type SyncTableResult = SyncRunDetail["tables"][number];
 /** A sync schedule. */
 export type Schedule = SyncSchedule;
 /** An instance as the API returns it. */
-export type Instance = Jsonified<InstanceView>;
+export type Instance = ResponseOf<"GET /instances/:id">["data"];
 /** A background job's progress (from the tasks function). */
 export type JobProgress = Pick<
-  Jsonified<Job>,
+  ResponseOf<"GET /tasks/jobs/:jobId">["data"],
   "id" | "status" | "progress" | "progress_message" | "counters" | "error"
 >;
 
@@ -85,66 +78,31 @@ export interface InstancesApi {
  * @param api the app's API client
  */
 export function instancesApi(api: ApiClient): InstancesApi {
-  const one = (id: string) => `/instances/${encodeURIComponent(id)}`;
+  const call = typedClient(api);
   return {
-    async list(orgId, signal) {
-      return (await api.request<{ data: Instance[] }>("GET", "/instances", {
-        query: { org_id: orgId },
-        signal,
-      })).data;
-    },
-    async get(id) {
-      return (await api.request<{ data: Instance }>("GET", one(id))).data;
-    },
-    async create(input) {
-      return (await api.request<{ data: Instance }>("POST", "/instances", { body: input })).data;
-    },
-    async update(id, patch) {
-      return (await api.request<{ data: Instance }>("PATCH", one(id), { body: patch })).data;
-    },
+    list: async (orgId, signal) =>
+      (await call("GET /instances", { query: { org_id: orgId }, signal })).data,
+    get: async (id) => (await call("GET /instances/:id", { params: { id } })).data,
+    create: async (input) => (await call("POST /instances", { body: input })).data,
+    update: async (id, patch) =>
+      (await call("PATCH /instances/:id", { params: { id }, body: patch })).data,
     async remove(id) {
-      await api.request<void>("DELETE", one(id));
+      await call("DELETE /instances/:id", { params: { id } });
     },
-    async testNew(input) {
-      return (await api.request<{ data: HealthReport }>("POST", "/instances/test-connection", {
-        body: input,
-      })).data;
-    },
-    async testSaved(id, overrides) {
-      return (await api.request<{ data: HealthReport }>("POST", `${one(id)}/test`, {
-        body: overrides ?? {},
-      })).data;
-    },
-    async sync(id, mode) {
-      return (await api.request<{ data: { run: SyncRun; job: JobProgress } }>(
-        "POST",
-        `${one(id)}/sync`,
-        { body: { mode } },
-      )).data;
-    },
-    async setSchedule(id, schedule) {
-      return (await api.request<{ data: Instance }>("PUT", `${one(id)}/schedule`, {
-        body: { schedule },
-      })).data;
-    },
-    async history(id, cursor) {
-      return await api.request<{ data: SyncRun[]; next_cursor: string | null }>(
-        "GET",
-        `${one(id)}/syncs`,
-        { query: { limit: 20, cursor } },
-      );
-    },
-    async run(id, runId) {
-      return (await api.request<{ data: SyncRunDetail }>(
-        "GET",
-        `${one(id)}/syncs/${encodeURIComponent(runId)}`,
-      )).data;
-    },
-    async job(jobId) {
-      return (await api.request<{ data: JobProgress }>(
-        "GET",
-        `/tasks/jobs/${encodeURIComponent(jobId)}`,
-      )).data;
-    },
+    testNew: async (input) => (await call("POST /instances/test-connection", { body: input })).data,
+    testSaved: async (id, overrides) =>
+      (await call("POST /instances/:id/test", { params: { id }, body: overrides ?? {} })).data,
+    sync: async (id, mode) =>
+      (await call("POST /instances/:id/sync", { params: { id }, body: { mode } })).data,
+    setSchedule: async (id, schedule) =>
+      (await call("PUT /instances/:id/schedule", { params: { id }, body: { schedule } })).data,
+    history: (id, cursor) =>
+      call("GET /instances/:id/syncs", {
+        params: { id },
+        query: { limit: 20, cursor: cursor ?? undefined },
+      }),
+    run: async (id, runId) =>
+      (await call("GET /instances/:id/syncs/:runId", { params: { id, runId } })).data,
+    job: async (jobId) => (await call("GET /tasks/jobs/:jobId", { params: { jobId } })).data,
   };
 }
