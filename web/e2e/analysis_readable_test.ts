@@ -173,6 +173,8 @@ Deno.test({
         await bar.getByRole("button", { name: "Apply" }).click();
         await page.getByRole("status").filter({ hasText: "2 findings set to remediating" })
           .waitFor();
+        // The list reloads, then the selection clears: select again only after that.
+        await bar.getByText("0 selected").waitFor();
         const remediating = await api(
           e2e.url,
           bearer,
