@@ -60,14 +60,14 @@ export function ScoreSummary(props: { dashboard: Dashboard }): JSX.Element {
 
 /** One line per instance: its score after each full analysis (carried between runs). */
 export function trendSeries(trends: Trends): { labels: string[]; series: ChartSeries[] } {
-  // One point per run (to the minute): several analyses a day each show.
-  const times = [...new Set(trends.runs.map((r) => r.at.slice(0, 16)))].sort();
+  // One point per run (to the second): several analyses a day, or a minute, each show.
+  const times = [...new Set(trends.runs.map((r) => r.at.slice(0, 19)))].sort();
   const series = trends.instances.map((instance, i): ChartSeries => {
     let last = Number.NaN;
     const byTime = new Map<string, number>();
     for (const r of trends.runs) {
       if (r.instance_id === instance.id && r.overall !== null) {
-        byTime.set(r.at.slice(0, 16), r.overall);
+        byTime.set(r.at.slice(0, 19), r.overall);
       }
     }
     return {
@@ -76,7 +76,7 @@ export function trendSeries(trends: Trends): { labels: string[]; series: ChartSe
       data: times.map((t) => (last = byTime.get(t) ?? last)),
     };
   }).filter((s) => s.data.some((v) => !Number.isNaN(v)));
-  return { labels: times.map((t) => formatWhen(`${t}:00Z`)), series };
+  return { labels: times.map((t) => formatWhen(`${t}Z`)), series };
 }
 
 /** Score trend, framework readiness and severity breakdown. */

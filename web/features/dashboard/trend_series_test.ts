@@ -32,3 +32,17 @@ Deno.test("trendSeries() gives each run a point and carries an instance's score 
   assert.ok(Number.isNaN(series[1]!.data[0]!), "no point before the first run");
   assert.deepEqual(series[1]!.data.slice(1), [70, 70]);
 });
+
+Deno.test("trendSeries() keeps runs that finished within the same minute apart", () => {
+  const trends = {
+    instances: [{ id: "a", name: "prod" }, { id: "b", name: "test" }],
+    runs: [
+      run("a", "2026-12-01T10:00:05.000Z", 40),
+      run("b", "2026-12-01T10:00:21.000Z", 70),
+      run("a", "2026-12-01T10:00:48.000Z", 55),
+    ],
+  } as unknown as Trends;
+  const { labels, series } = trendSeries(trends);
+  assert.equal(labels.length, 3, "three analyses in one minute are three points");
+  assert.deepEqual(series[0]!.data, [40, 40, 55]);
+});
