@@ -1,5 +1,5 @@
 // Entry point on Supabase Edge Functions (and `deno run` with env vars set).
-import { createServicesFromEnv } from "../../shared/runtime/mod.ts";
+import { createServicesFromEnv, serveFunction } from "../../shared/runtime/mod.ts";
 import { createTasksApp } from "./app.ts";
 
 const services = createServicesFromEnv();
@@ -12,4 +12,4 @@ const ensured = services.tasks.ensureSystemSchedules().catch((error) =>
 (globalThis as { EdgeRuntime?: { waitUntil(p: Promise<unknown>): void } }).EdgeRuntime
   ?.waitUntil(ensured);
 
-Deno.serve(app.fetch);
+serveFunction(app);

@@ -1,1 +1,2 @@
 export { createServicesFromEnv, verifierFromConfig } from "./services.ts";
+export { type FetchHandler, serveFunction } from "./serve.ts";

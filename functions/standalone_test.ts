@@ -1,0 +1,137 @@
+// Every function starts alone, as the Supabase Edge Runtime (or one container
+// per function) starts it: its own process, its `index.ts`, only the variables
+// it needs (no inherited environment). Each must answer /health and /ready and
+// serve an authenticated route to a signed-in owner.
+import assert from "node:assert/strict";
+import { buildFunctionApps, WALK_DATABASE, WALK_ENV } from "../scripts/api/apps.ts";
+import { createTestAuth, createTestDatabase, createTestServices } from "../scripts/testing/mod.ts";
+import { listRoutes } from "../shared/http/mod.ts";
+
+/**
+ * What each function needs besides the common variables (database, token
+ * keys). docs/operations.md lists the same; a new function must be added here.
+ */
+const FUNCTION_ENV: Record<string, Record<string, string>> = {
+  analysis: {},
+  dashboard: {},
+  insights: {},
+  instances: { CREDENTIALS_KEYS: `k1:${btoa("0123456789abcdef0123456789abcdef")}` },
+  organizations: {},
+  reports: {},
+  tasks: {
+    QSTASH_CURRENT_SIGNING_KEY: "sig_standalone_current",
+    QSTASH_NEXT_SIGNING_KEY: "sig_standalone_next",
+    PUBLIC_URL: "http://127.0.0.1:9",
+  },
+};
+
+const tdb = await createTestDatabase();
+const auth = await createTestAuth();
+const owner = await auth.createUser(tdb.db, { orgName: "Standalone Org" });
+// A token of a live session: the functions check sessions in auth.sessions.
+const sessionId = crypto.randomUUID();
+await tdb.db.sql`insert into auth.sessions (id, user_id) values (${sessionId}, ${owner.id})`;
+const token = await auth.mint(owner.id, { email: owner.email, claims: { session_id: sessionId } });
+// PGlite serves one connection at a time: hand it to the function processes.
+await tdb.db.close();
+Deno.test.afterAll(() => tdb.close());
+
+const apps = await buildFunctionApps(createTestServices(WALK_DATABASE, auth, WALK_ENV));
+
+/** Where Deno keeps its cache, so a child with a cleared environment finds it. */
+const platformEnv = Object.fromEntries(
+  ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]
+    .map((name) => [name, Deno.env.get(name)])
+    .filter((entry): entry is [string, string] => entry[1] !== undefined),
+);
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function waitForHealth(base: string, child: Deno.ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let exited = false;
+  child.status.then(() => exited = true);
+  while (Date.now() < deadline && !exited) {
+    try {
+      const res = await fetch(`${base}/health`);
+      await res.body?.cancel();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(exited ? "the function exited before serving" : "no answer on /health");
+}
+
+/** GET routes a signed-in owner can call with nothing but the organization id. */
+function orgScopedReads(name: string): string[] {
+  const app = apps.find((a) => a.name === name)!.app;
+  return listRoutes(app).declared
+    .filter((r) => r.method === "GET" && r.declaration.auth === "user")
+    .filter((r) => !/:(?!orgId\b)\w+/.test(r.path))
+    .map((r) => `${r.path.replace(":orgId", owner.orgId!)}?org_id=${owner.orgId}`);
+}
+
+Deno.test("every function has its environment listed", () => {
+  assert.deepEqual(Object.keys(FUNCTION_ENV).sort(), apps.map((a) => a.name));
+});
+
+for (const { name } of apps) {
+  Deno.test(`functions/${name} starts alone from its index.ts`, async () => {
+    const port = freePort();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `functions/${name}/index.ts`],
+      cwd: new URL("..", import.meta.url),
+      clearEnv: true,
+      env: {
+        ...platformEnv,
+        NO_COLOR: "1",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATABASE_URL: tdb.url,
+        DB_POOL_MAX: "1",
+        SUPABASE_JWKS: JSON.stringify(auth.jwks),
+        SUPABASE_JWT_ISSUER: "http://localhost/auth/v1",
+        LOG_LEVEL: "error",
+        ...FUNCTION_ENV[name],
+      },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitForHealth(`${base}/${name}`, child);
+      const ready = await fetch(`${base}/${name}/ready`);
+      assert.deepEqual(await ready.json(), { status: "ready" });
+
+      const served: string[] = [];
+      for (const path of orgScopedReads(name)) {
+        const res = await fetch(`${base}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        await res.body?.cancel();
+        assert.ok(res.status < 500, `${path} answered ${res.status}`);
+        if (res.status === 200) served.push(path);
+      }
+      assert.ok(served.length > 0, `functions/${name} served no authenticated read`);
+
+      const anonymous = await fetch(`${base}${orgScopedReads(name)[0]}`);
+      await anonymous.body?.cancel();
+      assert.equal(anonymous.status, 401);
+    } catch (error) {
+      child.kill("SIGTERM");
+      await child.status;
+      throw new Error(`${(error as Error).message}\n--- stderr ---\n${await stderr}`);
+    }
+    child.kill("SIGTERM");
+    await child.status;
+    await stderr;
+  });
+}
