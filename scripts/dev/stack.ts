@@ -15,6 +15,7 @@ import { migrate } from "../db/migrate.ts";
 import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
 import { LOCAL_FUNCTIONS } from "./functions.ts";
+import { routeToFunction } from "../serve/gateway.ts";
 import { ensureWebBuild } from "../../web/tooling/mod.ts";
 import { type DevSnow, ensureDemoInstance, SNOW_SIM_PATH, startDevSnow } from "./snow_demo.ts";
 
@@ -204,8 +205,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const functions = new Map<string, FunctionApp>(
       LOCAL_FUNCTIONS.map((fn) => [fn.name, fn.create(services)]),
     );
-    app.all("/functions/v1/:name/*", (c) => gateway(c.req.raw, functions, c.env));
-    app.all("/functions/v1/:name", (c) => gateway(c.req.raw, functions, c.env));
+    app.all("/functions/v1/:name/*", (c) => routeToFunction(c.req.raw, functions, c.env));
+    app.all("/functions/v1/:name", (c) => routeToFunction(c.req.raw, functions, c.env));
     app.get("/app-config.json", (c) =>
       c.json({
         supabaseUrl: url,
@@ -260,32 +261,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop();
     throw error;
   }
-}
-
-/** Routes `/functions/v1/<name>/...` to the function, as Supabase's gateway does. */
-function gateway(
-  req: Request,
-  functions: Map<string, FunctionApp>,
-  connection: unknown,
-): Response | Promise<Response> {
-  const url = new URL(req.url);
-  const name = url.pathname.split("/")[3] ?? "";
-  const app = functions.get(name);
-  if (!app) {
-    return Response.json(
-      {
-        error: {
-          code: "function_not_found",
-          message: `No function named "${name}"`,
-          details: null,
-        },
-      },
-      { status: 404 },
-    );
-  }
-  url.pathname = url.pathname.replace(/^\/functions\/v1/, "");
-  // The connection info goes along: the rate limiter keys anonymous calls on the peer address.
-  return app.fetch(new Request(url, req), connection);
 }
 
 interface OpenDatabase {
