@@ -38,6 +38,16 @@ Deno.test.afterAll(() => tdb.close());
 
 const apps = await buildFunctionApps(createTestServices(WALK_DATABASE, auth, WALK_ENV));
 
+/** The permissions the container image grants (its CMD), so what is tested is what ships. */
+async function imagePermissionFlags(): Promise<string[]> {
+  const dockerfile = await Deno.readTextFile(new URL("../Dockerfile", import.meta.url));
+  const cmd = dockerfile.split("\n").find((line) => line.startsWith("CMD "));
+  assert.ok(cmd, "the Dockerfile has a CMD");
+  const args = JSON.parse(cmd.slice(4)) as string[];
+  return args.filter((arg) => arg.startsWith("--allow-"));
+}
+const PERMISSIONS = await imagePermissionFlags();
+
 /** Where Deno keeps its cache, so a child with a cleared environment finds it. */
 const platformEnv = Object.fromEntries(
   ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]
@@ -86,7 +96,7 @@ for (const { name } of apps) {
   Deno.test(`functions/${name} starts alone from its index.ts`, async () => {
     const port = freePort();
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `functions/${name}/index.ts`],
+      args: ["run", ...PERMISSIONS, `functions/${name}/index.ts`],
       cwd: new URL("..", import.meta.url),
       clearEnv: true,
       env: {

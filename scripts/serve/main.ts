@@ -15,6 +15,7 @@ const services = createServicesFromEnv();
 const publicUrl = required("PUBLIC_URL").replace(/\/$/, "");
 const server = createProductionServer(services, {
   webDist: Deno.env.get("WEB_DIST") ?? "web/dist",
+  authUpstream: Deno.env.get("AUTH_UPSTREAM_URL"),
   appConfig: {
     supabaseUrl: required("SUPABASE_URL"),
     supabaseAnonKey: required("SUPABASE_ANON_KEY"),

@@ -17,6 +17,13 @@ export interface ProductionServerOptions {
   webDist?: string;
   /** Served as `/app-config.json` for the web app. */
   appConfig: PublicAppConfig;
+  /**
+   * A self-hosted Supabase Auth (GoTrue) server; `/auth/v1/*` is passed to its
+   * root, as Supabase's gateway does. Absent when Auth is hosted elsewhere.
+   */
+  authUpstream?: string;
+  /** Used to reach the auth upstream; the global fetch by default. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -39,6 +46,15 @@ export function createProductionServer(
   app.all("/functions/v1/:name/*", (c) => routeToFunction(c.req.raw, functions, c.env));
   app.all("/functions/v1/:name", (c) => routeToFunction(c.req.raw, functions, c.env));
   app.get("/app-config.json", (c) => c.json(options.appConfig));
+  const upstream = options.authUpstream?.replace(/\/$/, "");
+  if (upstream) {
+    const send = options.fetch ?? fetch;
+    app.all("/auth/v1/*", (c) => {
+      const incoming = new URL(c.req.url);
+      const target = `${upstream}${incoming.pathname.replace(/^\/auth\/v1/, "")}${incoming.search}`;
+      return send(new Request(target, c.req.raw), { redirect: "manual" });
+    });
+  }
   if (options.webDist) {
     // hono's serveStatic resolves its root against the working directory.
     const cwd = Deno.cwd().replace(/\/?$/, "/");

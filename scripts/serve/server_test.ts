@@ -17,9 +17,16 @@ const appConfig = {
   supabaseAnonKey: "anon-key",
   functionsUrl: "https://app.example.com/functions/v1",
 };
+const authRequests: string[] = [];
 const server = createProductionServer(createTestServices(tdb.db, auth, WALK_ENV), {
   webDist,
   appConfig,
+  authUpstream: "http://gotrue.internal:9999/",
+  fetch: (input) => {
+    const req = input as Request;
+    authRequests.push(`${req.method} ${req.url}`);
+    return Promise.resolve(Response.json({ access_token: "t" }));
+  },
 });
 const get = (path: string) => server.fetch(new Request(`http://localhost${path}`));
 
@@ -49,4 +56,15 @@ Deno.test("the function itself refuses a request without a token", async () => {
   const res = await get("/functions/v1/organizations");
   assert.equal(res.status, 401);
   await res.body?.cancel();
+});
+
+Deno.test("/auth/v1 is passed to the self-hosted Auth server's root, as the gateway does", async () => {
+  const res = await server.fetch(
+    new Request("http://localhost/auth/v1/token?grant_type=password", {
+      method: "POST",
+      body: JSON.stringify({ email: "a@example.com", password: "x" }),
+    }),
+  );
+  assert.deepEqual(await res.json(), { access_token: "t" });
+  assert.deepEqual(authRequests, ["POST http://gotrue.internal:9999/token?grant_type=password"]);
 });
