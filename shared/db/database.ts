@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { poolStats } from "../metrics/mod.ts";
 import { type TenantClaims, workerClaims } from "./_claims.ts";
 
 /** A postgres.js client; `Sql` inside a transaction is the same type. */
@@ -63,8 +64,11 @@ export interface Database {
  * @param options pool size and statement preparation
  */
 export function connectDatabase(url: string, options: DatabaseOptions = {}): Database {
+  const max = options.max ?? 10;
+  poolStats.max += max;
+  let closed = false;
   const sql = postgres(url, {
-    max: options.max ?? 10,
+    max,
     prepare: options.prepare ?? true,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? "complianceiq" },
@@ -80,8 +84,32 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
     ping: async () => {
       await sql`select 1`;
     },
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      if (!closed) poolStats.max -= max;
+      closed = true;
+      await sql.end({ timeout: 5 });
+    },
   };
+}
+
+/** A connection of the pool, counted for `/metrics` while it is waited for and held. */
+async function reserve(sql: Sql): Promise<postgres.ReservedSql> {
+  poolStats.waiting++;
+  let tx: postgres.ReservedSql;
+  try {
+    tx = await sql.reserve();
+  } finally {
+    poolStats.waiting--;
+  }
+  poolStats.inUse++;
+  const release = tx.release.bind(tx);
+  let released = false;
+  tx.release = () => {
+    if (!released) poolStats.inUse--;
+    released = true;
+    release();
+  };
+  return tx;
 }
 
 /** The NOLOGIN role the sync and analysis engines write evidence as. */
@@ -107,7 +135,7 @@ async function runAs<T>(
   claimsJson: string,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  const tx = await sql.reserve();
+  const tx = await reserve(sql);
   const setup = Promise.all([
     tx`begin`,
     tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true)`,
@@ -132,7 +160,7 @@ async function readAs<T extends readonly postgres.MaybeRow[]>(
   claimsJson: string,
   build: (tx: Tx) => postgres.PendingQuery<T>,
 ): Promise<T> {
-  const tx = await sql.reserve();
+  const tx = await reserve(sql);
   try {
     // Queries are sent in the order they are executed; none is awaited before
     // the last is queued. A failing statement aborts the transaction, and the

@@ -13,7 +13,7 @@ import type { Logger } from "../log/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import { HttpError, httpErrorFromPostgres } from "./errors.ts";
 import { gate, type Principal, type WorkerVerifier } from "./gate.ts";
-import { metricsRegistry, observeRequest } from "./metrics.ts";
+import { metricsRegistry, observeRequest, setQueueGauges } from "./metrics.ts";
 import { apiRateLimit } from "./api_rate_limit.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkResponses } from "./response_check.ts";
@@ -190,6 +190,19 @@ function operationalRoutes(
       auth: "metrics",
       responses: { 200: { description: "Prometheus text format", contentType: "text/plain" } },
     }, async (c) => {
+      try {
+        const [row] = await services.db.asService((tx) =>
+          tx`select queued, running, oldest_queued_seconds from public.task_queue_reading()`
+        );
+        setQueueGauges({
+          queued: Number(row?.queued ?? 0),
+          running: Number(row?.running ?? 0),
+          oldestQueuedSeconds: Number(row?.oldest_queued_seconds ?? 0),
+        });
+      } catch (error) {
+        // The request metrics are still worth a scrape when the database is not.
+        c.get("log").warn("cannot read the task queue for /metrics", { error });
+      }
       c.header("Content-Type", metricsRegistry.contentType);
       return c.body(await metricsRegistry.metrics());
     })

@@ -21,7 +21,7 @@
  */
 
 import type { Cache } from "../cache/mod.ts";
-import { observeCacheLookup } from "../http/metrics.ts";
+import { observeCacheLookup } from "../metrics/mod.ts";
 
 /** How long a cached aggregate lives at most (a safety net; versions do the invalidation). */
 export const POSTURE_CACHE_TTL_SECONDS = 600;

@@ -4,6 +4,7 @@
 // long work, publishes the continuation.
 import { type Database, type Tx, type WorkerClaims, workerClaims } from "../db/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { observeJob } from "../metrics/mod.ts";
 import type {
   AnyTaskDefinition,
   IterationStep,
@@ -603,8 +604,10 @@ async function execute(
           result = ${tx.json(jsonOf(outcome.result))}, error = null, error_code = null,
           finished_at = now(), lease_token = null, lease_until = null
         where id = ${jobId} and lease_token = ${token} and status = 'running'
-        returning 1 as ok`;
+        returning kind,
+          extract(epoch from finished_at - coalesce(started_at, created_at))::float8 as seconds`;
       if (!ok) return await lostReason(tx);
+      observeJob(ok.kind, "succeeded", ok.seconds);
       await tx`update public.job_deliveries set status = 'succeeded', finished_at = now()
                where message_id = ${meta.messageId}`;
       return null;
@@ -709,7 +712,9 @@ async function recordFailure(
         counters = counters || ${tx.json(progress.counters)},
         finished_at = ${final ? new Date() : null}, lease_token = null, lease_until = null
       where id = ${jobId} and lease_token = ${token} and status = 'running'
-      returning 1 as ok`;
+      returning kind,
+        extract(epoch from finished_at - coalesce(started_at, created_at))::float8 as seconds`;
+    if (ok && final) observeJob(ok.kind, "failed", ok.seconds);
     await tx`update public.job_deliveries set status = 'failed', error = ${text}, finished_at = now()
              where message_id = ${meta.messageId}`;
     return Boolean(ok);

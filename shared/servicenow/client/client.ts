@@ -34,6 +34,7 @@ import {
 } from "../query/mod.ts";
 import { ServiceNowError, type UnavailableReason } from "./errors.ts";
 import { defaultSleep, RateLimiter, Semaphore, type Sleep } from "./limits.ts";
+import { observeOutgoing } from "../../metrics/mod.ts";
 
 /** How the client authenticates. */
 export type ServiceNowAuth =
@@ -337,7 +338,9 @@ export function createServiceNowClient(options: ServiceNowClientOptions): Servic
         signal: combined,
         redirect: "manual",
       });
+      observeOutgoing("servicenow", res.status);
     } catch (e) {
+      observeOutgoing("servicenow", null);
       if (signal?.aborted) {
         throw new ServiceNowError("aborted", `${action}: aborted by caller`, { table, cause: e });
       }
