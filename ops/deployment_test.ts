@@ -90,3 +90,66 @@ Deno.test("compose keeps secrets in the env file, and the example names every on
     ]
   ) assert.ok(names.has(required), `ops/compose.env.example names ${required}`);
 });
+
+Deno.test("every function is configured for the Supabase CLI", async () => {
+  const config = await Deno.readTextFile(new URL("supabase/config.toml", ROOT));
+  for (const entry of Deno.readDirSync(new URL("functions/", ROOT))) {
+    if (!entry.isDirectory) continue;
+    assert.match(config, new RegExp(`\\[functions\\.${entry.name}\\]`), entry.name);
+    assert.ok(
+      config.includes(`entrypoint = "../functions/${entry.name}/index.ts"`),
+      `${entry.name} entrypoint`,
+    );
+  }
+});
+
+Deno.test("the hosted deploy script pushes migrations, secrets and every function", async () => {
+  const bin = await Deno.makeTempDir();
+  const calls = `${bin}/calls.log`;
+  for (const tool of ["supabase", "deno"]) {
+    await Deno.writeTextFile(`${bin}/${tool}`, `#!/bin/sh\necho "${tool} $*" >> ${calls}\n`);
+    await Deno.chmod(`${bin}/${tool}`, 0o755);
+  }
+  const envFile = `${bin}/production.env`;
+  const complete = [
+    "SUPABASE_DB_URL=postgres://x",
+    "CREDENTIALS_KEYS=k1:abc",
+    "QSTASH_TOKEN=t",
+    "QSTASH_CURRENT_SIGNING_KEY=a",
+    "QSTASH_NEXT_SIGNING_KEY=b",
+    "UPSTASH_REDIS_REST_URL=https://r",
+    "UPSTASH_REDIS_REST_TOKEN=t",
+    "METRICS_TOKEN=0123456789abcdef",
+    "PUBLIC_URL=https://app.example.com",
+    "DB_PREPARE=false",
+  ];
+  const run = async (lines: string[]) => {
+    await Deno.writeTextFile(envFile, lines.join("\n") + "\n");
+    return await new Deno.Command("bash", {
+      args: ["ops/deploy-supabase.sh", envFile],
+      cwd: ROOT,
+      env: { PATH: `${bin}:/usr/bin:/bin`, SUPABASE_PROJECT_REF: "abcd1234" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  };
+  try {
+    const refused = await run(complete.filter((l) => !l.startsWith("QSTASH_TOKEN")));
+    assert.equal(refused.code, 1);
+    assert.match(new TextDecoder().decode(refused.stderr), /does not set QSTASH_TOKEN/);
+
+    const done = await run(complete);
+    assert.equal(done.code, 0, new TextDecoder().decode(done.stderr));
+    const log = await Deno.readTextFile(calls);
+    assert.match(log, /supabase link --project-ref abcd1234/);
+    assert.match(log, /supabase db push/);
+    assert.match(log, new RegExp(`supabase secrets set --env-file ${envFile}`));
+    for (const entry of Deno.readDirSync(new URL("functions/", ROOT))) {
+      if (!entry.isDirectory) continue;
+      assert.match(log, new RegExp(`supabase functions deploy ${entry.name} `), entry.name);
+    }
+    assert.match(log, /deno task web:build/);
+  } finally {
+    await Deno.remove(bin, { recursive: true });
+  }
+});
