@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { poolStats } from "../metrics/mod.ts";
+import { inSpan, recordStatement } from "../telemetry/mod.ts";
 import { type TenantClaims, workerClaims } from "./_claims.ts";
 
 /** A postgres.js client; `Sql` inside a transaction is the same type. */
@@ -73,14 +74,26 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? "complianceiq" },
     transform: { undefined: null },
+    // Each statement sent is an event on the active span (a transaction's),
+    // so a trace shows what ran; parameters are never recorded.
+    debug: (_connection, query) => recordStatement(query),
   });
   return {
     sql,
-    asTenant: (claims, fn) => runAs(sql, roleOf(claims), JSON.stringify(claims), fn),
+    asTenant: (claims, fn) =>
+      traced(roleOf(claims), () => runAs(sql, roleOf(claims), JSON.stringify(claims), fn)),
     asEngine: (orgId, fn, actorUserId = null) =>
-      runAs(sql, ENGINE_ROLE, JSON.stringify(workerClaims(orgId, actorUserId)), fn),
-    readAsTenant: (claims, build) => readAs(sql, roleOf(claims), JSON.stringify(claims), build),
-    asService: (fn) => runAs(sql, "service_role", JSON.stringify({ role: "service_role" }), fn),
+      traced(
+        ENGINE_ROLE,
+        () => runAs(sql, ENGINE_ROLE, JSON.stringify(workerClaims(orgId, actorUserId)), fn),
+      ),
+    readAsTenant: (claims, build) =>
+      traced(roleOf(claims), () => readAs(sql, roleOf(claims), JSON.stringify(claims), build)),
+    asService: (fn) =>
+      traced(
+        "service_role",
+        () => runAs(sql, "service_role", JSON.stringify({ role: "service_role" }), fn),
+      ),
     ping: async () => {
       await sql`select 1`;
     },
@@ -90,6 +103,11 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/** One span per transaction or pipelined read, named for the role it runs as. */
+function traced<T>(role: Role, fn: () => Promise<T>): Promise<T> {
+  return inSpan("db.transaction", { "db.system": "postgresql", "db.user": role }, fn);
 }
 
 /** A connection of the pool, counted for `/metrics` while it is waited for and held. */

@@ -1,5 +1,6 @@
 import { Client, QstashError } from "@upstash/qstash";
 import type { TaskMessage } from "./_messages.ts";
+import { traceHeaders } from "../telemetry/mod.ts";
 
 /** A message to publish to the tasks endpoint. */
 export interface OutgoingMessage {
@@ -87,6 +88,8 @@ export function createQStashTransport(options: QStashTransportOptions): TaskTran
       const response = await client.publishJSON({
         url: callbackUrl,
         body: message.body,
+        // Forwarded to the delivery, whose request span then continues this trace.
+        headers: traceHeaders(),
         retries: message.retries,
         ...(message.dedupId ? { deduplicationId: message.dedupId } : {}),
         ...(message.delaySeconds ? { delay: Math.max(0, Math.round(message.delaySeconds)) } : {}),
