@@ -4,7 +4,15 @@
 // serve an authenticated route to a signed-in owner.
 import assert from "node:assert/strict";
 import { buildFunctionApps, WALK_DATABASE, WALK_ENV } from "../scripts/api/apps.ts";
-import { createTestAuth, createTestDatabase, createTestServices } from "../scripts/testing/mod.ts";
+import {
+  childEnv,
+  createTestAuth,
+  createTestDatabase,
+  createTestServices,
+  freePort,
+  liveSessionToken,
+  waitUntilServing,
+} from "../scripts/testing/mod.ts";
 import { listRoutes } from "../shared/http/mod.ts";
 
 /**
@@ -28,10 +36,7 @@ const FUNCTION_ENV: Record<string, Record<string, string>> = {
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
 const owner = await auth.createUser(tdb.db, { orgName: "Standalone Org" });
-// A token of a live session: the functions check sessions in auth.sessions.
-const sessionId = crypto.randomUUID();
-await tdb.db.sql`insert into auth.sessions (id, user_id) values (${sessionId}, ${owner.id})`;
-const token = await auth.mint(owner.id, { email: owner.email, claims: { session_id: sessionId } });
+const token = await liveSessionToken(auth, tdb.db, owner);
 // PGlite serves one connection at a time: hand it to the function processes.
 await tdb.db.close();
 Deno.test.afterAll(() => tdb.close());
@@ -47,37 +52,6 @@ async function imagePermissionFlags(): Promise<string[]> {
   return args.filter((arg) => arg.startsWith("--allow-"));
 }
 const PERMISSIONS = await imagePermissionFlags();
-
-/** Where Deno keeps its cache, so a child with a cleared environment finds it. */
-const platformEnv = Object.fromEntries(
-  ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]
-    .map((name) => [name, Deno.env.get(name)])
-    .filter((entry): entry is [string, string] => entry[1] !== undefined),
-);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function waitForHealth(base: string, child: Deno.ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  let exited = false;
-  child.status.then(() => exited = true);
-  while (Date.now() < deadline && !exited) {
-    try {
-      const res = await fetch(`${base}/health`);
-      await res.body?.cancel();
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(exited ? "the function exited before serving" : "no answer on /health");
-}
 
 /** GET routes a signed-in owner can call with nothing but the organization id. */
 function orgScopedReads(name: string): string[] {
@@ -99,9 +73,7 @@ for (const { name } of apps) {
       args: ["run", ...PERMISSIONS, `functions/${name}/index.ts`],
       cwd: new URL("..", import.meta.url),
       clearEnv: true,
-      env: {
-        ...platformEnv,
-        NO_COLOR: "1",
+      env: childEnv({
         PORT: String(port),
         HOST: "127.0.0.1",
         DATABASE_URL: tdb.url,
@@ -110,14 +82,14 @@ for (const { name } of apps) {
         SUPABASE_JWT_ISSUER: "http://localhost/auth/v1",
         LOG_LEVEL: "error",
         ...FUNCTION_ENV[name],
-      },
+      }),
       stdout: "null",
       stderr: "piped",
     }).spawn();
     const stderr = new Response(child.stderr).text();
     const base = `http://127.0.0.1:${port}`;
     try {
-      await waitForHealth(`${base}/${name}`, child);
+      await waitUntilServing(`${base}/${name}/health`, child);
       const ready = await fetch(`${base}/${name}/ready`);
       assert.deepEqual(await ready.json(), { status: "ready" });
 

@@ -4,19 +4,12 @@ import assert from "node:assert/strict";
 import { Client } from "@upstash/qstash";
 import { Redis } from "@upstash/redis";
 import { startRedisProcess } from "../redis_server/mod.ts";
-import { createTestDatabase } from "../testing/mod.ts";
+import { childEnv, createTestDatabase, freePort, waitUntilServing } from "../testing/mod.ts";
 
 const tdb = await createTestDatabase();
 // PGlite serves one connection at a time: the scheduler takes it.
 await tdb.db.close();
 Deno.test.afterAll(() => tdb.close());
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 async function startMain(script: string, env: Record<string, string>) {
   const port = freePort();
@@ -24,28 +17,12 @@ async function startMain(script: string, env: Record<string, string>) {
     args: ["run", "-A", script],
     cwd: new URL("../..", import.meta.url),
     clearEnv: true,
-    env: {
-      HOME: Deno.env.get("HOME") ?? "/root",
-      PATH: Deno.env.get("PATH") ?? "",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-      NO_COLOR: "1",
-      PORT: String(port),
-      ...env,
-    },
+    env: childEnv({ PORT: String(port), ...env }),
     stdout: "null",
     stderr: "null",
   }).spawn();
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${base}/health`);
-      await res.body?.cancel();
-      if (res.ok) break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  await waitUntilServing(`${base}/health`, child);
   return {
     base,
     stop: async () => {

@@ -81,3 +81,21 @@ export async function createTestAuth(): Promise<TestAuth> {
     },
   };
 }
+
+/**
+ * A token whose session is live in `auth.sessions`, for requests to a function
+ * that checks sessions (every function started from its index.ts does).
+ *
+ * @param auth the test token issuer
+ * @param db where `auth.sessions` lives
+ * @param user the signed-in user
+ */
+export async function liveSessionToken(
+  auth: TestAuth,
+  db: Database,
+  user: { id: string; email: string },
+): Promise<string> {
+  const sessionId = crypto.randomUUID();
+  await db.sql`insert into auth.sessions (id, user_id) values (${sessionId}, ${user.id})`;
+  return await auth.mint(user.id, { email: user.email, claims: { session_id: sessionId } });
+}

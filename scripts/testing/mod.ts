@@ -1,4 +1,4 @@
-export { createTestAuth } from "./auth.ts";
+export { createTestAuth, liveSessionToken } from "./auth.ts";
 export type { TestAuth, TestUser } from "./auth.ts";
 export { createTestDatabase } from "./database.ts";
 export type { TestDatabase } from "./database.ts";
@@ -9,3 +9,4 @@ export { startQStashLoopback } from "./qstash_loopback.ts";
 export type { QStashLoopback } from "./qstash_loopback.ts";
 export { waitFor } from "./wait.ts";
 export { simulatorFetch } from "./simulator.ts";
+export { childEnv, freePort, waitUntilServing } from "./process.ts";

@@ -3,7 +3,14 @@
 // child (with the statements as events), and a task published inside a span
 // carries that trace to QStash for the delivery to continue.
 import assert from "node:assert/strict";
-import { createTestAuth, createTestDatabase } from "../../scripts/testing/mod.ts";
+import {
+  childEnv,
+  createTestAuth,
+  createTestDatabase,
+  freePort,
+  liveSessionToken,
+  waitUntilServing,
+} from "../../scripts/testing/mod.ts";
 
 interface OtlpSpan {
   traceId: string;
@@ -32,9 +39,7 @@ const otlpEndpoint = `http://127.0.0.1:${receiver.addr.port}`;
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
 const owner = await auth.createUser(tdb.db, { orgName: "Traced Org" });
-const sessionId = crypto.randomUUID();
-await tdb.db.sql`insert into auth.sessions (id, user_id) values (${sessionId}, ${owner.id})`;
-const token = await auth.mint(owner.id, { email: owner.email, claims: { session_id: sessionId } });
+const token = await liveSessionToken(auth, tdb.db, owner);
 // PGlite serves one connection at a time: hand it to the function process.
 await tdb.db.close();
 Deno.test.afterAll(async () => {
@@ -48,22 +53,6 @@ const otelEnv = {
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
   OTEL_BSP_SCHEDULE_DELAY: "100",
 };
-
-function platformEnv(): Record<string, string> {
-  return Object.fromEntries(
-    ["HOME", "PATH", "DENO_DIR"].flatMap((name) => {
-      const value = Deno.env.get(name);
-      return value ? [[name, value]] : [];
-    }),
-  );
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 async function waitFor<T>(what: string, find: () => T | undefined): Promise<T> {
   const deadline = Date.now() + 60_000;
@@ -84,11 +73,9 @@ Deno.test("a request's span has its database transaction as a child, statements 
     args: ["run", "-A", "functions/organizations/index.ts"],
     cwd: new URL("../..", import.meta.url),
     clearEnv: true,
-    env: {
-      ...platformEnv(),
+    env: childEnv({
       ...otelEnv,
       OTEL_SERVICE_NAME: "organizations",
-      NO_COLOR: "1",
       PORT: String(port),
       HOST: "127.0.0.1",
       DATABASE_URL: tdb.url,
@@ -96,23 +83,13 @@ Deno.test("a request's span has its database transaction as a child, statements 
       SUPABASE_JWKS: JSON.stringify(auth.jwks),
       SUPABASE_JWT_ISSUER: "http://localhost/auth/v1",
       LOG_LEVEL: "error",
-    },
+    }),
     stdout: "null",
     stderr: "null",
   }).spawn();
   try {
     const base = `http://127.0.0.1:${port}/organizations`;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        const health = await fetch(`${base}/health`);
-        await health.body?.cancel();
-        if (health.ok) break;
-      } catch {
-        if (Date.now() > deadline) throw new Error("the function never listened");
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await waitUntilServing(`${base}/health`, child);
     const res = await fetch(`${base}/${owner.orgId}`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -159,12 +136,11 @@ Deno.test("a task published inside a span carries the trace to QStash", async ()
       args: ["run", "-A", "shared/telemetry/_publish_probe.ts"],
       cwd: new URL("../..", import.meta.url),
       clearEnv: true,
-      env: {
-        ...platformEnv(),
+      env: childEnv({
         ...otelEnv,
         OTEL_SERVICE_NAME: "publisher",
         QSTASH_URL: `http://127.0.0.1:${qstash.addr.port}`,
-      },
+      }),
       stdout: "piped",
       stderr: "piped",
     });
