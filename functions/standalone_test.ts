@@ -10,6 +10,7 @@ import {
   createTestDatabase,
   createTestServices,
   freePort,
+  functionEnv,
   liveSessionToken,
   waitUntilServing,
 } from "../scripts/testing/mod.ts";
@@ -74,13 +75,7 @@ for (const { name } of apps) {
       cwd: new URL("..", import.meta.url),
       clearEnv: true,
       env: childEnv({
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATABASE_URL: tdb.url,
-        DB_POOL_MAX: "1",
-        SUPABASE_JWKS: JSON.stringify(auth.jwks),
-        SUPABASE_JWT_ISSUER: "http://localhost/auth/v1",
-        LOG_LEVEL: "error",
+        ...functionEnv({ port, databaseUrl: tdb.url, jwks: auth.jwks }),
         ...FUNCTION_ENV[name],
       }),
       stdout: "null",

@@ -9,4 +9,4 @@ export { startQStashLoopback } from "./qstash_loopback.ts";
 export type { QStashLoopback } from "./qstash_loopback.ts";
 export { waitFor } from "./wait.ts";
 export { simulatorFetch } from "./simulator.ts";
-export { childEnv, freePort, waitUntilServing } from "./process.ts";
+export { childEnv, freePort, functionEnv, waitUntilServing } from "./process.ts";

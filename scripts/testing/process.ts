@@ -53,3 +53,23 @@ export async function waitUntilServing(
   }
   throw new Error(exited ? `the process exited before serving ${url}` : `no answer on ${url}`);
 }
+
+/**
+ * What every function process needs in a test: its port on loopback, the test
+ * database (one connection: PGlite serves one at a time) and the test issuer's keys.
+ *
+ * @param options the port, the database URL and the JWKS tokens are signed with
+ */
+export function functionEnv(
+  options: { port: number; databaseUrl: string; jwks: unknown },
+): Record<string, string> {
+  return {
+    PORT: String(options.port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: options.databaseUrl,
+    DB_POOL_MAX: "1",
+    SUPABASE_JWKS: JSON.stringify(options.jwks),
+    SUPABASE_JWT_ISSUER: "http://localhost/auth/v1",
+    LOG_LEVEL: "error",
+  };
+}

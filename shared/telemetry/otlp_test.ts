@@ -8,6 +8,7 @@ import {
   createTestAuth,
   createTestDatabase,
   freePort,
+  functionEnv,
   liveSessionToken,
   waitUntilServing,
 } from "../../scripts/testing/mod.ts";
@@ -76,13 +77,7 @@ Deno.test("a request's span has its database transaction as a child, statements 
     env: childEnv({
       ...otelEnv,
       OTEL_SERVICE_NAME: "organizations",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: tdb.url,
-      DB_POOL_MAX: "1",
-      SUPABASE_JWKS: JSON.stringify(auth.jwks),
-      SUPABASE_JWT_ISSUER: "http://localhost/auth/v1",
-      LOG_LEVEL: "error",
+      ...functionEnv({ port, databaseUrl: tdb.url, jwks: auth.jwks }),
     }),
     stdout: "null",
     stderr: "null",
