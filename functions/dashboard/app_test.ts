@@ -183,6 +183,34 @@ Deno.test("a warm answer comes from the cache, and a cached answer still checks 
   await fx.services.cache.incr(`posture:v:${fx.orgId}`);
 });
 
+Deno.test("a removed member loses the cached dashboard (membership memory bounded by SESSION_CHECK_TTL_MS)", async () => {
+  const sql = fixtureSql(fx);
+  // TTL 0: the bound is checked without waiting; the default (2 s) is covered
+  // in shared/organizations/membership_check_test.ts with a clock.
+  const strict = createDashboardApp({
+    ...fx.services,
+    config: { ...fx.services.config, SESSION_CHECK_TTL_MS: 0 },
+  });
+  const fetchAs = (token: string) =>
+    strict.request(`http://localhost/dashboard?org_id=${fx.orgId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  await (await fetchAs(fx.viewer.token)).arrayBuffer();
+  const hit = await fetchAs(fx.viewer.token);
+  assert.equal(hit.headers.get("x-cache"), "hit");
+  assert.equal(hit.headers.get("content-type"), "application/json");
+  assert.equal((await hit.json()).data.overall.score, 35);
+  await sql`delete from public.memberships where org_id = ${fx.orgId} and user_id = ${fx.viewer.id}`;
+  try {
+    const gone = await fetchAs(fx.viewer.token);
+    assert.equal(gone.status, 404);
+    assert.equal((await gone.json()).error.code, "not_found");
+  } finally {
+    await sql`insert into public.memberships (org_id, user_id, role)
+              values (${fx.orgId}, ${fx.viewer.id}, 'viewer')`;
+  }
+});
+
 Deno.test("/metrics counts cache hits and misses", async () => {
   // Scraping needs the credential; the counters are process-wide.
   const token = "dashboard-test-scrape-credential";
