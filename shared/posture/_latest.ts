@@ -116,16 +116,20 @@ export function securityCenter(count = "count(*)"): string {
 /**
  * CTE `pc`: the rows of `eff` folded per check and verdict (a few hundred rows
  * however many instances), so that every organization-wide figure is summed
- * from it instead of from every instance's verdicts.
+ * from it instead of from every instance's verdicts. The check's attributes
+ * are grouping keys rather than `min()`s (hashing is cheaper than comparing
+ * text); runs of different catalog versions may give a check two rows, which
+ * every sum over `pc` adds up the same.
  */
 export const PER_CHECK_CTE = `
 pc as (
-  select check_id, effective, status, has_sc, min(title) as title, min(area) as area,
-         min(family) as family, min(severity) as severity, min(severity_rank) as severity_rank,
-         max(risk) as risk, min(frameworks) as frameworks, count(*)::int as n,
+  select check_id, effective, status, has_sc, title, area, family, severity, severity_rank,
+         risk, frameworks, count(*)::int as n,
          sum(tenths) as tenths, sum(sc_tenths) as sc_tenths,
          sum(failed - muted_findings)::int as affected
-  from eff group by check_id, effective, status, has_sc
+  from eff
+  group by check_id, effective, status, has_sc, title, area, family, severity, severity_rank,
+           risk, frameworks
 )`;
 
 /** A score with no weight at all. */

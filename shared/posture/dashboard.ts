@@ -222,8 +222,10 @@ export async function getDashboard(
   const params = [query.org_id, query.instance_ids ?? null, query.framework ?? null];
   return await db.asTenant(claims, async (tx) => {
     const instancesTotal = await requireOrganization(tx, query.org_id, "dashboard.read");
-    const [main] = await tx.unsafe(MAIN, params as never[]);
-    const activity = await tx.unsafe(ACTIVITY, params.slice(0, 2) as never[]);
+    // Prepared: the statements are large and the same on every call, so each
+    // pooled connection plans them once.
+    const [main] = await tx.unsafe(MAIN, params as never[], { prepare: true });
+    const activity = await tx.unsafe(ACTIVITY, params.slice(0, 2) as never[], { prepare: true });
     return assemble(query, instancesTotal, main as unknown as MainRow, activity as never);
   });
 }

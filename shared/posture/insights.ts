@@ -122,7 +122,7 @@ export async function getTrends(
       from,
       query.framework ?? null,
       query.area ?? null,
-    ] as never[]);
+    ] as never[], { prepare: true });
     const r = row as unknown as Omit<Trends, "org_id" | "from" | "to">;
     return {
       org_id: query.org_id,
