@@ -165,9 +165,11 @@ Deno.test("a warm answer comes from the cache, and a cached answer still checks 
   assert.equal(second.cache, "hit");
   assert.deepEqual(second.body, first.body);
   assert.equal((await get(fx.outsider.token, `org_id=${fx.orgId}`)).status, 404);
-  // A change the cache is not told about is not seen…
+  // A change the cache is not told about (the run's results and its summary
+  // rewritten, as only the engine could) is not seen…
   await sql`update public.analysis_check_results set status = 'PASS', failed = 0
             where run_id = ${fx.r2} and check_id = ${C1}`;
+  await sql`select public.record_analysis_run_summary(${fx.r2})`;
   assert.equal((await get(fx.owner.token, `org_id=${fx.orgId}`)).body.data.overall.score, 35);
   // …until the organization's version moves.
   await fx.services.cache.incr(`posture:v:${fx.orgId}`);
@@ -177,7 +179,36 @@ Deno.test("a warm answer comes from the cache, and a cached answer still checks 
   assert.equal(after.body.data.overall.score, 53);
   await sql`update public.analysis_check_results set status = 'FAIL', failed = 1
             where run_id = ${fx.r2} and check_id = ${C1}`;
+  await sql`select public.record_analysis_run_summary(${fx.r2})`;
   await fx.services.cache.incr(`posture:v:${fx.orgId}`);
+});
+
+Deno.test("a removed member loses the cached dashboard (membership memory bounded by SESSION_CHECK_TTL_MS)", async () => {
+  const sql = fixtureSql(fx);
+  // TTL 0: the bound is checked without waiting; the default (2 s) is covered
+  // in shared/organizations/membership_check_test.ts with a clock.
+  const strict = createDashboardApp({
+    ...fx.services,
+    config: { ...fx.services.config, SESSION_CHECK_TTL_MS: 0 },
+  });
+  const fetchAs = (token: string) =>
+    strict.request(`http://localhost/dashboard?org_id=${fx.orgId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  await (await fetchAs(fx.viewer.token)).arrayBuffer();
+  const hit = await fetchAs(fx.viewer.token);
+  assert.equal(hit.headers.get("x-cache"), "hit");
+  assert.equal(hit.headers.get("content-type"), "application/json");
+  assert.equal((await hit.json()).data.overall.score, 35);
+  await sql`delete from public.memberships where org_id = ${fx.orgId} and user_id = ${fx.viewer.id}`;
+  try {
+    const gone = await fetchAs(fx.viewer.token);
+    assert.equal(gone.status, 404);
+    assert.equal((await gone.json()).error.code, "not_found");
+  } finally {
+    await sql`insert into public.memberships (org_id, user_id, role)
+              values (${fx.orgId}, ${fx.viewer.id}, 'viewer')`;
+  }
 });
 
 Deno.test("/metrics counts cache hits and misses", async () => {

@@ -25,6 +25,7 @@ const EVIDENCE = [
   "public.analysis_check_results",
   "public.analysis_finding_results",
   "public.analysis_findings",
+  "public.analysis_run_summaries",
   "public.analysis_runs",
   "public.instance_tables",
   "public.job_deliveries",
@@ -68,6 +69,7 @@ const OVERRIDES: ColumnOverrides = {
   },
   "public.analysis_finding_events": { kind: "triage" },
   "public.analysis_finding_results": { status: "FAIL" },
+  "public.analysis_run_summaries": { checks: "{}" },
 };
 
 const owner = await auth.createUser(tdb.db, { orgName: "Evidence Org" });

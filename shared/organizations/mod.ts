@@ -1,5 +1,6 @@
 export {
   addMember,
+  assertRole,
   changeMemberRole,
   createOrganization,
   getOrganization,
@@ -10,6 +11,8 @@ export {
   requireRole,
   updateOrganization,
 } from "./store.ts";
+export { createMembershipCheck } from "./membership_check.ts";
+export type { MembershipCheck, MembershipCheckOptions } from "./membership_check.ts";
 export type {
   Member,
   MemberAddition,

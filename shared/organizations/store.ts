@@ -112,14 +112,27 @@ export async function getOrganization(tx: Tx, orgId: string): Promise<Organizati
 export async function requireRole(tx: Tx, orgId: string, min: OrgRole): Promise<OrgRole> {
   const [row] = await tx<{ role: OrgRole }[]>`
     select role from public.memberships where org_id = ${orgId} and user_id = (select auth.uid())`;
-  if (!row) throw new HttpError(404, NOT_FOUND);
-  if (!roleAtLeast(row.role, min)) {
-    throw new HttpError(403, `This needs the ${min} role or higher; you are ${article(row.role)}`, {
+  return assertRole(row?.role ?? null, min);
+}
+
+/**
+ * Refuses a caller whose role in an organization (null: not a member) is below
+ * `min`: 404 for non-members (outsiders cannot tell the organization exists),
+ * 403 below `min`.
+ *
+ * @param role the caller's role, or null
+ * @param min the least role the action needs
+ * @returns the role
+ */
+export function assertRole(role: OrgRole | null, min: OrgRole): OrgRole {
+  if (!role) throw new HttpError(404, NOT_FOUND);
+  if (!roleAtLeast(role, min)) {
+    throw new HttpError(403, `This needs the ${min} role or higher; you are ${article(role)}`, {
       code: "insufficient_role",
-      details: { required: min, actual: row.role },
+      details: { required: min, actual: role },
     });
   }
-  return row.role;
+  return role;
 }
 
 /**

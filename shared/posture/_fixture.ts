@@ -238,6 +238,11 @@ export async function createPostureFixture(): Promise<PostureFixture> {
   await finding("f4", i2, C1, 3, null, [[r2, "FAIL", "new"]]);
   await finding("f5", i2, C3, 3, null, [[r2, "FAIL", "new"]]);
 
+  // What the engine writes when a run finishes: one summary row per succeeded
+  // run, from its check and finding results (the aggregates read these).
+  await sql`select public.record_analysis_run_summary(id) from public.analysis_runs
+            where org_id = ${orgId} and status = 'succeeded'`;
+
   // f3b is muted (finding scope) for a year; f1 (resolved, so it moves no figure)
   // until in 5 days; an expired and a revoked suppression mute nothing.
   await sql`

@@ -2,7 +2,10 @@
  * SQL shared by the aggregates: the selected instances, each one's latest
  * successful full run, and every check's verdict in those runs after the
  * suppressions in force now — the same rules as `shared/analysis/scores`, over
- * many runs at once.
+ * many runs at once. The verdicts come from each run's summary row
+ * (`analysis_run_summaries`, one per run, written by the engine when the run
+ * finished), not from `analysis_check_results`: one row per instance instead
+ * of one per check; the suppressions are overlaid here.
  *
  * Parameters: `$1` organization, `$2` instance ids (uuid[] or null for all),
  * `$3` framework id (or null for every check).
@@ -45,9 +48,10 @@ muted_findings as (
   group by fr.run_id, fr.check_id
 ),
 eff as materialized (
-  select cr.run_id, l.instance_id, cr.check_id, cr.title, cr.area, cr.family, cr.severity,
+  select l.id as run_id, l.instance_id, cr.check_id, cr.title, cr.area, cr.family, cr.severity,
          cr.severity_rank, cr.frameworks, cr.status, cr.failed,
          coalesce(mf.n, 0) as muted_findings, cr.risk, cr.sc_risk,
+         cr.new_results, cr.resolved_results, cr.reopened_results,
          case when mc.check_id is not null then 'MUTED'
               when cr.status = 'FAIL' and cr.failed > coalesce(mf.n, 0) then 'FAIL'
               when cr.status = 'PASS' or cr.status = 'FAIL' then 'PASS'
@@ -55,11 +59,12 @@ eff as materialized (
          round(cr.risk * 10)::bigint as tenths,
          round(coalesce(cr.sc_risk, 0) * 10)::bigint as sc_tenths,
          cr.sc_risk is not null as has_sc
-  from public.analysis_check_results cr
-  join latest l on l.id = cr.run_id
-  left join muted_checks mc on mc.run_id = cr.run_id and mc.check_id = cr.check_id
-  left join muted_findings mf on mf.run_id = cr.run_id and mf.check_id = cr.check_id
-  where cr.org_id = $1::uuid and ($3::text is null or $3::text = any (cr.frameworks))
+  from latest l
+  join public.analysis_run_summaries s on s.run_id = l.id
+  cross join lateral unnest(s.checks) as cr
+  left join muted_checks mc on mc.run_id = l.id and mc.check_id = cr.check_id
+  left join muted_findings mf on mf.run_id = l.id and mf.check_id = cr.check_id
+  where $3::text is null or $3::text = any (cr.frameworks)
 )`;
 
 /**
@@ -111,16 +116,20 @@ export function securityCenter(count = "count(*)"): string {
 /**
  * CTE `pc`: the rows of `eff` folded per check and verdict (a few hundred rows
  * however many instances), so that every organization-wide figure is summed
- * from it instead of from every instance's verdicts.
+ * from it instead of from every instance's verdicts. The check's attributes
+ * are grouping keys rather than `min()`s (hashing is cheaper than comparing
+ * text); runs of different catalog versions may give a check two rows, which
+ * every sum over `pc` adds up the same.
  */
 export const PER_CHECK_CTE = `
 pc as (
-  select check_id, effective, status, has_sc, min(title) as title, min(area) as area,
-         min(family) as family, min(severity) as severity, min(severity_rank) as severity_rank,
-         max(risk) as risk, min(frameworks) as frameworks, count(*)::int as n,
+  select check_id, effective, status, has_sc, title, area, family, severity, severity_rank,
+         risk, frameworks, count(*)::int as n,
          sum(tenths) as tenths, sum(sc_tenths) as sc_tenths,
          sum(failed - muted_findings)::int as affected
-  from eff group by check_id, effective, status, has_sc
+  from eff
+  group by check_id, effective, status, has_sc, title, area, family, severity, severity_rank,
+           risk, frameworks
 )`;
 
 /** A score with no weight at all. */

@@ -45,9 +45,9 @@ weeks as (
 ),
 deltas as (
   select date_trunc('week', r.finished_at at time zone 'UTC') at time zone 'UTC' as week,
-         count(*) filter (where fr.delta in ('new', 'reopened'))::int as opened,
-         count(*) filter (where fr.delta = 'resolved')::int as resolved
-  from runs r join public.analysis_finding_results fr on fr.run_id = r.id
+         sum(s.new_results + s.reopened_results)::int as opened,
+         sum(s.resolved_results)::int as resolved
+  from runs r join public.analysis_run_summaries s on s.run_id = r.id
   group by 1
 )
 select
@@ -122,7 +122,7 @@ export async function getTrends(
       from,
       query.framework ?? null,
       query.area ?? null,
-    ] as never[]);
+    ] as never[], { prepare: true });
     const r = row as unknown as Omit<Trends, "org_id" | "from" | "to">;
     return {
       org_id: query.org_id,

@@ -36,7 +36,7 @@ export {
   RECOMMENDATIONS_LIMIT,
 } from "./insights.ts";
 export { loadDashboard, loadRecommendations, loadTrends } from "./service.ts";
-export type { Cached, PostureServices } from "./service.ts";
+export type { CachedBody, PostureServices } from "./service.ts";
 export {
   activitySchema,
   COMPARE_FINDINGS_LIMIT,

@@ -1,58 +1,71 @@
 /**
  * The cached entry points the dashboard and insights functions call: the
- * caller's permission is checked on every request (a cache hit included),
- * the aggregate comes from the cache for the organization's current version
- * or is computed and stored.
+ * caller's permission is checked on every request (a cache hit included, from
+ * a memory of roles bounded by `SESSION_CHECK_TTL_MS`), the aggregate comes
+ * from the cache for the organization's current version — as the response
+ * body, serialised once — or is computed and stored.
  *
  * @module
  */
 
 import type { Cache } from "../cache/mod.ts";
 import type { Database, TenantClaims } from "../db/mod.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { createMembershipCheck, type MembershipCheck } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
 import { cachedPosture } from "./cache.ts";
 import { getDashboard } from "./dashboard.ts";
 import { getRecommendations, getTrends } from "./insights.ts";
-import type { Dashboard, DashboardQuery, Recommendations, Trends, TrendsQuery } from "./schemas.ts";
+import type { DashboardQuery, TrendsQuery } from "./schemas.ts";
 
 /** What the cached aggregates need. */
 export interface PostureServices {
   db: Database;
   cache: Cache;
+  /** `SESSION_CHECK_TTL_MS` also bounds how long a membership is reused (default 2 s). */
+  config?: { SESSION_CHECK_TTL_MS: number };
 }
 
-/** A cached aggregate and whether it came from the cache. */
-export interface Cached<T> {
-  data: T;
+/**
+ * A cached aggregate as the response body (`{"data": …}`, serialised once when
+ * it was computed, so a hit is served without parsing and re-serialising it)
+ * and whether it came from the cache.
+ */
+export interface CachedBody {
+  body: string;
   hit: boolean;
 }
 
-async function requireAction(
-  db: Database,
-  claims: TenantClaims,
-  orgId: string,
-  action: Action,
-): Promise<void> {
-  await db.asTenant(claims, (tx) => requirePermission(tx, orgId, action));
+/** Membership checks per database pool and TTL (one memory per process, pool and bound). */
+const membershipChecks = new WeakMap<Database, Map<number, MembershipCheck>>();
+
+function membershipCheck(services: PostureServices): MembershipCheck {
+  const ttlMs = services.config?.SESSION_CHECK_TTL_MS ?? 2_000;
+  let byTtl = membershipChecks.get(services.db);
+  if (!byTtl) membershipChecks.set(services.db, byTtl = new Map());
+  let check = byTtl.get(ttlMs);
+  if (!check) byTtl.set(ttlMs, check = createMembershipCheck({ ttlMs }));
+  return check;
 }
 
-async function cached<T>(
+async function cached(
   services: PostureServices,
   claims: TenantClaims,
   name: string,
   action: Action,
   orgId: string,
   what: string,
-  load: () => Promise<T>,
-): Promise<Cached<T>> {
-  // The permission check runs alongside the cache lookup; a miss computes
-  // under RLS and checks again.
+  load: () => Promise<unknown>,
+): Promise<CachedBody> {
+  // The permission check runs alongside the cache lookup, from a memory of
+  // roles at most SESSION_CHECK_TTL_MS old; a miss computes under RLS and
+  // checks again in its own transaction.
   const [, result] = await Promise.all([
-    requireAction(services.db, claims, orgId, action),
-    cachedPosture(services.cache, name, orgId, what, load),
+    membershipCheck(services).require(services.db, claims, orgId, action),
+    cachedPosture(services.cache, name, orgId, what, async () => {
+      return JSON.stringify({ data: await load() });
+    }),
   ]);
-  return { data: result.value, hit: result.hit };
+  return { body: result.value, hit: result.hit };
 }
 
 /**
@@ -66,7 +79,7 @@ export function loadDashboard(
   services: PostureServices,
   claims: TenantClaims,
   query: DashboardQuery,
-): Promise<Cached<Dashboard>> {
+): Promise<CachedBody> {
   const what = JSON.stringify([query.instance_ids?.toSorted() ?? null, query.framework ?? null]);
   return cached(
     services,
@@ -91,7 +104,7 @@ export function loadTrends(
   services: PostureServices,
   claims: TenantClaims,
   query: TrendsQuery,
-): Promise<Cached<Trends>> {
+): Promise<CachedBody> {
   const what = JSON.stringify([
     query.instance_ids?.toSorted() ?? null,
     query.framework ?? null,
@@ -122,7 +135,7 @@ export function loadRecommendations(
   claims: TenantClaims,
   orgId: string,
   expiringDays: number,
-): Promise<Cached<Recommendations>> {
+): Promise<CachedBody> {
   return cached(
     services,
     claims,

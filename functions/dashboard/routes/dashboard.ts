@@ -18,9 +18,9 @@ export function dashboardRoutes(services: Services) {
       query: dashboardQuerySchema,
       responses: { 200: { description: "The dashboard", schema: dataOf(dashboardSchema) } },
     }, async (c, { query }) => {
-      const { data, hit } = await loadDashboard(services, c.get("claims"), query);
+      const { body, hit } = await loadDashboard(services, c.get("claims"), query);
       c.header("X-Cache", hit ? "hit" : "miss");
       c.header("Cache-Control", "private, no-store");
-      return c.json({ data });
+      return c.body(body, 200, { "Content-Type": "application/json" });
     });
 }

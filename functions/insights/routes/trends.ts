@@ -21,9 +21,9 @@ export function trendRoutes(services: Services) {
       query: trendsQuerySchema,
       responses: { 200: { description: "The trends", schema: dataOf(trendsSchema) } },
     }, async (c, { query }) => {
-      const { data, hit } = await loadTrends(services, c.get("claims"), query);
+      const { body, hit } = await loadTrends(services, c.get("claims"), query);
       c.header("X-Cache", hit ? "hit" : "miss");
-      return c.json({ data });
+      return c.body(body, 200, { "Content-Type": "application/json" });
     })
     .on({
       method: "get",
@@ -36,13 +36,13 @@ export function trendRoutes(services: Services) {
         200: { description: "The recommendations", schema: dataOf(recommendationsSchema) },
       },
     }, async (c, { query }) => {
-      const { data, hit } = await loadRecommendations(
+      const { body, hit } = await loadRecommendations(
         services,
         c.get("claims"),
         query.org_id,
         query.expiring_days,
       );
       c.header("X-Cache", hit ? "hit" : "miss");
-      return c.json({ data });
+      return c.body(body, 200, { "Content-Type": "application/json" });
     });
 }

@@ -156,6 +156,30 @@ Deno.test("reruns after data changes report new, unchanged, resolved and reopene
   assert.equal(event?.kind, "reopened");
 });
 
+Deno.test("a finished run leaves the dashboard a summary row that agrees with its results", async () => {
+  const runId = await bed.run(instanceId, scope, { evaluatedAt: NOW });
+  const [summary] = await sql<
+    { checks: number; failing: number; new_results: number; resolved_results: number }[]
+  >`
+    select cardinality(s.checks) as checks,
+           (select count(*)::int from unnest(s.checks) c where c.status = 'FAIL') as failing,
+           s.new_results + s.reopened_results as new_results, s.resolved_results
+    from public.analysis_run_summaries s where s.run_id = ${runId}`;
+  const [results] = await sql<
+    { checks: number; failing: number; new_results: number; resolved_results: number }[]
+  >`
+    select (select count(*)::int from public.analysis_check_results where run_id = ${runId}) as checks,
+           (select count(*)::int from public.analysis_check_results
+             where run_id = ${runId} and status = 'FAIL') as failing,
+           (select count(*)::int from public.analysis_finding_results
+             where run_id = ${runId} and delta in ('new', 'reopened')) as new_results,
+           (select count(*)::int from public.analysis_finding_results
+             where run_id = ${runId} and delta = 'resolved') as resolved_results`;
+  assert.ok(summary, "no summary row for the run");
+  assert.ok(summary.checks > 0);
+  assert.deepEqual(summary, results);
+});
+
 Deno.test("a check over a table the integration user could not read is NOT_EVALUATED, never PASS", async () => {
   await bed.setReadable(
     instanceId,

@@ -495,7 +495,7 @@ function buildStatement(
   return { sql: statement.sql, parameters: statement.parameters };
 }
 
-/** The last step: scores, summary and explanation, and the run succeeds. */
+/** The last step: scores, summary, explanation and the dashboard summary row; the run succeeds. */
 async function finish(tx: Tx, run: RunRow) {
   const scores = await computeScores(tx, run.id);
   const summary = await computeSummary(tx, run.id);
@@ -515,5 +515,7 @@ async function finish(tx: Tx, run: RunRow) {
       scores = ${tx.json(scores as never)}, summary = ${tx.json(summary as never)},
       explanation = ${tx.json(explanation as never)}
     where id = ${run.id}`;
+  // The dashboard's per-run summary, committed with the run (shared/posture).
+  await tx`select public.record_analysis_run_summary(${run.id})`;
   return scores;
 }
