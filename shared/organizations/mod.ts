@@ -1,5 +1,6 @@
 export {
   addMember,
+  callerUserId,
   changeMemberRole,
   createOrganization,
   getOrganization,
