@@ -262,3 +262,23 @@ Deno.test("a user token cannot pose as a key: ciq_ claims in a token are dropped
   });
   assertError(await call(forged, "GET", `/instances?org_id=${orgId}`), 404);
 });
+
+Deno.test("each key has its own rate limit; one key over budget does not stop another", async () => {
+  // A tight budget on its own app (and its own in-process counters).
+  const limited = createAnalysisApp(
+    createTestServices(bed.tdb.db, bed.auth, { RATE_LIMIT_PER_MINUTE: "2" }),
+  );
+  const get = async (key: string) => {
+    const res = await limited.request(`http://localhost/analysis/runs/${runId}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    await res.body?.cancel();
+    return res;
+  };
+  assert.equal((await get(viewerKey.key)).status, 200);
+  assert.equal((await get(viewerKey.key)).status, 200);
+  const over = await get(viewerKey.key);
+  assert.equal(over.status, 429);
+  assert.ok(Number(over.headers.get("retry-after")) >= 1);
+  assert.equal((await get(analystKey.key)).status, 200, "the other key keeps its budget");
+});
