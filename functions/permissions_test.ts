@@ -12,6 +12,7 @@ import {
   type TestUser,
 } from "../scripts/testing/mod.ts";
 import { CHECKS } from "../shared/analysis/catalog/mod.ts";
+import { generateApiKey } from "../shared/api_keys/mod.ts";
 import { generateKey } from "../shared/instances/mod.ts";
 import type { Tx } from "../shared/db/mod.ts";
 import type { FunctionApp } from "../shared/http/mod.ts";
@@ -235,12 +236,46 @@ const PROBES: Record<Action, Probe> = {
   },
   // Revoking consumes the link: allowed roles after the first see 409, never 403.
   "reports.share": { fn: "reports", method: "POST", path: () => `/links/${reportLink.id}/revoke` },
+  "api_keys.read": { fn: "organizations", method: "GET", path: () => `/${orgId}/api-keys` },
+  "api_keys.manage": {
+    fn: "organizations",
+    method: "POST",
+    path: () => `/${orgId}/api-keys`,
+    body: { name: "Matrix key", role: "viewer" },
+  },
 };
 
-async function attempt(action: Action, role: OrgRole) {
+// The actions whose probed route takes API keys (`auth: "api_key"`): the
+// organization's reads and the analyst actions that start work. Everything
+// else (members, settings, keys, writes that record a person) needs a user.
+const KEY_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  "instances.read",
+  "instances.sync",
+  "checks.read",
+  "runs.read",
+  "runs.start",
+  "findings.read",
+  "suppressions.read",
+  "custom_checks.read",
+  "dashboard.read",
+  "insights.read",
+  "jobs.read",
+]);
+
+/** An API key of the matrix organization with `role`, inserted directly. */
+async function insertKey(role: "viewer" | "analyst"): Promise<string> {
+  const key = await generateApiKey();
+  await tdb.db.sql`
+    insert into public.api_keys (id, org_id, name, role, prefix, secret_hash, created_by)
+    values (${key.id}, ${orgId}, ${`Matrix ${role}`}, ${role}, ${key.prefix}, ${key.hash}, ${owner.id})`;
+  return key.key;
+}
+const keys = { viewer: await insertKey("viewer"), analyst: await insertKey("analyst") };
+
+async function attempt(action: Action, role: OrgRole, credential = members[role].token) {
   const probe = PROBES[action];
   const path = await probe.path(role);
-  const headers: Record<string, string> = { authorization: `Bearer ${members[role].token}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${credential}` };
   if (probe.body !== undefined) headers["content-type"] = "application/json";
   const res = await apps[probe.fn]!.request(
     `http://localhost/${probe.fn}${path}`,
@@ -309,6 +344,21 @@ Deno.test("the SQL policies agree with the matrix for the writes they guard", as
     await t.step(action, async () => {
       for (const role of ORG_ROLES) {
         assert.equal(await sqlAllows(role, statement!), can(role, action), role);
+      }
+    });
+  }
+});
+
+Deno.test("API keys: allowed on key routes within their role, 403 everywhere else", async (t) => {
+  for (const action of ACTIONS.filter((a) => a !== "members.leave")) {
+    await t.step(action, async () => {
+      for (const role of ["viewer", "analyst"] as const) {
+        const { status, text } = await attempt(action, role, keys[role]);
+        if (KEY_ACTIONS.has(action) && can(role, action)) {
+          assert.ok(![401, 403].includes(status) && status < 500, `${role} key: ${status} ${text}`);
+        } else {
+          assert.equal(status, 403, `${role} key should be refused: ${text}`);
+        }
       }
     });
   }

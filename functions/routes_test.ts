@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { buildFunctionApps, WALK_DATABASE, WALK_ENV } from "../scripts/api/apps.ts";
 import { createTestAuth, createTestServices } from "../scripts/testing/mod.ts";
 import { listRoutes } from "../shared/http/mod.ts";
-import { ACTIONS } from "../shared/permissions/mod.ts";
+import { ACTIONS, minimumRole } from "../shared/permissions/mod.ts";
 
 const auth = await createTestAuth();
 // Refusals happen before any handler runs, so no query reaches the database.
@@ -65,7 +65,7 @@ Deno.test("user routes refuse a token that is not valid", async () => {
   const forged = `${header}.${payload}.${signature}`;
   for (const { app } of apps) {
     for (const { method, path, declaration } of listRoutes(app).declared) {
-      if (declaration.auth !== "user") continue;
+      if (declaration.auth !== "user" && declaration.auth !== "api_key") continue;
       const res = await app.request(concrete(path), {
         method,
         headers: { authorization: `Bearer ${forged}` },
@@ -73,6 +73,44 @@ Deno.test("user routes refuse a token that is not valid", async () => {
       await res.body?.cancel();
       assert.equal(res.status, 401, `${method} ${path}`);
     }
+  }
+});
+
+Deno.test("user and API-key routes refuse a malformed API key with 401", async () => {
+  for (const { app } of apps) {
+    for (const { method, path, declaration } of listRoutes(app).declared) {
+      if (declaration.auth !== "user" && declaration.auth !== "api_key") continue;
+      const res = await app.request(concrete(path), {
+        method,
+        headers: { authorization: "Bearer ciq_live_0123_not-a-key" },
+      });
+      const body = await res.json();
+      assert.equal(res.status, 401, `${method} ${path}`);
+      assert.equal(body.error.code, "invalid_api_key", `${method} ${path}`);
+    }
+  }
+});
+
+Deno.test("API keys reach only organization reads and the analyst actions that start work", () => {
+  const doc = Deno.readTextFileSync(new URL("../docs/api-keys.md", import.meta.url));
+  const keyed = apps.flatMap(({ name, app }) =>
+    listRoutes(app).declared.filter((r) => r.declaration.auth === "api_key")
+      .map((r) => ({ name, ...r }))
+  );
+  assert.ok(keyed.length > 20, "the organization's reads take keys");
+  for (const { name, method, path, declaration } of keyed) {
+    const where = `${method} ${path}`;
+    assert.notEqual(name, "organizations", `${where}: members, settings and keys need a user`);
+    assert.ok(!declaration.tokenInQuery, `${where}: keys go in the Authorization header only`);
+    const role = declaration.permission ? minimumRole(declaration.permission) : "viewer";
+    assert.ok(["viewer", "auditor", "analyst"].includes(role), `${where} needs ${role}`);
+    if (method !== "GET") {
+      assert.ok(
+        ["runs.start", "instances.sync"].includes(declaration.permission ?? ""),
+        `${where}: a key's only writes start runs and syncs`,
+      );
+    }
+    assert.ok(doc.includes(`\`${where}\``), `docs/api-keys.md lists ${where}`);
   }
 });
 

@@ -1,9 +1,10 @@
-// The organizations function: tenants, their settings and their members.
+// The organizations function: tenants, their settings, their members and API keys.
 //
 // Each route declares who may call it and what it takes and answers (see
 // routes/*.ts, GET /organizations/openapi.json and the permission table in
 // docs/architecture.md).
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
+import { apiKeysRoutes } from "./routes/api_keys.ts";
 import { membersRoutes } from "./routes/members.ts";
 import { orgsRoutes } from "./routes/orgs.ts";
 
@@ -14,9 +15,10 @@ import { orgsRoutes } from "./routes/orgs.ts";
  */
 export function createOrganizationsApp(services: Services): FunctionApp {
   const app = createFunctionApp("organizations", services, {
-    description: "Organizations (tenants), their settings and their members",
+    description: "Organizations (tenants), their settings, their members and their API keys",
   });
   app.route("/", orgsRoutes(services).app);
   app.route("/", membersRoutes(services).app);
+  app.route("/", apiKeysRoutes(services).app);
   return app;
 }

@@ -37,3 +37,26 @@ export const memberAdditionSchema = z.object({
   email: z.string(),
   role: z.enum(ORG_ROLES),
 }).strict();
+
+/** An API key as its organization's admins see it (never the secret or its hash). */
+export const apiKeySchema = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  name: z.string(),
+  role: z.enum(["viewer", "analyst"]),
+  prefix: z.string().regex(/^ciq_live_[0-9a-f]{32}$/),
+  status: z.enum(["active", "expired", "revoked"]),
+  created_by: z.object({ id: z.uuid(), email: z.string().nullable() }).strict().nullable(),
+  created_at: timestamp,
+  expires_at: timestamp.nullable(),
+  revoked_at: timestamp.nullable(),
+  last_used_at: timestamp.nullable(),
+  last_used_address: z.string().nullable(),
+  calls_today: z.number().int().min(0),
+}).strict();
+
+/** A key just created: the whole key, shown this once. */
+export const createdApiKeySchema = z.object({
+  key: z.string().regex(/^ciq_live_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/),
+  api_key: apiKeySchema,
+}).strict();

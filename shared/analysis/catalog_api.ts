@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import type { Database, JwtClaims } from "../db/mod.ts";
+import type { Database, TenantClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import {
@@ -185,7 +185,7 @@ function detail(check: OrgCheck): CheckDetail {
  */
 export async function listChecks(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   query: z.output<typeof listChecksQuerySchema>,
 ): Promise<CheckListItem[]> {
   const checks = await db.asTenant(claims, async (tx) => {
@@ -215,7 +215,7 @@ export async function listChecks(
  */
 export async function getCheckDetail(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   orgId: string,
   checkId: string,
 ): Promise<CheckDetail> {
@@ -321,7 +321,7 @@ export const checkSettingsSchema = z.object({
  */
 export async function putCheckSettings(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   checkId: string,
   input: z.output<typeof checkSettingsSchema>,
 ): Promise<CheckDetail> {

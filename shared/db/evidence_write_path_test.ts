@@ -37,6 +37,8 @@ const EVIDENCE = [
 
 /** Tables people write (with their own policies), or that mix both (column grants). */
 const USER_WRITABLE = [
+  // Admins create and revoke keys (column grants: never the hash to read).
+  "public.api_keys",
   "public.analysis_check_settings",
   "public.analysis_custom_checks",
   "public.analysis_finding_events",

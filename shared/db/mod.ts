@@ -1,4 +1,10 @@
 export { connectDatabase } from "./database.ts";
 export type { Database, DatabaseOptions, Sql, Tx } from "./database.ts";
-export { workerClaims } from "./_claims.ts";
-export type { JwtClaims, TenantClaims, WorkerClaims } from "./_claims.ts";
+export { apiKeyClaims, workerClaims } from "./_claims.ts";
+export type {
+  ApiKeyClaims,
+  JwtClaims,
+  RequestClaims,
+  TenantClaims,
+  WorkerClaims,
+} from "./_claims.ts";

@@ -11,7 +11,7 @@ import {
   insertSampleRow,
   sampleValues,
 } from "../../scripts/testing/mod.ts";
-import { type TenantClaims, type Tx, workerClaims } from "./mod.ts";
+import { apiKeyClaims, type TenantClaims, type Tx, workerClaims } from "./mod.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
@@ -20,6 +20,7 @@ const sql = tdb.db.sql;
 
 /** Column values for tables whose constraints reject generic sample values. */
 const OVERRIDES: ColumnOverrides = {
+  "public.api_keys": { role: "analyst", secret_hash: "0".repeat(64) },
   "public.instances": { url: "https://isolation.service-now.com", auth_type: "basic" },
   "public.snow_records": { table_name: "sys_user" },
   "public.sync_runs": { mode: "full" },
@@ -102,9 +103,19 @@ await sql`update public.organizations set plan = 'enterprise' where id in (${ali
 const tenantA = { orgId: alice.orgId!, userId: alice.id };
 const tenantB = { orgId: bob.orgId!, userId: bob.id };
 
+// An analyst API key of org A: its own principal, admitted for org A only.
+const [keyA] = await sql<{ id: string }[]>`
+  insert into public.api_keys (org_id, name, role, prefix, secret_hash, created_by)
+  values (${alice.orgId!}, 'A key', 'analyst', ${`ciq_live_${
+  crypto.randomUUID().replaceAll("-", "")
+}`},
+          ${"0".repeat(64)}, ${alice.id})
+  returning id`;
+
 const actors: [string, TenantClaims][] = [
   ["the owner of org A", { sub: alice.id, role: "authenticated", email: alice.email }],
   ["a background worker for org A", workerClaims(alice.orgId!)],
+  ["an API key of org A", apiKeyClaims(keyA!.id, alice.orgId!)],
 ];
 
 async function attempt(claims: TenantClaims, fn: (tx: Tx) => Promise<unknown>) {

@@ -7,14 +7,18 @@ import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import type { TokenVerifier } from "../auth/mod.ts";
 import type { Cache } from "../cache/mod.ts";
-import type { Database, JwtClaims, Tx } from "../db/mod.ts";
-import type { Config } from "../env/mod.ts";
+import type { Database, RequestClaims, TenantClaims, Tx } from "../db/mod.ts";
+import { type Config, ConfigError } from "../env/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import { HttpError, httpErrorFromPostgres } from "./errors.ts";
 import { gate, type Principal, type WorkerVerifier } from "./gate.ts";
 import { metricsRegistry, observeRequest, setQueueGauges } from "./metrics.ts";
 import { apiRateLimit } from "./api_rate_limit.ts";
+import { apiKeyAuthenticator } from "./api_key_auth.ts";
+import { parseTrustedProxies } from "./client_address.ts";
+import { createApiKeyVerifier } from "../api_keys/verifier.ts";
+import { countApiKeyCall } from "../api_keys/usage.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkResponses } from "./response_check.ts";
 import { createRouteGroup } from "./route.ts";
@@ -38,9 +42,12 @@ export interface AppEnv {
     log: Logger;
     /** Who is calling, set by the gate from the route's declaration. */
     principal: Principal;
-    /** Set by the gate on `user` routes (and by {@linkcode requireUser}). */
-    claims: JwtClaims;
-    /** Set by the gate on `user` routes (and by {@linkcode requireUser}). */
+    /**
+     * Set by the gate on `user` and `api_key` routes (and by {@linkcode requireUser}):
+     * a user's claims, or on `api_key` routes an API key's (`sub` null).
+     */
+    claims: RequestClaims;
+    /** Set by the gate for a signed-in user (never for an API key). */
     userId: string;
   };
 }
@@ -91,6 +98,7 @@ export function createFunctionApp(
         status: c.res.status,
         ms: Math.round(seconds * 1000),
         userId: c.get("userId"),
+        apiKeyId: apiKeyIdOf(c.get("principal")),
       });
     }
   });
@@ -104,8 +112,12 @@ export function createFunctionApp(
     }),
   );
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-site" }));
+  const apiKeys = apiKeyAuthenticator(
+    createApiKeyVerifier(services.db.sql),
+    trustedProxiesOf(services.config),
+  );
   // Before the gate, so floods of junk credentials are counted (per address) too.
-  app.use(apiRateLimit(services));
+  app.use(apiRateLimit(services, apiKeys));
   if (services.config.CHECK_RESPONSES) app.use(checkResponses());
   app.use(
     bodyLimit({
@@ -125,6 +137,13 @@ export function createFunctionApp(
     verifier: services.auth,
     metricsToken: services.config.METRICS_TOKEN,
     worker: options.worker,
+    apiKeys,
+    // Per-key metering: one counter increment, off the request's path.
+    onApiKeyCall: (key, c) => {
+      countApiKeyCall(services.cache, key.keyId).catch((error) =>
+        c.get("log").warn("API key call not counted", { error, keyId: key.keyId })
+      );
+    },
   }));
   app.route("/", operationalRoutes(name, services, options, app).app);
 
@@ -148,6 +167,18 @@ export function createFunctionApp(
     return c.json(fallback.toBody(), 500);
   });
   return app;
+}
+
+function apiKeyIdOf(principal: Principal | undefined): string | undefined {
+  return principal?.kind === "api_key" ? principal.keyId : undefined;
+}
+
+function trustedProxiesOf(config: Config) {
+  try {
+    return parseTrustedProxies(config.TRUSTED_PROXIES);
+  } catch (error) {
+    throw new ConfigError(`Cannot start: ${(error as Error).message}`);
+  }
 }
 
 const statusSchema = (status: string) => z.object({ status: z.literal(status) });
@@ -268,7 +299,7 @@ export function requireUser(
  */
 export function asUser<T>(
   services: Pick<Services, "db">,
-  claims: JwtClaims,
+  claims: TenantClaims,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   return services.db.asTenant(claims, fn);

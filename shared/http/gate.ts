@@ -1,14 +1,20 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
+import type { ApiKeyPrincipal } from "../api_keys/verifier.ts";
 import type { TokenVerifier } from "../auth/mod.ts";
+import { apiKeyClaims } from "../db/mod.ts";
+import { can, minimumRole } from "../permissions/mod.ts";
+import type { ApiKeyAuthenticator } from "./api_key_auth.ts";
 import type { AppEnv } from "./app.ts";
 import { HttpError } from "./errors.ts";
-import { type AuthKind, findDeclared } from "./route.ts";
+import { type AuthKind, findDeclared, type RouteDeclaration } from "./route.ts";
 
 /** Who is calling, as the gate established it. */
 export type Principal =
   | { kind: "anonymous" }
   | { kind: "user"; userId: string }
+  /** An organization API key: its own principal, for exactly `orgId` with `role`. */
+  | { kind: "api_key"; keyId: string; orgId: string; role: "viewer" | "analyst" }
   | { kind: "worker"; messageId: string | null }
   | { kind: "metrics" };
 
@@ -22,6 +28,13 @@ export interface GateOptions {
   metricsToken?: string;
   /** Verifies QStash deliveries; without it `worker` routes refuse everyone. */
   worker?: WorkerVerifier;
+  /** Verifies API keys; without it a key is refused everywhere (401 `api_keys_unavailable`). */
+  apiKeys?: ApiKeyAuthenticator;
+  /**
+   * Called once for every request a key makes that passed the gate: the hook
+   * for per-key (and per-organization) call metering. Must not throw.
+   */
+  onApiKeyCall?: (principal: ApiKeyPrincipal, c: Context<AppEnv>) => void;
 }
 
 /**
@@ -29,7 +42,9 @@ export interface GateOptions {
  * the declaration of the route that matched and demands the credential its
  * auth kind names. A route without a declaration is treated as `user` (deny by
  * default), whatever order `app.use` lines come in. Sets `principal` (and
- * `claims`/`userId` for users) on the context.
+ * `claims`/`userId` for users, `claims` for API keys) on the context. An
+ * `api_key` route takes a user's token or an API key (`ciq_…`); any other route
+ * refuses a valid key with 403 `api_key_not_allowed`.
  *
  * @param options the token verifier, the metrics credential and the worker verifier
  */
@@ -45,6 +60,17 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
         c.set("principal", { kind: "anonymous" });
         break;
       case "user":
+        if (isApiKey(c)) {
+          // Verified first, so a wrong key is 401 and a good one learns why it is refused.
+          await verifyApiKey(c, options);
+          throw new HttpError(
+            403,
+            "This endpoint needs a signed-in user; API keys cannot call it",
+            {
+              code: "api_key_not_allowed",
+            },
+          );
+        }
         await authenticateUser(c, options.verifier, declared?.declaration.tokenInQuery ?? false);
         break;
       case "worker": {
@@ -56,7 +82,12 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
         break;
       }
       case "api_key":
-        throw refused("api_keys_unavailable", "API keys are not available yet: sign in instead");
+        if (isApiKey(c)) {
+          await authenticateApiKey(c, options, declared!.declaration);
+        } else {
+          await authenticateUser(c, options.verifier, declared?.declaration.tokenInQuery ?? false);
+        }
+        break;
       case "metrics":
         checkMetricsToken(c, options.metricsToken);
         c.set("principal", { kind: "metrics" });
@@ -78,6 +109,49 @@ async function authenticateUser(
   c.set("claims", claims);
   c.set("userId", claims.sub);
   c.set("principal", { kind: "user", userId: claims.sub });
+}
+
+function isApiKey(c: Context<AppEnv>): boolean {
+  const header = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  return header?.startsWith("ciq_") ?? false;
+}
+
+function verifyApiKey(c: Context<AppEnv>, options: GateOptions): Promise<ApiKeyPrincipal> {
+  if (!options.apiKeys) {
+    throw refused("api_keys_unavailable", "API keys are not accepted here: sign in instead");
+  }
+  return options.apiKeys(c);
+}
+
+/**
+ * A key runs as its own principal: claims with no user (`sub` null) naming the
+ * key and its organization, which the database's policy helpers admit for that
+ * organization and the key's role only. The permission matrix applies with the
+ * key's role here already, so a viewer key is refused before any handler runs.
+ */
+async function authenticateApiKey(
+  c: Context<AppEnv>,
+  options: GateOptions,
+  declaration: RouteDeclaration,
+): Promise<void> {
+  const key = await verifyApiKey(c, options);
+  if (declaration.permission && !can(key.role, declaration.permission)) {
+    throw new HttpError(
+      403,
+      `This API key is ${key.role === "viewer" ? "a viewer" : "an analyst"} key; it cannot do this`,
+      {
+        code: "insufficient_role",
+        details: {
+          required: minimumRole(declaration.permission),
+          actual: key.role,
+          action: declaration.permission,
+        },
+      },
+    );
+  }
+  c.set("claims", apiKeyClaims(key.keyId, key.orgId));
+  c.set("principal", { kind: "api_key", ...key });
+  options.onApiKeyCall?.(key, c);
 }
 
 function checkMetricsToken(c: Context<AppEnv>, expected: string | undefined): void {

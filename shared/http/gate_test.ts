@@ -47,9 +47,9 @@ function build(env: Record<string, string> = {}, options: FunctionAppOptions = {
     .on({
       method: "get",
       path: "/keyed",
-      summary: "For API keys",
+      summary: "For users and API keys",
       auth: "api_key",
-      responses: { 200: { description: "Never yet" } },
+      responses: { 200: { description: "Empty" } },
     }, (c) => c.body(null, 200))
     .on({
       method: "post",
@@ -109,11 +109,15 @@ Deno.test("gate: only routes declared with tokenInQuery accept ?access_token=", 
   assert.equal((await call(app, `/things/${ID}?access_token=${token}`)).status, 401);
 });
 
-Deno.test("gate: API-key routes are refused until API keys exist", async () => {
+Deno.test("gate: API-key routes also take a user's token; a malformed key is 401 everywhere", async () => {
   const app = build();
-  const res = await call(app, "/keyed", { token: await auth.mint(crypto.randomUUID()) });
-  assert.equal(res.status, 401);
-  assert.equal(res.body.error.code, "api_keys_unavailable");
+  const user = await call(app, "/keyed", { token: await auth.mint(crypto.randomUUID()) });
+  assert.equal(user.status, 200);
+  for (const path of ["/keyed", `/things/${ID}`]) {
+    const res = await call(app, path, { token: "ciq_live_not-a-key" });
+    assert.equal(res.status, 401, path);
+    assert.equal(res.body.error.code, "invalid_api_key", path);
+  }
 });
 
 Deno.test("gate: worker routes need the worker verifier to accept the delivery", async (t) => {

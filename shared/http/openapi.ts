@@ -52,7 +52,8 @@ const SECURITY: Record<AuthKind, Record<string, string[]>[]> = {
   public: [],
   user: [{ bearer: [] }],
   worker: [{ qstash: [] }],
-  api_key: [{ apiKey: [] }],
+  // Either credential: a user's token or an organization API key.
+  api_key: [{ bearer: [] }, { apiKey: [] }],
   metrics: [{ metricsToken: [] }],
 };
 
@@ -180,7 +181,9 @@ export function openApiDocument(app: Hono<any, any, any>, info: OpenApiInfo): Js
         apiKey: {
           type: "http",
           scheme: "bearer",
-          description: "An organization API key (not available yet: refused with 401)",
+          bearerFormat: "ciq_live_<id>_<secret>",
+          description:
+            "An organization API key (viewer or analyst), sent as a bearer credential; see docs/api-keys.md",
         },
         metricsToken: {
           type: "http",

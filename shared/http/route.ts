@@ -10,7 +10,9 @@ import { readJson, readParam, readQuery } from "./validate.ts";
  * - `public`: anyone (health, readiness, API documents);
  * - `user`: a signed-in user's access token (`Authorization: Bearer …`);
  * - `worker`: QStash, proven by `Upstash-Signature` over the raw body;
- * - `api_key`: an organization's API key (refused until API keys exist);
+ * - `api_key`: a signed-in user's token, or an organization's API key
+ *   (`Authorization: Bearer ciq_live_…`, docs/api-keys.md), which runs as its
+ *   own principal with its role; every other kind refuses keys;
  * - `metrics`: the Prometheus scrape credential (`METRICS_TOKEN`).
  */
 export type AuthKind = "public" | "user" | "worker" | "api_key" | "metrics";

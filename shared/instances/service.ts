@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import { type Database, type JwtClaims, type Tx, workerClaims } from "../db/mod.ts";
+import { type Database, type TenantClaims, type Tx, workerClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Logger } from "../log/mod.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { callerUserId, requirePermission } from "../organizations/mod.ts";
 import { closeStaleRuns } from "../servicenow/sync/mod.ts";
 import type { Job, TaskClient } from "../tasks/mod.ts";
 import { checkInstanceHealth, type HealthReport } from "./connect.ts";
@@ -102,7 +102,7 @@ async function health(
  */
 export async function addInstance(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof createInstanceSchema>,
 ): Promise<{ instance: InstanceView; health: HealthReport | null; sync: SyncRunSummary | null }> {
   const rt = await runtime();
@@ -127,14 +127,14 @@ export async function addInstance(
       auth_type: input.credentials.type,
       credentials: envelope,
       sync_cron: null,
-      created_by: claims.sub,
+      created_by: callerUserId(claims),
     }));
   if (schedule) {
     // Outside any transaction (see setSyncSchedule); undone if the queue refuses.
     try {
       await upsertQStashSchedule(
         services,
-        { id, orgId: input.org_id, actor: claims.sub },
+        { id, orgId: input.org_id, actor: callerUserId(claims) },
         schedule,
       );
     } catch (error) {
@@ -184,7 +184,7 @@ export async function addInstance(
  */
 export async function editInstance(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
   patch: z.output<typeof updateInstanceSchema>,
 ): Promise<InstanceView> {
@@ -216,7 +216,7 @@ export async function editInstance(
  */
 export async function removeInstance(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<void> {
   const { target, activeJobs, scheduleId } = await services.db.asTenant(claims, async (tx) => {
@@ -252,7 +252,7 @@ export async function removeInstance(
  */
 export async function testNewConnection(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof testConnectionSchema>,
   signal?: AbortSignal,
 ): Promise<HealthReport> {
@@ -278,7 +278,7 @@ export async function testNewConnection(
  */
 export async function testSavedConnection(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
   overrides: z.output<typeof testSavedConnectionSchema>,
   signal?: AbortSignal,
@@ -328,7 +328,7 @@ export async function testSavedConnection(
  */
 export async function startSync(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
   mode: "incremental" | "full",
 ): Promise<{ run: SyncRunSummary; job: Job }> {
@@ -337,7 +337,7 @@ export async function startSync(
 
 async function queueSync(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
   options: { mode: "incremental" | "full"; trigger: "manual" | "setup" },
 ): Promise<{ run: SyncRunSummary; job: Job }> {
@@ -426,7 +426,7 @@ function alreadyRunning(active: { id: string; job_id: string | null }): HttpErro
  */
 export async function setSyncSchedule(
   services: InstanceServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
   schedule: SyncSchedule | null,
 ): Promise<InstanceView> {
@@ -438,7 +438,8 @@ export async function setSyncSchedule(
     (tx) => authorizeInstance(tx, id, "instances.schedule"),
   );
   if (schedule) {
-    await upsertQStashSchedule(services, { id, orgId: target.org_id, actor: claims.sub }, schedule);
+    const actor = callerUserId(claims);
+    await upsertQStashSchedule(services, { id, orgId: target.org_id, actor }, schedule);
   } else {
     await services.tasks.schedules.remove(syncScheduleId(id));
   }

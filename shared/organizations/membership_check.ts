@@ -53,9 +53,8 @@ export function createMembershipCheck(options: MembershipCheckOptions): Membersh
 
   const lookup = async (db: Database, claims: TenantClaims, orgId: string) => {
     const [row] = await db.readAsTenant(claims, (tx) =>
-      tx<{ role: OrgRole }[]>`
-        select role from public.memberships
-        where org_id = ${orgId} and user_id = (select auth.uid())`);
+      // A member's role, or an API key's role in its own organization.
+      tx<{ role: OrgRole | null }[]>`select private.caller_role(${orgId}::uuid) as role`);
     return row?.role ?? null;
   };
 

@@ -1,6 +1,7 @@
 export {
   addMember,
   assertRole,
+  callerUserId,
   changeMemberRole,
   createOrganization,
   getOrganization,

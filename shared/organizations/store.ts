@@ -102,6 +102,19 @@ export async function getOrganization(tx: Tx, orgId: string): Promise<Organizati
 }
 
 /**
+ * The signed-in user behind `claims`; 403 for an API key or a worker (for
+ * actions that belong to a person, e.g. adding an instance or a schedule).
+ *
+ * @param claims the caller
+ */
+export function callerUserId(claims: TenantClaims): string {
+  if (typeof claims.sub === "string") return claims.sub;
+  throw new HttpError(403, "This needs a signed-in user; API keys cannot do it", {
+    code: "api_key_not_allowed",
+  });
+}
+
+/**
  * The caller's role in `orgId`, refusing with 404 for non-members (so outsiders
  * cannot tell the organization exists) and 403 below `min`.
  *
@@ -110,8 +123,9 @@ export async function getOrganization(tx: Tx, orgId: string): Promise<Organizati
  * @param min the least role the action needs
  */
 export async function requireRole(tx: Tx, orgId: string, min: OrgRole): Promise<OrgRole> {
-  const [row] = await tx<{ role: OrgRole }[]>`
-    select role from public.memberships where org_id = ${orgId} and user_id = (select auth.uid())`;
+  // A member's role, or an API key's role in its own organization (null elsewhere).
+  const [row] = await tx<{ role: OrgRole | null }[]>`
+    select private.caller_role(${orgId}::uuid) as role`;
   return assertRole(row?.role ?? null, min);
 }
 

@@ -118,6 +118,15 @@ export const PERMISSIONS = {
     role: "admin",
     summary: "Make a share link for someone outside the organization, or revoke a link",
   },
+  "api_keys.read": {
+    role: "admin",
+    summary: "See the organization's API keys, their last use and calls",
+  },
+  "api_keys.manage": {
+    role: "admin",
+    summary: "Create an API key (viewer or analyst) or revoke one",
+    note: "keys themselves can neither read nor manage keys",
+  },
 } as const satisfies Record<string, Permission>;
 
 /** An action of the permission matrix, e.g. `findings.triage`. */

@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import type { Database, JwtClaims } from "../db/mod.ts";
+import type { Database, TenantClaims } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
@@ -91,7 +91,7 @@ const DEFINITION_COLUMNS = [
 /** Lists an organization's saved reports (members), by name. */
 export async function listDefinitions(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   orgId: string,
 ): Promise<ReportDefinition[]> {
   return await db.asTenant(claims, async (tx) => {
@@ -105,7 +105,7 @@ export async function listDefinitions(
 /** Reads one saved report (members). */
 export async function getDefinition(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<ReportDefinition> {
   const [row] = await db.readAsTenant(claims, (tx) =>
@@ -118,7 +118,7 @@ export async function getDefinition(
 /** Saves a report (analyst or higher; a schedule or recipients need admin). */
 export async function createDefinition(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof createDefinitionSchema>,
 ): Promise<ReportDefinition> {
   return await db.asTenant(claims, async (tx) => {
@@ -140,7 +140,7 @@ export async function createDefinition(
 /** Changes a saved report (analyst or higher; its schedule or recipients need admin). */
 export async function updateDefinition(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
   patch: z.output<typeof updateDefinitionSchema>,
 ): Promise<ReportDefinition> {
@@ -173,7 +173,7 @@ export async function updateDefinition(
 /** Deletes a saved report (analyst or higher; a scheduled one needs admin). Its files stay. */
 export async function deleteDefinition(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<ReportDefinition> {
   return await db.asTenant(claims, async (tx) => {
@@ -240,7 +240,7 @@ const EXPORT_SELECT = `e.id, e.org_id, e.definition_id, e.title, e.format, e.tri
  */
 export async function startExport(
   services: ReportServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof startExportSchema>,
   options: { trigger?: "manual" | "schedule" } = {},
 ): Promise<ReportExport> {
@@ -290,7 +290,7 @@ export async function startExport(
 /** One generated file (members). */
 export async function getExport(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<ReportExport> {
   const [row] = await db.readAsTenant(claims, (tx) =>
@@ -314,7 +314,7 @@ export const listExportsQuerySchema = z.object({
 /** A page of generated files, newest first (members). */
 export async function listExports(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   query: z.output<typeof listExportsQuerySchema>,
 ): Promise<{ data: ReportExport[]; next_cursor: string | null }> {
   const after = query.cursor
@@ -369,7 +369,7 @@ export interface Download {
  */
 export async function downloadExport(
   services: ReportServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<Download> {
   const row = await getExport(services.db, claims, id);
@@ -462,7 +462,7 @@ async function sha256Hex(text: string): Promise<string> {
  */
 export async function createLink(
   services: ReportServices,
-  claims: JwtClaims,
+  claims: TenantClaims,
   exportId: string,
   input: z.output<typeof createLinkSchema>,
 ): Promise<{ link: ReportLink; token: string }> {
@@ -516,7 +516,7 @@ export async function createLink(
 /** The links of a file (members). */
 export async function listLinks(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   exportId: string,
 ): Promise<ReportLink[]> {
   await getExport(db, claims, exportId);
@@ -532,7 +532,7 @@ export async function listLinks(
 /** Revokes a link (admin or owner); it stops working at once. */
 export async function revokeLink(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   linkId: string,
 ): Promise<ReportLink> {
   return await db.asTenant(claims, async (tx) => {

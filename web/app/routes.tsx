@@ -1,5 +1,6 @@
 import { lazy } from "preact-iso";
 import {
+  KeyRound,
   LayoutDashboard,
   LayoutTemplate,
   Server,
@@ -8,6 +9,7 @@ import {
   TrendingUp,
   Users,
 } from "lucide";
+import { minimumRole } from "../../shared/permissions/mod.ts";
 import type { AppRoute } from "./route_registry.ts";
 
 /**
@@ -68,6 +70,15 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
       import("../features/settings/settings_page.tsx").then((m) => m.SettingsPage)
     ),
     nav: { label: "Settings", icon: Settings, section: "organization", order: 20 },
+  },
+  {
+    path: "/settings/api-keys",
+    title: "API keys",
+    component: lazy(() =>
+      import("../features/api_keys/api_keys_page.tsx").then((m) => m.ApiKeysPage)
+    ),
+    nav: { label: "API keys", icon: KeyRound, section: "organization", order: 30 },
+    minRole: minimumRole("api_keys.read"),
   },
   {
     path: "/design-system",

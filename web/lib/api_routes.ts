@@ -18,6 +18,7 @@ import type { trendRoutes } from "../../functions/insights/routes/trends.ts";
 import type { connectionRoutes } from "../../functions/instances/routes/connection.ts";
 import type { instancesRoutes } from "../../functions/instances/routes/instances.ts";
 import type { syncRoutes } from "../../functions/instances/routes/syncs.ts";
+import type { apiKeysRoutes } from "../../functions/organizations/routes/api_keys.ts";
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
 import type { orgsRoutes } from "../../functions/organizations/routes/orgs.ts";
 import type { jobsRoutes } from "../../functions/tasks/routes/jobs.ts";
@@ -45,6 +46,7 @@ export type ApiRoute =
   | Of<"instances", typeof connectionRoutes>
   | Of<"instances", typeof instancesRoutes>
   | Of<"instances", typeof syncRoutes>
+  | Of<"organizations", typeof apiKeysRoutes>
   | Of<"organizations", typeof membersRoutes>
   | Of<"organizations", typeof orgsRoutes>
   | Of<"tasks", typeof jobsRoutes>;

@@ -27,7 +27,7 @@ export function catalogRoutes(services: Services) {
         method: "get",
         path: "/catalog",
         summary: "The check catalog with the organization's settings, filtered",
-        auth: "user",
+        auth: "api_key",
         permission: "checks.read",
         query: listChecksQuerySchema,
         responses: {
@@ -41,7 +41,7 @@ export function catalogRoutes(services: Services) {
       method: "get",
       path: "/catalog/:checkId",
       summary: "One check in full, with the parameters a run uses now",
-      auth: "user",
+      auth: "api_key",
       permission: "checks.read",
       params: checkParams,
       query: z.object({ org_id: z.uuid() }),
@@ -68,7 +68,7 @@ export function catalogRoutes(services: Services) {
       method: "get",
       path: "/frameworks",
       summary: "Every framework with its requirement and check counts",
-      auth: "user",
+      auth: "api_key",
       responses: {
         200: { description: "The frameworks", schema: dataOf(z.array(frameworkListItemSchema)) },
       },
@@ -77,7 +77,7 @@ export function catalogRoutes(services: Services) {
       method: "get",
       path: "/frameworks/:frameworkId",
       summary: "One framework with its requirements and the checks serving each",
-      auth: "user",
+      auth: "api_key",
       params: z.object({ frameworkId: z.string().regex(/^[a-z0-9_]{1,60}$/) }),
       responses: { 200: { description: "The framework", schema: dataOf(frameworkDetailSchema) } },
     }, (c, { params }) => c.json({ data: getFramework(params.frameworkId) }));

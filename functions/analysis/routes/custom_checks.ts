@@ -27,7 +27,7 @@ export function customCheckRoutes(services: Services) {
         method: "get",
         path: "/custom-checks",
         summary: "An organization's custom checks",
-        auth: "user",
+        auth: "api_key",
         permission: "custom_checks.read",
         query: z.object({ org_id: z.uuid() }),
         responses: {
@@ -68,7 +68,7 @@ export function customCheckRoutes(services: Services) {
         method: "get",
         path: "/custom-checks/:id",
         summary: "One custom check",
-        auth: "user",
+        auth: "api_key",
         permission: "custom_checks.read",
         params: idParams,
         responses: { 200: { description: "The check", schema: dataOf(customCheckSchema) } },
@@ -107,7 +107,7 @@ export function customCheckRoutes(services: Services) {
         method: "get",
         path: "/tables",
         summary: "An instance's synced tables and their fields, for the custom-check editor",
-        auth: "user",
+        auth: "api_key",
         permission: "custom_checks.read",
         query: z.object({ instance_id: z.uuid() }),
         responses: {

@@ -19,7 +19,7 @@ export function suppressionRoutes(services: Services) {
         method: "get",
         path: "/suppressions",
         summary: "An organization's suppressions",
-        auth: "user",
+        auth: "api_key",
         permission: "suppressions.read",
         query: listSuppressionsQuerySchema,
         responses: {

@@ -13,7 +13,7 @@ export function dashboardRoutes(services: Services) {
       method: "get",
       path: "/",
       summary: "An organization's posture over its instances (cached; X-Cache: hit or miss)",
-      auth: "user",
+      auth: "api_key",
       permission: "dashboard.read",
       query: dashboardQuerySchema,
       responses: { 200: { description: "The dashboard", schema: dataOf(dashboardSchema) } },

@@ -16,7 +16,7 @@ export function compareRoutes(services: Services) {
       method: "get",
       path: "/compare/runs",
       summary: "Two runs of one instance: verdicts changed, findings new and resolved, scores",
-      auth: "user",
+      auth: "api_key",
       permission: "insights.read",
       query: compareRunsQuerySchema,
       responses: { 200: { description: "The comparison", schema: dataOf(runComparisonSchema) } },
@@ -28,7 +28,7 @@ export function compareRoutes(services: Services) {
       method: "get",
       path: "/compare/instances",
       summary: "Two instances of one organization: settings and verdicts side by side",
-      auth: "user",
+      auth: "api_key",
       permission: "insights.read",
       query: compareInstancesQuerySchema,
       responses: {

@@ -16,7 +16,7 @@ export function trendRoutes(services: Services) {
       method: "get",
       path: "/trends",
       summary: "Scores per run, findings opened and resolved per week, time to remediate",
-      auth: "user",
+      auth: "api_key",
       permission: "insights.read",
       query: trendsQuerySchema,
       responses: { 200: { description: "The trends", schema: dataOf(trendsSchema) } },
@@ -29,7 +29,7 @@ export function trendRoutes(services: Services) {
       method: "get",
       path: "/recommendations",
       summary: "Quick wins, checks failing everywhere, suppressions expiring soon",
-      auth: "user",
+      auth: "api_key",
       permission: "insights.read",
       query: recommendationsQuerySchema,
       responses: {

@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import type { Database, JwtClaims, Tx } from "../../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requirePermission } from "../../organizations/mod.ts";
 import {
@@ -182,7 +182,7 @@ function view(record: CustomCheckRecord): CustomCheckView {
  */
 export async function listCustomChecks(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   orgId: string,
 ): Promise<CustomCheckView[]> {
   return await db.asTenant(claims, async (tx) => {
@@ -204,7 +204,7 @@ export async function listCustomChecks(
  */
 export async function getCustomCheck(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<CustomCheckView> {
   return await db.asTenant(claims, async (tx) => view(await read(tx, id)));
@@ -221,7 +221,7 @@ export async function getCustomCheck(
  */
 export async function createCustomCheck(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof createCustomCheckSchema>,
 ): Promise<CustomCheckView> {
   compileOrThrow(input);
@@ -263,7 +263,7 @@ export async function createCustomCheck(
  */
 export async function updateCustomCheck(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
   patch: z.output<typeof updateCustomCheckSchema>,
 ): Promise<CustomCheckView> {
@@ -297,7 +297,7 @@ export async function updateCustomCheck(
  */
 export async function deleteCustomCheck(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<void> {
   await db.asTenant(claims, async (tx) => {
@@ -341,7 +341,7 @@ export interface PreviewResult {
  */
 export async function previewCustomCheck(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof previewSchema>,
 ): Promise<PreviewResult> {
   const now = new Date();
@@ -415,7 +415,7 @@ export interface SyncedTable {
  */
 export async function describeTables(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   instanceId: string,
 ): Promise<SyncedTable[]> {
   const rows = await db.asTenant(claims, async (tx) => {

@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import type { Database, JwtClaims, Tx } from "../../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requirePermission } from "../../organizations/mod.ts";
 import { TRIAGE_STATES, type TriageState } from "./findings.ts";
@@ -82,7 +82,7 @@ async function organizationOf(tx: Tx, ids: readonly string[]): Promise<string> {
  */
 export async function bulkTriage(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof bulkTriageSchema>,
 ): Promise<BulkResult> {
   return await db.asTenant(claims, async (tx) => {
@@ -132,7 +132,7 @@ export async function bulkTriage(
  */
 export async function bulkMute(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof bulkMuteSchema>,
 ): Promise<BulkResult> {
   return await db.asTenant(claims, async (tx) => {

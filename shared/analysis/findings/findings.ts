@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import type { Database, JwtClaims, TenantClaims, Tx } from "../../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requirePermission } from "../../organizations/mod.ts";
@@ -583,7 +583,7 @@ export const triageSchema = z.object({
  */
 export async function setTriage(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   findingId: string,
   input: z.output<typeof triageSchema>,
 ): Promise<FindingDetail["triage"]> {

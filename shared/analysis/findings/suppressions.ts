@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import type { Database, JwtClaims } from "../../db/mod.ts";
+import type { Database, TenantClaims } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requirePermission } from "../../organizations/mod.ts";
 import { loadOrgChecks } from "../org_checks.ts";
@@ -62,7 +62,7 @@ export const listSuppressionsQuerySchema = z.object({
  */
 export async function createSuppression(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   input: z.output<typeof createSuppressionSchema>,
 ): Promise<SuppressionView> {
   return await db.asTenant(claims, async (tx) => {
@@ -152,7 +152,7 @@ async function readSuppression(
  */
 export async function listSuppressions(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   query: z.output<typeof listSuppressionsQuerySchema>,
 ): Promise<SuppressionView[]> {
   return await db.asTenant(claims, async (tx) => {
@@ -183,7 +183,7 @@ export async function listSuppressions(
  */
 export async function revokeSuppression(
   db: Database,
-  claims: JwtClaims,
+  claims: TenantClaims,
   id: string,
 ): Promise<SuppressionView> {
   return await db.asTenant(claims, async (tx) => {
