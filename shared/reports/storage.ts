@@ -9,7 +9,7 @@
 
 import { createClient } from "@supabase/supabase-js";
 import type { Tx } from "../db/mod.ts";
-import type { ReportsConfig } from "./config.ts";
+import { loadReportsConfig, type ReportsConfig } from "./config.ts";
 import type { ByteSink } from "./render/sink.ts";
 
 /** Runs a function in a transaction (a task's `ctx.tx`, or `db.asTenant` with claims). */
@@ -174,4 +174,17 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** Storage used by exports; tests and the dev stack may set it. */
+let storageOverride: ReportStorage | null = null;
+
+/** Uses `storage` for exports in this process (tests), or the configured one when null. */
+export function setReportStorage(storage: ReportStorage | null): void {
+  storageOverride = storage;
+}
+
+/** The storage exports are written to in this process. */
+export function currentReportStorage(): ReportStorage {
+  return storageOverride ?? reportStorage(loadReportsConfig());
 }
