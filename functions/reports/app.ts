@@ -28,11 +28,17 @@ export function createReportsApp(services: Services): FunctionApp {
     description:
       "Saved reports, generated files (PDF, Excel, CSV, JSON, evidence packs), downloads and links",
   });
+  const config = loadReportsConfig();
   const reports: ReportServices = {
     db: services.db,
     tasks: services.tasks,
     storage: currentReportStorage(),
-    config: loadReportsConfig(),
+    config: {
+      ...config,
+      // Dev mode for webhook URLs follows the app's switch for instance URLs.
+      ALLOW_PRIVATE_INSTANCE_URLS: config.ALLOW_PRIVATE_INSTANCE_URLS ||
+        services.config.ALLOW_PRIVATE_INSTANCE_URLS,
+    },
   };
   app.route("/", publicRoutes(reports).app);
   app.route("/", definitionRoutes(reports).app);

@@ -277,3 +277,23 @@ Deno.test("retention: the daily task deletes expired files and their bytes, and 
     select action from public.report_events where export_id = ${file.id} order by id`;
   assert.deepEqual(events.map((e) => e.action), ["generated", "expired"]);
 });
+
+Deno.test("send now: an admin generates and delivers a saved report at once, as a firing would", async () => {
+  const saved = await saveScheduled({ schedule: null, recipients: ["now@example.com"] });
+  const id = saved.data.id;
+  assert.equal((await call(analyst.token, "POST", `/definitions/${id}/deliver`)).status, 403);
+  const started = await call(owner.token, "POST", `/definitions/${id}/deliver`);
+  assert.equal(started.status, 202, started.text);
+  assert.equal(started.body.data.kind, "reports.scheduled");
+  await tasks.drain({ maxDeliveries: 100 });
+  const [mail] = await mailbox("now@example.com");
+  assert.ok(mail, "the email reached the dev mailbox");
+  const nowhere = await call(owner.token, "POST", "/definitions", {
+    org_id: bed.orgId,
+    name: "Nowhere",
+    spec: t.spec(),
+    format: "csv",
+  });
+  const refused = await call(owner.token, "POST", `/definitions/${nowhere.body.data.id}/deliver`);
+  assert.equal(refused.status, 409);
+});

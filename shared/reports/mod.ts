@@ -132,6 +132,7 @@ export type {
 } from "./delivery.ts";
 export { reportDeliverTask } from "./deliver.ts";
 export {
+  deliverNow,
   removeReportSchedule,
   reportScheduleCron,
   reportScheduledTask,

@@ -9,7 +9,10 @@
  */
 
 import { z } from "zod";
-import { defineTask, type TaskClient } from "../tasks/mod.ts";
+import type { Database, JwtClaims } from "../db/mod.ts";
+import { HttpError } from "../http/errors.ts";
+import { requirePermission } from "../organizations/mod.ts";
+import { defineTask, type Job, type TaskClient } from "../tasks/mod.ts";
 import { loadReportsConfig } from "./config.ts";
 import { reportSpecSchema } from "./model.ts";
 import { spreadMinute } from "./retention.ts";
@@ -42,15 +45,16 @@ export function reportScheduleCron(schedule: ReportSchedule, definitionId: strin
 /** The `reports.scheduled` task: one firing of a saved report's schedule. */
 export const reportScheduledTask = defineTask({
   kind: "reports.scheduled",
-  payload: z.object({ definitionId: z.uuid() }),
+  // `now`: "send now" from the API, which needs no schedule, only somewhere to send.
+  payload: z.object({ definitionId: z.uuid(), now: z.boolean().optional() }),
   retries: 2,
-  async handler(ctx, { definitionId }) {
+  async handler(ctx, { definitionId, now }) {
     const retention = loadReportsConfig().REPORTS_RETENTION_DAYS;
     const created = await ctx.tx(async (tx) => {
       const [definition] = await tx<
         { org_id: string; spec: unknown; format: string; created_by: string | null }[]
       >`select org_id, spec, format, created_by from public.report_definitions
-        where id = ${definitionId} and schedule is not null`;
+        where id = ${definitionId} and (schedule is not null or ${now ?? false})`;
       if (!definition) return null;
       const spec = reportSpecSchema.parse(definition.spec);
       // One export per firing: a retried delivery of this job finds the one it made.
@@ -101,4 +105,34 @@ export async function upsertReportSchedule(
 /** Deletes a saved report's QStash schedule (none is fine). */
 export async function removeReportSchedule(tasks: TaskClient, definitionId: string): Promise<void> {
   await tasks.schedules.remove(reportScheduleId(definitionId));
+}
+
+/**
+ * Generates a saved report now and delivers it as a firing of its schedule
+ * would (admin or owner: it sends data out). The saved report needs
+ * recipients or a webhook.
+ *
+ * @returns the job of the `reports.scheduled` task
+ * @throws {HttpError} 404 unknown, 403 not an admin, 409 nowhere to send
+ */
+export async function deliverNow(
+  services: { db: Database; tasks: TaskClient },
+  claims: JwtClaims,
+  definitionId: string,
+): Promise<Job> {
+  const definition = await services.db.asTenant(claims, async (tx) => {
+    const [row] = await tx<{ org_id: string; recipients: string[]; webhook_url: string | null }[]>`
+      select org_id, recipients, webhook_url from public.report_definitions where id = ${definitionId}`;
+    if (!row) throw new HttpError(404, "Saved report not found");
+    await requirePermission(tx, row.org_id, "reports.schedule");
+    return row;
+  });
+  if (definition.recipients.length === 0 && !definition.webhook_url) {
+    throw new HttpError(409, "The saved report has no recipients and no webhook to send to");
+  }
+  return await services.tasks.enqueue(reportScheduledTask, { definitionId, now: true }, {
+    orgId: definition.org_id,
+    subject: definitionId,
+    actorUserId: claims.sub,
+  });
 }

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { createRouteGroup, dataOf, type RouteGroup } from "../../../shared/http/mod.ts";
+import { jobSchema } from "../../../shared/tasks/mod.ts";
 import {
   createDefinition,
   createDefinitionSchema,
   definitionApiSchema,
   deleteDefinition,
+  deliverNow,
   getDefinition,
   listDefinitions,
   type ReportServices,
@@ -105,6 +107,24 @@ export function definitionRoutes(services: ReportServices): RouteGroup {
       const saved = await updateDefinition(services, c.get("claims"), params.id, body);
       return c.json({ data: saved.definition, webhook_secret: saved.webhook_secret });
     })
+    .on(
+      {
+        method: "post",
+        path: "/definitions/:id/deliver",
+        summary: "Generate a saved report now and send it to its recipients and webhook",
+        description:
+          "Runs what a firing of the schedule runs; follow the job, then `GET /reports/deliveries`.",
+        auth: "user",
+        permission: "reports.schedule",
+        params: definitionParams,
+        responses: {
+          202: { description: "The job that generates and delivers", schema: dataOf(jobSchema) },
+          409: { description: "The saved report has no recipients and no webhook" },
+        },
+      },
+      async (c, { params }) =>
+        c.json({ data: await deliverNow(services, c.get("claims"), params.id) }, 202),
+    )
     .on({
       method: "post",
       path: "/definitions/:id/webhook-secret",
