@@ -1,5 +1,6 @@
 // The reports function: saved report definitions, generated files (PDF, Excel,
-// CSV, JSON, evidence packs) with progress, downloads and links.
+// CSV, JSON, evidence packs) with progress, downloads and links, schedules and
+// their deliveries by email and webhook.
 //
 // Each route declares who may call it and what it takes and answers (see
 // routes/*.ts, GET /reports/openapi.json and the permission table in
@@ -13,6 +14,7 @@ import {
   type ReportServices,
 } from "../../shared/reports/mod.ts";
 import { definitionRoutes } from "./routes/definitions.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { exportRoutes } from "./routes/exports.ts";
 import { publicRoutes } from "./routes/public.ts";
 
@@ -26,14 +28,21 @@ export function createReportsApp(services: Services): FunctionApp {
     description:
       "Saved reports, generated files (PDF, Excel, CSV, JSON, evidence packs), downloads and links",
   });
+  const config = loadReportsConfig();
   const reports: ReportServices = {
     db: services.db,
     tasks: services.tasks,
     storage: currentReportStorage(),
-    config: loadReportsConfig(),
+    config: {
+      ...config,
+      // Dev mode for webhook URLs follows the app's switch for instance URLs.
+      ALLOW_PRIVATE_INSTANCE_URLS: config.ALLOW_PRIVATE_INSTANCE_URLS ||
+        services.config.ALLOW_PRIVATE_INSTANCE_URLS,
+    },
   };
   app.route("/", publicRoutes(reports).app);
   app.route("/", definitionRoutes(reports).app);
   app.route("/", exportRoutes(reports).app);
+  app.route("/", deliveryRoutes(reports).app);
   return app;
 }

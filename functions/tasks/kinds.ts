@@ -3,7 +3,12 @@
 // so the deployed endpoint knows it.
 import { analysisRunTask } from "../../shared/analysis/mod.ts";
 import { syncTask } from "../../shared/instances/mod.ts";
-import { reportExportTask } from "../../shared/reports/mod.ts";
+import {
+  reportDeliverTask,
+  reportExportTask,
+  reportRetentionTask,
+  reportScheduledTask,
+} from "../../shared/reports/mod.ts";
 import { type AnyTaskDefinition, probeTask } from "../../shared/tasks/mod.ts";
 
 /** The task kinds this deployment runs. */
@@ -12,4 +17,7 @@ export const TASK_KINDS: readonly AnyTaskDefinition[] = [
   syncTask,
   analysisRunTask,
   reportExportTask,
+  reportScheduledTask,
+  reportDeliverTask,
+  reportRetentionTask,
 ];

@@ -5,6 +5,15 @@ import type { Logger } from "../../shared/log/mod.ts";
 /** Which email flow a message belongs to (the `type` of its verify link). */
 export type MailType = "signup" | "recovery" | "email_change" | "magiclink";
 
+/** An attachment as the mailbox keeps it (not its bytes). */
+export interface MailAttachment {
+  filename: string;
+  content_type: string;
+  size: number;
+  /** Lowercase hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
 /** An email the stand-in would have sent, kept in `auth_dev.mailbox`. */
 export interface MailMessage {
   id: string;
@@ -12,9 +21,11 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
-  /** The action URL: `${siteUrl}/auth/v1/verify?token=…&type=…&redirect_to=…`. */
+  /** The action URL: `${siteUrl}/auth/v1/verify?token=…&type=…&redirect_to=…` ("" for other emails). */
   link: string;
-  type: MailType;
+  /** An auth flow, or "message" for the product's other emails (reports, notifications). */
+  type: MailType | "message";
+  attachments: MailAttachment[];
   /** The one-time code the email shows (for `verifyOtp({ email, token })`). */
   otp: string;
   /** ISO 8601 time the email was captured. */
@@ -53,8 +64,9 @@ interface MailRow {
   text_body: string;
   html_body: string;
   link: string;
-  type: MailType;
+  type: MailType | "message";
   otp: string;
+  attachments: MailAttachment[];
   created_at: Date;
 }
 
@@ -81,6 +93,7 @@ export async function storeMail(
     link: draft.link,
     type: draft.type,
     otp: draft.otp,
+    attachments: [],
     created_at: now.toISOString(),
   };
   await tx`
@@ -128,12 +141,68 @@ export function createMailbox(sql: Sql): Mailbox {
         link: r.link,
         type: r.type,
         otp: r.otp,
+        attachments: r.attachments,
         created_at: r.created_at.toISOString(),
       }));
     },
     async clear() {
       await sql`delete from auth_dev.mailbox`;
     },
+  };
+}
+
+/** An email of the product other than the auth flows (reports, notifications). */
+export interface DevMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: { filename: string; content_type: string; content: Uint8Array }[];
+}
+
+/**
+ * Captures one of the product's other emails in the dev mailbox (the dev stack
+ * plugs this in as the email provider of reports), with the name, type, size
+ * and SHA-256 of each attachment.
+ *
+ * @param sql the login-role pool
+ * @param log where to print a line per email
+ */
+export function createDevMailSender(
+  sql: Sql,
+  log?: Logger,
+): (mail: DevMail) => Promise<MailMessage> {
+  return async (mail) => {
+    const attachments: MailAttachment[] = [];
+    for (const a of mail.attachments ?? []) {
+      const digest = await crypto.subtle.digest("SHA-256", a.content as BufferSource);
+      attachments.push({
+        filename: a.filename,
+        content_type: a.content_type,
+        size: a.content.length,
+        sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""),
+      });
+    }
+    const id = crypto.randomUUID();
+    const now = new Date();
+    await sql`
+      insert into auth_dev.mailbox
+        (id, to_email, subject, text_body, html_body, link, type, otp, attachments, created_at)
+      values (${id}, ${mail.to}, ${mail.subject}, ${mail.text}, ${mail.html}, '', 'message', '',
+              ${sql.json(attachments as never)}, ${now})`;
+    log?.info(`Email to ${mail.to}: "${mail.subject}"`, { attachments: attachments.length });
+    return {
+      id,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      link: "",
+      type: "message",
+      otp: "",
+      attachments,
+      created_at: now.toISOString(),
+    };
   };
 }
 

@@ -34,6 +34,8 @@ create table if not exists auth_dev.mailbox (
 );
 comment on table auth_dev.mailbox is 'Emails the local auth server would have sent';
 create index if not exists mailbox_to_email_idx on auth_dev.mailbox (lower(to_email), created_at desc);
+-- Other emails of the product (reports, notifications) keep their attachments' name, type, size and SHA-256.
+alter table auth_dev.mailbox add column if not exists attachments jsonb not null default '[]';
 
 create table if not exists auth_dev.session_amr (
   session_id uuid not null references auth.sessions (id) on delete cascade,

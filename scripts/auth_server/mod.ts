@@ -6,6 +6,7 @@
  */
 export { createAuthServer } from "./server.ts";
 export type { AuthServer, AuthServerOptions } from "./server.ts";
-export type { Mailbox, MailMessage, MailType } from "./_mailer.ts";
+export { createDevMailSender } from "./_mailer.ts";
+export type { DevMail, MailAttachment, Mailbox, MailMessage, MailType } from "./_mailer.ts";
 export { DEFAULT_RATE_LIMITS } from "./_rate_limit.ts";
 export type { RateLimit, RateLimitedAction } from "./_rate_limit.ts";

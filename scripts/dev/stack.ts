@@ -1,3 +1,5 @@
+import { setReportDelivery } from "../../shared/reports/mod.ts";
+import { devReportDelivery } from "./report_delivery.ts";
 import { cacheFromConfig } from "../../shared/cache/mod.ts";
 import { serveStatic } from "hono/deno";
 import { Hono } from "hono";
@@ -173,6 +175,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       METRICS_TOKEN: Deno.env.get("METRICS_TOKEN") || `dev-${crypto.randomUUID()}`,
       ...options.env,
     });
+    // Scheduled reports are emailed to the dev mailbox; their links point here.
+    setReportDelivery(devReportDelivery(db.sql, url, log));
     const services: Services = {
       config,
       db,

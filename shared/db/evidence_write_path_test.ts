@@ -50,10 +50,12 @@ const USER_WRITABLE = [
   // Reports: definitions, requests, links and events are people's; the files are
   // written by the export task under the requesting organization's policies.
   "public.report_definitions",
+  "public.report_deliveries",
   "public.report_events",
   "public.report_exports",
   "public.report_file_chunks",
   "public.report_links",
+  "public.report_webhook_secrets",
 ];
 
 const OVERRIDES: ColumnOverrides = {

@@ -108,11 +108,11 @@ export const PERMISSIONS = {
   "reports.generate": {
     role: "analyst",
     summary: "Generate a report file; save, change or delete a saved report",
-    note: "a schedule or recipients: reports.schedule",
+    note: "a schedule, recipients or a webhook: reports.schedule",
   },
   "reports.schedule": {
     role: "admin",
-    summary: "Schedule a saved report or choose its recipients",
+    summary: "Schedule a saved report, choose its recipients and webhook, rotate its secret",
   },
   "reports.share": {
     role: "admin",

@@ -17,6 +17,7 @@ export const definitionApiSchema = z.object({
   schedule: schedule.nullable(),
   schedule_id: z.string().nullable(),
   recipients: z.array(z.string()),
+  webhook_url: z.string().nullable(),
   created_by: z.uuid().nullable(),
   created_at: timestamp,
   updated_at: timestamp,
@@ -59,4 +60,21 @@ export const linkApiSchema = z.object({
   last_used_at: timestamp.nullable(),
   use_count: z.number().int(),
   active: z.boolean(),
+}).strict();
+
+/** One delivery of a generated report by email or webhook. */
+export const deliveryApiSchema = z.object({
+  id: z.uuid(),
+  export_id: z.uuid().nullable(),
+  definition_id: z.uuid().nullable(),
+  channel: z.enum(["email", "webhook"]),
+  target: z.string(),
+  mode: z.enum(["link", "attachment"]).nullable(),
+  status: z.enum(["pending", "sent", "failed"]),
+  response_code: z.number().int().nullable(),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  message_id: z.string().nullable(),
+  created_at: timestamp,
+  sent_at: timestamp.nullable(),
 }).strict();

@@ -7,6 +7,18 @@
  * - `REPORTS_RETENTION_DAYS`: days a generated file is kept (default 30).
  * - `REPORTS_LINK_MINUTES`: lifetime of a member's download link (default 15).
  * - `REPORTS_SHARE_MAX_DAYS`: longest lifetime of a share link (default 30).
+ * - `REPORTS_PDF_MAX_FINDINGS`: findings listed in a PDF's findings section
+ *   (default 2000); the workbook and the CSV always list every finding.
+ * - `REPORTS_EMAIL_PROVIDER`: `none` (default) or `sendgrid` (with
+ *   `SENDGRID_API_KEY`); the dev stack plugs in the dev mailbox instead.
+ * - `REPORTS_EMAIL_FROM`: sender of report emails (default `reports@complianceiq.local`).
+ * - `REPORTS_EMAIL_ATTACH_MAX_BYTES`: a scheduled report up to this size is
+ *   attached to the email, a larger one is sent as a link (default 5 MiB; 0: always a link).
+ * - `REPORTS_EMAIL_LINK_DAYS`: lifetime of the link in a report email or
+ *   webhook (default 7, never past the file's retention).
+ * - `PUBLIC_URL`: where links in emails and webhooks point.
+ * - `ALLOW_PRIVATE_INSTANCE_URLS`: dev mode; webhooks may then target http and
+ *   private addresses, like instance URLs.
  *
  * @module
  */
@@ -19,6 +31,16 @@ const schema = z.object({
   REPORTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   REPORTS_LINK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   REPORTS_SHARE_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  REPORTS_PDF_MAX_FINDINGS: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  REPORTS_EMAIL_PROVIDER: z.enum(["none", "sendgrid"]).default("none"),
+  REPORTS_EMAIL_FROM: z.email().default("reports@complianceiq.local"),
+  REPORTS_EMAIL_ATTACH_MAX_BYTES: z.coerce.number().int().min(0).max(30 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
+  REPORTS_EMAIL_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  SENDGRID_API_KEY: z.string().min(10).optional(),
+  PUBLIC_URL: z.url().optional(),
+  ALLOW_PRIVATE_INSTANCE_URLS: z.enum(["true", "false", "1", "0"]).default("false")
+    .transform((v) => v === "true" || v === "1"),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
 });
@@ -52,6 +74,9 @@ export function loadReportsConfig(
     throw new Error(
       "Cannot start: REPORTS_STORAGE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY",
     );
+  }
+  if (config.REPORTS_EMAIL_PROVIDER === "sendgrid" && !config.SENDGRID_API_KEY) {
+    throw new Error("Cannot start: REPORTS_EMAIL_PROVIDER=sendgrid needs SENDGRID_API_KEY");
   }
   return config;
 }

@@ -47,7 +47,7 @@ export { renderJson } from "./render/json.ts";
 export type { JsonOptions } from "./render/json.ts";
 export { renderXlsx, SEVERITY_FILL } from "./render/xlsx.ts";
 export type { XlsxOptions } from "./render/xlsx.ts";
-export { renderPdf } from "./render/pdf.ts";
+export { PDF_MAX_FINDINGS, renderPdf } from "./render/pdf.ts";
 export type { PdfOptions } from "./render/pdf.ts";
 export { FINDING_COLUMNS } from "./render/rows.ts";
 export { loadReportsConfig } from "./config.ts";
@@ -70,6 +70,7 @@ export {
   createLinkSchema,
   definitionSchema,
   deleteDefinition,
+  deliverySchema,
   downloadByLink,
   downloadExport,
   EXPORT_FORMATS,
@@ -78,11 +79,14 @@ export {
   getExport,
   linkSchema,
   listDefinitions,
+  listDeliveries,
+  listDeliveriesQuerySchema,
   listExports,
   listExportsQuerySchema,
   listLinks,
   purgeExpired,
   revokeLink,
+  rotateWebhookSecret,
   startExport,
   startExportSchema,
   updateDefinition,
@@ -92,11 +96,56 @@ export type {
   Download,
   ExportFormat,
   ReportDefinition,
+  ReportDeliveryRecord,
   ReportExport,
   ReportLink,
   ReportServices,
+  SavedDefinition,
 } from "./service.ts";
-export { definitionApiSchema, exportApiSchema, linkApiSchema } from "./api_schemas.ts";
+export {
+  definitionApiSchema,
+  deliveryApiSchema,
+  exportApiSchema,
+  linkApiSchema,
+} from "./api_schemas.ts";
+export {
+  checkWebhookUrl,
+  createReportDelivery,
+  currentReportDelivery,
+  generateWebhookSecret,
+  reportDeliveryFromConfig,
+  sendgridEmail,
+  setReportDelivery,
+  signWebhook,
+  unavailableEmail,
+  WebhookUrlError,
+} from "./delivery.ts";
+export type {
+  DeliveryResult,
+  DeliverySetup,
+  EmailAttachment,
+  EmailSender,
+  ReportDelivery,
+  ReportDeliveryOptions,
+  ReportEmail,
+  ReportWebhook,
+} from "./delivery.ts";
+export { reportDeliverTask } from "./deliver.ts";
+export {
+  deliverNow,
+  removeReportSchedule,
+  reportScheduleCron,
+  reportScheduledTask,
+  reportScheduleId,
+  upsertReportSchedule,
+} from "./schedule.ts";
+export type { ReportSchedule } from "./schedule.ts";
+export {
+  ensureRetentionSchedule,
+  purgeExpiredFiles,
+  reportRetentionTask,
+  retentionScheduleId,
+} from "./retention.ts";
 export { currentPackKey, loadPackKey, renderPack } from "./pack.ts";
 export type { PackKey } from "./pack.ts";
 export { PACK_FORMAT, verifyPack } from "./pack_verify.ts";

@@ -283,3 +283,39 @@ Deno.test("PDF: qpdf finds no damage; pdftotext reads the cover, contents, Unico
     await Deno.remove(path);
   }
 });
+
+Deno.test("PDF: past the cap, findings are counted per check and the PDF points to the workbook and CSV", async () => {
+  const content = await buildReport(db, bed.claims, t.spec({ sections: ["findings"] }));
+  const api = await allFindings();
+  const max = 10;
+  assert.ok(api.length > max * 2, `enough findings to cap (${api.length})`);
+  const sink = new BufferSink();
+  const rows = await renderPdf(content, sink, { maxFindings: max });
+  assert.equal(rows, api.length, "every finding is accounted for");
+  const path = await tempFile(sink.bytes(), ".pdf");
+  try {
+    assert.equal((await run("qpdf", ["--check", path])).code, 0);
+    const flat = (await run("pdftotext", [path, "-"])).stdout.replace(/\s+/g, " ");
+    assert.ok(
+      flat.includes(`This PDF lists the first ${max} findings of ${content.expected_findings}`),
+      flat.slice(0, 2000),
+    );
+    assert.ok(
+      flat.includes("The Excel workbook and the CSV export of this report list every finding"),
+    );
+    const omitted = [...flat.matchAll(/([\d,]+) more findings? of this check not listed here/g)]
+      .reduce((sum, m) => sum + Number(m[1]!.replaceAll(",", "")), 0);
+    assert.equal(omitted, api.length - max, "the counts add up to the findings not listed");
+    const checks = new Set(api.map((f) => f.check_id));
+    // Long check ids wrap inside the heading: compare without the spaces.
+    const dense = flat.replaceAll(" ", "");
+    for (const id of checks) assert.ok(dense.includes(id), `every check keeps its heading: ${id}`);
+    assert.ok(
+      !flat.includes(api.at(-1)!.resource_key) ||
+        api.slice(0, max).some((f) => f.resource_key === api.at(-1)!.resource_key),
+      "findings past the cap are not listed",
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});

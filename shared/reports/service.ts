@@ -17,6 +17,10 @@ import type { ReportsConfig } from "./config.ts";
 import { REPORT_FORMATS, reportSpecSchema } from "./model.ts";
 import type { ReportStorage } from "./storage.ts";
 import { reportExportTask } from "./task.ts";
+import { checkWebhookUrl, generateWebhookSecret, WebhookUrlError } from "./delivery.ts";
+import { ensureRetentionSchedule, purgeExpiredFiles } from "./retention.ts";
+import { removeReportSchedule, reportScheduleId, upsertReportSchedule } from "./schedule.ts";
+import { newLinkToken, sha256Hex } from "./tokens.ts";
 
 /** Formats a saved report or an export can have: the report formats and the evidence pack. */
 export const EXPORT_FORMATS = [...REPORT_FORMATS, "pack"] as const;
@@ -43,6 +47,8 @@ export const createDefinitionSchema = z.object({
   format: z.enum(EXPORT_FORMATS).default("pdf"),
   schedule: z.enum(["daily", "weekly", "monthly"]).nullable().default(null),
   recipients: z.array(z.email().max(254)).max(20).default([]),
+  /** Where a scheduled report is POSTed (signed); https, public addresses only. */
+  webhook_url: z.string().trim().min(1).max(2000).nullable().default(null),
 }).strict().refine((d) => d.spec.scope.org_id === d.org_id, {
   message: "The report's scope must be in the same organization",
   path: ["spec", "scope", "org_id"],
@@ -55,6 +61,7 @@ export const updateDefinitionSchema = z.object({
   format: z.enum(EXPORT_FORMATS).optional(),
   schedule: z.enum(["daily", "weekly", "monthly"]).nullable().optional(),
   recipients: z.array(z.email().max(254)).max(20).optional(),
+  webhook_url: z.string().trim().min(1).max(2000).nullable().optional(),
 }).strict().refine((v) => Object.keys(v).length > 0, "send at least one field");
 
 /** A saved report. */
@@ -67,6 +74,7 @@ export const definitionSchema = z.object({
   schedule: z.enum(["daily", "weekly", "monthly"]).nullable(),
   schedule_id: z.string().nullable(),
   recipients: z.array(z.string()),
+  webhook_url: z.string().nullable(),
   created_by: z.uuid().nullable(),
   created_at: z.date(),
   updated_at: z.date(),
@@ -83,6 +91,7 @@ const DEFINITION_COLUMNS = [
   "schedule",
   "schedule_id",
   "recipients",
+  "webhook_url",
   "created_by",
   "created_at",
   "updated_at",
@@ -115,79 +124,207 @@ export async function getDefinition(
   return row;
 }
 
-/** Saves a report (analyst or higher; a schedule or recipients need admin). */
-export async function createDefinition(
-  db: Database,
-  claims: TenantClaims,
-  input: z.output<typeof createDefinitionSchema>,
-): Promise<ReportDefinition> {
-  return await db.asTenant(claims, async (tx) => {
-    await requirePermission(
-      tx,
-      input.org_id,
-      input.schedule || input.recipients.length ? "reports.schedule" : "reports.generate",
-    );
-    const [row] = await tx<ReportDefinition[]>`
-      insert into public.report_definitions
-        (org_id, name, spec, format, schedule, recipients, created_by)
-      values (${input.org_id}, ${input.name}, ${tx.json(input.spec as never)}, ${input.format},
-              ${input.schedule}, ${input.recipients}, ${claims.sub})
-      returning ${tx(DEFINITION_COLUMNS)}`;
-    return row!;
-  });
+/** A saved report, and its webhook's signing secret when it was just created (shown once). */
+export interface SavedDefinition {
+  definition: ReportDefinition;
+  webhook_secret: string | null;
 }
 
-/** Changes a saved report (analyst or higher; its schedule or recipients need admin). */
+/** Whether saving these fields sends data out of the product (admin or owner). */
+function sendsOut(fields: { schedule?: unknown; recipients?: unknown; webhook_url?: unknown }) {
+  return fields.schedule !== undefined || fields.recipients !== undefined ||
+    fields.webhook_url !== undefined;
+}
+
+/**
+ * Saves a report (analyst or higher; a schedule, recipients or a webhook need
+ * admin). A schedule becomes a QStash schedule before the row is written; if
+ * the row cannot be written the schedule is removed again.
+ *
+ * @throws {HttpError} 422 for a refused webhook URL, 503 when the queue is unavailable
+ */
+export async function createDefinition(
+  services: ReportServices,
+  claims: TenantClaims,
+  input: z.output<typeof createDefinitionSchema>,
+): Promise<SavedDefinition> {
+  const { db } = services;
+  const outward = Boolean(input.schedule || input.recipients.length || input.webhook_url);
+  const permission = outward ? "reports.schedule" : "reports.generate";
+  await db.asTenant(claims, (tx) => requirePermission(tx, input.org_id, permission));
+  const webhookUrl = input.webhook_url ? await webhookUrlOr422(services, input.webhook_url) : null;
+  const id = crypto.randomUUID();
+  const scheduleId = input.schedule
+    ? await queueOr503(
+      upsertReportSchedule(
+        services.tasks,
+        { id, org_id: input.org_id, schedule: input.schedule },
+        claims.sub,
+      ),
+    )
+    : null;
+  const secret = webhookUrl ? generateWebhookSecret() : null;
+  try {
+    const definition = await db.asTenant(claims, async (tx) => {
+      await requirePermission(tx, input.org_id, permission);
+      const [row] = await tx<ReportDefinition[]>`
+        insert into public.report_definitions
+          (id, org_id, name, spec, format, schedule, schedule_id, recipients, webhook_url, created_by)
+        values (${id}, ${input.org_id}, ${input.name}, ${
+        tx.json(input.spec as never)
+      }, ${input.format},
+                ${input.schedule}, ${scheduleId}, ${input.recipients}, ${webhookUrl}, ${claims.sub})
+        returning ${tx(DEFINITION_COLUMNS)}`;
+      if (secret) {
+        await tx`insert into public.report_webhook_secrets (definition_id, org_id, secret)
+                 values (${id}, ${input.org_id}, ${secret})`;
+      }
+      return row!;
+    });
+    if (scheduleId) await ensureRetentionSchedule(services.tasks, input.org_id).catch(() => {});
+    return { definition, webhook_secret: secret };
+  } catch (error) {
+    if (scheduleId) await removeReportSchedule(services.tasks, id).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Changes a saved report (analyst or higher; its schedule, recipients or
+ * webhook need admin). The QStash schedule follows: created, replaced or
+ * removed before the row changes. A new webhook URL gets a new secret.
+ */
 export async function updateDefinition(
-  db: Database,
+  services: ReportServices,
   claims: TenantClaims,
   id: string,
   patch: z.output<typeof updateDefinitionSchema>,
-): Promise<ReportDefinition> {
-  return await db.asTenant(claims, async (tx) => {
-    const [current] = await tx<ReportDefinition[]>`
-      select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id} for update`;
-    if (!current) throw new HttpError(404, "Saved report not found");
-    const schedules = patch.schedule !== undefined || patch.recipients !== undefined;
-    await requirePermission(
-      tx,
-      current.org_id,
-      schedules ? "reports.schedule" : "reports.generate",
+): Promise<SavedDefinition> {
+  const { db } = services;
+  const permission = sendsOut(patch) ? "reports.schedule" : "reports.generate";
+  const current = await db.asTenant(claims, async (tx) => {
+    const [row] = await tx<ReportDefinition[]>`
+      select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id}`;
+    if (!row) throw new HttpError(404, "Saved report not found");
+    await requirePermission(tx, row.org_id, permission);
+    return row;
+  });
+  if (patch.spec && patch.spec.scope.org_id !== current.org_id) {
+    throw new HttpError(422, "The report's scope must be in the same organization");
+  }
+  const webhookUrl = patch.webhook_url === undefined
+    ? current.webhook_url
+    : patch.webhook_url && await webhookUrlOr422(services, patch.webhook_url);
+  const schedule = patch.schedule === undefined ? current.schedule : patch.schedule;
+  if (patch.schedule) {
+    await queueOr503(
+      upsertReportSchedule(services.tasks, {
+        id,
+        org_id: current.org_id,
+        schedule: patch.schedule,
+      }, claims.sub),
     );
-    if (patch.spec && patch.spec.scope.org_id !== current.org_id) {
-      throw new HttpError(422, "The report's scope must be in the same organization");
-    }
+  } else if (patch.schedule === null && current.schedule) {
+    await queueOr503(removeReportSchedule(services.tasks, id));
+  }
+  const secret = webhookUrl && webhookUrl !== current.webhook_url ? generateWebhookSecret() : null;
+  const definition = await db.asTenant(claims, async (tx) => {
+    await requirePermission(tx, current.org_id, permission);
     const [row] = await tx<ReportDefinition[]>`
       update public.report_definitions set
         name = ${patch.name ?? current.name},
         spec = ${tx.json((patch.spec ?? current.spec) as never)},
         format = ${patch.format ?? current.format},
-        schedule = ${patch.schedule === undefined ? current.schedule : patch.schedule},
-        recipients = ${patch.recipients ?? current.recipients}
+        schedule = ${schedule},
+        schedule_id = ${schedule ? reportScheduleId(id) : null},
+        recipients = ${patch.recipients ?? current.recipients},
+        webhook_url = ${webhookUrl ?? null}
       where id = ${id}
       returning ${tx(DEFINITION_COLUMNS)}`;
-    return row!;
+    if (!row) throw new HttpError(404, "Saved report not found");
+    if (!webhookUrl) {
+      await tx`delete from public.report_webhook_secrets where definition_id = ${id}`;
+    } else if (secret) {
+      await tx`insert into public.report_webhook_secrets (definition_id, org_id, secret)
+               values (${id}, ${current.org_id}, ${secret})
+               on conflict (definition_id) do update set secret = excluded.secret, created_at = now()`;
+    }
+    return row;
   });
+  if (patch.schedule) {
+    await ensureRetentionSchedule(services.tasks, current.org_id).catch(() => {});
+  }
+  return { definition, webhook_secret: secret };
 }
 
-/** Deletes a saved report (analyst or higher; a scheduled one needs admin). Its files stay. */
-export async function deleteDefinition(
+/** Replaces a saved report's webhook secret (admin or owner); the new one is shown once. */
+export async function rotateWebhookSecret(
   db: Database,
   claims: TenantClaims,
   id: string,
-): Promise<ReportDefinition> {
+): Promise<string> {
   return await db.asTenant(claims, async (tx) => {
+    const [row] = await tx<{ org_id: string; webhook_url: string | null }[]>`
+      select org_id, webhook_url from public.report_definitions where id = ${id}`;
+    if (!row) throw new HttpError(404, "Saved report not found");
+    await requirePermission(tx, row.org_id, "reports.schedule");
+    if (!row.webhook_url) throw new HttpError(409, "The saved report has no webhook");
+    const secret = generateWebhookSecret();
+    await tx`insert into public.report_webhook_secrets (definition_id, org_id, secret)
+             values (${id}, ${row.org_id}, ${secret})
+             on conflict (definition_id) do update set secret = excluded.secret, created_at = now()`;
+    return secret;
+  });
+}
+
+/** Deletes a saved report (analyst or higher; a scheduled one needs admin), then its schedule. Its files stay. */
+export async function deleteDefinition(
+  services: ReportServices,
+  claims: TenantClaims,
+  id: string,
+): Promise<ReportDefinition> {
+  const deleted = await services.db.asTenant(claims, async (tx) => {
     const [current] = await tx<ReportDefinition[]>`
       select ${tx(DEFINITION_COLUMNS)} from public.report_definitions where id = ${id}`;
     if (!current) throw new HttpError(404, "Saved report not found");
     await requirePermission(
       tx,
       current.org_id,
-      current.schedule ? "reports.schedule" : "reports.generate",
+      current.schedule || current.webhook_url || current.recipients.length
+        ? "reports.schedule"
+        : "reports.generate",
     );
     await tx`delete from public.report_definitions where id = ${id}`;
     return current;
   });
+  // A firing that still comes finds no saved report and does nothing.
+  if (deleted.schedule) await removeReportSchedule(services.tasks, id).catch(() => {});
+  return deleted;
+}
+
+async function webhookUrlOr422(services: ReportServices, url: string): Promise<string> {
+  try {
+    return await checkWebhookUrl(url, {
+      allowPrivate: services.config.ALLOW_PRIVATE_INSTANCE_URLS,
+    });
+  } catch (error) {
+    if (error instanceof WebhookUrlError) {
+      throw new HttpError(422, error.message, { code: "invalid_webhook_url" });
+    }
+    throw error;
+  }
+}
+
+async function queueOr503<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(503, "Cannot save the schedule: the task queue is unavailable", {
+      code: "queue_unavailable",
+      cause: error,
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -284,6 +421,7 @@ export async function startExport(
     (tx) => tx`update public.report_exports set job_id = ${job.id} where id = ${created.id}`,
   );
   await purgeExpired(services).catch(() => {});
+  await ensureRetentionSchedule(services.tasks, orgId).catch(() => {});
   return await getExport(db, claims, created.id);
 }
 
@@ -447,11 +585,6 @@ export type ReportLink = z.output<typeof linkSchema>;
 const LINK_SELECT = `id, export_id, kind, label, created_by, created_at, expires_at, revoked_at,
   last_used_at, use_count, (revoked_at is null and expires_at > now()) as active`;
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /**
  * Creates a link that downloads the file without signing in: a random 256-bit
  * token, shown once, stored as its SHA-256. Download links (members) last
@@ -475,11 +608,7 @@ export async function createLink(
   if (input.kind === "share" && days > config.REPORTS_SHARE_MAX_DAYS) {
     throw new HttpError(422, `Share links last at most ${config.REPORTS_SHARE_MAX_DAYS} days`);
   }
-  const token = `rpt_${
-    btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
-      .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
-  }`;
-  const hash = await sha256Hex(token);
+  const { token, hash } = await newLinkToken();
   const lifetime = input.kind === "share"
     ? `${days} days`
     : `${config.REPORTS_LINK_MINUTES} minutes`;
@@ -584,32 +713,87 @@ export async function downloadByLink(services: ReportServices, token: string): P
 // ---------------------------------------------------------------------------
 
 /**
- * Deletes files past their retention period (as the service): the stored bytes,
- * then the export row (its links go with it); each is recorded as `expired`.
+ * Deletes files past their retention period, in every organization (as the
+ * service); the daily `reports.retention` task does the same per organization.
  *
  * @returns how many were deleted
  */
 export async function purgeExpired(
   services: Pick<ReportServices, "db" | "storage">,
 ): Promise<number> {
-  const expired = await services.db.asService((tx) =>
-    tx<{ id: string; org_id: string; storage_key: string | null; content_type: string | null }[]>`
-      select id, org_id, storage_key, content_type from public.report_exports
-      where expires_at <= now() order by expires_at limit 100`
-  );
-  for (const e of expired) {
-    if (e.storage_key) {
-      await services.storage.remove((fn) => services.db.asService(fn), {
-        id: e.id,
-        org_id: e.org_id,
-        storage_key: e.storage_key,
-        content_type: e.content_type ?? "",
-      });
-    }
-    await services.db.asService(async (tx) => {
-      await tx`delete from public.report_exports where id = ${e.id}`;
-      await tx`insert into public.report_events (org_id, export_id, action) values (${e.org_id}, ${e.id}, 'expired')`;
-    });
-  }
-  return expired.length;
+  return await purgeExpiredFiles((fn) => services.db.asService(fn), services.storage);
+}
+
+// ---------------------------------------------------------------------------
+// Deliveries
+// ---------------------------------------------------------------------------
+
+/** Query of `GET /reports/deliveries`. */
+export const listDeliveriesQuerySchema = z.object({
+  org_id: z.uuid(),
+  definition_id: z.uuid().optional(),
+  export_id: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(500).optional(),
+});
+
+/** One delivery of a generated report by email or webhook. */
+export const deliverySchema = z.object({
+  id: z.uuid(),
+  export_id: z.uuid().nullable(),
+  definition_id: z.uuid().nullable(),
+  channel: z.enum(["email", "webhook"]),
+  target: z.string(),
+  mode: z.enum(["link", "attachment"]).nullable(),
+  status: z.enum(["pending", "sent", "failed"]),
+  response_code: z.number().int().nullable(),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  message_id: z.string().nullable(),
+  created_at: z.date(),
+  sent_at: z.date().nullable(),
+});
+/** One delivery. */
+export type ReportDeliveryRecord = z.output<typeof deliverySchema>;
+
+/** A page of deliveries, newest first (members). */
+export async function listDeliveries(
+  db: Database,
+  claims: TenantClaims,
+  query: z.output<typeof listDeliveriesQuerySchema>,
+): Promise<{ data: ReportDeliveryRecord[]; next_cursor: string | null }> {
+  const after = query.cursor
+    ? decodeCursor(
+      query.cursor,
+      ([at, id]) =>
+        typeof at === "string" && typeof id === "string" && !Number.isNaN(Date.parse(at))
+          ? { at, id }
+          : null,
+    )
+    : null;
+  return await db.asTenant(claims, async (tx) => {
+    await requirePermission(tx, query.org_id, "reports.read");
+    const rows = await tx<ReportDeliveryRecord[]>`
+      select id, export_id, definition_id, channel, target, mode, status, response_code, error,
+        attempts, message_id, created_at, sent_at
+      from public.report_deliveries
+      where org_id = ${query.org_id}
+        and (${query.definition_id ?? null}::uuid is null or definition_id = ${
+      query.definition_id ?? null
+    }::uuid)
+        and (${query.export_id ?? null}::uuid is null or export_id = ${
+      query.export_id ?? null
+    }::uuid)
+        and (${after?.at ?? null}::timestamptz is null
+             or (created_at, id) < (${after?.at ?? null}::timestamptz, ${after?.id ?? null}::uuid))
+      order by created_at desc, id desc limit ${query.limit + 1}`;
+    const data = rows.slice(0, query.limit);
+    const last = data.at(-1);
+    return {
+      data,
+      next_cursor: rows.length > query.limit && last
+        ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
+        : null,
+    };
+  });
 }

@@ -9,7 +9,7 @@
 
 import { createClient } from "@supabase/supabase-js";
 import type { Tx } from "../db/mod.ts";
-import type { ReportsConfig } from "./config.ts";
+import { loadReportsConfig, type ReportsConfig } from "./config.ts";
 import type { ByteSink } from "./render/sink.ts";
 
 /** Runs a function in a transaction (a task's `ctx.tx`, or `db.asTenant` with claims). */
@@ -102,27 +102,42 @@ export function postgresStorage(): ReportStorage {
 /**
  * Files in Supabase Storage (hosted): one object per export under
  * `<org>/<export>` in the configured bucket, written with the service role.
+ * The upload streams (the renderer's chunks flow into one request body) and a
+ * read streams the object from a short-lived signed URL, so neither holds the
+ * file in memory.
  */
 export function supabaseStorage(config: ReportsConfig, fetchImpl?: typeof fetch): ReportStorage {
   const client = createClient(config.SUPABASE_URL!, config.SUPABASE_SERVICE_ROLE_KEY!, {
     auth: { persistSession: false, autoRefreshToken: false },
     ...(fetchImpl ? { global: { fetch: fetchImpl } } : {}),
   });
+  const doFetch = fetchImpl ?? fetch;
   const bucket = () => client.storage.from(config.REPORTS_BUCKET);
+  const keyOf = (file: StoredFile) => file.storage_key.replace(/^supabase:/, "");
   return {
     kind: "supabase",
     writer(_run, file) {
-      const parts: Uint8Array[] = [];
       const key = `${file.org_id}/${file.id}`;
+      const pipe = new TransformStream<Uint8Array, Uint8Array>();
+      const input = pipe.writable.getWriter();
+      const upload = bucket().upload(key, pipe.readable, {
+        contentType: file.content_type,
+        upsert: true,
+        duplex: "half",
+      });
+      // A failed upload must not stay unhandled while the renderer still writes.
+      const done = upload.then(({ error }) => error, (error: Error) => error);
+      const failed = async (): Promise<never> => {
+        const error = await done;
+        throw new Error(`Cannot store the report in Supabase Storage: ${error?.message}`);
+      };
       return {
-        write(chunk) {
-          parts.push(chunk);
+        async write(chunk) {
+          await input.write(chunk).catch(failed);
         },
         async close() {
-          const { error } = await bucket().upload(key, new Blob(parts as BlobPart[]), {
-            contentType: file.content_type,
-            upsert: true,
-          });
+          await input.close().catch(failed);
+          const error = await done;
           if (error) {
             throw new Error(`Cannot store the report in Supabase Storage: ${error.message}`);
           }
@@ -131,29 +146,35 @@ export function supabaseStorage(config: ReportsConfig, fetchImpl?: typeof fetch)
       };
     },
     read(_run, file) {
-      const key = file.storage_key.replace(/^supabase:/, "");
+      let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
       return new ReadableStream<Uint8Array>({
         async start(controller) {
-          const { data, error } = await bucket().download(key);
-          if (error || !data) {
+          const { data, error } = await bucket().createSignedUrl(keyOf(file), 60);
+          const res = data ? await doFetch(data.signedUrl).catch(() => null) : null;
+          if (!res?.ok || !res.body) {
+            await res?.body?.cancel();
             controller.error(
-              new Error(`Cannot read the report from Supabase Storage: ${error?.message}`),
+              new Error(
+                `Cannot read the report from Supabase Storage: ${
+                  error?.message ?? `status ${res?.status ?? "unreachable"}`
+                }`,
+              ),
             );
             return;
           }
-          const reader = data.stream().getReader();
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            controller.enqueue(value);
-          }
-          controller.close();
+          reader = res.body.getReader();
         },
+        // One chunk at a time, as the consumer asks for it.
+        async pull(controller) {
+          const { value, done } = await reader!.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        cancel: (reason) => reader?.cancel(reason),
       });
     },
     async remove(_run, file) {
-      const key = file.storage_key.replace(/^supabase:/, "");
-      const { error } = await bucket().remove([key]);
+      const { error } = await bucket().remove([keyOf(file)]);
       if (error) {
         throw new Error(`Cannot delete the report from Supabase Storage: ${error.message}`);
       }
@@ -174,4 +195,17 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** Storage used by exports; tests and the dev stack may set it. */
+let storageOverride: ReportStorage | null = null;
+
+/** Uses `storage` for exports in this process (tests), or the configured one when null. */
+export function setReportStorage(storage: ReportStorage | null): void {
+  storageOverride = storage;
+}
+
+/** The storage exports are written to in this process. */
+export function currentReportStorage(): ReportStorage {
+  return storageOverride ?? reportStorage(loadReportsConfig());
 }

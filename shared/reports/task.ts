@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { defineTask, PermanentTaskError, type TaskContext } from "../tasks/mod.ts";
 import { loadReportsConfig } from "./config.ts";
+import { reportDeliverTask } from "./deliver.ts";
 import { buildReport } from "./content.ts";
 import { type ReportFormat, reportSpecSchema } from "./model.ts";
 import { renderCsv } from "./render/csv.ts";
@@ -21,7 +22,7 @@ import { renderPdf } from "./render/pdf.ts";
 import type { ByteSink } from "./render/sink.ts";
 import { renderXlsx } from "./render/xlsx.ts";
 import { renderPack } from "./pack.ts";
-import { type ReportStorage, reportStorage, type TxRunner } from "./storage.ts";
+import { currentReportStorage, setReportStorage, type TxRunner } from "./storage.ts";
 
 /** The task kind of an export. */
 export const REPORT_EXPORT_TASK_KIND = "reports.export";
@@ -46,25 +47,15 @@ export type FormatRenderer = (
 ) => Promise<number>;
 
 const RENDERERS: Record<ReportFormat | "pack", FormatRenderer> = {
-  pdf: (c, s, p) => renderPdf(c, s, { onProgress: p }),
+  pdf: (c, s, p) =>
+    renderPdf(c, s, { onProgress: p, maxFindings: loadReportsConfig().REPORTS_PDF_MAX_FINDINGS }),
   xlsx: (c, s, p) => renderXlsx(c, s, { onProgress: p }),
   csv: (c, s, p) => renderCsv(c, s, { bom: true, onProgress: p }),
   json: (c, s, p) => renderJson(c, s, { onProgress: p }),
   pack: (c, s, p) => renderPack(c, s, { onProgress: p }),
 };
 
-/** Storage used by the task; tests and the dev stack may set it. */
-let storageOverride: ReportStorage | null = null;
-
-/** Uses `storage` for exports in this process (tests), or the configured one when null. */
-export function setReportStorage(storage: ReportStorage | null): void {
-  storageOverride = storage;
-}
-
-/** The storage exports are written to in this process. */
-export function currentReportStorage(): ReportStorage {
-  return storageOverride ?? reportStorage(loadReportsConfig());
-}
+export { currentReportStorage, setReportStorage };
 
 interface ExportRow {
   id: string;
@@ -75,6 +66,7 @@ interface ExportRow {
   status: string;
   requested_by: string | null;
   requested_by_email: string | null;
+  trigger: "manual" | "schedule";
 }
 
 /** A Database whose transactions are the task's (worker claims for the job's organization). */
@@ -105,94 +97,121 @@ export const reportExportTask = defineTask({
       tx<ExportRow[]>`
         update public.report_exports e set status = 'running', started_at = now(), error = null
         where id = ${exportId} and status in ('queued', 'running')
-        returning e.id, e.org_id, e.title, e.spec, e.format, e.status, e.requested_by,
+        returning e.id, e.org_id, e.title, e.spec, e.format, e.status, e.requested_by, e.trigger,
           (select email from public.profiles p where p.id = e.requested_by) as requested_by_email`
     );
-    if (!row) return ctx.done({ skipped: "not_queued" });
-    const storage = currentReportStorage();
-    const run: TxRunner = (fn) => ctx.tx(fn);
-    const file = { id: row.id, org_id: row.org_id, content_type: FORMAT_FILES[row.format].type };
-    await storage.remove(run, { ...file, storage_key: `${storage.kind}:${row.id}` }).catch(
-      () => {},
+    if (!row) {
+      // A retried delivery of a job whose file is done: make sure its delivery was queued.
+      const [done] = await ctx.tx((tx) =>
+        tx<{ trigger: string }[]>`
+          select trigger from public.report_exports where id = ${exportId} and status = 'succeeded'`
+      );
+      if (done?.trigger === "schedule") await queueDelivery(ctx, exportId);
+      return ctx.done({ skipped: "not_queued" });
+    }
+    const result = await generate(ctx, row);
+    // After the file is committed: a failure here retries the job, which only re-queues this.
+    if (row.trigger === "schedule") await queueDelivery(ctx, row.id);
+    return ctx.done(result);
+  },
+});
+
+/** Queues the delivery of a scheduled report's file (once per export). */
+async function queueDelivery(ctx: TaskContext<unknown>, exportId: string): Promise<void> {
+  await ctx.enqueue(reportDeliverTask, { exportId }, {
+    subject: exportId,
+    dedupId: `deliver-${exportId}`,
+  });
+}
+
+/** Renders the export into the storage and records it; on a final failure marks it failed. */
+async function generate(
+  ctx: TaskContext<unknown>,
+  row: ExportRow,
+): Promise<{ exportId: string; bytes: number; sha256: string; rows: number }> {
+  const storage = currentReportStorage();
+  const run: TxRunner = (fn) => ctx.tx(fn);
+  const file = { id: row.id, org_id: row.org_id, content_type: FORMAT_FILES[row.format].type };
+  await storage.remove(run, { ...file, storage_key: `${storage.kind}:${row.id}` }).catch(
+    () => {},
+  );
+  try {
+    const spec = reportSpecSchema.parse(row.spec);
+    const claims = {
+      sub: null,
+      role: "authenticated",
+      ciq_actor: "worker",
+      ciq_org_id: row.org_id,
+      ciq_actor_user_id: row.requested_by,
+    } as TenantClaims;
+    const content = await buildReport(taskDatabase(ctx), claims, spec, {
+      generatedBy: { id: row.requested_by ?? "", email: row.requested_by_email ?? "" },
+    });
+    const expected = Math.max(1, content.expected_findings);
+    const writer = storage.writer(run, file);
+    const hash = createHash("sha256");
+    let bytes = 0;
+    const sink: ByteSink = {
+      async write(chunk) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        await writer.write(chunk);
+      },
+    };
+    ctx.progress(0.02, "Reading the report's data");
+    const renderer = RENDERERS[row.format];
+    if (!renderer) throw new PermanentTaskError(`No renderer for ${row.format}`);
+    const rows = await renderer(
+      content,
+      sink,
+      (n) =>
+        ctx.progress(
+          Math.min(0.95, n / expected),
+          `${n.toLocaleString("en-US")} findings written`,
+          {
+            findings: n,
+          },
+        ),
     );
-    try {
-      const spec = reportSpecSchema.parse(row.spec);
-      const claims = {
-        sub: null,
-        role: "authenticated",
-        ciq_actor: "worker",
-        ciq_org_id: row.org_id,
-        ciq_actor_user_id: row.requested_by,
-      } as TenantClaims;
-      const content = await buildReport(taskDatabase(ctx as TaskContext<unknown>), claims, spec, {
-        generatedBy: { id: row.requested_by ?? "", email: row.requested_by_email ?? "" },
-      });
-      const expected = Math.max(1, content.expected_findings);
-      const writer = storage.writer(run, file);
-      const hash = createHash("sha256");
-      let bytes = 0;
-      const sink: ByteSink = {
-        async write(chunk) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          await writer.write(chunk);
-        },
-      };
-      ctx.progress(0.02, "Reading the report's data");
-      const renderer = RENDERERS[row.format];
-      if (!renderer) throw new PermanentTaskError(`No renderer for ${row.format}`);
-      const rows = await renderer(
-        content,
-        sink,
-        (n) =>
-          ctx.progress(
-            Math.min(0.95, n / expected),
-            `${n.toLocaleString("en-US")} findings written`,
-            {
-              findings: n,
-            },
-          ),
-      );
-      const key = await writer.close();
-      const sha256 = hash.digest("hex");
-      const filename = fileName(
-        spec.title,
-        content.meta.instance.name,
-        content.meta.generated_at,
-        row.format,
-      );
-      await ctx.tx(async (tx) => {
-        await tx`
+    const key = await writer.close();
+    const sha256 = hash.digest("hex");
+    const filename = fileName(
+      spec.title,
+      content.meta.instance.name,
+      content.meta.generated_at,
+      row.format,
+    );
+    await ctx.tx(async (tx) => {
+      await tx`
           update public.report_exports set status = 'succeeded', finished_at = now(),
             byte_size = ${bytes}, sha256 = ${sha256}, storage = ${storage.kind}, storage_key = ${key},
             rows = ${rows}, filename = ${filename}, content_type = ${file.content_type}
           where id = ${row.id}`;
-        await tx`
+      await tx`
           insert into public.report_events (org_id, export_id, action, actor_user_id)
           values (${row.org_id}, ${row.id}, 'generated', ${row.requested_by})`;
-      });
-      ctx.progress(1, "Done", { findings: rows, bytes });
-      return ctx.done({ exportId: row.id, bytes, sha256, rows });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const final = error instanceof PermanentTaskError || ctx.job.retried >= ctx.job.maxRetries ||
-        (error as { status?: number }).status !== undefined;
-      if (final) {
-        await storage.remove(run, { ...file, storage_key: `${storage.kind}:${row.id}` }).catch(
-          () => {},
-        );
-        await ctx.tx(async (tx) => {
-          await tx`update public.report_exports set status = 'failed', finished_at = now(),
+    });
+    ctx.progress(1, "Done", { findings: rows, bytes });
+    return { exportId: row.id, bytes, sha256, rows };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const final = error instanceof PermanentTaskError || ctx.job.retried >= ctx.job.maxRetries ||
+      (error as { status?: number }).status !== undefined;
+    if (final) {
+      await storage.remove(run, { ...file, storage_key: `${storage.kind}:${row.id}` }).catch(
+        () => {},
+      );
+      await ctx.tx(async (tx) => {
+        await tx`update public.report_exports set status = 'failed', finished_at = now(),
                      error = ${message.slice(0, 2000)} where id = ${row.id}`;
-          await tx`insert into public.report_events (org_id, export_id, action, actor_user_id)
+        await tx`insert into public.report_events (org_id, export_id, action, actor_user_id)
                    values (${row.org_id}, ${row.id}, 'failed', ${row.requested_by})`;
-        });
-        throw new PermanentTaskError(`Cannot generate the report: ${message}`, { cause: error });
-      }
-      throw error;
+      });
+      throw new PermanentTaskError(`Cannot generate the report: ${message}`, { cause: error });
     }
-  },
-});
+    throw error;
+  }
+}
 
 /** A file name from the title, instance and date, safe on every system. */
 export function fileName(

@@ -33,9 +33,20 @@ export interface PdfOptions {
   logo?: Uint8Array;
   /** Leaves "ComplianceIQ" out of the document (white label). */
   whiteLabel?: boolean;
-  /** Called every 1000 findings with the findings laid out so far. */
+  /** Called every 1000 findings with the findings read so far. */
   onProgress?: (rows: number) => Promise<void> | void;
+  /**
+   * Findings listed one by one (default {@linkcode PDF_MAX_FINDINGS}). Past it
+   * every check still gets its heading and remediation with a count of its
+   * findings not listed, and the PDF says the workbook and the CSV list them
+   * all: pdf-lib holds the whole document until it is saved, so capping the
+   * rows is what keeps memory flat in the number of findings.
+   */
+  maxFindings?: number;
 }
+
+/** Findings a PDF lists one by one unless told otherwise. */
+export const PDF_MAX_FINDINGS = 2000;
 
 const VERDICT_COLORS: Record<string, ReturnType<typeof rgb>> = {
   PASS: COLORS.pass,
@@ -310,7 +321,46 @@ async function drawFindings(
   let check = "";
   let addRow: ((cells: string[]) => void) | null = null;
   let count = 0;
+  const max = options.maxFindings ?? PDF_MAX_FINDINGS;
+  // Findings of the current check past the cap, said once the check ends.
+  let omitted = 0;
+  const flushOmitted = () => {
+    if (omitted === 0) return;
+    layout.paragraph(
+      `${omitted.toLocaleString("en-US")} more finding${omitted === 1 ? "" : "s"} of this check ` +
+        "not listed here: see the workbook or the CSV.",
+      { size: 9, color: COLORS.muted },
+    );
+    omitted = 0;
+  };
+  const capNote = (total: string) =>
+    `This PDF lists the first ${max.toLocaleString("en-US")} findings${total}, most severe ` +
+    "first; past them each check shows its remediation and how many findings are not listed. " +
+    "The Excel workbook and the CSV export of this report list every finding.";
+  if (content.expected_findings > max) {
+    layout.paragraph(capNote(` of ${content.expected_findings.toLocaleString("en-US")}`), {
+      bold: true,
+    });
+  }
   for await (const f of content.findings()) {
+    count++;
+    if (count % 1000 === 0) await options.onProgress?.(count);
+    if (count === max + 1 && content.expected_findings <= max) {
+      layout.paragraph(capNote(""), { bold: true });
+    }
+    if (count > max) {
+      if (f.check_id !== check) {
+        flushOmitted();
+        check = f.check_id;
+        if (f.severity !== severity) {
+          severity = f.severity;
+          layout.heading(`${severity[0]!.toUpperCase()}${severity.slice(1)} severity`, 2);
+        }
+        drawCheckHeading(layout, f);
+      }
+      omitted++;
+      continue;
+    }
     if (f.severity !== severity) {
       severity = f.severity;
       check = "";
@@ -335,8 +385,8 @@ async function drawFindings(
         `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`
       ).join("; "),
     ]);
-    if (++count % 1000 === 0) await options.onProgress?.(count);
   }
+  flushOmitted();
   if (count === 0) layout.paragraph("No findings match the report's filters.");
   return count;
 }

@@ -54,8 +54,10 @@ export async function renderXlsx(
   sink: ByteSink,
   options: XlsxOptions = {},
 ): Promise<number> {
+  let output = 0;
   const stream = new Writable({
     write(chunk: Uint8Array, _encoding, callback) {
+      output++;
       Promise.resolve(sink.write(new Uint8Array(chunk))).then(() => callback(), callback);
     },
   });
@@ -71,12 +73,22 @@ export async function renderXlsx(
   workbook.creator = content.meta.generated_by.email || "ComplianceIQ";
   workbook.created = content.meta.generated_at;
   writeSummary(workbook.addWorksheet("Summary", FROZEN_HEADER), content);
+  // exceljs queues committed rows for the zip without backpressure: every few
+  // hundred rows, give compression the chance to pass output on before adding
+  // more, so the queue (and memory) stays bounded however many findings there are.
+  const settle = async () => {
+    const before = output;
+    for (let i = 0; i < 20 && output === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
   const rows = await writeFindings(
     workbook.addWorksheet("Findings", FROZEN_HEADER),
     content,
     options,
+    settle,
   );
-  await writeEvidence(workbook.addWorksheet("Evidence", FROZEN_HEADER), content);
+  await writeEvidence(workbook.addWorksheet("Evidence", FROZEN_HEADER), content, settle);
   writeRequirements(workbook.addWorksheet("Requirements", FROZEN_HEADER), content);
   writeMetadata(workbook.addWorksheet("Run metadata", FROZEN_HEADER), content);
   await workbook.commit();
@@ -139,6 +151,7 @@ async function writeFindings(
   sheet: Sheet,
   content: ReportContent,
   options: XlsxOptions,
+  settle: () => Promise<void>,
 ): Promise<number> {
   header(sheet, FINDING_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width })));
   sheet.autoFilter = {
@@ -158,13 +171,18 @@ async function writeFindings(
     }
     for (const c of dateColumns) row.getCell(c).numFmt = DATE_FORMAT;
     row.commit();
-    if (++rows % 1000 === 0) await options.onProgress?.(rows);
+    if (++rows % 250 === 0) await settle();
+    if (rows % 1000 === 0) await options.onProgress?.(rows);
   }
   sheet.commit();
   return rows;
 }
 
-async function writeEvidence(sheet: Sheet, content: ReportContent): Promise<void> {
+async function writeEvidence(
+  sheet: Sheet,
+  content: ReportContent,
+  settle: () => Promise<void>,
+): Promise<void> {
   header(sheet, [
     { header: "Finding ID", key: "id", width: 38 },
     { header: "Check", key: "check", width: 36 },
@@ -173,7 +191,9 @@ async function writeEvidence(sheet: Sheet, content: ReportContent): Promise<void
     { header: "Value", key: "value", width: 60 },
   ]);
   sheet.autoFilter = "A1:E1";
+  let n = 0;
   for await (const finding of content.findings()) {
+    if (++n % 100 === 0) await settle();
     for (const [field, value] of evidencePairs(finding)) {
       sheet.addRow({
         id: finding.id,
