@@ -575,6 +575,8 @@ class Generator {
       last_login_device: lastLogin === null
         ? ""
         : this.rng.pick(["Chrome on Windows", "Safari on macOS", "Edge on Windows", "Mobile app"]),
+      // Set (or last rotated) when the record was last updated.
+      last_password_change: this.ts(updated),
       password_needs_reset: String(spec.needsReset ?? false),
       web_service_access_only: String(spec.wsOnly ?? false),
       internal_integration_user: String(spec.integration ?? false),

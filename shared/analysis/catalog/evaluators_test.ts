@@ -315,6 +315,11 @@ const CASES: Record<string, Case> = {
         user("administrator"),
         user("bob"),
         user("temp", { active: "false" }),
+        // Named accounts that only look similar: a person's admin account, a
+        // surname containing a generic word.
+        user("jsmith.admin"),
+        user("john.temple"),
+        user("contest.manager"),
       ],
     },
     fail: {
@@ -326,9 +331,27 @@ const CASES: Record<string, Case> = {
         user("itil2"),
         user("admin1"),
         user("test01.shared"),
+        // As instances spell them: any case, padded, generic word as a later part.
+        user("ADMIN"),
+        user(" Svc_Backup2"),
+        user("helpdesk.shared"),
+        user("qa-test2"),
+        user("Front Desk Temp"),
       ],
     },
-    failing: ["admin", "svc.backup", "Test_user", "itil2", "admin1", "test01.shared"],
+    failing: [
+      "admin",
+      "svc.backup",
+      "Test_user",
+      "itil2",
+      "admin1",
+      "test01.shared",
+      "ADMIN",
+      " Svc_Backup2",
+      "helpdesk.shared",
+      "qa-test2",
+      "Front Desk Temp",
+    ],
   },
   identity_account_unattributed: {
     pass: {
@@ -454,6 +477,75 @@ const CASES: Record<string, Case> = {
     ),
     failing: ["int:admin", "int2:security_admin"],
   },
+  identity_integration_account_unused: {
+    pass: {
+      sys_user: [
+        // An API session within the window, or a recent transaction despite an old login.
+        user("int.session", { web_service_access_only: "true", last_login_time: RECENT }),
+        user("int.calls", { internal_integration_user: "true", last_login_time: "" }),
+        // People are judged by the interactive dormancy checks, not here.
+        user("person", { last_login_time: "" }),
+        user("int.gone", { web_service_access_only: "true", active: "false", last_login_time: "" }),
+        // Absent is not empty: a record without last_login_time is not judged.
+        (({ last_login_time: _, ...rest }) => rest)(
+          user("int.legacy", { web_service_access_only: "true" }),
+        ),
+      ],
+      syslog_transaction: [
+        { sys_id: sid("t1"), sys_created_by: "int.calls", sys_created_on: RECENT },
+      ],
+    },
+    fail: {
+      sys_user: [
+        user("int.session", { web_service_access_only: "true", last_login_time: RECENT }),
+        user("int.never", { web_service_access_only: "true", last_login_time: "" }),
+        user("int.old", { internal_integration_user: "true", last_login_time: OLD }),
+        user("int.oldcalls", { web_service_access_only: "true", last_login_time: "" }),
+      ],
+      syslog_transaction: [
+        { sys_id: sid("t2"), sys_created_by: "int.oldcalls", sys_created_on: OLD },
+      ],
+    },
+    failing: ["int.never", "int.old", "int.oldcalls"],
+  },
+  identity_integration_credential_stale: {
+    pass: {
+      sys_user: [
+        user("int.rotated", {
+          web_service_access_only: "true",
+          last_password_change: RECENT,
+          sys_created_on: "2020-01-01 00:00:00",
+        }),
+        // Never changed, but created within the period.
+        user("int.new", {
+          internal_integration_user: "true",
+          last_password_change: "",
+          sys_created_on: OLD,
+        }),
+        user("person", { last_password_change: "2020-01-01 00:00:00" }),
+        // Absent is not empty: a record without the field is not judged.
+        user("int.legacy", {
+          web_service_access_only: "true",
+          sys_created_on: "2020-01-01 00:00:00",
+        }),
+      ],
+    },
+    fail: {
+      sys_user: [
+        user("int.old", {
+          web_service_access_only: "true",
+          last_password_change: "2025-03-01 00:00:00",
+          sys_created_on: "2020-01-01 00:00:00",
+        }),
+        user("int.never", {
+          internal_integration_user: "true",
+          last_password_change: "",
+          sys_created_on: "2024-01-01 00:00:00",
+        }),
+      ],
+    },
+    failing: ["int.old", "int.never"],
+  },
   identity_role_grant_orphaned: {
     pass: merge(ROLES, holder("u1", ["itil"])),
     fail: merge(ROLES, holder("u1", ["itil"]), {
@@ -528,8 +620,17 @@ const CASES: Record<string, Case> = {
   },
   identity_default_admin_account_enabled: {
     pass: merge(ROLES, { sys_user: [user("admin", { active: "false" })], sys_user_grmember: [] }),
-    fail: merge(ROLES, { sys_user: [user("admin")], sys_user_grmember: [] }),
-    failing: ["admin"],
+    fail: merge(ROLES, {
+      sys_user: [
+        user("admin"),
+        user(" Admin "),
+        // The baseline record renamed: still the baseline admin.
+        user("renamed", { sys_id: "6816f79cc0a8016401c5a33be04be441", user_name: "sn.root" }),
+        user("jsmith.admin"),
+      ],
+      sys_user_grmember: [],
+    }),
+    failing: ["admin", " Admin ", "=6816f79cc0a8016401c5a33be04be441"],
   },
   identity_admin_share_high: {
     parameters: { max_share: 0.3 },
@@ -643,20 +744,23 @@ const CASES: Record<string, Case> = {
   },
   exposure_public_page_nonbaseline: {
     pass: {
-      sys_public: [{ sys_id: sid("p1"), page: "login.do", active: "true" }, {
-        sys_id: sid("p2"),
-        page: "custom.do",
-        active: "false",
-      }],
+      sys_public: [
+        { sys_id: sid("p1"), page: "login.do", active: "true" },
+        { sys_id: sid("p2"), page: "custom.do", active: "false" },
+        // Baseline pages as instances spell them.
+        { sys_id: sid("p4"), page: "/Login.do", active: "true" },
+        { sys_id: sid("p5"), page: "LOGOUT_SUCCESS", active: "true" },
+        { sys_id: sid("p6"), page: "password_reset.do ", active: "true" },
+      ],
     },
     fail: {
       sys_public: [{ sys_id: sid("p1"), page: "login.do", active: "true" }, {
         sys_id: sid("p3"),
         page: "custom.do",
         active: "true",
-      }],
+      }, { sys_id: sid("p7"), page: "/Login_Custom.do", active: "true" }],
     },
-    failing: ["p3"],
+    failing: ["p3", "p7"],
   },
   exposure_scripted_rest_without_acl_check: {
     pass: {
@@ -701,8 +805,8 @@ const CASES: Record<string, Case> = {
   },
   exposure_guest_user_has_roles: {
     pass: merge(ROLES, holder("guest", ["snc_external"]), holder("boss", ["admin"])),
-    fail: merge(ROLES, holder("guest", ["snc_external", "itil"])),
-    failing: ["guest"],
+    fail: merge(ROLES, holder("Guest ", ["snc_external", "itil"])),
+    failing: ["Guest "],
   },
   ...codeCases("sys_script_client", "client_script"),
   ...codeCases("sys_script", "business_rule"),

@@ -69,6 +69,22 @@ export function isBlank(alias: string, field: string): string {
   return `coalesce(regexp_replace(${alias}.data ->> '${field}', '^[[:space:]]+|[[:space:]]+$', '', 'g') = '', false)`;
 }
 
+/**
+ * A name as ServiceNow compares names: trimmed and lower-cased (user names,
+ * choice values and page names come back in whatever case they were typed).
+ */
+export function lowerName(expr: string): string {
+  return `lower(btrim(${expr}))`;
+}
+
+/**
+ * A public page name, normalised: `/Login.do`, `login.do ` and `login` are the
+ * same page (lower case, no leading slash, no `.do` suffix).
+ */
+export function pageName(expr: string): string {
+  return `regexp_replace(lower(btrim(${expr})), '^/+|\\.do$', '', 'g')`;
+}
+
 /** A text field truncated for evidence. */
 export function snippet(alias: string, field: string, length = 200): string {
   return `left(${alias}.data ->> '${field}', ${length})`;
@@ -150,4 +166,17 @@ export function propertyRecord(name: string): string {
 export function commaList(expr: string): string {
   const t = "regexp_replace(e, '^[[:space:]]+|[[:space:]]+$', '', 'g')";
   return `(select ${t} from unnest(string_to_array(${expr}, ',')) as e where ${t} <> '')`;
+}
+
+/**
+ * Fields that mark service and integration accounts: no interactive login
+ * (`web_service_access_only`) or flagged as an integration (`internal_integration_user`).
+ */
+export const SERVICE_ACCOUNT_FIELDS = ["web_service_access_only", "internal_integration_user"];
+
+/** The user (alias) is a service or integration account. */
+export function isServiceAccount(alias: string): string {
+  return `(${isTrue(alias, "web_service_access_only")} or ${
+    isTrue(alias, "internal_integration_user")
+  })`;
 }

@@ -17,6 +17,8 @@ import {
   isFalse,
   isTrue,
   listParam,
+  lowerName,
+  pageName,
   records,
   snippet,
 } from "./_sql.ts";
@@ -142,8 +144,8 @@ select a.sys_id as resource_key, 'sys_security_acl' as table_name, a.sys_id, 'FA
        jsonb_build_object(${ACL_EVIDENCE}, 'sys_updated_by', a.data ->> 'sys_updated_by',
                           'sys_updated_on', a.data ->> 'sys_updated_on') as evidence
 from ${records("sys_security_acl")} a
-where ${isTrue("a", "active")} and a.data ->> 'name' in ('*', '*.*')
-  and ${f("a", "sys_updated_by")} not in ('glide.maint', '')
+where ${isTrue("a", "active")} and btrim(a.data ->> 'name') in ('*', '*.*')
+  and ${lowerName(f("a", "sys_updated_by"))} not in ('glide.maint', '')
 order by a.sys_id`,
   }),
   behavioural({
@@ -261,7 +263,7 @@ order by o.sys_id`,
     severity: "medium",
     riskScore: 6.5,
     description:
-      "Active sys_public records whose page is not one of the baseline public pages (login, logout, SSO locate, password reset, welcome).",
+      "Active sys_public records whose page is not one of the baseline public pages (login, logout, SSO locate, password reset, welcome), compared as ServiceNow serves them: case, a leading slash and the .do suffix do not matter.",
     risk:
       "Public pages are served without authentication; a custom page there can expose data or scripts to the internet.",
     remediation: {
@@ -293,7 +295,10 @@ order by o.sys_id`,
 select p.sys_id as resource_key, 'sys_public' as table_name, p.sys_id, 'FAIL' as status,
        jsonb_build_object('page', p.data ->> 'page') as evidence
 from ${records("sys_public")} p
-where ${isTrue("p", "active")} and ${f("p", "page")} not in ${listParam("baseline_pages")}
+where ${isTrue("p", "active")}
+  and ${pageName(f("p", "page"))} not in (select ${
+      pageName("x")
+    } from jsonb_array_elements_text($2::jsonb -> 'baseline_pages') as x)
 order by p.sys_id`,
   }),
   behavioural({
@@ -441,7 +446,7 @@ order by a.sys_id`,
     }],
     tables: { sys_user: ["user_name"], ...HELD_ROLES_TABLES },
     sql: `
-with ${heldRoles({ users: "u.data ->> 'user_name' = 'guest'" })}
+with ${heldRoles({ users: `${lowerName("u.data ->> 'user_name'")} = 'guest'` })}
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
        jsonb_build_object('user_name', u.data ->> 'user_name',
                           'roles', (select jsonb_agg(h.role_name order by h.role_name) from held h
@@ -449,7 +454,7 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
       listParam("allowed_roles")
     })) as evidence
 from ${records("sys_user")} u
-where u.data ->> 'user_name' = 'guest'
+where ${lowerName("u.data ->> 'user_name'")} = 'guest'
   and exists (select 1 from held h where h.user_id = u.sys_id and h.role_name not in ${
       listParam("allowed_roles")
     })
