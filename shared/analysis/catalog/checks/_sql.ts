@@ -149,11 +149,27 @@ export const ACL_ROLES_TABLES = {
   sys_user_role: ["name"],
 } as const;
 
-/** An ACL (alias `a`, joined to `acl_roles` as `ar`) is empty: no real role, condition or script. */
+/**
+ * An ACL (alias `a`, joined to `acl_roles` as `ar`) is empty: no real role,
+ * condition or script. A role link that does not say its ACL (field absent on
+ * that record) could belong to any ACL, so then no ACL is called role-less.
+ */
 export const ACL_IS_EMPTY = `(
   (ar.role_names is null or ar.role_names <@ array['public'])
   and ${isBlank("a", "condition")} and ${isBlank("a", "script")}
+  and not exists (select 1 from public.snow_records x
+    where x.instance_id = $1::uuid and x.table_name = 'sys_security_acl_role'
+      and not (x.data ? 'sys_security_acl'))
 )`;
+
+/**
+ * The record's field satisfies `condition`, or the record does not carry the
+ * field (absent is not empty: a record that might match is counted as matching
+ * wherever matching is what keeps other records from failing).
+ */
+export function unlessAbsent(alias: string, field: string, condition: string): string {
+  return `(not ${hasField(alias, field)} or ${condition})`;
+}
 
 /** The property record with this name (first by sys_id), as a subquery with `sys_id`, `value`. */
 export function propertyRecord(name: string): string {

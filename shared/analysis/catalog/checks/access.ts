@@ -11,6 +11,7 @@ import {
   ACL_ROLES,
   ACL_ROLES_TABLES,
   f,
+  hasField,
   HELD_ROLES_TABLES,
   heldRoles,
   isBlank,
@@ -21,6 +22,7 @@ import {
   pageName,
   records,
   snippet,
+  unlessAbsent,
 } from "./_sql.ts";
 
 const ACL_FIELDS = ["name", "type", "operation", "active", "advanced", "script", "condition"];
@@ -108,15 +110,20 @@ order by a.sys_id`,
     controls: ["A13"],
     tables: { sys_db_object: ["name", "label"], sys_security_acl: ["name", "type", "active"] },
     sql: `
-with covered as (
-  select distinct split_part(a.data ->> 'name', '.', 1) as table_name
+with rules as (
+  select a.data ->> 'name' as name
   from ${records("sys_security_acl")} a
-  where ${isTrue("a", "active")} and a.data ->> 'type' = 'record'
-)
+  where ${unlessAbsent("a", "active", isTrue("a", "active"))}
+    and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'record'")}
+),
+covered as (select distinct split_part(r.name, '.', 1) as table_name from rules r)
 select t.sys_id as resource_key, 'sys_db_object' as table_name, t.sys_id, 'FAIL' as status,
        jsonb_build_object('name', t.data ->> 'name', 'label', t.data ->> 'label') as evidence
 from ${records("sys_db_object")} t
-where not exists (select 1 from covered c where c.table_name = ${f("t", "name")})
+where ${hasField("t", "name")}
+  and not exists (select 1 from covered c where c.table_name = ${f("t", "name")})
+  -- a rule whose name is absent could cover any table
+  and not exists (select 1 from rules r where r.name is null)
 order by t.sys_id`,
   }),
   behavioural({
@@ -179,8 +186,13 @@ from ${records("sys_script_include")} s
 where ${isTrue("s", "active")} and ${isTrue("s", "client_callable")}
   and not exists (
     select 1 from ${records("sys_security_acl")} a
-    where ${isTrue("a", "active")} and a.data ->> 'type' = 'client_callable_script_include'
-      and a.data ->> 'name' in (s.data ->> 'name', s.data ->> 'api_name'))
+    where ${unlessAbsent("a", "active", isTrue("a", "active"))}
+      and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'client_callable_script_include'")}
+      and ${
+      unlessAbsent("a", "name", "a.data ->> 'name' in (s.data ->> 'name', s.data ->> 'api_name')")
+    })
+  -- an ACL may be named after either: without both, one could exist
+  and ${hasField("s", "name")} and ${hasField("s", "api_name")}
 order by s.sys_id`,
   }),
   behavioural({
@@ -206,11 +218,11 @@ order by s.sys_id`,
 select p.sys_id as resource_key, 'sys_ui_page' as table_name, p.sys_id, 'FAIL' as status,
        jsonb_build_object('name', p.data ->> 'name') as evidence
 from ${records("sys_ui_page")} p
-where not exists (
+where ${hasField("p", "name")} and not exists (
   select 1 from ${records("sys_security_acl")} a
-  where ${
-      isTrue("a", "active")
-    } and a.data ->> 'type' = 'ui_page' and a.data ->> 'name' = p.data ->> 'name')
+  where ${unlessAbsent("a", "active", isTrue("a", "active"))}
+    and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'ui_page'")}
+    and ${unlessAbsent("a", "name", "a.data ->> 'name' = p.data ->> 'name'")})
 order by p.sys_id`,
   }),
 ];

@@ -202,7 +202,7 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
        jsonb_build_object('user_name', u.data ->> 'user_name', 'active', u.data ->> 'active',
                           'locked_out', u.data ->> 'locked_out') as evidence
 from ${records("sys_user")} u
-where not ${isTrue("u", "active")} and ${isFalse("u", "locked_out")}
+where ${isFalse("u", "active")} and ${isFalse("u", "locked_out")}
 order by u.sys_id`,
   }),
   behavioural({
@@ -689,7 +689,7 @@ order by g.sys_id`,
 select g.sys_id as resource_key, 'sys_user_has_role' as table_name, g.sys_id, 'FAIL' as status,
        jsonb_build_object('user', g.data ->> 'user', 'role', g.data ->> 'role') as evidence
 from ${records("sys_user_has_role")} g
-where not exists (
+where ${hasField("g", "user")} and not exists (
   select 1 from public.snow_records u
   where u.instance_id = $1::uuid and u.table_name = 'sys_user' and u.sys_id = g.data ->> 'user')
 order by g.sys_id`,
@@ -726,7 +726,8 @@ select m.sys_id as resource_key, 'sys_user_grmember' as table_name, m.sys_id, 'F
 from ${records("sys_user_grmember")} m
 left join ${records("sys_user")} u on u.sys_id = m.data ->> 'user'
 left join ${records("sys_user_group")} g on g.sys_id = m.data ->> 'group'
-where u.sys_id is null or g.sys_id is null or ${isFalse("g", "active")}
+where ${hasField("m", "user")} and ${hasField("m", "group")}
+  and (u.sys_id is null or g.sys_id is null or ${isFalse("g", "active")})
 order by m.sys_id`,
   }),
   behavioural({
