@@ -92,7 +92,7 @@ export const PROFILE_SCENARIOS: Readonly<Record<ProfileName, ProfileScenario>> =
       "Fields omitted from responses, property records absent, tables missing as if their plugins were not installed",
     // HR Service Delivery, Security Incident Response and change tasks not installed.
     absentTables: ["sn_hr_core_profile", "sn_si_incident", "change_task"],
-    removedPlugins: ["com.sn_hr_core"],
+    removedPlugins: ["com.sn_hr_core", "com.glide.limit.concurrent.sessions"],
     hiddenFields: [
       { table: "sys_user", field: "enable_multifactor_authn", controls: ["A11"] },
       { table: "incident", field: "reopen_count", controls: ["I3"] },

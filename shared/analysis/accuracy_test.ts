@@ -113,6 +113,13 @@ const NOT_JUDGED: Record<string, Record<string, { verdict: string; reason: RegEx
       verdict: "NOT_APPLICABLE",
       reason: /HR Service Delivery.*not installed on this instance/,
     }])),
+    // The plugin's own setting fails (it is not active); the setting that only
+    // exists with the plugin is not applicable.
+    hardening_glide_authenticate_limit_concurrent_interactive_sessions_set: {
+      verdict: "NOT_APPLICABLE",
+      reason:
+        /Limit Concurrent Sessions \(com\.glide\.limit\.concurrent\.sessions\).*not installed/,
+    },
   },
   locked: {
     change_update_set_reopened: { verdict: "NOT_EVALUATED", reason: /no read access: sys_audit/ },
