@@ -547,6 +547,7 @@ function hire(ds: Dataset, w: WorldModel, st: AdvanceState, rng: Random): void {
     failed_attempts: "0",
     last_login: now.slice(0, 10),
     last_login_time: now,
+    last_password_change: now,
     password_needs_reset: "false",
     web_service_access_only: "false",
     internal_integration_user: "false",

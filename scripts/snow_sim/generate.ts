@@ -575,6 +575,8 @@ class Generator {
       last_login_device: lastLogin === null
         ? ""
         : this.rng.pick(["Chrome on Windows", "Safari on macOS", "Edge on Windows", "Mobile app"]),
+      // Set (or last rotated) when the record was last updated.
+      last_password_change: this.ts(updated),
       password_needs_reset: String(spec.needsReset ?? false),
       web_service_access_only: String(spec.wsOnly ?? false),
       internal_integration_user: String(spec.integration ?? false),
@@ -1270,9 +1272,15 @@ class Generator {
         ...this.sys(created, "glide.maint"),
       });
     }
-    // Applications whose tables the dataset has (HR profiles): installed. Fixed
-    // sys_ids, so adding them changes no other generated value.
-    for (const [id, name] of [["com.sn_hr_core", "HR Service Delivery"]]) {
+    // Applications whose tables or properties the dataset has (HR profiles, the
+    // concurrent-session limit): installed. Fixed sys_ids, so adding them
+    // changes no other generated value.
+    for (
+      const [id, name] of [
+        ["com.sn_hr_core", "HR Service Delivery"],
+        ["com.glide.limit.concurrent.sessions", "Limit Concurrent Sessions"],
+      ]
+    ) {
       this.ds.insert("v_plugin", {
         sys_id: `plugin.${id}`,
         id: id!,

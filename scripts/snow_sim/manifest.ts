@@ -129,8 +129,20 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     "failed_attempts",
     "password_needs_reset",
     "enable_multifactor_authn",
+    "last_password_change",
+    "sys_created_on",
   ]);
   const userById = users.t.byId;
+  // Last API use per user name: the latest transaction it made.
+  const transactions = new Cols(ds, "syslog_transaction", ["sys_created_by", "sys_created_on"]);
+  const lastCall = new Map<string, string>();
+  for (const t of transactions.rows) {
+    const by = transactions.v(t, "sys_created_by");
+    const at = transactions.v(t, "sys_created_on");
+    if (at > (lastCall.get(by) ?? "")) lastCall.set(by, at);
+  }
+  const unusedBefore = formatGlideDateTime(new Date(nowMs - P.integrationUnusedDays * DAY));
+  const credentialBefore = formatGlideDateTime(new Date(nowMs - P.credentialMaxAgeDays * DAY));
   const isActive = (id: string) => {
     const r = userById.get(id);
     return r !== undefined && users.v(r, "active") === "true";
@@ -182,7 +194,15 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     const service = ws || integ;
     if (privileged && dormant && !service) add("A1", "sys_user", id);
     if (!ws && !integ && dormant) add("A2", "sys_user", id);
-    if (generic.test(users.v(u, "user_name"))) add("A4", "sys_user", id);
+    // Service accounts are judged by API use and credential age instead.
+    if (service) {
+      const calls = lastCall.get(users.v(u, "user_name")) ?? "";
+      const lastUse = login > calls ? login : calls;
+      if (lastUse === "" || lastUse < unusedBefore) add("A2", "sys_user", id);
+      const changed = users.v(u, "last_password_change") || users.v(u, "sys_created_on");
+      if (changed !== "" && changed < credentialBefore) add("A10", "sys_user", id);
+    }
+    if (generic.test(users.v(u, "user_name").trim())) add("A4", "sys_user", id);
     const email = users.v(u, "email").trim().toLowerCase();
     if (email && (emailCount.get(email) ?? 0) > 1) add("A4", "sys_user", id);
     if (integ && !ws) add("A4", "sys_user", id);
@@ -407,11 +427,12 @@ export function computeManifest(ds: Dataset, instance: string): Manifest {
     }
   }
   const pub = new Cols(ds, "sys_public", ["page", "active"]);
+  // Pages compare as ServiceNow serves them: any case, with or without a leading
+  // slash or the .do suffix.
+  const page = (name: string) => name.trim().toLowerCase().replace(/^\/+|\.do$/g, "");
+  const baselinePages = new Set(P.baselinePublicPages.map(page));
   for (const r of pub.rows) {
-    if (
-      pub.v(r, "active") === "true" &&
-      !(P.baselinePublicPages as readonly string[]).includes(pub.v(r, "page"))
-    ) {
+    if (pub.v(r, "active") === "true" && !baselinePages.has(page(pub.v(r, "page")))) {
       add("A14", "sys_public", r[0]!);
     }
   }

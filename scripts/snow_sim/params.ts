@@ -13,6 +13,17 @@ export { CONTROL_IDS, type ControlId } from "../../shared/servicenow/controls.ts
 export const CONTROL_PARAMS = {
   /** A1, A2: no login for more than this many days (or never) is dormant. */
   dormancyDays: 90,
+  /**
+   * A2: a service or integration account whose last API use (the later of
+   * last_login_time and its latest syslog_transaction) is older than this many
+   * days, or that was never used, is unused.
+   */
+  integrationUnusedDays: 90,
+  /**
+   * A10: a service or integration account whose password was last changed
+   * (last_password_change; sys_created_on when empty) more than this many days ago.
+   */
+  credentialMaxAgeDays: 365,
   /** A1, A11: roles that make an account privileged. */
   privilegedRoles: ["admin", "security_admin"],
   /** A5: roles whose distinct active holders are counted. */
@@ -26,14 +37,14 @@ export const CONTROL_PARAMS = {
     ["user_admin", "security_admin"],
     ["snc_internal", "snc_external"],
   ],
-  /** A4: generic user_name pattern (case-insensitive, anchored at the start). */
+  /** A4: generic user_name pattern (case-insensitive, on the trimmed name). */
   genericUserNamePattern:
-    "^(admin|test|temp|shared|generic|service|svc|demo|training|itil)[0-9]*([._-]|$)",
+    "^(admin|test|temp|shared|generic|service|svc|demo|training|itil)[0-9]*([._ -]|$)|[._ -](test|temp|shared|generic|demo|training)[0-9]*([._ -]|$)",
   /** A10: failed_attempts at or above this is a finding. */
   failedAttemptsThreshold: 5,
   /** A15: role whose holders are reviewed. */
   impersonatorRole: "impersonator",
-  /** A14: sys_public pages that belong to the baseline and are not findings. */
+  /** A14: sys_public pages that belong to the baseline (compared without case, leading slash or .do). */
   baselinePublicPages: [
     "login.do",
     "logout_success.do",

@@ -14,10 +14,13 @@
  * @module
  */
 
+import { formatGlideDateTime } from "../../shared/servicenow/query/mod.ts";
 import type { ReadAclPolicy } from "./instance.ts";
 import { computeManifest, type Manifest } from "./manifest.ts";
 import type { ControlId } from "./params.ts";
 import type { Dataset } from "./store.ts";
+
+const DAY = 86_400_000;
 
 /** The profiles the simulator knows. */
 export const PROFILES = ["sparse", "locked_down", "integration_heavy", "legacy_release"] as const;
@@ -50,8 +53,23 @@ export interface ProfileScenario {
   readonly setProperties: Readonly<Record<string, string>>;
   /** Plugin ids whose `v_plugin` row the profile removed (not installed). */
   readonly removedPlugins: readonly string[];
-  /** Service and integration accounts the profile added (user_name → roles). */
-  readonly serviceAccounts: Readonly<Record<string, readonly string[]>>;
+  /** Service and integration accounts the profile added, by user_name. */
+  readonly serviceAccounts: Readonly<Record<string, ServiceAccount>>;
+}
+
+/**
+ * A service or integration account of a scenario: its roles, when it was
+ * created, when its password was last changed (null: never since creation),
+ * its last authenticated API session (`last_login_time`; null: never) and the
+ * days on which it called the REST API (rows of `syslog_transaction`), all in
+ * days before the instance's time.
+ */
+export interface ServiceAccount {
+  readonly roles: readonly string[];
+  readonly createdDaysAgo: number;
+  readonly passwordChangedDaysAgo: number | null;
+  readonly lastLoginDaysAgo: number | null;
+  readonly apiCallsDaysAgo: readonly number[];
 }
 
 const NONE = {
@@ -74,10 +92,13 @@ export const PROFILE_SCENARIOS: Readonly<Record<ProfileName, ProfileScenario>> =
       "Fields omitted from responses, property records absent, tables missing as if their plugins were not installed",
     // HR Service Delivery, Security Incident Response and change tasks not installed.
     absentTables: ["sn_hr_core_profile", "sn_si_incident", "change_task"],
-    removedPlugins: ["com.sn_hr_core"],
+    removedPlugins: ["com.sn_hr_core", "com.glide.limit.concurrent.sessions"],
     hiddenFields: [
       { table: "sys_user", field: "enable_multifactor_authn", controls: ["A11"] },
       { table: "incident", field: "reopen_count", controls: ["I3"] },
+      // A10's credential-age rule reads it, for integration accounts only, and
+      // none of this dataset's has an old password: hiding it hides no violation.
+      { table: "sys_user", field: "last_password_change", controls: [] },
     ],
     // One with a documented default that complies, one whose default fails,
     // and one whose platform default is unknown.
@@ -100,13 +121,52 @@ export const PROFILE_SCENARIOS: Readonly<Record<ProfileName, ProfileScenario>> =
     profile: "integration_heavy",
     description:
       "Many service and integration accounts that never log in interactively, some holding admin",
+    // Unused (no API use within 90 days, or never): svc.hr.feed, int.servicebus.
+    // Password older than 365 days (or never changed on an account that old):
+    // svc.hr.feed, svc.monitoring, int.servicebus.
     serviceAccounts: {
-      "svc.erp.sync": ["admin"],
-      "svc.hr.feed": ["snc_read_only"],
-      "svc.monitoring": ["itil"],
-      "int.okta.scim": ["user_admin"],
-      "int.servicebus": ["admin", "security_admin"],
-      "int.reporting": ["snc_read_only"],
+      "svc.erp.sync": {
+        roles: ["admin"],
+        createdDaysAgo: 900,
+        passwordChangedDaysAgo: 30,
+        lastLoginDaysAgo: null,
+        apiCallsDaysAgo: [2, 10],
+      },
+      "svc.hr.feed": {
+        roles: ["snc_read_only"],
+        createdDaysAgo: 400,
+        passwordChangedDaysAgo: null,
+        lastLoginDaysAgo: null,
+        apiCallsDaysAgo: [],
+      },
+      "svc.monitoring": {
+        roles: ["itil"],
+        createdDaysAgo: 1200,
+        passwordChangedDaysAgo: 500,
+        lastLoginDaysAgo: 5,
+        apiCallsDaysAgo: [],
+      },
+      "int.okta.scim": {
+        roles: ["user_admin"],
+        createdDaysAgo: 300,
+        passwordChangedDaysAgo: 200,
+        lastLoginDaysAgo: null,
+        apiCallsDaysAgo: [1],
+      },
+      "int.servicebus": {
+        roles: ["admin", "security_admin"],
+        createdDaysAgo: 1000,
+        passwordChangedDaysAgo: 800,
+        lastLoginDaysAgo: 200,
+        apiCallsDaysAgo: [],
+      },
+      "int.reporting": {
+        roles: ["snc_read_only"],
+        createdDaysAgo: 150,
+        passwordChangedDaysAgo: null,
+        lastLoginDaysAgo: 120,
+        apiCallsDaysAgo: [3],
+      },
     },
   },
   legacy_release: {
@@ -184,13 +244,16 @@ export function applyProfile(
 
 function addServiceAccounts(
   ds: Dataset,
-  accounts: Readonly<Record<string, readonly string[]>>,
+  accounts: Readonly<Record<string, ServiceAccount>>,
   newId: () => string,
 ): void {
   const roles = ds.table("sys_user_role");
   const roleId = new Map(roles.rows.map((r) => [roles.get(r, "name"), r[0]!]));
-  for (const [i, [userName, granted]] of Object.entries(accounts).entries()) {
+  const daysAgo = (days: number | null) =>
+    days === null ? "" : formatGlideDateTime(new Date(ds.now.getTime() - days * DAY));
+  for (const [i, [userName, account]] of Object.entries(accounts).entries()) {
     const id = newId();
+    const login = daysAgo(account.lastLoginDaysAgo);
     ds.insert("sys_user", {
       sys_id: id,
       user_name: userName,
@@ -199,15 +262,17 @@ function addServiceAccounts(
       active: "true",
       locked_out: "false",
       failed_attempts: "0",
-      last_login: "",
-      last_login_time: "",
+      last_login: login.slice(0, 10),
+      last_login_time: login,
+      last_password_change: daysAgo(account.passwordChangedDaysAgo),
       password_needs_reset: "false",
       // Half web-service-only, half flagged as integration users, some both.
       web_service_access_only: String(i % 3 !== 1),
       internal_integration_user: String(i % 3 !== 0),
       enable_multifactor_authn: "false",
+      sys_created_on: daysAgo(account.createdDaysAgo),
     }, "admin");
-    for (const role of granted) {
+    for (const role of account.roles) {
       const rid = roleId.get(role);
       if (!rid) throw new Error(`Cannot grant role "${role}": the simulator has no such role`);
       ds.insert("sys_user_has_role", {
@@ -218,6 +283,16 @@ function addServiceAccounts(
         inh_count: "1",
         state: "active",
       }, "admin");
+    }
+    for (const days of account.apiCallsDaysAgo) {
+      ds.insert("syslog_transaction", {
+        sys_id: newId(),
+        url: "/api/now/table/sys_user?sysparm_limit=100",
+        type: "rest",
+        response_time: "120",
+        client_transaction: "false",
+        sys_created_on: daysAgo(days),
+      }, userName);
     }
   }
 }

@@ -217,7 +217,7 @@ export const SCHEMAS: ReadonlyMap<string, TableSchema> = new Map(
       "sys_user",
       "User",
       `user_name first_name last_name middle_name name email active:b locked_out:b failed_attempts:i
-       last_login:d last_login_time:dt last_login_device password_needs_reset:b web_service_access_only:b
+       last_login:d last_login_time:dt last_login_device last_password_change:dt password_needs_reset:b web_service_access_only:b
        internal_integration_user:b enable_multifactor_authn:b source sso_source ldap_server:r=ldap_server_config
        manager:r=sys_user department:r=cmn_department company:r=core_company location:r=cmn_location
        cost_center:r=cmn_cost_center building:r=cmn_building employee_number title phone mobile_phone

@@ -101,6 +101,10 @@ const NOT_JUDGED: Record<string, Record<string, { verdict: string; reason: RegEx
       verdict: "NOT_EVALUATED",
       reason: /field `reopen_count` is not available on table `incident`/,
     },
+    identity_integration_credential_stale: {
+      verdict: "NOT_EVALUATED",
+      reason: /field `last_password_change` is not available on table `sys_user`/,
+    },
     hardening_glide_login_no_blank_password_enabled: {
       verdict: "NOT_EVALUATED",
       reason: /property not set and platform default unknown: glide\.login\.no_blank_password/,
@@ -109,6 +113,13 @@ const NOT_JUDGED: Record<string, Record<string, { verdict: string; reason: RegEx
       verdict: "NOT_APPLICABLE",
       reason: /HR Service Delivery.*not installed on this instance/,
     }])),
+    // The plugin's own setting fails (it is not active); the setting that only
+    // exists with the plugin is not applicable.
+    hardening_glide_authenticate_limit_concurrent_interactive_sessions_set: {
+      verdict: "NOT_APPLICABLE",
+      reason:
+        /Limit Concurrent Sessions \(com\.glide\.limit\.concurrent\.sessions\).*not installed/,
+    },
   },
   locked: {
     change_update_set_reopened: { verdict: "NOT_EVALUATED", reason: /no read access: sys_audit/ },
@@ -117,6 +128,10 @@ const NOT_JUDGED: Record<string, Record<string, { verdict: string; reason: RegEx
       reason: /no read access: sys_audit/,
     },
     integration_account_interactive_use: {
+      verdict: "NOT_EVALUATED",
+      reason: /no read access: syslog_transaction/,
+    },
+    identity_integration_account_unused: {
       verdict: "NOT_EVALUATED",
       reason: /no read access: syslog_transaction/,
     },
@@ -301,15 +316,50 @@ Deno.test("integration-heavy: service accounts that never log in fail no interac
   // Their admin grants are findings of the integration-account check (A8) …
   const a8 = r.failing.filter((f) => f.check_id === "identity_integration_account_privileged");
   assert.ok(a8.length >= 3, `A8 found ${a8.length} grants`);
-  // … and none of them is a dormancy or MFA finding.
+  // … and none of them is a dormancy, MFA or missing-owner finding.
   const interactive = r.failing.filter((f) =>
     [
       "identity_privileged_account_dormant",
       "identity_account_dormant",
       "identity_privileged_user_without_mfa",
+      // They carry no email, employee number or manager by design.
+      "identity_account_unattributed",
     ].includes(f.check_id) && ids.has(f.sys_id ?? "")
   ).map((f) => `${f.check_id}:${f.sys_id}`);
   assert.deepEqual(interactive, []);
+});
+
+Deno.test("integration-heavy: unused integration accounts and old integration passwords are found, by the scenario", async () => {
+  const r = results.get("integrations")!;
+  const names = new Map(
+    (await sql<{ sys_id: string; user_name: string }[]>`
+      select sys_id, data ->> 'user_name' as user_name from public.snow_records
+      where instance_id = ${r.instanceId} and table_name = 'sys_user'`).map((u) => [
+      u.sys_id,
+      u.user_name,
+    ]),
+  );
+  const scenario = new Set(Object.keys(PROFILE_SCENARIOS.integration_heavy.serviceAccounts));
+  const failing = (checkId: string) =>
+    r.failing.filter((f) => f.check_id === checkId).map((f) => names.get(f.sys_id ?? "")!)
+      .filter((n) => scenario.has(n)).sort();
+  // Written from the scenario's days, not from a rule: never used, or last used
+  // 200 days ago; the others called the API or opened a session recently.
+  assert.deepEqual(failing("identity_integration_account_unused"), [
+    "int.servicebus",
+    "svc.hr.feed",
+  ]);
+  // Changed 800 and 500 days ago, or never on an account created 400 days ago.
+  assert.deepEqual(failing("identity_integration_credential_stale"), [
+    "int.servicebus",
+    "svc.hr.feed",
+    "svc.monitoring",
+  ]);
+  for (
+    const id of ["identity_integration_account_unused", "identity_integration_credential_stale"]
+  ) {
+    assert.equal(r.verdicts.get(id)?.status, "FAIL", id);
+  }
 });
 
 Deno.test("legacy release: legacy settings are judged, and stay out of the Security Center score", () => {

@@ -31,7 +31,10 @@ export interface BehaviouralDefinition {
   readonly tables: Readonly<Record<string, readonly string[]>>;
   /** Tables that only enrich the evidence or add cases (see TableRequirement.optional). */
   readonly optionalTables?: readonly string[];
-  /** Fields per table read only for the evidence (see TableRequirement.evidenceOnly). */
+  /**
+   * Fields per table read only for the evidence (see TableRequirement.evidenceOnly);
+   * fields the statement reads only inside its evidence objects are added.
+   */
   readonly evidenceOnly?: Readonly<Record<string, readonly string[]>>;
   /** Tables of which the check reads only some records (see TableRequirement.rows). */
   readonly rows?: Readonly<Record<string, NonNullable<TableRequirement["rows"]>>>;
@@ -52,11 +55,53 @@ function withTypedParameters(sql: string): string {
     : `with ${args}\n${body}`;
 }
 
+/** The statement without the evidence objects it returns (its `jsonb_build_object(…)` calls). */
+function withoutEvidence(sql: string): string {
+  let rest = "";
+  let i = 0;
+  for (
+    let at = sql.indexOf("jsonb_build_object(", i);
+    at >= 0;
+    at = sql.indexOf("jsonb_build_object(", i)
+  ) {
+    rest += sql.slice(i, at);
+    let depth = 0;
+    let j = at + "jsonb_build_object".length;
+    let quoted = false; // parentheses inside string literals (regular expressions) do not count
+    for (; j < sql.length; j++) {
+      if (sql[j] === "'") quoted = !quoted;
+      else if (quoted) continue;
+      else if (sql[j] === "(") depth++;
+      else if (sql[j] === ")" && --depth === 0) break;
+    }
+    i = j + 1;
+  }
+  return rest + sql.slice(i);
+}
+
+/**
+ * The fields a statement reads only to show them in its evidence: declared or
+ * not, their absence on an instance must not block the verdict (require the
+ * minimum). A field read anywhere else — a condition, a join, a CTE — is judged.
+ *
+ * @param sql the check's statement
+ * @param fields the fields it declares for one table
+ * @returns the evidence-only ones
+ */
+export function evidenceOnlyFields(sql: string, fields: readonly string[]): string[] {
+  const judged = withoutEvidence(sql);
+  return fields.filter((f) => !judged.includes(`'${f}'`));
+}
+
 /** Builds a behavioural check from its definition. */
 export function behavioural(def: BehaviouralDefinition): Check {
   const tables: TableRequirement[] = Object.entries(def.tables).map(([table, fields]) => {
     const rows = def.rows?.[table];
-    const evidenceOnly = def.evidenceOnly?.[table];
+    const derived = evidenceOnlyFields(def.sql, fields);
+    const declared = def.evidenceOnly?.[table] ?? [];
+    const evidenceOnly = derived.length + declared.length > 0
+      ? [...new Set([...declared, ...derived])]
+      : undefined;
     return {
       table,
       fields,

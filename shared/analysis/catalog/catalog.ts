@@ -12,6 +12,7 @@ import { CODE_CHECKS } from "./checks/code.ts";
 import { IDENTITY_CHECKS } from "./checks/identity.ts";
 import { INCIDENT_CHECKS } from "./checks/incident.ts";
 import { INTEGRATION_CHECKS } from "./checks/integration.ts";
+import { SERVICE_ACCOUNT_CHECKS } from "./checks/service_accounts.ts";
 import { resolveFrameworks } from "./frameworks.ts";
 import { HARDENING_CHECKS } from "./hardening_checks.ts";
 import { resolveParameters } from "./parameters.ts";
@@ -19,6 +20,7 @@ import type { Check, Framework, FrameworkMapping } from "./types.ts";
 
 const UNMAPPED: readonly Check[] = [
   ...IDENTITY_CHECKS,
+  ...SERVICE_ACCOUNT_CHECKS,
   ...ACCESS_CONTROL_CHECKS,
   ...EXPOSURE_CHECKS,
   ...CODE_CHECKS,

@@ -262,6 +262,7 @@ Deno.test("the dormant-account checks take their window from the organization's 
   );
   assert.deepEqual(bound.sort(), [
     "identity_account_dormant.days",
+    "identity_integration_account_unused.days",
     "identity_privileged_account_dormant.days",
   ]);
 });

@@ -191,7 +191,7 @@ Deno.test("lintCatalog() reports frameworks that cannot tell checks apart", asyn
     );
     const manual = source("manual", [{ type: "manual", controls: ["A2"] }, { type: "manual" }]);
     assert.deepEqual(lint([manual]), [
-      "manual R1: a manual requirement selects 1 check(s); make it partial or automated",
+      "manual R1: a manual requirement selects 2 check(s); make it partial or automated",
     ]);
     const twice = source("twice", [{ controls: ["A2"] }, { controls: ["A3"] }]);
     const resolved = resolveFrameworks(CHECKS, [twice]).map((f) => ({

@@ -70,9 +70,16 @@ function propertyValues(setting: HardeningSetting, key: "default" | "fallback"):
   return values.map((v) => valueOrDash(v, key === "default" ? "no record" : "—")).join("; ");
 }
 
+/** Plugins the setting judges, and the plugin it belongs to (not applicable without it). */
 function plugins(setting: HardeningSetting): string {
   const ids = setting.items.flatMap((i) => i.kind === "plugin" ? [i.id] : []);
-  return ids.length === 0 ? "—" : ids.map(code).join(", ");
+  const owner = setting.plugin
+    ? `belongs to ${cell(setting.plugin.name)} (${
+      setting.plugin.ids.map(code).join(" or ")
+    }): not applicable when not installed`
+    : "";
+  const parts = [ids.map(code).join(", "), owner].filter(Boolean);
+  return parts.length === 0 ? "—" : parts.join("; ");
 }
 
 function status(setting: HardeningSetting): string {

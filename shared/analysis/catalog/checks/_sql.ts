@@ -69,6 +69,22 @@ export function isBlank(alias: string, field: string): string {
   return `coalesce(regexp_replace(${alias}.data ->> '${field}', '^[[:space:]]+|[[:space:]]+$', '', 'g') = '', false)`;
 }
 
+/**
+ * A name as ServiceNow compares names: trimmed and lower-cased (user names,
+ * choice values and page names come back in whatever case they were typed).
+ */
+export function lowerName(expr: string): string {
+  return `lower(btrim(${expr}))`;
+}
+
+/**
+ * A public page name, normalised: `/Login.do`, `login.do ` and `login` are the
+ * same page (lower case, no leading slash, no `.do` suffix).
+ */
+export function pageName(expr: string): string {
+  return `regexp_replace(lower(btrim(${expr})), '^/+|\\.do$', '', 'g')`;
+}
+
 /** A text field truncated for evidence. */
 export function snippet(alias: string, field: string, length = 200): string {
   return `left(${alias}.data ->> '${field}', ${length})`;
@@ -133,11 +149,27 @@ export const ACL_ROLES_TABLES = {
   sys_user_role: ["name"],
 } as const;
 
-/** An ACL (alias `a`, joined to `acl_roles` as `ar`) is empty: no real role, condition or script. */
+/**
+ * An ACL (alias `a`, joined to `acl_roles` as `ar`) is empty: no real role,
+ * condition or script. A role link that does not say its ACL (field absent on
+ * that record) could belong to any ACL, so then no ACL is called role-less.
+ */
 export const ACL_IS_EMPTY = `(
   (ar.role_names is null or ar.role_names <@ array['public'])
   and ${isBlank("a", "condition")} and ${isBlank("a", "script")}
+  and not exists (select 1 from public.snow_records x
+    where x.instance_id = $1::uuid and x.table_name = 'sys_security_acl_role'
+      and not (x.data ? 'sys_security_acl'))
 )`;
+
+/**
+ * The record's field satisfies `condition`, or the record does not carry the
+ * field (absent is not empty: a record that might match is counted as matching
+ * wherever matching is what keeps other records from failing).
+ */
+export function unlessAbsent(alias: string, field: string, condition: string): string {
+  return `(not ${hasField(alias, field)} or ${condition})`;
+}
 
 /** The property record with this name (first by sys_id), as a subquery with `sys_id`, `value`. */
 export function propertyRecord(name: string): string {
@@ -150,4 +182,17 @@ export function propertyRecord(name: string): string {
 export function commaList(expr: string): string {
   const t = "regexp_replace(e, '^[[:space:]]+|[[:space:]]+$', '', 'g')";
   return `(select ${t} from unnest(string_to_array(${expr}, ',')) as e where ${t} <> '')`;
+}
+
+/**
+ * Fields that mark service and integration accounts: no interactive login
+ * (`web_service_access_only`) or flagged as an integration (`internal_integration_user`).
+ */
+export const SERVICE_ACCOUNT_FIELDS = ["web_service_access_only", "internal_integration_user"];
+
+/** The user (alias) is a service or integration account. */
+export function isServiceAccount(alias: string): string {
+  return `(${isTrue(alias, "web_service_access_only")} or ${
+    isTrue(alias, "internal_integration_user")
+  })`;
 }

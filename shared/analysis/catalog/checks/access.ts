@@ -11,14 +11,18 @@ import {
   ACL_ROLES,
   ACL_ROLES_TABLES,
   f,
+  hasField,
   HELD_ROLES_TABLES,
   heldRoles,
   isBlank,
   isFalse,
   isTrue,
   listParam,
+  lowerName,
+  pageName,
   records,
   snippet,
+  unlessAbsent,
 } from "./_sql.ts";
 
 const ACL_FIELDS = ["name", "type", "operation", "active", "advanced", "script", "condition"];
@@ -106,15 +110,20 @@ order by a.sys_id`,
     controls: ["A13"],
     tables: { sys_db_object: ["name", "label"], sys_security_acl: ["name", "type", "active"] },
     sql: `
-with covered as (
-  select distinct split_part(a.data ->> 'name', '.', 1) as table_name
+with rules as (
+  select a.data ->> 'name' as name
   from ${records("sys_security_acl")} a
-  where ${isTrue("a", "active")} and a.data ->> 'type' = 'record'
-)
+  where ${unlessAbsent("a", "active", isTrue("a", "active"))}
+    and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'record'")}
+),
+covered as (select distinct split_part(r.name, '.', 1) as table_name from rules r)
 select t.sys_id as resource_key, 'sys_db_object' as table_name, t.sys_id, 'FAIL' as status,
        jsonb_build_object('name', t.data ->> 'name', 'label', t.data ->> 'label') as evidence
 from ${records("sys_db_object")} t
-where not exists (select 1 from covered c where c.table_name = ${f("t", "name")})
+where ${hasField("t", "name")}
+  and not exists (select 1 from covered c where c.table_name = ${f("t", "name")})
+  -- a rule whose name is absent could cover any table
+  and not exists (select 1 from rules r where r.name is null)
 order by t.sys_id`,
   }),
   behavioural({
@@ -142,8 +151,8 @@ select a.sys_id as resource_key, 'sys_security_acl' as table_name, a.sys_id, 'FA
        jsonb_build_object(${ACL_EVIDENCE}, 'sys_updated_by', a.data ->> 'sys_updated_by',
                           'sys_updated_on', a.data ->> 'sys_updated_on') as evidence
 from ${records("sys_security_acl")} a
-where ${isTrue("a", "active")} and a.data ->> 'name' in ('*', '*.*')
-  and ${f("a", "sys_updated_by")} not in ('glide.maint', '')
+where ${isTrue("a", "active")} and btrim(a.data ->> 'name') in ('*', '*.*')
+  and ${lowerName(f("a", "sys_updated_by"))} not in ('glide.maint', '')
 order by a.sys_id`,
   }),
   behavioural({
@@ -177,8 +186,13 @@ from ${records("sys_script_include")} s
 where ${isTrue("s", "active")} and ${isTrue("s", "client_callable")}
   and not exists (
     select 1 from ${records("sys_security_acl")} a
-    where ${isTrue("a", "active")} and a.data ->> 'type' = 'client_callable_script_include'
-      and a.data ->> 'name' in (s.data ->> 'name', s.data ->> 'api_name'))
+    where ${unlessAbsent("a", "active", isTrue("a", "active"))}
+      and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'client_callable_script_include'")}
+      and ${
+      unlessAbsent("a", "name", "a.data ->> 'name' in (s.data ->> 'name', s.data ->> 'api_name')")
+    })
+  -- an ACL may be named after either: without both, one could exist
+  and ${hasField("s", "name")} and ${hasField("s", "api_name")}
 order by s.sys_id`,
   }),
   behavioural({
@@ -204,11 +218,11 @@ order by s.sys_id`,
 select p.sys_id as resource_key, 'sys_ui_page' as table_name, p.sys_id, 'FAIL' as status,
        jsonb_build_object('name', p.data ->> 'name') as evidence
 from ${records("sys_ui_page")} p
-where not exists (
+where ${hasField("p", "name")} and not exists (
   select 1 from ${records("sys_security_acl")} a
-  where ${
-      isTrue("a", "active")
-    } and a.data ->> 'type' = 'ui_page' and a.data ->> 'name' = p.data ->> 'name')
+  where ${unlessAbsent("a", "active", isTrue("a", "active"))}
+    and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'ui_page'")}
+    and ${unlessAbsent("a", "name", "a.data ->> 'name' = p.data ->> 'name'")})
 order by p.sys_id`,
   }),
 ];
@@ -261,7 +275,7 @@ order by o.sys_id`,
     severity: "medium",
     riskScore: 6.5,
     description:
-      "Active sys_public records whose page is not one of the baseline public pages (login, logout, SSO locate, password reset, welcome).",
+      "Active sys_public records whose page is not one of the baseline public pages (login, logout, SSO locate, password reset, welcome), compared as ServiceNow serves them: case, a leading slash and the .do suffix do not matter.",
     risk:
       "Public pages are served without authentication; a custom page there can expose data or scripts to the internet.",
     remediation: {
@@ -293,7 +307,10 @@ order by o.sys_id`,
 select p.sys_id as resource_key, 'sys_public' as table_name, p.sys_id, 'FAIL' as status,
        jsonb_build_object('page', p.data ->> 'page') as evidence
 from ${records("sys_public")} p
-where ${isTrue("p", "active")} and ${f("p", "page")} not in ${listParam("baseline_pages")}
+where ${isTrue("p", "active")}
+  and ${pageName(f("p", "page"))} not in (select ${
+      pageName("x")
+    } from jsonb_array_elements_text($2::jsonb -> 'baseline_pages') as x)
 order by p.sys_id`,
   }),
   behavioural({
@@ -441,7 +458,7 @@ order by a.sys_id`,
     }],
     tables: { sys_user: ["user_name"], ...HELD_ROLES_TABLES },
     sql: `
-with ${heldRoles({ users: "u.data ->> 'user_name' = 'guest'" })}
+with ${heldRoles({ users: `${lowerName("u.data ->> 'user_name'")} = 'guest'` })}
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
        jsonb_build_object('user_name', u.data ->> 'user_name',
                           'roles', (select jsonb_agg(h.role_name order by h.role_name) from held h
@@ -449,7 +466,7 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
       listParam("allowed_roles")
     })) as evidence
 from ${records("sys_user")} u
-where u.data ->> 'user_name' = 'guest'
+where ${lowerName("u.data ->> 'user_name'")} = 'guest'
   and exists (select 1 from held h where h.user_id = u.sys_id and h.role_name not in ${
       listParam("allowed_roles")
     })

@@ -62,7 +62,7 @@ const PROPERTY_STEPS = (name: string, what: string) => [
   what,
 ];
 
-const SYS_AUDIT_ACL = `a.data ->> 'name' in ('sys_audit', 'sys_audit.*')`;
+const SYS_AUDIT_ACL = `btrim(a.data ->> 'name') in ('sys_audit', 'sys_audit.*')`;
 
 /** Audit and logging checks. */
 export const AUDIT_CHECKS: readonly Check[] = [

@@ -15,10 +15,13 @@ import {
   intParam,
   isBlank,
   isFalse,
+  isServiceAccount,
   isTrue,
   listParam,
+  lowerName,
   NOW,
   records,
+  SERVICE_ACCOUNT_FIELDS,
   textParam,
 } from "./_sql.ts";
 
@@ -62,15 +65,23 @@ const CONFLICTING_PAIRS: ParameterSpec = {
 const USER_FIELDS = ["user_name", "active"];
 
 /**
- * Service and integration accounts cannot log in interactively
- * (`web_service_access_only`) or are flagged as integrations
- * (`internal_integration_user`): interactive-login checks (dormancy, MFA) leave
- * them out; the integration checks cover them.
+ * Generic or shared user names, as ServiceNow instances spell them: starting
+ * with a generic word, or carrying one of the words that never name a person as
+ * a later part (`helpdesk.shared`, `qa-test2`); any case, trailing digits
+ * allowed. `jsmith.admin` is a person's named admin account, not a generic one.
  */
-const SERVICE_ACCOUNT_FIELDS = ["web_service_access_only", "internal_integration_user"];
-const INTERACTIVE = `not ${isTrue("u", "web_service_access_only")} and not ${
-  isTrue("u", "internal_integration_user")
-}`;
+const GENERIC_USER_NAME =
+  "^(admin|test|temp|shared|generic|service|svc|demo|training|itil)[0-9]*([._ -]|$)|[._ -](test|temp|shared|generic|demo|training)[0-9]*([._ -]|$)";
+
+/** The baseline admin record's sys_id (the same on every instance; assumed, see docs/servicenow/tables.md). */
+const BASELINE_ADMIN_SYS_ID = "6816f79cc0a8016401c5a33be04be441";
+
+/**
+ * Service and integration accounts cannot log in interactively: interactive-login
+ * checks (dormancy, MFA) leave them out; service_accounts.ts and the integration
+ * checks cover them.
+ */
+const INTERACTIVE = `not ${isServiceAccount("u")}`;
 
 /** Active users with no login within `days`, or never. */
 const DORMANT = `(${f("u", "last_login_time")} = ''
@@ -191,7 +202,7 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
        jsonb_build_object('user_name', u.data ->> 'user_name', 'active', u.data ->> 'active',
                           'locked_out', u.data ->> 'locked_out') as evidence
 from ${records("sys_user")} u
-where not ${isTrue("u", "active")} and ${isFalse("u", "locked_out")}
+where ${isFalse("u", "active")} and ${isFalse("u", "locked_out")}
 order by u.sys_id`,
   }),
   behavioural({
@@ -299,7 +310,7 @@ order by m.sys_id`,
     severity: "medium",
     riskScore: 5.3,
     description:
-      "Active users whose user_name matches the generic-account pattern (admin, test, temp, shared, generic, service, svc, demo, training, itil, each with or without trailing digits), which includes the baseline admin account (sn_SE10101).",
+      "Active users whose user_name (trimmed, any case) matches the generic-account pattern: starting with admin, test, temp, shared, generic, service, svc, demo, training or itil, or carrying test, temp, shared, generic, demo or training as a later part (`helpdesk.shared`, `qa-test2`), each with or without trailing digits; this includes the baseline admin account (sn_SE10101).",
     risk:
       "Generic accounts are shared, so actions cannot be traced to a person (IA-2, PCI DSS 8.2.2).",
     remediation: {
@@ -315,7 +326,7 @@ order by m.sys_id`,
       name: "pattern",
       kind: "pattern",
       description: "Regular expression for generic user names (case-insensitive).",
-      default: "^(admin|test|temp|shared|generic|service|svc|demo|training|itil)[0-9]*([._-]|$)",
+      default: GENERIC_USER_NAME,
       maxLength: 500,
     }],
     controls: ["A4"],
@@ -324,7 +335,7 @@ order by m.sys_id`,
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
        jsonb_build_object('user_name', u.data ->> 'user_name') as evidence
 from ${records("sys_user")} u
-where ${isTrue("u", "active")} and ${f("u", "user_name")} ~* ${textParam("pattern")}
+where ${isTrue("u", "active")} and btrim(${f("u", "user_name")}) ~* ${textParam("pattern")}
 order by u.sys_id`,
   }),
   behavioural({
@@ -678,7 +689,7 @@ order by g.sys_id`,
 select g.sys_id as resource_key, 'sys_user_has_role' as table_name, g.sys_id, 'FAIL' as status,
        jsonb_build_object('user', g.data ->> 'user', 'role', g.data ->> 'role') as evidence
 from ${records("sys_user_has_role")} g
-where not exists (
+where ${hasField("g", "user")} and not exists (
   select 1 from public.snow_records u
   where u.instance_id = $1::uuid and u.table_name = 'sys_user' and u.sys_id = g.data ->> 'user')
 order by g.sys_id`,
@@ -715,7 +726,8 @@ select m.sys_id as resource_key, 'sys_user_grmember' as table_name, m.sys_id, 'F
 from ${records("sys_user_grmember")} m
 left join ${records("sys_user")} u on u.sys_id = m.data ->> 'user'
 left join ${records("sys_user_group")} g on g.sys_id = m.data ->> 'group'
-where u.sys_id is null or g.sys_id is null or ${isFalse("g", "active")}
+where ${hasField("m", "user")} and ${hasField("m", "group")}
+  and (u.sys_id is null or g.sys_id is null or ${isFalse("g", "active")})
 order by m.sys_id`,
   }),
   behavioural({
@@ -876,7 +888,7 @@ order by u.sys_id`,
     severity: "high",
     riskScore: 7.5,
     description:
-      "The baseline `admin` user is active, or still holds roles or group memberships (sn_SE10101).",
+      "The baseline `admin` user (user name `admin` in any case, or the baseline record's sys_id when it was renamed) is active, or still holds roles or group memberships (sn_SE10101).",
     risk:
       "The admin account name is known to every attacker and shared by installers; it should not be a working login.",
     remediation: {
@@ -904,7 +916,7 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
     } m
                                                 where m.data ->> 'user' = u.sys_id)) as evidence
 from ${records("sys_user")} u
-where u.data ->> 'user_name' = 'admin'
+where (${lowerName("u.data ->> 'user_name'")} = 'admin' or u.sys_id = '${BASELINE_ADMIN_SYS_ID}')
   and (${isTrue("u", "active")}
        or exists (select 1 from ${
       records("sys_user_has_role")

@@ -7,7 +7,7 @@
 
 import { behavioural, REF } from "../_define.ts";
 import type { Check } from "../types.ts";
-import { daysAfter, f, intParam, isTrue, NOW, records } from "./_sql.ts";
+import { daysAfter, f, intParam, isTrue, lowerName, NOW, records } from "./_sql.ts";
 
 /** Integration checks. */
 export const INTEGRATION_CHECKS: readonly Check[] = [
@@ -37,16 +37,18 @@ export const INTEGRATION_CHECKS: readonly Check[] = [
     },
     sql: `
 with interactive as (
-  select t.data ->> 'sys_created_by' as user_name, count(*) as transactions, max(t.data ->> 'sys_created_on') as last_seen
+  select ${
+      lowerName("t.data ->> 'sys_created_by'")
+    } as user_name, count(*) as transactions, max(t.data ->> 'sys_created_on') as last_seen
   from ${records("syslog_transaction")} t
-  where t.data ->> 'type' in ('form', 'list')
-  group by t.data ->> 'sys_created_by'
+  where ${lowerName("t.data ->> 'type'")} in ('form', 'list')
+  group by 1
 )
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
        jsonb_build_object('user_name', u.data ->> 'user_name', 'interactive_transactions', i.transactions,
                           'last_interactive_transaction', i.last_seen) as evidence
 from ${records("sys_user")} u
-join interactive i on i.user_name = u.data ->> 'user_name'
+join interactive i on i.user_name = ${lowerName("u.data ->> 'user_name'")}
 where ${isTrue("u", "web_service_access_only")} or ${isTrue("u", "internal_integration_user")}
 order by u.sys_id`,
   }),
@@ -165,7 +167,7 @@ order by o.sys_id`,
 select o.sys_id as resource_key, 'oauth_entity' as table_name, o.sys_id, 'FAIL' as status,
        jsonb_build_object('name', o.data ->> 'name', 'default_grant_type', o.data ->> 'default_grant_type') as evidence
 from ${records("oauth_entity")} o
-where ${isTrue("o", "active")} and o.data ->> 'default_grant_type' = 'password'
+where ${isTrue("o", "active")} and ${lowerName("o.data ->> 'default_grant_type'")} = 'password'
 order by o.sys_id`,
   }),
   behavioural({
@@ -189,7 +191,7 @@ order by o.sys_id`,
 select m.sys_id as resource_key, 'sys_rest_message' as table_name, m.sys_id, 'FAIL' as status,
        jsonb_build_object('name', m.data ->> 'name', 'rest_endpoint', m.data ->> 'rest_endpoint') as evidence
 from ${records("sys_rest_message")} m
-where m.data ->> 'authentication_type' = 'basic'
+where ${lowerName("m.data ->> 'authentication_type'")} = 'basic'
 order by m.sys_id`,
   }),
   behavioural({
@@ -222,7 +224,7 @@ select m.sys_id as resource_key, 'sys_rest_message_fn' as table_name, m.sys_id, 
        jsonb_build_object('function_name', m.data ->> 'function_name', 'rest_message', m.data ->> 'rest_message',
                           'rest_endpoint', m.data ->> 'rest_endpoint') as evidence
 from ${records("sys_rest_message_fn")} m
-where m.data ->> 'authentication_type' = 'basic'
+where ${lowerName("m.data ->> 'authentication_type'")} = 'basic'
 order by m.sys_id`,
   }),
   behavioural({
