@@ -26,12 +26,14 @@ const EVIDENCE = [
   "public.analysis_finding_results",
   "public.analysis_findings",
   "public.analysis_runs",
+  "public.billing_events",
   "public.instance_tables",
   "public.job_deliveries",
   "public.snow_records",
   "public.sync_runs",
   "public.sync_seen_keys",
   "public.sync_table_results",
+  "public.usage_daily",
 ];
 
 /** Tables people write (with their own policies), or that mix both (column grants). */

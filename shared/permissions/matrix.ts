@@ -118,6 +118,14 @@ export const PERMISSIONS = {
     role: "admin",
     summary: "Make a share link for someone outside the organization, or revoke a link",
   },
+  "billing.read": {
+    role: "viewer",
+    summary: "See the plan, its limits, usage and the subscription state",
+  },
+  "billing.manage": {
+    role: "admin",
+    summary: "Change the plan through Checkout, open the billing portal, see invoices",
+  },
 } as const satisfies Record<string, Permission>;
 
 /** An action of the permission matrix, e.g. `findings.triage`. */
