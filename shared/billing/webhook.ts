@@ -114,7 +114,9 @@ async function applySubscription(
       billing_event_at = ${at},
       stripe_customer_id = coalesce(stripe_customer_id, ${customer}),
       stripe_subscription_id = ${subscription.id},
-      plan = coalesce(${effect && effect.status !== "cancelled" ? plan : null}::public.org_plan, plan),
+      plan = coalesce(${
+    effect && effect.status !== "cancelled" ? plan : null
+  }::public.org_plan, plan),
       subscription_status = coalesce(${effect?.status ?? null}::public.subscription_status,
                                      subscription_status),
       past_due_since = case
@@ -145,8 +147,12 @@ async function applyCheckout(
     update public.organizations set
       stripe_customer_id = coalesce(${customer}, stripe_customer_id),
       stripe_subscription_id = coalesce(${subscription}, stripe_subscription_id),
-      plan = case when ${Boolean(paid && newer)} then ${plan ?? "trial"}::public.org_plan else plan end,
-      subscription_status = case when ${Boolean(paid && newer)} then 'active' else subscription_status end,
+      plan = case when ${Boolean(paid && newer)} then ${
+    plan ?? "trial"
+  }::public.org_plan else plan end,
+      subscription_status = case when ${
+    Boolean(paid && newer)
+  } then 'active' else subscription_status end,
       past_due_since = case when ${Boolean(paid && newer)} then null else past_due_since end,
       billing_event_at = case when ${Boolean(paid && newer)} then ${at} else billing_event_at end
     where id = ${org.id}`;

@@ -70,6 +70,14 @@ const OVERRIDES: ColumnOverrides = {
   },
   "public.analysis_finding_events": { kind: "triage" },
   "public.analysis_finding_results": { status: "FAIL" },
+  "public.usage_daily": {
+    metric: "api_calls",
+    // A different day per sample: the key is (org, day, metric).
+    get day() {
+      return new Date(Date.UTC(2026, 0, 1 + Math.floor(Math.random() * 3000)));
+    },
+  },
+  "public.billing_events": { outcome: "applied" },
 };
 
 const owner = await auth.createUser(tdb.db, { orgName: "Evidence Org" });

@@ -387,3 +387,31 @@ create index billing_events_org_idx on public.billing_events (org_id, created_at
 alter table public.billing_events enable row level security;
 alter table public.billing_events force row level security;
 revoke all on public.billing_events from anon, authenticated;
+
+-- =============================================================================
+-- The engine (ciq_engine) may write both for its own organization, like the
+-- other tables people only read; people's sessions never write them.
+-- =============================================================================
+
+grant select, insert, update, delete on public.usage_daily, public.billing_events to ciq_engine;
+create policy "The engine reads its billing events"
+  on public.billing_events for select to ciq_engine
+  using (org_id = (select private.engine_org_id()));
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['usage_daily', 'billing_events'] loop
+    execute format(
+      'create policy "The engine records %1$s" on public.%1$I for insert to ciq_engine
+         with check (org_id = (select private.engine_org_id()))', t);
+    execute format(
+      'create policy "The engine updates %1$s" on public.%1$I for update to ciq_engine
+         using (org_id = (select private.engine_org_id()))
+         with check (org_id = (select private.engine_org_id()))', t);
+    execute format(
+      'create policy "The engine deletes %1$s" on public.%1$I for delete to ciq_engine
+         using (org_id = (select private.engine_org_id()))', t);
+  end loop;
+end
+$$;
