@@ -16,7 +16,7 @@ import { createBillingApp } from "./app.ts";
 const SECRET = "whsec_test_billing_secret";
 const API = "https://api.stripe.com";
 const requests: { method: string; path: string; form: URLSearchParams }[] = [];
-let subscriptionStatus = "active";
+const subscriptionStatus = "active";
 
 const server = setupServer(
   http.all(`${API}/*`, async ({ request }) => {
@@ -289,4 +289,21 @@ Deno.test("webhooks: checkout.session.completed links the customer and applies t
   assert.equal(overview.plan.plan, "basic");
   assert.equal(overview.has_billing_account, true);
   assert.equal(overview.trial_ends_at, null);
+});
+
+Deno.test("checkout with a live subscription changes its price in place", async () => {
+  const owner = await auth.createUser(tdb.db, { orgName: "Upgrader" });
+  await tdb.db.sql`update public.organizations set plan = 'basic', stripe_customer_id = 'cus_up',
+                   stripe_subscription_id = 'sub_1' where id = ${owner.orgId!}`;
+  requests.length = 0;
+  const res = await call(owner.token, "POST", `/${owner.orgId}/checkout`, {
+    plan: "professional",
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(res.body.data, {});
+  const update = requests.find((r) => r.method === "POST" && r.path === "/v1/subscriptions/sub_1");
+  assert.equal(update?.form.get("items[0][price]"), "price_ciq_professional_monthly");
+  assert.equal(update?.form.get("items[0][id]"), "si_1");
+  const same = await call(owner.token, "POST", `/${owner.orgId}/checkout`, { plan: "basic" });
+  assert.equal(same.status, 409);
 });
