@@ -1,5 +1,6 @@
 import { lazy } from "preact-iso";
 import {
+  CreditCard,
   LayoutDashboard,
   LayoutTemplate,
   Server,
@@ -68,6 +69,14 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
       import("../features/settings/settings_page.tsx").then((m) => m.SettingsPage)
     ),
     nav: { label: "Settings", icon: Settings, section: "organization", order: 20 },
+  },
+  {
+    path: "/billing",
+    title: "Billing",
+    component: lazy(() =>
+      import("../features/billing/billing_page.tsx").then((m) => m.BillingPage)
+    ),
+    nav: { label: "Billing", icon: CreditCard, section: "organization", order: 30 },
   },
   {
     path: "/design-system",

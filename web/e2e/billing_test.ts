@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { createClient } from "@supabase/supabase-js";
+import {
+  announceSkip,
+  assertAccessible,
+  chromiumAvailable,
+  screenshot,
+  signIn,
+  startE2e,
+  uniqueEmail,
+} from "./_harness.ts";
+
+announceSkip(import.meta.url);
+
+const PASSWORD = "billing-e2e-password";
+const SNOW_PASSWORD = "integration-password";
+
+Deno.test({
+  name:
+    "web billing: a trial hits its instance limit with a clear message, upgrades through the local checkout and sees the limits change",
+  ignore: !chromiumAvailable,
+  async fn(t) {
+    const e2e = await startE2e();
+    try {
+      // A new organization on the trial plan, with its one instance already added.
+      const email = uniqueEmail("billing");
+      const config = await (await fetch(`${e2e.url}/app-config.json`)).json();
+      const auth = createClient(e2e.url, config.supabaseAnonKey, {
+        auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      }).auth;
+      const signUp = await auth.signUp({
+        email,
+        password: PASSWORD,
+        options: { data: { organization_name: "Billing Co" } },
+      });
+      assert.equal(signUp.error, null);
+      const token = signUp.data.session!.access_token;
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const orgs = await (await fetch(`${e2e.url}/functions/v1/organizations`, { headers }))
+        .json();
+      const orgId = orgs.data[0].id as string;
+      const first = await fetch(`${e2e.url}/functions/v1/instances`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          org_id: orgId,
+          name: "First",
+          url: `${e2e.url}/snow-sim/acme`,
+          credentials: { type: "basic", username: "complianceiq.integration", password: "x" },
+        }),
+      });
+      assert.equal(first.status, 201, await first.text());
+
+      const page = await e2e.newPage();
+      await signIn(page, email, PASSWORD);
+
+      await t.step("the billing page shows the trial, its limits and usage", async () => {
+        await page.goto("/app/billing");
+        await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+        await page.getByTestId("current-plan").getByText("Trial", { exact: true }).waitFor();
+        await page.getByRole("progressbar", { name: "ServiceNow instances" }).waitFor();
+        assert.equal(
+          await page.getByRole("progressbar", { name: "ServiceNow instances" })
+            .getAttribute("aria-valuetext"),
+          "1 of 1",
+        );
+        await page.getByRole("heading", { name: "Usage" }).waitFor();
+        await page.getByRole("heading", { name: "No invoices yet" }).waitFor();
+        await assertAccessible(page, "billing-trial");
+        await screenshot(page, "billing-trial");
+      });
+
+      await t.step(
+        "adding a second instance says the limit, the usage and the upgrade",
+        async () => {
+          await page.goto("/app/instances");
+          await page.getByRole("heading", { level: 1, name: "Instances" }).waitFor();
+          await page.getByRole("button", { name: "Add instance" }).click();
+          const dialog = page.getByRole("dialog", { name: "Add a ServiceNow instance" });
+          await dialog.getByLabel("Name", { exact: true }).fill("Second");
+          await dialog.getByLabel("Instance URL").fill(`${e2e.url}/snow-sim/acme`);
+          await dialog.getByLabel("User name").fill("complianceiq.integration");
+          await dialog.getByLabel("Password").fill(SNOW_PASSWORD);
+          await dialog.getByRole("button", { name: "Test connection" }).click();
+          await dialog.getByTestId("health-report").getByText("Healthy", { exact: true }).waitFor({
+            timeout: 30_000,
+          });
+          await dialog.getByRole("button", { name: "Add instance" }).click();
+          await page.getByText(
+            "Your Trial plan allows 1 instances; you have 1. Upgrade to Basic for more.",
+          ).first().waitFor();
+          await assertAccessible(page, "billing-limit-reached");
+          await screenshot(page, "billing-limit-reached");
+        },
+      );
+
+      await t.step("upgrade through the local checkout: the limits change", async () => {
+        await page.goto("/app/billing");
+        await page.getByRole("button", { name: "Upgrade to Basic" }).click();
+        await page.getByRole("heading", { name: "Subscribe to basic" }).waitFor();
+        await page.getByRole("button", { name: "Pay and subscribe" }).click();
+        await page.waitForURL(/\/app\/billing\?checkout=success/);
+        await page.getByRole("heading", { name: "Thank you" }).waitFor();
+        await page.getByTestId("current-plan").getByText("Basic", { exact: true }).waitFor();
+        assert.equal(
+          await page.getByRole("progressbar", { name: "ServiceNow instances" })
+            .getAttribute("aria-valuetext"),
+          "1 of 3",
+        );
+        await page.getByRole("cell", { name: "DEV-0001" }).waitFor();
+        await page.getByRole("button", { name: "Payment methods and invoices" }).waitFor();
+        await assertAccessible(page, "billing-basic");
+        await screenshot(page, "billing-basic");
+      });
+
+      await t.step("at 390 px the page still reads", async () => {
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+        await screenshot(page, "billing-narrow");
+        await page.setViewportSize({ width: 1280, height: 800 });
+      });
+      assert.deepEqual(e2e.pageErrors, []);
+    } finally {
+      await e2e.close();
+    }
+  },
+});
