@@ -48,7 +48,8 @@ Deno.test({
           credentials: { type: "basic", username: "complianceiq.integration", password: "x" },
         }),
       });
-      assert.equal(first.status, 201, await first.text());
+      assert.equal(first.status, 201);
+      const instanceId = (await first.json()).data.id as string;
 
       const page = await e2e.newPage();
       await signIn(page, email, PASSWORD);
@@ -125,9 +126,40 @@ Deno.test({
         await screenshot(page, "billing-basic");
       });
 
+      await t.step(
+        "a failed payment shows the past-due banner; cancelling makes it read-only",
+        async () => {
+          await page.getByRole("button", { name: "Payment methods and invoices" }).click();
+          await page.getByRole("heading", { name: "Billing portal" }).waitFor();
+          await page.getByRole("button", { name: "Simulate a failed payment" }).click();
+          await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+          const banner = page.getByTestId("billing-banner");
+          await banner.getByText("Payment past due").waitFor();
+          await assertAccessible(page, "billing-past-due");
+          await screenshot(page, "billing-past-due");
+
+          await page.getByRole("button", { name: "Payment methods and invoices" }).click();
+          await page.getByRole("button", { name: "Cancel subscription" }).click();
+          await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+          await banner.getByText("Your subscription has ended").waitFor();
+          await page.getByTestId("current-plan").getByText("Read-only").waitFor();
+          const sync = await fetch(`${e2e.url}/functions/v1/instances/${instanceId}/sync`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ mode: "incremental" }),
+          });
+          assert.equal(sync.status, 402);
+          assert.equal((await sync.json()).error.code, "read_only");
+        },
+      );
+
       await t.step("at 390 px the page still reads", async () => {
         await page.setViewportSize({ width: 390, height: 844 });
         await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+        assert.ok(
+          await page.evaluate(() => document.documentElement.scrollWidth <= 390),
+          "nothing overflows sideways",
+        );
         await screenshot(page, "billing-narrow");
         await page.setViewportSize({ width: 1280, height: 800 });
       });

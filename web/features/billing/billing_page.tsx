@@ -146,7 +146,7 @@ export function BillingPage(): JSX.Element {
             )}
           </div>
         </Card>
-        <div class="grid gap-6 lg:grid-cols-2">
+        <div class="grid gap-6 *:min-w-0 lg:grid-cols-2">
           <LimitsCard billing={billing} />
           <UsageCard usage={usage} />
         </div>

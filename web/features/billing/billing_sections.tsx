@@ -107,7 +107,7 @@ export function PlansCard(
               <li>{limitText(p.limits.instances)} instances</li>
               <li>{limitText(p.limits.members)} members</li>
               <li>{limitText(p.limits.analysis_runs_per_month)} runs a month</li>
-              <li>{p.retention_days} days of history</li>
+              <li>{p.retention_days.toLocaleString()} days of history</li>
               {p.features.evidence_packs && <li>Evidence packs</li>}
               {p.features.embeds && <li>Widget embeds</li>}
             </ul>
