@@ -22,6 +22,17 @@ const STATUS_LABELS: Record<BillingOverview["subscription_status"], string> = {
   cancelled: "Cancelled",
 };
 
+function statusLabel(billing: BillingOverview): string {
+  if (billing.read_only_reason) return "Read-only";
+  if (billing.past_due_since) return "Past due";
+  return STATUS_LABELS[billing.subscription_status];
+}
+
+function statusTone(billing: BillingOverview): "danger" | "warning" | "success" {
+  if (billing.read_only_reason) return "danger";
+  return billing.past_due_since ? "warning" : "success";
+}
+
 /** `/app/billing`: plan, limits against usage, usage history, plans, portal and invoices. */
 export function BillingPage(): JSX.Element {
   const { api, orgs, toasts } = useApp();
@@ -136,9 +147,7 @@ export function BillingPage(): JSX.Element {
         <Card title="Current plan">
           <div class="flex flex-wrap items-center gap-3" data-testid="current-plan">
             <span class="text-xl font-semibold text-fg">{billing.plan.display_name}</span>
-            <Badge tone={billing.read_only_reason ? "danger" : "success"}>
-              {billing.read_only_reason ? "Read-only" : STATUS_LABELS[billing.subscription_status]}
-            </Badge>
+            <Badge tone={statusTone(billing)}>{statusLabel(billing)}</Badge>
             {billing.trial_ends_at && (
               <span class="text-sm text-fg-muted">
                 Trial until {formatDate(billing.trial_ends_at)}
