@@ -100,14 +100,24 @@ async function flushOrgDay(db: Database, cache: Cache, orgId: string, day: strin
   });
 }
 
-async function snapshotGauges(tx: Tx, orgIds: string[] | null, day: string): Promise<void> {
-  // Instances and members are levels, not events: the day's highest level.
+async function snapshotGauges(
+  tx: Tx,
+  orgIds: string[],
+  unsnapshotted: boolean,
+  day: string,
+): Promise<void> {
+  // Instances and members are levels, not events: the day's highest level, for
+  // the organizations named and (periodically) those without today's figure yet,
+  // so the periodic flush does not count every organization every minute.
   await tx`
     insert into public.usage_daily (org_id, day, metric, value)
     select o.id, ${day}::date, m.metric, private.plan_limit_usage(o.id, m.metric)
     from public.organizations o
     cross join (values ('instances'), ('members')) as m (metric)
-    where ${orgIds === null} or o.id = any (${orgIds ?? []}::uuid[])
+    where o.id = any (${orgIds}::uuid[])
+       or (${unsnapshotted} and not exists (
+         select 1 from public.usage_daily u
+         where u.org_id = o.id and u.day = ${day}::date and u.metric = 'instances'))
     on conflict (org_id, day, metric) do update set
       value = greatest(public.usage_daily.value, excluded.value), updated_at = now()`;
 }
@@ -128,14 +138,16 @@ export async function flushUsage(
   const today = utcDay();
   const yesterday = utcDay(new Date(Date.now() - 24 * 3600 * 1000));
   let flushed = 0;
+  const active = new Set<string>();
   for (const day of [yesterday, today]) {
     const orgs = orgId ? [orgId] : await dirtyOrgs(services.cache, day);
     for (const org of orgs) {
       await flushOrgDay(services.db, services.cache, org, day);
+      active.add(org);
       flushed++;
     }
   }
-  await services.db.asService((tx) => snapshotGauges(tx, orgId ? [orgId] : null, today));
+  await services.db.asService((tx) => snapshotGauges(tx, [...active], !orgId, today));
   return flushed;
 }
 
