@@ -18,6 +18,7 @@ import type { Tx } from "../shared/db/mod.ts";
 import type { FunctionApp } from "../shared/http/mod.ts";
 import { type Action, ACTIONS, can, ORG_ROLES, type OrgRole } from "../shared/permissions/mod.ts";
 import { createAnalysisApp } from "./analysis/app.ts";
+import { createBillingApp } from "./billing/app.ts";
 import { createDashboardApp } from "./dashboard/app.ts";
 import { createInsightsApp } from "./insights/app.ts";
 import { createInstancesApp } from "./instances/app.ts";
@@ -44,6 +45,7 @@ const apps: Record<string, FunctionApp> = {
   reports: createReportsApp(services),
   dashboard: createDashboardApp(services),
   insights: createInsightsApp(services),
+  billing: createBillingApp(services),
 };
 
 // One organization with a member of every role.
@@ -243,6 +245,9 @@ const PROBES: Record<Action, Probe> = {
     path: () => `/${orgId}/api-keys`,
     body: { name: "Matrix key", role: "viewer" },
   },
+  "billing.read": { fn: "billing", method: "GET", path: () => `/${orgId}` },
+  // Without a Stripe key the call stops at 503 after the role check.
+  "billing.manage": { fn: "billing", method: "GET", path: () => `/${orgId}/invoices` },
 };
 
 // The actions whose probed route takes API keys (`auth: "api_key"`): the

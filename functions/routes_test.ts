@@ -23,6 +23,7 @@ function concrete(path: string): string {
 Deno.test("every function app is found", () => {
   assert.deepEqual(apps.map((a) => a.name), [
     "analysis",
+    "billing",
     "dashboard",
     "insights",
     "instances",
@@ -119,8 +120,11 @@ Deno.test("public routes are only the operational ones", () => {
     const open = listRoutes(app).declared.filter((r) => r.declaration.auth === "public")
       .map((r) => r.path);
     // Reports: link downloads (the token is the credential) and the pack-signing key.
+    // Billing: Stripe's webhooks (the signature over the body is the credential).
     const extra = name === "reports"
       ? [`/${name}/.well-known/jwks.json`, `/${name}/links/:token`]
+      : name === "billing"
+      ? [`/${name}/webhooks/stripe`]
       : [];
     assert.deepEqual(
       open.sort(),

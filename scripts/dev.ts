@@ -50,6 +50,7 @@ if (stack.snow) {
 }
 say(`  Database:  ${stack.databaseLabel}`);
 say(`  Redis:     ${stack.redisLabel}`);
+say(`  Billing:   ${stack.billingLabel}`);
 say("  Ctrl-C to stop; --fresh to start over with empty data.");
 say();
 

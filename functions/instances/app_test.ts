@@ -147,7 +147,14 @@ Deno.test("POST /instances validates the body and the plan's instance limit", as
       url: SIM_URL,
       credentials: basic,
     });
-    assertError(res, 409, "instance_limit_reached");
+    assertError(res, 402, "plan_limit_reached");
+    assert.deepEqual(res.body.error.details, {
+      limit: "instances",
+      allowed: 1,
+      used: 1,
+      plan: "trial",
+      upgrade_to: "basic",
+    });
   });
   await t.step("missing credentials and an unknown auth type are refused", async () => {
     const res = await call(owner.token, "POST", "", {

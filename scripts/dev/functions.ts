@@ -1,4 +1,5 @@
 import type { FunctionApp, Services } from "../../shared/http/mod.ts";
+import { createBillingApp } from "../../functions/billing/app.ts";
 import { createAnalysisApp } from "../../functions/analysis/app.ts";
 import { createDashboardApp } from "../../functions/dashboard/app.ts";
 import { createInsightsApp } from "../../functions/insights/app.ts";
@@ -22,4 +23,5 @@ export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "reports", create: createReportsApp },
   { name: "dashboard", create: createDashboardApp },
   { name: "insights", create: createInsightsApp },
+  { name: "billing", create: createBillingApp },
 ];

@@ -13,6 +13,7 @@ import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { type AuthServer, createAuthServer } from "../auth_server/mod.ts";
 import { createQStashServer, qstashEnv, type QStashServer } from "../qstash_server/mod.ts";
 import { startDevRedis } from "./redis.ts";
+import { startBillingStandIn } from "../billing_stand_in/mod.ts";
 import { migrate } from "../db/migrate.ts";
 import { startPgliteServer } from "../db/pglite_server.ts";
 import { createTestDatabase } from "../testing/mod.ts";
@@ -86,6 +87,8 @@ export interface Stack {
   databaseLabel: string;
   /** What backs the cache and rate limits, for the banner. */
   redisLabel: string;
+  /** What takes billing calls, for the banner: the stand-in's URL or "Stripe". */
+  billingLabel: string;
   /** The ServiceNow simulator at /snow-sim, or null with `snowDemo: false`. */
   snow: DevSnow | null;
   /** The demo organization's instance (connected to the simulator), when there is one. */
@@ -162,9 +165,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       persist: options.persist ?? false,
       users: options.snowUsers ?? (options.persist ? 600 : 60),
     });
+    // Billing: the local Stripe stand-in unless a Stripe key is configured.
+    const billing = (options.env?.STRIPE_SECRET_KEY ?? Deno.env.get("STRIPE_SECRET_KEY"))
+      ? null
+      : startBillingStandIn({
+        webhookUrl: `${url}/functions/v1/billing/webhooks/stripe`,
+        webhookSecret: `whsec_dev_${crypto.randomUUID().replaceAll("-", "")}`,
+      });
+    if (billing) cleanups.push(billing.stop);
     const config = loadConfig({
       ...Deno.env.toObject(),
       ...snow?.env,
+      ...billing?.env,
       SUPABASE_URL: url,
       SUPABASE_JWKS: JSON.stringify(jwks),
       SUPABASE_ANON_KEY: auth.anonKey,
@@ -257,6 +269,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       demo,
       databaseLabel: database.label,
       redisLabel: redis.label,
+      billingLabel: billing ? `dev stand-in at ${billing.url}` : "Stripe (STRIPE_SECRET_KEY)",
       snow,
       demoInstanceId,
       stop,

@@ -27,12 +27,14 @@ const EVIDENCE = [
   "public.analysis_findings",
   "public.analysis_run_summaries",
   "public.analysis_runs",
+  "public.billing_events",
   "public.instance_tables",
   "public.job_deliveries",
   "public.snow_records",
   "public.sync_runs",
   "public.sync_seen_keys",
   "public.sync_table_results",
+  "public.usage_daily",
 ];
 
 /** Tables people write (with their own policies), or that mix both (column grants). */
@@ -74,6 +76,14 @@ const OVERRIDES: ColumnOverrides = {
   "public.analysis_finding_events": { kind: "triage" },
   "public.analysis_finding_results": { status: "FAIL" },
   "public.analysis_run_summaries": { checks: "{}" },
+  "public.usage_daily": {
+    metric: "api_calls",
+    // A different day per sample: the key is (org, day, metric).
+    get day() {
+      return new Date(Date.UTC(2026, 0, 1 + Math.floor(Math.random() * 3000)));
+    },
+  },
+  "public.billing_events": { outcome: "applied" },
 };
 
 const owner = await auth.createUser(tdb.db, { orgName: "Evidence Org" });

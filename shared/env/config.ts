@@ -57,6 +57,12 @@ const schema = z.object({
    * its declared schema, answering 500 `response_mismatch` when it differs.
    */
   CHECK_RESPONSES: flag.default(false),
+  /** Stripe secret key (`sk_…`). Unset: billing calls refuse (503) unless STRIPE_API_BASE points at the dev stand-in. */
+  STRIPE_SECRET_KEY: z.string().min(8).optional(),
+  /** Signing secret of the Stripe webhook endpoint (`whsec_…`); webhooks refuse everything without it. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(8).optional(),
+  /** Another Stripe API base URL: the dev billing stand-in, or a mock. Default Stripe's own. */
+  STRIPE_API_BASE: optionalUrl,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** QStash REST base URL; the dev stack points it at its local stand-in. */
   QSTASH_URL: z.url().default("https://qstash.upstash.io"),

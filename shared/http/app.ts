@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -22,6 +22,7 @@ import { countApiKeyCall } from "../api_keys/usage.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkResponses } from "./response_check.ts";
 import { createRouteGroup } from "./route.ts";
+import { meter } from "../billing/usage.ts";
 
 /** What every function is built from; created once per process. */
 export interface Services {
@@ -88,6 +89,7 @@ export function createFunctionApp(
     const log = services.log.child({ fn: name, requestId: c.get("requestId") });
     c.set("log", log);
     await next();
+    meterApiCall(c, services);
     const route = routePath(c);
     const seconds = (performance.now() - started) / 1000;
     observeRequest({ fn: name, method: c.req.method, route, status: c.res.status }, seconds);
@@ -303,4 +305,21 @@ export function asUser<T>(
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   return services.db.asTenant(claims, fn);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Counts a successful signed-in call toward its organization's API calls (when
+ * the request names one as `:orgId` or `?org_id=`): one Redis INCR, not awaited.
+ */
+function meterApiCall(c: Context<AppEnv>, services: Services): void {
+  if (c.res.status >= 400 || c.get("principal")?.kind !== "user") return;
+  let orgId: string | undefined;
+  try {
+    orgId = c.req.param("orgId") ?? c.req.query("org_id");
+  } catch {
+    orgId = c.req.query("org_id");
+  }
+  if (orgId && UUID.test(orgId)) void meter(services.cache, orgId, "api_calls", c.get("log"));
 }

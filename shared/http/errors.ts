@@ -2,6 +2,7 @@
 export type ErrorStatus =
   | 400
   | 401
+  | 402
   | 403
   | 404
   | 405
@@ -17,6 +18,7 @@ export type ErrorStatus =
 const DEFAULT_CODES: Record<ErrorStatus, string> = {
   400: "bad_request",
   401: "unauthorized",
+  402: "payment_required",
   403: "forbidden",
   404: "not_found",
   405: "method_not_allowed",
@@ -98,6 +100,7 @@ export function httpErrorFromPostgres(error: unknown): HttpError | null {
     if (status in DEFAULT_CODES) {
       return new HttpError(status, pg.message ?? "Request refused", {
         code: pg.hint ?? DEFAULT_CODES[status],
+        details: jsonDetail(pg.detail),
         cause: error,
       });
     }
@@ -152,5 +155,15 @@ export function httpErrorFromPostgres(error: unknown): HttpError | null {
         });
       }
       return null;
+  }
+}
+
+/** Our SQL exceptions may carry a JSON object as DETAIL (e.g. a plan limit's figures). */
+function jsonDetail(detail: string | undefined): unknown {
+  if (!detail?.startsWith("{")) return null;
+  try {
+    return JSON.parse(detail);
+  } catch {
+    return null;
   }
 }

@@ -127,6 +127,14 @@ export const PERMISSIONS = {
     summary: "Create an API key (viewer or analyst) or revoke one",
     note: "keys themselves can neither read nor manage keys",
   },
+  "billing.read": {
+    role: "viewer",
+    summary: "See the plan, its limits, usage and the subscription state",
+  },
+  "billing.manage": {
+    role: "admin",
+    summary: "Change the plan through Checkout, open the billing portal, see invoices",
+  },
 } as const satisfies Record<string, Permission>;
 
 /** An action of the permission matrix, e.g. `findings.triage`. */

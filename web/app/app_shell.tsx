@@ -14,6 +14,7 @@ import { Sidebar } from "../components/sidebar.tsx";
 import { Drawer } from "../components/drawer.tsx";
 import { Badge } from "../components/badge.tsx";
 import { CreateOrgModal } from "../features/orgs/create_org_modal.tsx";
+import { BillingBanner } from "../features/billing/billing_banner.tsx";
 import { OrgSwitcher } from "../features/orgs/org_switcher.tsx";
 import { ROLE_LABELS } from "../features/team/team_rules.ts";
 import { initials } from "../lib/format.ts";
@@ -135,6 +136,7 @@ function AppShell({ path }: { path: string }): JSX.Element {
       >
         {sidebar}
       </Drawer>
+      <BillingBanner />
       <ErrorBoundary resetKey={path}>
         <div key={org.id}>
           <Router>

@@ -1,5 +1,6 @@
 import { lazy } from "preact-iso";
 import {
+  CreditCard,
   KeyRound,
   LayoutDashboard,
   LayoutTemplate,
@@ -79,6 +80,14 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
     ),
     nav: { label: "API keys", icon: KeyRound, section: "organization", order: 30 },
     minRole: minimumRole("api_keys.read"),
+  },
+  {
+    path: "/billing",
+    title: "Billing",
+    component: lazy(() =>
+      import("../features/billing/billing_page.tsx").then((m) => m.BillingPage)
+    ),
+    nav: { label: "Billing", icon: CreditCard, section: "organization", order: 25 },
   },
   {
     path: "/design-system",

@@ -7,6 +7,7 @@
  * @module
  */
 import type { RouteDeclaration, RouteGroup } from "../../shared/http/route.ts";
+import type { billingRoutes } from "../../functions/billing/routes/billing.ts";
 import type { catalogRoutes } from "../../functions/analysis/routes/catalog.ts";
 import type { customCheckRoutes } from "../../functions/analysis/routes/custom_checks.ts";
 import type { findingRoutes } from "../../functions/analysis/routes/findings.ts";
@@ -40,6 +41,7 @@ export type ApiRoute =
   | Of<"analysis", typeof runRoutes>
   | Of<"analysis", typeof runEventRoutes>
   | Of<"analysis", typeof suppressionRoutes>
+  | Of<"billing", typeof billingRoutes>
   | Of<"dashboard", typeof dashboardRoutes>
   | Of<"insights", typeof compareRoutes>
   | Of<"insights", typeof trendRoutes>

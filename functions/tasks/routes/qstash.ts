@@ -14,6 +14,7 @@ import {
   taskMessageSchema,
 } from "../../../shared/tasks/mod.ts";
 import type { Cache } from "../../../shared/cache/mod.ts";
+import { flushUsage } from "../../../shared/billing/mod.ts";
 import { invalidatePosture, POSTURE_JOB_KINDS } from "../../../shared/posture/mod.ts";
 
 /** How QStash deliveries are proven: the signing keys and the URL they were published to. */
@@ -121,6 +122,12 @@ export function qstashRoutes(runner: RunnerOptions, cache: Cache): RouteGroup {
       if (version === null) {
         log.warn("cannot invalidate the cached dashboard", { orgId: parsed.data.orgId });
       }
+    }
+    // The minutely housekeeping also writes metered usage from Redis to the database.
+    if (parsed.data.type === "system") {
+      await flushUsage({ db: runner.db, cache }).catch((error) =>
+        log.warn("cannot flush metered usage", { error })
+      );
     }
     if (outcome.status === "failed") {
       throw new HttpError(500, outcome.error, {

@@ -295,8 +295,9 @@ export function InstancesPage(): JSX.Element {
         )}
         {manage && atLimit && (
           <Alert tone="warning" title="Instance limit reached">
-            Your plan allows {limit}{" "}
-            instance{limit === 1 ? "" : "s"}. Remove one or upgrade the plan to add another.
+            Your plan allows {limit} instance{limit === 1 ? "" : "s"}. Remove one or{" "}
+            <a class="font-medium underline" href="/app/billing">upgrade the plan</a>{" "}
+            to add another.
           </Alert>
         )}
         <Card
