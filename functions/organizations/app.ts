@@ -4,7 +4,9 @@
 // routes/*.ts, GET /organizations/openapi.json and the permission table in
 // docs/architecture.md).
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
+import { invitationsRoutes } from "./routes/invitations.ts";
 import { membersRoutes } from "./routes/members.ts";
+import { ownershipRoutes } from "./routes/ownership.ts";
 import { orgsRoutes } from "./routes/orgs.ts";
 
 /**
@@ -14,9 +16,11 @@ import { orgsRoutes } from "./routes/orgs.ts";
  */
 export function createOrganizationsApp(services: Services): FunctionApp {
   const app = createFunctionApp("organizations", services, {
-    description: "Organizations (tenants), their settings and their members",
+    description: "Organizations (tenants), their settings, members, invitations and ownership",
   });
+  app.route("/", invitationsRoutes(services).app);
   app.route("/", orgsRoutes(services).app);
   app.route("/", membersRoutes(services).app);
+  app.route("/", ownershipRoutes(services).app);
   return app;
 }

@@ -1,5 +1,4 @@
 export {
-  addMember,
   changeMemberRole,
   createOrganization,
   getOrganization,
@@ -10,15 +9,8 @@ export {
   requireRole,
   updateOrganization,
 } from "./store.ts";
-export type {
-  Member,
-  MemberAddition,
-  MemberPage,
-  Organization,
-  OrganizationSummary,
-} from "./store.ts";
+export type { Member, MemberPage, Organization, OrganizationSummary } from "./store.ts";
 export {
-  addMemberSchema,
   changeRoleSchema,
   createOrgSchema,
   createUpdateOrgSchema,
@@ -30,3 +22,28 @@ export {
   slugSchema,
 } from "./schemas.ts";
 export type { OrgRole, OrgSettings, UpdateOrgSchema } from "./schemas.ts";
+export {
+  acceptInvitation,
+  checkMemberSeats,
+  createInvitation,
+  createInvitationSchema,
+  hashToken,
+  INVITABLE_ROLES,
+  INVITATION_TTL_DAYS,
+  invitationTokenSchema,
+  listInvitations,
+  previewInvitation,
+  resendInvitation,
+  revokeInvitation,
+} from "./invitations.ts";
+export type { Invitation, InvitationPreview, InvitationStatus } from "./invitations.ts";
+export {
+  acceptOwnershipOffer,
+  cancelOwnershipOffer,
+  deleteOrganization,
+  deleteOrganizationSchema,
+  getOwnershipOffer,
+  offerOwnership,
+  offerOwnershipSchema,
+} from "./ownership.ts";
+export type { OwnershipOffer } from "./ownership.ts";
