@@ -81,8 +81,11 @@ Deno.test("public routes are only the operational ones", () => {
     const open = listRoutes(app).declared.filter((r) => r.declaration.auth === "public")
       .map((r) => r.path);
     // Reports: link downloads (the token is the credential) and the pack-signing key.
+    // Organizations: what an invitation link is for (the link's secret is the credential).
     const extra = name === "reports"
       ? [`/${name}/.well-known/jwks.json`, `/${name}/links/:token`]
+      : name === "organizations"
+      ? [`/${name}/invitations/lookup`]
       : [];
     assert.deepEqual(
       open.sort(),

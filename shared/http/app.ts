@@ -30,8 +30,8 @@ export interface Services {
   tasks: TaskClient;
   /** Shared key-value cache (Redis, or in-process when no Redis is configured). */
   cache: Cache;
-  /** Sends the product's own emails (invitations). */
-  mailer: Mailer;
+  /** Sends the product's own emails (invitations); from the configuration when absent. */
+  mailer?: Mailer;
 }
 
 /** Context variables every handler can read with `c.get(...)`. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
+import { mailerFromConfig } from "../../../shared/mail/mod.ts";
 import {
   acceptInvitation,
   createInvitation,
@@ -22,9 +23,10 @@ const invitationParams = z.object({ orgId: z.uuid(), invitationId: z.uuid() });
 /** `/invitations/*` (the link's holder) and `/:orgId/invitations` (admins). */
 // deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
 export function invitationsRoutes(services: Services) {
+  const mailer = services.mailer ?? mailerFromConfig(services.config);
   const mailing = () => ({
     db: services.db,
-    mailer: services.mailer,
+    mailer,
     publicUrl: services.config.PUBLIC_URL ?? "http://localhost:8000",
   });
   return createRouteGroup()
