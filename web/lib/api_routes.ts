@@ -18,8 +18,10 @@ import type { trendRoutes } from "../../functions/insights/routes/trends.ts";
 import type { connectionRoutes } from "../../functions/instances/routes/connection.ts";
 import type { instancesRoutes } from "../../functions/instances/routes/instances.ts";
 import type { syncRoutes } from "../../functions/instances/routes/syncs.ts";
+import type { invitationsRoutes } from "../../functions/organizations/routes/invitations.ts";
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
 import type { orgsRoutes } from "../../functions/organizations/routes/orgs.ts";
+import type { ownershipRoutes } from "../../functions/organizations/routes/ownership.ts";
 import type { jobsRoutes } from "../../functions/tasks/routes/jobs.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -45,8 +47,10 @@ export type ApiRoute =
   | Of<"instances", typeof connectionRoutes>
   | Of<"instances", typeof instancesRoutes>
   | Of<"instances", typeof syncRoutes>
+  | Of<"organizations", typeof invitationsRoutes>
   | Of<"organizations", typeof membersRoutes>
   | Of<"organizations", typeof orgsRoutes>
+  | Of<"organizations", typeof ownershipRoutes>
   | Of<"tasks", typeof jobsRoutes>;
 
 /** The key of a declared route, e.g. `"GET /analysis/runs/:runId"`. */
