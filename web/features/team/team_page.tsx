@@ -221,7 +221,7 @@ export function TeamPage(): JSX.Element {
         {!manage && status === "ready" && (
           <Alert
             tone="info"
-            title={`You're ${actor.role === "auditor" ? "an" : "a"} ${
+            title={`You're ${/^[aeiou]/.test(actor.role) ? "an" : "a"} ${
               ROLE_LABELS[actor.role].toLowerCase()
             } here`}
           >
