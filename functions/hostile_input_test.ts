@@ -498,7 +498,11 @@ const TEMPLATES: Record<
   "POST /organizations": { body: { name: "Acme" } },
   "PATCH /organizations/:orgId": { body: { name: "Acme renamed" } },
   "GET /organizations/:orgId/members": { query: { limit: "10" } },
-  "POST /organizations/:orgId/members": { body: { email: "new@example.com", role: "viewer" } },
+  "POST /organizations/:orgId/invitations": { body: { email: "new@example.com", role: "viewer" } },
+  "POST /organizations/invitations/lookup": { body: { token: "a".repeat(43) } },
+  "POST /organizations/invitations/accept": { body: { token: "a".repeat(43) } },
+  "PUT /organizations/:orgId/ownership-transfer": { body: { user_id: crypto.randomUUID() } },
+  "DELETE /organizations/:orgId": { body: { confirm_name: "Not the name" } },
   "PATCH /organizations/:orgId/members/:userId": { body: { role: "owner" } },
   "POST /instances": {
     body: {

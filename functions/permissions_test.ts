@@ -100,12 +100,28 @@ const PROBES: Record<Action, Probe> = {
     path: () => `/${orgId}`,
     body: { name: "Matrix Corp" },
   },
+  "organizations.transfer": {
+    fn: "organizations",
+    method: "PUT",
+    path: () => `/${orgId}/ownership-transfer`,
+    body: { user_id: members.viewer.id },
+  },
+  // A wrong name: the owner gets 422 (allowed, not confirmed), the rest 403.
+  "organizations.delete": {
+    fn: "organizations",
+    method: "DELETE",
+    path: () => `/${orgId}`,
+    body: { confirm_name: "not the name" },
+  },
   "members.read": { fn: "organizations", method: "GET", path: () => `/${orgId}/members` },
-  "members.add": {
+  // A fresh address each time, so a second allowed role is not refused as a duplicate.
+  "members.invite": {
     fn: "organizations",
     method: "POST",
-    path: () => `/${orgId}/members`,
-    body: { email: `nobody-${crypto.randomUUID()}@example.com`, role: "viewer" },
+    path: () => `/${orgId}/invitations`,
+    get body() {
+      return { email: `nobody-${crypto.randomUUID()}@example.com`, role: "viewer" };
+    },
   },
   "members.change_role": {
     fn: "organizations",
@@ -319,6 +335,16 @@ async function sqlAllows(role: OrgRole, statement: (tx: Tx) => PromiseLike<reado
 const SQL_PROBES: Partial<Record<Action, (tx: Tx) => PromiseLike<readonly unknown[]>>> = {
   "organizations.update": (tx) =>
     tx`update public.organizations set name = name where id = ${orgId} returning id`,
+  "members.invite": (tx) =>
+    tx`insert into public.invitations (org_id, email, role, token_hash, expires_at)
+       values (${orgId}, ${`sql-${crypto.randomUUID()}@example.com`}, 'viewer',
+               ${crypto.getRandomValues(new Uint8Array(32))}, now() + interval '1 day')
+       returning id`,
+  "organizations.transfer": (tx) =>
+    tx`insert into public.ownership_transfers (org_id, from_user_id, to_user_id)
+       values (${orgId}, (select auth.uid()), ${members.viewer.id}) returning org_id`,
+  "organizations.delete": (tx) =>
+    tx`delete from public.organizations where id = ${orgId} returning id`,
   "members.change_role": (tx) =>
     tx`update public.memberships set role = role
        where org_id = ${orgId} and user_id = ${members.viewer.id} returning user_id`,

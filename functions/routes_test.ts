@@ -121,10 +121,13 @@ Deno.test("public routes are only the operational ones", () => {
       .map((r) => r.path);
     // Reports: link downloads (the token is the credential) and the pack-signing key.
     // Billing: Stripe's webhooks (the signature over the body is the credential).
+    // Organizations: what an invitation link is for (the link's secret is the credential).
     const extra = name === "reports"
       ? [`/${name}/.well-known/jwks.json`, `/${name}/links/:token`]
       : name === "billing"
       ? [`/${name}/webhooks/stripe`]
+      : name === "organizations"
+      ? [`/${name}/invitations/lookup`]
       : [];
     assert.deepEqual(
       open.sort(),

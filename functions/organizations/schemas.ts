@@ -1,6 +1,6 @@
 // Response schemas of the organizations function (the wire format).
 import { z } from "zod";
-import { ORG_ROLES, orgSettingsSchema } from "../../shared/organizations/mod.ts";
+import { INVITABLE_ROLES, ORG_ROLES, orgSettingsSchema } from "../../shared/organizations/mod.ts";
 
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -32,10 +32,45 @@ export const memberSchema = z.object({
   joined_at: timestamp,
 }).strict();
 
-/** The answer to adding a member: the same for known and unknown addresses. */
-export const memberAdditionSchema = z.object({
+/** An invitation as admins see it. */
+export const invitationSchema = z.object({
+  id: z.uuid(),
   email: z.string(),
-  role: z.enum(ORG_ROLES),
+  role: z.enum(INVITABLE_ROLES),
+  status: z.enum(["pending", "expired", "accepted", "revoked"]),
+  expires_at: timestamp,
+  sent_at: timestamp,
+  send_count: z.number().int(),
+  invited_by_email: z.string().nullable(),
+  created_at: timestamp,
+  accepted_at: timestamp.nullable(),
+  revoked_at: timestamp.nullable(),
+}).strict();
+
+/** What the holder of an invitation link sees. */
+export const invitationPreviewSchema = z.object({
+  organization_name: z.string(),
+  email: z.string(),
+  role: z.enum(INVITABLE_ROLES),
+  status: z.enum(["pending", "expired", "accepted"]),
+  expires_at: timestamp,
+  invited_by: z.string(),
+}).strict();
+
+/** The organization joined by accepting an invitation. */
+export const invitationAcceptanceSchema = z.object({
+  org_id: z.uuid(),
+  role: z.enum(INVITABLE_ROLES),
+}).strict();
+
+/** An open offer of ownership. */
+export const ownershipOfferSchema = z.object({
+  from_user_id: z.uuid(),
+  from_email: z.string(),
+  to_user_id: z.uuid(),
+  to_email: z.string(),
+  created_at: timestamp,
+  expires_at: timestamp,
 }).strict();
 
 /** An API key as its organization's admins see it (never the secret or its hash). */

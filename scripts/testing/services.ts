@@ -3,6 +3,7 @@ import type { Database } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
 import type { Services } from "../../shared/http/mod.ts";
 import { createLogger } from "../../shared/log/mod.ts";
+import { type MemoryMailer, memoryMailer } from "../../shared/mail/mod.ts";
 import {
   createInProcessTaskClient,
   type InProcessTaskClient,
@@ -13,6 +14,8 @@ import type { TestAuth } from "./auth.ts";
 /** Services for tests; `tasks` is in-process unless another client is passed. */
 export interface TestServices<T extends TaskClient = InProcessTaskClient> extends Services {
   tasks: T;
+  /** What the app sent: `mailer.sent`. */
+  mailer: MemoryMailer;
 }
 
 /** Options for {@linkcode createTestServices}. */
@@ -49,6 +52,7 @@ export function createTestServices<T extends TaskClient = InProcessTaskClient>(
     log: createLogger({ level }),
     auth: auth.verifier,
     cache: createMemoryCache(),
+    mailer: memoryMailer(),
   };
   const tasks = options.tasks ? options.tasks(base) : createInProcessTaskClient({
     db,

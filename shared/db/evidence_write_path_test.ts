@@ -47,8 +47,12 @@ const USER_WRITABLE = [
   "public.analysis_finding_triage",
   "public.analysis_suppressions",
   "public.instances",
+  // Admins write invitations; accepting goes through private.accept_invitation.
+  "public.invitations",
   "public.jobs",
   "public.memberships",
+  // Owners offer, the recipient accepts through private.accept_ownership_transfer.
+  "public.ownership_transfers",
   // Reports: definitions, requests, links and events are people's; the files are
   // written by the export task under the requesting organization's policies.
   "public.report_definitions",

@@ -46,6 +46,17 @@ const OVERRIDES: ColumnOverrides = {
   "public.report_exports": { format: "pdf", sha256: null },
   "public.report_links": { kind: "share" },
   "public.report_events": { action: "generated" },
+  "public.invitations": {
+    email: "sample@invite.test",
+    role: "viewer",
+    status: "pending",
+    accepted_at: null,
+    revoked_at: null,
+    // The hash is unique: a fresh one for every row.
+    get token_hash() {
+      return crypto.getRandomValues(new Uint8Array(32));
+    },
+  },
 };
 
 interface TenantTable {

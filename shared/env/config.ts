@@ -22,6 +22,14 @@ const schema = z.object({
   SUPABASE_JWT_ISSUER: z.string().optional(),
   /** Public base URL of this deployment (QStash callbacks, links in emails). */
   PUBLIC_URL: optionalUrl,
+  /**
+   * SMTP provider for the emails the product sends itself (invitations), e.g.
+   * `smtps://user:pass@smtp.example.com:465`. Unset when hosted: sending refuses
+   * with 503 (the dev stack delivers to its mailbox instead).
+   */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  /** From header of those emails. */
+  MAIL_FROM: z.string().min(3).default("ComplianceIQ <no-reply@complianceiq.local>"),
   /** Origins allowed by CORS, comma separated; `*` for any. */
   CORS_ORIGINS: z.string().default("*"),
   /** Largest request body accepted, in bytes. */

@@ -1,4 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { Mailer } from "../mail/mod.ts";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -34,6 +35,8 @@ export interface Services {
   tasks: TaskClient;
   /** Shared key-value cache (Redis, or in-process when no Redis is configured). */
   cache: Cache;
+  /** Sends the product's own emails (invitations); from the configuration when absent. */
+  mailer?: Mailer;
 }
 
 /** Context variables every handler can read with `c.get(...)`. */

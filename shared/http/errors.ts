@@ -7,6 +7,7 @@ export type ErrorStatus =
   | 404
   | 405
   | 409
+  | 410
   | 413
   | 415
   | 422
@@ -23,6 +24,7 @@ const DEFAULT_CODES: Record<ErrorStatus, string> = {
   404: "not_found",
   405: "method_not_allowed",
   409: "conflict",
+  410: "gone",
   413: "payload_too_large",
   415: "unsupported_media_type",
   422: "unprocessable_entity",

@@ -1,5 +1,4 @@
 export {
-  addMember,
   assertRole,
   callerUserId,
   changeMemberRole,
@@ -14,15 +13,8 @@ export {
 } from "./store.ts";
 export { createMembershipCheck } from "./membership_check.ts";
 export type { MembershipCheck, MembershipCheckOptions } from "./membership_check.ts";
-export type {
-  Member,
-  MemberAddition,
-  MemberPage,
-  Organization,
-  OrganizationSummary,
-} from "./store.ts";
+export type { Member, MemberPage, Organization, OrganizationSummary } from "./store.ts";
 export {
-  addMemberSchema,
   changeRoleSchema,
   createOrgSchema,
   createUpdateOrgSchema,
@@ -34,3 +26,28 @@ export {
   slugSchema,
 } from "./schemas.ts";
 export type { OrgRole, OrgSettings, UpdateOrgSchema } from "./schemas.ts";
+export {
+  acceptInvitation,
+  checkMemberSeats,
+  createInvitation,
+  createInvitationSchema,
+  hashToken,
+  INVITABLE_ROLES,
+  INVITATION_TTL_DAYS,
+  invitationTokenSchema,
+  listInvitations,
+  previewInvitation,
+  resendInvitation,
+  revokeInvitation,
+} from "./invitations.ts";
+export type { Invitation, InvitationPreview, InvitationStatus } from "./invitations.ts";
+export {
+  acceptOwnershipOffer,
+  cancelOwnershipOffer,
+  deleteOrganization,
+  deleteOrganizationSchema,
+  getOwnershipOffer,
+  offerOwnership,
+  offerOwnershipSchema,
+} from "./ownership.ts";
+export type { OwnershipOffer } from "./ownership.ts";

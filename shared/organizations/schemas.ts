@@ -91,12 +91,6 @@ export function createUpdateOrgSchema(
   return buildUpdateOrgSchema(options.frameworkIds);
 }
 
-/** Body of `POST /organizations/:orgId/members`. */
-export const addMemberSchema = z.object({
-  email: z.email().max(254),
-  role: z.enum(ORG_ROLES),
-}).strict();
-
 /** Body of `PATCH /organizations/:orgId/members/:userId`. */
 export const changeRoleSchema = z.object({ role: z.enum(ORG_ROLES) }).strict();
 

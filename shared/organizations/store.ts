@@ -229,64 +229,6 @@ export async function listMembers(
   };
 }
 
-/** The answer to adding a member by email: the same whether or not an account uses it. */
-export interface MemberAddition {
-  /** The address as given, trimmed and lower-cased. */
-  email: string;
-  role: OrgRole;
-}
-
-/**
- * Adds the user with this email, if an account uses it, as a member (admin or
- * owner; only an owner can add an owner). The answer is the same whether or not
- * an account exists, and never names anyone, so the endpoint cannot be used to
- * find out who has an account. A full organization is refused before anyone is
- * looked up, for the same reason. Adding a current member is refused (409): the
- * admin sees the team list anyway.
- *
- * @param tx a tenant transaction
- * @param orgId the organization
- * @param input the email address and role
- */
-export async function addMember(
-  tx: Tx,
-  orgId: string,
-  input: { email: string; role: OrgRole },
-): Promise<MemberAddition> {
-  const myRole = await requirePermission(tx, orgId, "members.add");
-  if (input.role === "owner" && myRole !== "owner") throw ownerRequired();
-  const email = input.email.trim().toLowerCase();
-  const [seats] = await tx<{ members: number; max_users: number }[]>`
-    select (select count(*) from public.memberships where org_id = ${orgId})::int as members,
-           max_users
-    from public.organizations where id = ${orgId}`;
-  if (seats && seats.members >= seats.max_users) {
-    throw new HttpError(
-      409,
-      `This organization already has ${seats.max_users} members, the most its plan allows`,
-      { code: "member_limit_reached" },
-    );
-  }
-  const [found] = await tx<{ id: string | null; member: boolean }[]>`
-    select u.id, exists (select 1 from public.memberships m
-                         where m.org_id = ${orgId} and m.user_id = u.id) as member
-    from (select private.user_id_by_email(${email}) as id) u`;
-  if (found?.id) {
-    if (found.member) {
-      throw new HttpError(409, `${email} is already a member`, { code: "already_member" });
-    }
-    try {
-      await tx`insert into public.memberships (org_id, user_id, role) values (${orgId}, ${found.id}, ${input.role})`;
-    } catch (error) {
-      if ((error as { code?: string }).code === "23505") {
-        throw new HttpError(409, `${email} is already a member`, { code: "already_member" });
-      }
-      throw error;
-    }
-  }
-  return { email, role: input.role };
-}
-
 /**
  * Changes a member's role (admin or owner; owner role changes need an owner,
  * and the last owner cannot step down — the database enforces both).

@@ -24,11 +24,21 @@ export interface Permission {
 export const PERMISSIONS = {
   "organizations.read": { role: "viewer", summary: "See the organization and its settings" },
   "organizations.update": { role: "admin", summary: "Rename the organization, change settings" },
+  "organizations.transfer": {
+    role: "owner",
+    summary: "Offer ownership to a member, or withdraw the offer",
+    note: "the member accepts; the one who offered becomes admin",
+  },
+  "organizations.delete": {
+    role: "owner",
+    summary: "Delete the organization and all its data",
+    note: "the organization's name typed as confirmation",
+  },
   "members.read": { role: "viewer", summary: "See the team" },
-  "members.add": {
+  "members.invite": {
     role: "admin",
-    summary: "Add a member",
-    note: "adding an owner needs the owner role",
+    summary: "Invite people by email; see, resend and revoke invitations",
+    note: "any role but owner; up to the plan's member limit",
   },
   "members.change_role": {
     role: "admin",

@@ -6,8 +6,8 @@ Deno.test("can() allows an action from its least role upwards and refuses below 
   assert.equal(can("admin", "findings.triage"), true);
   assert.equal(can("auditor", "findings.triage"), false);
   assert.equal(can("viewer", "findings.read"), true);
-  assert.equal(can("admin", "members.add"), true);
-  assert.equal(can("analyst", "members.add"), false);
+  assert.equal(can("admin", "members.invite"), true);
+  assert.equal(can("analyst", "members.invite"), false);
 });
 
 Deno.test("can() refuses everything to a non-member", () => {

@@ -4,6 +4,7 @@ import { connectDatabase, type Database } from "../db/mod.ts";
 import { type Config, ConfigError, databaseUrl, loadConfig } from "../env/mod.ts";
 import type { Services } from "../http/mod.ts";
 import { createLogger } from "../log/mod.ts";
+import { mailerFromConfig } from "../mail/mod.ts";
 import { createTaskClientFromConfig } from "../tasks/mod.ts";
 
 /**
@@ -25,6 +26,7 @@ export function createServicesFromEnv(config: Config = loadConfig()): Services {
     auth: verifierFromConfig(config, db),
     tasks: createTaskClientFromConfig(config, { db, log }),
     cache: cacheFromConfig(config, log),
+    mailer: mailerFromConfig(config),
   };
 }
 

@@ -12,13 +12,18 @@ import { LoginPage } from "../features/auth/login_page.tsx";
 import { ResetPasswordPage } from "../features/auth/reset_password_page.tsx";
 import { SignupPage } from "../features/auth/signup_page.tsx";
 import { ApiReferencePage } from "../features/api_reference/api_reference_page.tsx";
+import { InvitePage } from "../features/invite/invite_page.tsx";
 import { LandingPage } from "../features/landing/landing_page.tsx";
 import { AppArea } from "./app_shell.tsx";
 import { Redirect } from "./redirect.tsx";
 import { AppContext, type AppServices, useApp } from "./services.ts";
 
-/** Where a signed-in user goes from a guest page: `?next=` when it stays in the app, else `/app`. */
+/**
+ * Where a signed-in user goes from a guest page: `?next=` when it stays in the
+ * app (or is the invitation page), else `/app`.
+ */
 export function nextPath(next: string | undefined): string {
+  if (next === "/invite" || next === "/invite?accept=1") return next;
   return next && next.startsWith("/app") && !next.startsWith("//") ? next : "/app";
 }
 
@@ -52,6 +57,7 @@ const Signup = guestOnly(SignupPage, "Create your account");
 const Forgot = guestOnly(ForgotPasswordPage, "Reset your password");
 const Reset = titled(ResetPasswordPage, "Choose a new password · ComplianceIQ");
 const Callback = titled(AuthCallbackPage, "Confirm your email · ComplianceIQ");
+const Invite = titled(InvitePage, "Your invitation · ComplianceIQ");
 const ApiReference = titled(ApiReferencePage, "API reference · ComplianceIQ");
 const NotFound = titled(function NotFoundPage(): JSX.Element {
   return (
@@ -88,6 +94,7 @@ export function App({ services }: { services: AppServices }): JSX.Element {
             <Route path="/forgot-password" component={Forgot} />
             <Route path="/reset-password" component={Reset} />
             <Route path="/auth/callback" component={Callback} />
+            <Route path="/invite" component={Invite} />
             <Route path="/api-reference" component={ApiReference} />
             <Route path="/app" component={AppArea} />
             <Route path="/app/*" component={AppArea} />

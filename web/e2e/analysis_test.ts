@@ -4,6 +4,7 @@ import {
   announceSkip,
   assertAccessible,
   chromiumAvailable,
+  latestMail,
   signIn,
   startE2e,
   uniqueEmail,
@@ -34,7 +35,7 @@ async function api(url: string, bearer: string, method: string, path: string, bo
   return text ? JSON.parse(text) : null;
 }
 
-/** Signs up a new user and adds them to the organization as a viewer. */
+/** Signs up a new user who joins the organization as a viewer through an invitation. */
 async function addViewer(
   url: string,
   ownerToken: string,
@@ -48,9 +49,20 @@ async function addViewer(
   const client = createClient(url, config.supabaseAnonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   });
-  const { error } = await client.auth.signUp({ email, password });
+  const { data, error } = await client.auth.signUp({ email, password });
   assert.equal(error, null);
-  await api(url, ownerToken, "POST", `/organizations/${orgId}/members`, { email, role: "viewer" });
+  // Invited, then accepting with the link's secret from the dev mailbox.
+  await api(url, ownerToken, "POST", `/organizations/${orgId}/invitations`, {
+    email,
+    role: "viewer",
+  });
+  const token = new URL((await latestMail(url, email, "invite")).link).hash.replace(
+    /^#token=/,
+    "",
+  );
+  await api(url, data.session!.access_token, "POST", "/organizations/invitations/accept", {
+    token,
+  });
   return [email, password];
 }
 

@@ -3,12 +3,15 @@ import { createClient } from "@supabase/supabase-js";
 import type { Page } from "playwright-core";
 import {
   announceSkip,
+  assertAccessible,
   chromiumAvailable,
+  latestMail,
   openFromSidebar,
   screenshot,
   signIn,
   startE2e,
   uniqueEmail,
+  waitForStartPage,
 } from "./_harness.ts";
 
 announceSkip(import.meta.url);
@@ -47,14 +50,33 @@ async function setRole(page: Page, who: string, role: string): Promise<void> {
   await page.getByRole("status").filter({ hasText: `${who} is now ${role}` }).waitFor();
 }
 
-async function switchOrg(page: Page, name: string): Promise<void> {
-  await page.getByRole("button", { name: /^Organization:/ }).click();
-  await page.getByRole("menuitemradio", { name: new RegExp(name) }).click();
-  await page.getByTestId("current-org").filter({ hasText: name }).waitFor();
+/** Invites `email` as `role` from the Team page and waits for the confirmation. */
+async function invite(page: Page, email: string, role: string): Promise<void> {
+  await page.getByRole("button", { name: "Invite member" }).click();
+  const dialog = page.getByRole("dialog", { name: "Invite a teammate" });
+  await dialog.getByLabel("Email").fill(email);
+  await dialog.getByLabel("Role").selectOption(role);
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByRole("status").filter({ hasText: `Invitation sent to ${email}` }).waitFor();
+}
+
+/** The members table's rows containing `text`. */
+function memberRow(page: Page, text: string) {
+  return page.getByRole("table", { name: /^Members of/ }).getByRole("row").filter({
+    hasText: text,
+  });
+}
+
+/** The invitations table's row for `email`. */
+function invitationRow(page: Page, email: string) {
+  return page.getByRole("table", { name: /^Invitations to/ }).getByRole("row").filter({
+    hasText: email,
+  });
 }
 
 Deno.test({
-  name: "web team: add member, change role, refusals for a viewer, leave, settings",
+  name:
+    "web team: invitations (new and existing accounts), roles, refusals, leave, ownership, settings, deletion",
   ignore: !chromiumAvailable,
   async fn(t) {
     const e2e = await startE2e();
@@ -67,27 +89,83 @@ Deno.test({
       assert.equal(await signIn(owner, e2e.demo.email, e2e.demo.password), "Dashboard");
       await openFromSidebar(owner, "Team");
 
-      await t.step("adding an unknown email says no more than for a known one", async () => {
-        await owner.getByRole("button", { name: "Add member" }).click();
-        const dialog = owner.getByRole("dialog", { name: "Add a member" });
-        await dialog.getByLabel("Email").fill("nobody@example.test");
-        await dialog.getByRole("button", { name: "Add member" }).click();
-        await owner.getByRole("status").filter({
-          hasText: "If nobody@example.test has a ComplianceIQ account, they are now a member",
-        }).waitFor();
-        await screenshot(owner, "team-add-member-unknown");
-        assert.equal(await owner.getByRole("row").filter({ hasText: "nobody@" }).count(), 0);
+      const newcomer = uniqueEmail("nadia");
+      await t.step("an owner invites a colleague; the invitation shows as pending", async () => {
+        await invite(owner, newcomer, "analyst");
+        await invitationRow(owner, newcomer).getByText("Pending").waitFor();
+        await assertAccessible(owner, "team-invitations");
       });
 
-      await t.step("an owner adds a member by email with a role", async () => {
-        await owner.getByRole("button", { name: "Add member" }).click();
-        const dialog = owner.getByRole("dialog", { name: "Add a member" });
-        await dialog.getByLabel("Email").fill(vera);
-        await dialog.getByLabel("Role").selectOption("viewer");
-        await dialog.getByRole("button", { name: "Add member" }).click();
-        await owner.getByRole("status").filter({
-          hasText: `If ${vera} has a ComplianceIQ account, they are now a member (viewer)`,
-        }).waitFor();
+      const colleague = await e2e.newPage();
+      await t.step(
+        "the colleague signs up from the emailed link and lands in the organization",
+        async () => {
+          const mail = await latestMail(e2e.url, newcomer, "invite");
+          assert.match(mail.subject, /Join Demo Organization on ComplianceIQ/);
+          await colleague.goto(mail.link);
+          await colleague.getByRole("heading", { name: "Join Demo Organization" }).waitFor();
+          assert.equal(new URL(colleague.url()).hash, "", "the secret leaves the address bar");
+          await assertAccessible(colleague, "invite-page");
+          await colleague.getByRole("link", { name: "Create an account" }).click();
+          await colleague.getByRole("heading", { name: "Create your account to join" }).waitFor();
+          assert.equal(await colleague.getByLabel("Organization name").count(), 0);
+          assert.equal(await colleague.getByLabel("Work email").inputValue(), newcomer);
+          await colleague.getByLabel("Password", { exact: true }).fill("Copper-lantern-violet-73");
+          await colleague.getByRole("button", { name: "Create account" }).click();
+          await waitForStartPage(colleague);
+          await colleague.getByTestId("current-org").filter({ hasText: "Demo Organization" })
+            .waitFor();
+          await owner.reload();
+          await memberRow(owner, newcomer).waitFor();
+          await invitationRow(owner, newcomer).getByText("Accepted").waitFor();
+        },
+      );
+
+      await t.step("a used link cannot be used again", async () => {
+        const mail = await latestMail(e2e.url, newcomer, "invite");
+        const stranger = await e2e.newPage();
+        await stranger.goto(mail.link);
+        await stranger.getByText("This invitation has already been used").waitFor();
+      });
+
+      await t.step("resending replaces the link; revoking kills it", async () => {
+        const late = uniqueEmail("late");
+        await invite(owner, late, "viewer");
+        const first = await latestMail(e2e.url, late, "invite");
+        await invitationRow(owner, late).getByRole("button", {
+          name: `Resend the invitation to ${late}`,
+        })
+          .click();
+        await owner.getByRole("status").filter({ hasText: `Sent a new link to ${late}` }).waitFor();
+        const visitor = await e2e.newPage();
+        await visitor.goto(first.link);
+        await visitor.getByRole("heading", { name: "This invitation can't be used" }).waitFor();
+        await invitationRow(owner, late).getByRole("button", {
+          name: `Revoke the invitation to ${late}`,
+        })
+          .click();
+        await owner.getByRole("alertdialog", { name: "Revoke invitation?" })
+          .getByRole("button", { name: "Revoke invitation" }).click();
+        await invitationRow(owner, late).getByText("Revoked").waitFor();
+        const second = await latestMail(e2e.url, late, "invite");
+        await visitor.goto(second.link);
+        await visitor.getByRole("heading", { name: "This invitation can't be used" }).waitFor();
+      });
+
+      const member = await e2e.newPage();
+      await t.step("someone with an account signs in from the link and accepts", async () => {
+        await invite(owner, vera, "viewer");
+        const mail = await latestMail(e2e.url, vera, "invite");
+        await member.goto(mail.link);
+        await member.getByRole("link", { name: "I have an account: sign in" }).click();
+        assert.equal(await member.getByLabel("Work email").inputValue(), vera);
+        await member.getByLabel("Password", { exact: true }).fill(veraPassword);
+        await member.getByRole("button", { name: "Sign in" }).click();
+        await member.getByRole("button", { name: "Accept and open Demo Organization" }).click();
+        await waitForStartPage(member);
+        await member.getByTestId("current-org").filter({ hasText: "Demo Organization" }).waitFor();
+        await owner.reload();
+        await owner.getByLabel("Role of Vera Lindqvist", { exact: true }).waitFor();
         assert.equal(
           await owner.getByLabel("Role of Vera Lindqvist", { exact: true }).inputValue(),
           "viewer",
@@ -103,17 +181,15 @@ Deno.test({
         await screenshot(owner, "team-owner");
       });
 
-      const member = await e2e.newPage();
       await t.step("a viewer sees the team read-only, with the reason", async () => {
         await setRole(owner, "Vera Lindqvist", "viewer");
-        // Vera's own organization has no instance yet: its Dashboard says how to connect one.
-        assert.equal(await signIn(member, vera, veraPassword), "Dashboard");
         await openFromSidebar(member, "Team");
-        await switchOrg(member, "Demo Organization");
         await member.getByText("You're a viewer here").waitFor();
-        await member.getByText("Only admins and owners can add members or change roles.").waitFor();
+        await member.getByText("Only admins and owners can invite members or change roles.")
+          .waitFor();
         assert.equal(await member.getByRole("combobox").count(), 0, "no role pickers for a viewer");
-        assert.equal(await member.getByRole("button", { name: "Add member" }).count(), 0);
+        assert.equal(await member.getByRole("button", { name: "Invite member" }).count(), 0);
+        assert.equal(await member.getByText("Invitations", { exact: true }).count(), 0);
         await screenshot(member, "team-viewer");
       });
 
@@ -150,16 +226,17 @@ Deno.test({
           .waitFor();
         await member.getByTestId("current-org").filter({ hasText: "Vera Consulting" }).waitFor();
         await owner.reload();
-        await owner.getByRole("row").filter({ hasText: e2e.demo.email }).waitFor();
-        assert.equal(await owner.getByRole("row").filter({ hasText: vera }).count(), 0);
+        await memberRow(owner, e2e.demo.email).waitFor();
+        assert.equal(await memberRow(owner, vera).count(), 0);
       });
 
       await t.step("an owner removes a member after confirming", async () => {
-        await owner.getByRole("button", { name: "Add member" }).click();
-        const dialog = owner.getByRole("dialog", { name: "Add a member" });
-        await dialog.getByLabel("Email").fill(vera);
-        await dialog.getByRole("button", { name: "Add member" }).click();
-        await owner.getByRole("row").filter({ hasText: vera }).waitFor();
+        await invite(owner, vera, "viewer");
+        await member.goto((await latestMail(e2e.url, vera, "invite")).link);
+        await member.getByRole("button", { name: "Accept and open Demo Organization" }).click();
+        await waitForStartPage(member);
+        await owner.reload();
+        await owner.getByRole("button", { name: "Remove Vera Lindqvist" }).waitFor();
         await owner.getByRole("button", { name: "Remove Vera Lindqvist" }).click();
         const confirm = owner.getByRole("alertdialog", { name: "Remove member?" });
         assert.ok(
@@ -170,7 +247,7 @@ Deno.test({
         );
         await confirm.getByRole("button", { name: "Remove member" }).click();
         await owner.getByRole("status").filter({ hasText: "Vera Lindqvist was removed" }).waitFor();
-        assert.equal(await owner.getByRole("row").filter({ hasText: vera }).count(), 0);
+        assert.equal(await memberRow(owner, vera).count(), 0);
       });
 
       await t.step("an owner renames the organization; a taken slug is refused", async () => {
@@ -218,6 +295,51 @@ Deno.test({
           false,
         );
         await screenshot(owner, "settings-owner");
+      });
+
+      await t.step(
+        "an owner offers ownership; the colleague accepts and the owner becomes admin",
+        async () => {
+          await openFromSidebar(owner, "Team");
+          await owner.getByLabel("New owner").selectOption({ label: newcomer });
+          await owner.getByRole("button", { name: "Offer ownership" }).click();
+          await owner.getByRole("alertdialog", { name: "Offer ownership?" })
+            .getByRole("button", { name: "Offer ownership" }).click();
+          await owner.getByText(`Ownership offered to ${newcomer}`, { exact: false }).waitFor();
+          await colleague.reload();
+          await openFromSidebar(colleague, "Team");
+          await colleague.getByText("offered you ownership of Demo Holdings").waitFor();
+          await assertAccessible(colleague, "team-ownership-offer");
+          await colleague.getByRole("button", { name: "Accept ownership" }).click();
+          await colleague.getByRole("status").filter({ hasText: "You are now an owner" }).waitFor();
+          await owner.reload();
+          const heir = memberRow(owner, newcomer);
+          await heir.getByText("Owner", { exact: true }).waitFor();
+          assert.equal(
+            await owner.getByLabel(`Role of ${newcomer}`, { exact: true }).count(),
+            0,
+            "the former owner, now an admin, cannot change an owner's role",
+          );
+        },
+      );
+
+      await t.step("an owner deletes an organization after typing its name", async () => {
+        // Removed from the demo organization, Vera is back in her own.
+        await member.reload();
+        await member.getByTestId("current-org").filter({ hasText: "Vera Consulting" }).waitFor();
+        await openFromSidebar(member, "Settings");
+        await member.getByRole("button", { name: "Delete Vera Consulting" }).click();
+        const dialog = member.getByRole("dialog", { name: "Delete Vera Consulting?" });
+        const confirm = dialog.getByRole("button", { name: "Delete organization" });
+        await dialog.getByLabel("Type Vera Consulting to confirm").fill("vera consulting");
+        assert.equal(await confirm.isDisabled(), true, "the name must match exactly");
+        await dialog.getByLabel("Type Vera Consulting to confirm").fill("Vera Consulting");
+        await assertAccessible(member, "settings-delete-org");
+        await confirm.click();
+        await member.getByRole("status").filter({ hasText: "Vera Consulting was deleted" })
+          .waitFor();
+        await member.getByTestId("current-org").filter({ hasText: "Vera Consulting" })
+          .waitFor({ state: "detached" });
       });
 
       assert.deepEqual(e2e.pageErrors, []);

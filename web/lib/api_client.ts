@@ -1,11 +1,14 @@
 import { ApiError } from "./api_error.ts";
 import type {
   ErrorBody,
+  InvitableRole,
+  Invitation,
+  InvitationPreview,
   Member,
-  MemberAddition,
   OrgDetail,
   OrgSummary,
   OrgUpdate,
+  OwnershipOffer,
   Page,
   Role,
 } from "./api_types.ts";
@@ -51,8 +54,21 @@ export interface OrganizationsApi {
   ): Promise<Page<Member>>;
   /** Follows `next_cursor` until the last page. */
   listAllMembers(orgId: string, options?: { signal?: AbortSignal }): Promise<Member[]>;
-  /** Adds the account using `email`, if there is one; the answer is the same either way. */
-  addMember(orgId: string, input: { email: string; role: Role }): Promise<MemberAddition>;
+  listInvitations(orgId: string): Promise<Invitation[]>;
+  /** Invites `email`; the answer is the same whether or not the address has an account. */
+  invite(orgId: string, input: { email: string; role: InvitableRole }): Promise<Invitation>;
+  resendInvitation(orgId: string, invitationId: string): Promise<Invitation>;
+  revokeInvitation(orgId: string, invitationId: string): Promise<Invitation>;
+  /** What an invitation link is for (public: the link's secret is the credential). */
+  lookupInvitation(token: string): Promise<InvitationPreview>;
+  acceptInvitation(token: string): Promise<{ org_id: string; role: InvitableRole }>;
+  ownershipOffer(orgId: string): Promise<OwnershipOffer | null>;
+  offerOwnership(orgId: string, userId: string): Promise<OwnershipOffer>;
+  /** Withdraws (an owner) or declines (the recipient) the open offer. */
+  cancelOwnershipOffer(orgId: string): Promise<void>;
+  acceptOwnership(orgId: string): Promise<OrgDetail>;
+  /** Deletes the organization and all its data; `confirmName` must be its name. */
+  remove(orgId: string, confirmName: string): Promise<void>;
   changeRole(orgId: string, userId: string, role: Role): Promise<Member>;
   removeMember(orgId: string, userId: string): Promise<void>;
   leave(orgId: string): Promise<void>;
@@ -67,6 +83,15 @@ const CODE_MESSAGES: Record<string, string> = {
   last_owner:
     "An organization needs at least one owner. Make someone else an owner before you do this.",
   already_member: "That person is already a member of this organization.",
+  already_invited: "That address already has an open invitation. Resend or revoke it instead.",
+  invitation_expired:
+    "This invitation link has expired. Ask the person who invited you for a new one.",
+  invitation_used: "This invitation link has already been used.",
+  invitation_not_found:
+    "This invitation link is not valid. It may have been revoked or replaced by a newer one.",
+  invitation_email_mismatch:
+    "This invitation was sent to another email address. Sign in with that address to accept it.",
+  confirmation_mismatch: "Type the organization's name exactly as shown to confirm.",
   member_limit_reached:
     "Your plan's member limit is reached. Remove a member or upgrade the plan to add more.",
   already_exists: "That slug is already taken. Choose another one.",
@@ -231,8 +256,42 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } while (cursor);
       return all;
     },
-    addMember: async (orgId, input) =>
-      (await call("POST /organizations/:orgId/members", { params: { orgId }, body: input })).data,
+    listInvitations: async (orgId) =>
+      (await call("GET /organizations/:orgId/invitations", { params: { orgId } })).data,
+    invite: async (orgId, input) =>
+      (await call("POST /organizations/:orgId/invitations", { params: { orgId }, body: input }))
+        .data,
+    resendInvitation: async (orgId, invitationId) =>
+      (await call("POST /organizations/:orgId/invitations/:invitationId/resend", {
+        params: { orgId, invitationId },
+      })).data,
+    revokeInvitation: async (orgId, invitationId) =>
+      (await call("POST /organizations/:orgId/invitations/:invitationId/revoke", {
+        params: { orgId, invitationId },
+      })).data,
+    lookupInvitation: async (token) =>
+      (await call("POST /organizations/invitations/lookup", { body: { token } })).data,
+    acceptInvitation: async (token) =>
+      (await call("POST /organizations/invitations/accept", { body: { token } })).data,
+    ownershipOffer: async (orgId) =>
+      (await call("GET /organizations/:orgId/ownership-transfer", { params: { orgId } })).data,
+    offerOwnership: async (orgId, userId) =>
+      (await call("PUT /organizations/:orgId/ownership-transfer", {
+        params: { orgId },
+        body: { user_id: userId },
+      })).data,
+    async cancelOwnershipOffer(orgId) {
+      await call("DELETE /organizations/:orgId/ownership-transfer", { params: { orgId } });
+    },
+    acceptOwnership: async (orgId) =>
+      (await call("POST /organizations/:orgId/ownership-transfer/accept", { params: { orgId } }))
+        .data,
+    async remove(orgId, confirmName) {
+      await call("DELETE /organizations/:orgId", {
+        params: { orgId },
+        body: { confirm_name: confirmName },
+      });
+    },
     changeRole: async (orgId, userId, role) =>
       (await call("PATCH /organizations/:orgId/members/:userId", {
         params: { orgId, userId },

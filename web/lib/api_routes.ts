@@ -20,8 +20,10 @@ import type { connectionRoutes } from "../../functions/instances/routes/connecti
 import type { instancesRoutes } from "../../functions/instances/routes/instances.ts";
 import type { syncRoutes } from "../../functions/instances/routes/syncs.ts";
 import type { apiKeysRoutes } from "../../functions/organizations/routes/api_keys.ts";
+import type { invitationsRoutes } from "../../functions/organizations/routes/invitations.ts";
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
 import type { orgsRoutes } from "../../functions/organizations/routes/orgs.ts";
+import type { ownershipRoutes } from "../../functions/organizations/routes/ownership.ts";
 import type { jobsRoutes } from "../../functions/tasks/routes/jobs.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -49,8 +51,10 @@ export type ApiRoute =
   | Of<"instances", typeof instancesRoutes>
   | Of<"instances", typeof syncRoutes>
   | Of<"organizations", typeof apiKeysRoutes>
+  | Of<"organizations", typeof invitationsRoutes>
   | Of<"organizations", typeof membersRoutes>
   | Of<"organizations", typeof orgsRoutes>
+  | Of<"organizations", typeof ownershipRoutes>
   | Of<"tasks", typeof jobsRoutes>;
 
 /** The key of a declared route, e.g. `"GET /analysis/runs/:runId"`. */

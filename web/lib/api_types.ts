@@ -43,11 +43,19 @@ export type OrgUpdate = InputOf<"PATCH /organizations/:orgId">["body"];
 /** A member of an organization. */
 export type Member = ResponseOf<"GET /organizations/:orgId/members">["data"][number];
 
-/**
- * The answer to adding a member by email: the same whether or not an account
- * uses the address, so it names no one.
- */
-export type MemberAddition = ResponseOf<"POST /organizations/:orgId/members">["data"];
+/** An invitation as admins see it, with its state (pending, expired, accepted, revoked). */
+export type Invitation = ResponseOf<"GET /organizations/:orgId/invitations">["data"][number];
+
+/** What an invitation link is for, as its holder sees it. */
+export type InvitationPreview = ResponseOf<"POST /organizations/invitations/lookup">["data"];
+
+/** Roles an invitation can grant (every role but owner). */
+export type InvitableRole = Invitation["role"];
+
+/** An open offer of ownership. */
+export type OwnershipOffer = NonNullable<
+  ResponseOf<"GET /organizations/:orgId/ownership-transfer">["data"]
+>;
 
 /** A page of a cursor-paginated list. */
 export interface Page<T> {

@@ -16,7 +16,7 @@ import {
 import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
 import { requirePermission } from "../../../shared/organizations/mod.ts";
 import type { Action } from "../../../shared/permissions/mod.ts";
-import type { JwtClaims } from "../../../shared/db/mod.ts";
+import type { TenantClaims } from "../../../shared/db/mod.ts";
 
 const orgParams = z.object({ orgId: z.uuid() });
 const urlSchema = z.object({ url: z.string() });
@@ -25,7 +25,7 @@ const urlSchema = z.object({ url: z.string() });
 // deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
 export function billingRoutes(services: Services) {
   const stripe = stripeFromConfig(services.config);
-  const authorize = (claims: JwtClaims, orgId: string, action: Action) =>
+  const authorize = (claims: TenantClaims, orgId: string, action: Action) =>
     services.db.asTenant(claims, (tx) => requirePermission(tx, orgId, action));
   const appUrl = (path: string) =>
     new URL(path, services.config.PUBLIC_URL ?? "http://localhost:8000").href;

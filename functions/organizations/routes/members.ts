@@ -1,15 +1,13 @@
 import { z } from "zod";
 import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import {
-  addMember,
-  addMemberSchema,
   changeMemberRole,
   changeRoleSchema,
   listMembers,
   listMembersQuerySchema,
   removeMember,
 } from "../../../shared/organizations/mod.ts";
-import { memberAdditionSchema, memberSchema } from "../schemas.ts";
+import { memberSchema } from "../schemas.ts";
 
 const orgParams = z.object({ orgId: z.uuid() });
 const memberParams = z.object({ orgId: z.uuid(), userId: z.uuid() });
@@ -32,25 +30,6 @@ export function membersRoutes(services: Services) {
       async (c, { params, query }) =>
         c.json(await listMembers(services.db, c.get("claims"), params.orgId, query)),
     )
-    .on({
-      method: "post",
-      path: "/:orgId/members",
-      summary: "Add a member by email (the same answer whether or not the address has an account)",
-      auth: "user",
-      permission: "members.add",
-      params: orgParams,
-      body: addMemberSchema,
-      responses: {
-        202: { description: "Accepted: who was asked for", schema: dataOf(memberAdditionSchema) },
-      },
-    }, async (c, { params, body }) => {
-      const data = await services.db.asTenant(
-        c.get("claims"),
-        (tx) => addMember(tx, params.orgId, body),
-      );
-      // 202 and the same body whether or not an account uses the address.
-      return c.json({ data }, 202);
-    })
     .on({
       method: "patch",
       path: "/:orgId/members/:userId",

@@ -8,6 +8,8 @@ import { Input } from "../../components/input.tsx";
 import { Loader } from "../../components/loader.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
 import { useApp } from "../../app/services.ts";
+import { browserStore } from "../../lib/storage.ts";
+import { pendingInvitation } from "../invite/pending_invitation.ts";
 import { AuthLayout } from "./auth_layout.tsx";
 
 /**
@@ -82,7 +84,11 @@ export function AuthCallbackPage(): JSX.Element {
               is confirmed. Your organization is ready.
             </>
           }
-          action={<Button href="/app" size="lg">Continue to ComplianceIQ</Button>}
+          action={
+            <Button href={pendingInvitation(browserStore()).get() ? "/invite" : "/app"} size="lg">
+              Continue to ComplianceIQ
+            </Button>
+          }
           class="rounded-lg border border-line bg-surface"
         />
       </AuthLayout>

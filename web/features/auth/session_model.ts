@@ -46,7 +46,8 @@ export function readAuthRedirect(href: string): AuthRedirect {
 export interface SignUpInput {
   email: string;
   password: string;
-  organizationName: string;
+  /** The organization the account starts with; absent when joining through an invitation. */
+  organizationName?: string;
 }
 
 /** The signed-in state and every auth action of the app. */
@@ -124,7 +125,9 @@ export function createSessionModel(
         email: input.email.trim(),
         password: input.password,
         options: {
-          data: { organization_name: input.organizationName.trim() },
+          data: input.organizationName?.trim()
+            ? { organization_name: input.organizationName.trim() }
+            : {},
           emailRedirectTo: `${options.origin}/auth/callback`,
         },
       });

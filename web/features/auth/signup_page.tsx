@@ -1,5 +1,6 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
 import { MailCheck } from "lucide";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
@@ -16,11 +17,15 @@ import { PasswordField } from "./password_field.tsx";
  * `/signup`: creates the account and its organization in one step (the
  * backend makes the user the organization's owner). Without email
  * auto-confirmation it then asks the user to open the link we sent.
+ * From an invitation (`?invitation=1&email=…`) no organization is created:
+ * the invitation page takes over once the account exists.
  */
 export function SignupPage(): JSX.Element {
   const { session } = useApp();
+  const { query } = useLocation();
+  const invited = query.invitation === "1";
   const [organizationName, setOrganizationName] = useState("");
-  const [email, setEmail] = useState("");
+  const [email, setEmail] = useState(query.email ?? "");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [passwordError, setPasswordError] = useState<string | null>(null);
@@ -39,7 +44,11 @@ export function SignupPage(): JSX.Element {
     setPasswordError(null);
     setBusy(true);
     try {
-      const result = await session.signUp({ email, password, organizationName });
+      const result = await session.signUp({
+        email,
+        password,
+        organizationName: invited ? undefined : organizationName,
+      });
       if (result.needsConfirmation) setSentTo(email.trim());
     } catch (cause) {
       setError(errorMessage(cause));
@@ -62,27 +71,36 @@ export function SignupPage(): JSX.Element {
 
   return (
     <AuthLayout
-      title="Create your ComplianceIQ account"
-      subtitle="Start with your organization. You can invite your team once you're in."
+      title={invited ? "Create your account to join" : "Create your ComplianceIQ account"}
+      subtitle={invited
+        ? "Use the address your invitation was sent to. You join the organization next."
+        : "Start with your organization. You can invite your team once you're in."}
       footer={
         <p>
           Already have an account?{" "}
-          <a href="/login" class="font-medium text-accent-text hover:underline">Sign in</a>
+          <a
+            href={invited ? "/login?next=/invite" : "/login"}
+            class="font-medium text-accent-text hover:underline"
+          >
+            Sign in
+          </a>
         </p>
       }
     >
       <form onSubmit={submit} class="space-y-5">
         {error && <Alert tone="error">{error}</Alert>}
-        <Input
-          label="Organization name"
-          name="organization"
-          autoComplete="organization"
-          value={organizationName}
-          onValue={setOrganizationName}
-          required
-          maxLength={100}
-          hint="Usually your company's name. You can change it later."
-        />
+        {!invited && (
+          <Input
+            label="Organization name"
+            name="organization"
+            autoComplete="organization"
+            value={organizationName}
+            onValue={setOrganizationName}
+            required
+            maxLength={100}
+            hint="Usually your company's name. You can change it later."
+          />
+        )}
         <Input
           label="Work email"
           name="email"
@@ -110,8 +128,9 @@ export function SignupPage(): JSX.Element {
         </Button>
         <p class="flex items-start gap-2 text-xs text-fg-muted">
           <Icon icon={MailCheck} class="mt-0.5 size-3.5" />
-          We'll email you a link to confirm your address. You become the owner of the new
-          organization.
+          {invited
+            ? "We'll email you a link to confirm your address if your workspace asks for it."
+            : "We'll email you a link to confirm your address. You become the owner of the new organization."}
         </p>
       </form>
     </AuthLayout>

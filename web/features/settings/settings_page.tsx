@@ -16,6 +16,7 @@ import { formatDate } from "../../lib/format.ts";
 import { useApp } from "../../app/services.ts";
 import { can } from "../../../shared/permissions/mod.ts";
 import { createAnalysisApi } from "../analysis/analysis_api.ts";
+import { DeleteOrgCard } from "./delete_org_card.tsx";
 import {
   formFromOrg,
   type FrameworkChoice,
@@ -315,6 +316,11 @@ export function SettingsPage(): JSX.Element {
             </Card>
           </form>
         )}
+      {can(current.role, "organizations.delete") && (
+        <div class="mt-6">
+          <DeleteOrgCard orgId={current.id} orgName={current.name} />
+        </div>
+      )}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { ApiClient } from "../../lib/api_client.ts";
 import { ApiError, errorMessage } from "../../lib/api_error.ts";
-import type { Member, MemberAddition, Role } from "../../lib/api_types.ts";
+import type { Member, Role } from "../../lib/api_types.ts";
 import type { Actor } from "./team_rules.ts";
 
 /** The members of one organization and the actions on them. */
@@ -14,8 +14,6 @@ export interface TeamModel {
   /** User ids with a request in flight, to disable their row. */
   pending: ReadonlySignal<ReadonlySet<string>>;
   load(): Promise<void>;
-  /** Adds the account using `email`, if any, then reloads the list. */
-  add(email: string, role: Role): Promise<MemberAddition>;
   changeRole(userId: string, role: Role): Promise<Member>;
   remove(userId: string): Promise<void>;
   leave(): Promise<void>;
@@ -94,14 +92,6 @@ export function createTeamModel(api: ApiClient, context: TeamContext): TeamModel
     actor,
     pending,
     load,
-    async add(email, role) {
-      return await track(`new:${email}`, async () => {
-        const added = await api.organizations.addMember(context.orgId, { email, role });
-        // The answer does not say whether anyone was added: the list does.
-        members.value = await api.organizations.listAllMembers(context.orgId);
-        return added;
-      });
-    },
     async changeRole(userId, role) {
       return await track(userId, async () => {
         const updated = await api.organizations.changeRole(context.orgId, userId, role);

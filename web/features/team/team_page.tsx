@@ -17,7 +17,8 @@ import type { Member, OrgDetail, Role } from "../../lib/api_types.ts";
 import { ROLES } from "../../lib/api_types.ts";
 import { formatDate, initials } from "../../lib/format.ts";
 import { useApp } from "../../app/services.ts";
-import { AddMemberModal } from "./add_member_modal.tsx";
+import { InvitationsCard } from "./invitations_card.tsx";
+import { OwnershipCard } from "./ownership_card.tsx";
 import { createTeamModel } from "./team_model.ts";
 import {
   canManageMembers,
@@ -42,7 +43,7 @@ function memberName(member: Member): string {
   return member.display_name?.trim() || member.email;
 }
 
-/** `/app/team`: members, their roles, adding, changing, removing and leaving. */
+/** `/app/team`: members and their roles, invitations, ownership, removing and leaving. */
 export function TeamPage(): JSX.Element {
   const { api, orgs, session, toasts } = useApp();
   const { route } = useLocation();
@@ -59,7 +60,7 @@ export function TeamPage(): JSX.Element {
     [org.id, userId],
   );
   const [detail, setDetail] = useState<OrgDetail | null>(null);
-  const [adding, setAdding] = useState(false);
+  const [inviting, setInviting] = useState(false);
   const [removing, setRemoving] = useState<Member | null>(null);
   const [leaving, setLeaving] = useState(false);
   const [, setTick] = useState(0);
@@ -209,10 +210,10 @@ export function TeamPage(): JSX.Element {
         actions={manage && (
           <Button
             icon={UserPlus}
-            onClick={() => setAdding(true)}
+            onClick={() => setInviting(true)}
             disabled={status !== "ready"}
           >
-            Add member
+            Invite member
           </Button>
         )}
       />
@@ -220,11 +221,11 @@ export function TeamPage(): JSX.Element {
         {!manage && status === "ready" && (
           <Alert
             tone="info"
-            title={`You're ${actor.role === "auditor" ? "an" : "a"} ${
+            title={`You're ${/^[aeiou]/.test(actor.role) ? "an" : "a"} ${
               ROLE_LABELS[actor.role].toLowerCase()
             } here`}
           >
-            Only admins and owners can add members or change roles. Ask one of them if something
+            Only admins and owners can invite members or change roles. Ask one of them if something
             needs to change.
           </Alert>
         )}
@@ -272,11 +273,32 @@ export function TeamPage(): JSX.Element {
                 empty={{
                   icon: UsersRound,
                   title: "No members to show",
-                  description: "Add a teammate by email to give them access.",
+                  description: "Invite a teammate by email to give them access.",
                 }}
               />
             )}
         </Card>
+        {manage && (
+          <InvitationsCard
+            orgId={org.id}
+            orgName={org.name}
+            inviting={inviting}
+            onInvitingChange={setInviting}
+          />
+        )}
+        {status === "ready" && (
+          <OwnershipCard
+            orgId={org.id}
+            orgName={org.name}
+            userId={userId}
+            role={actor.role}
+            members={members}
+            onChanged={() => {
+              void team.load();
+              void orgs.reload();
+            }}
+          />
+        )}
         <Card title="Roles" headingLevel={2} description="What each role may do in ComplianceIQ.">
           <dl class="grid gap-x-6 gap-y-3 sm:grid-cols-2">
             {[...ROLES].reverse().map((role) => (
@@ -291,7 +313,7 @@ export function TeamPage(): JSX.Element {
         </Card>
         <Card
           title="Leave organization"
-          description={`You will lose access to ${org.name} immediately. An admin can add you back.`}
+          description={`You will lose access to ${org.name} immediately. An admin can invite you back.`}
         >
           <div class="flex flex-wrap items-center gap-3">
             <Button
@@ -306,20 +328,6 @@ export function TeamPage(): JSX.Element {
           </div>
         </Card>
       </div>
-      <AddMemberModal
-        open={adding}
-        onClose={() => setAdding(false)}
-        roles={grantableRoles(actor.role)}
-        onAdd={async (email, role) => {
-          const added = await team.add(email, role);
-          toasts.success(
-            `If ${added.email} has a ComplianceIQ account, they are now a member ` +
-              `(${
-                ROLE_LABELS[role].toLowerCase()
-              }). If not, ask them to sign up, then add them again.`,
-          );
-        }}
-      />
       <ConfirmDialog
         open={removing !== null}
         title="Remove member?"
@@ -337,7 +345,7 @@ export function TeamPage(): JSX.Element {
       <ConfirmDialog
         open={leaving}
         title={`Leave ${org.name}?`}
-        message="You will lose access to its instances, findings and reports. An admin or owner can add you back later."
+        message="You will lose access to its instances, findings and reports. An admin or owner can invite you back later."
         confirmLabel="Leave organization"
         onConfirm={leave}
         onCancel={() => setLeaving(false)}

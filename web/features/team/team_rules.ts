@@ -55,9 +55,9 @@ export function grantableRoles(role: Role): Role[] {
   return [...ROLES].reverse().filter((r) => r !== "owner" || role === "owner");
 }
 
-/** Whether `role` may add, change and remove members. */
+/** Whether `role` may invite, change and remove members. */
 export function canManageMembers(role: Role): boolean {
-  return can(role, "members.add") && can(role, "members.change_role") &&
+  return can(role, "members.invite") && can(role, "members.change_role") &&
     can(role, "members.remove");
 }
 

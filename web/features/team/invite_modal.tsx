@@ -6,23 +6,23 @@ import { Input } from "../../components/input.tsx";
 import { Modal } from "../../components/modal.tsx";
 import { Select } from "../../components/select.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
-import type { Role } from "../../lib/api_types.ts";
+import type { InvitableRole } from "../../lib/api_types.ts";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from "./team_rules.ts";
 
-/** Props of {@linkcode AddMemberModal}. */
-export interface AddMemberModalProps {
+/** Props of {@linkcode InviteModal}. */
+export interface InviteModalProps {
   open: boolean;
   onClose: () => void;
-  /** Roles the current user may grant. */
-  roles: Role[];
-  /** Adds the member; a rejection (e.g. no such account) is shown in the form. */
-  onAdd: (email: string, role: Role) => Promise<void>;
+  /** Roles an invitation may grant. */
+  roles: InvitableRole[];
+  /** Sends the invitation; a refusal is shown in the form. */
+  onInvite: (email: string, role: InvitableRole) => Promise<void>;
 }
 
-/** Adds an existing ComplianceIQ user to the organization by email, with a role. */
-export function AddMemberModal(props: AddMemberModalProps): JSX.Element {
+/** Invites someone by email, with or without a ComplianceIQ account. */
+export function InviteModal(props: InviteModalProps): JSX.Element {
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState<Role>("viewer");
+  const [role, setRole] = useState<InvitableRole>("viewer");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -37,7 +37,7 @@ export function AddMemberModal(props: AddMemberModalProps): JSX.Element {
     setBusy(true);
     setError(null);
     try {
-      await props.onAdd(email.trim(), role);
+      await props.onInvite(email.trim(), role);
       close();
     } catch (cause) {
       setError(errorMessage(cause));
@@ -50,8 +50,8 @@ export function AddMemberModal(props: AddMemberModalProps): JSX.Element {
     <Modal
       open={props.open}
       onClose={close}
-      title="Add a member"
-      description="They need a ComplianceIQ account already. They'll see this organization in their switcher right away."
+      title="Invite a teammate"
+      description="We email them a link that works once and expires in 7 days. They join with an existing account or create one from the link."
     >
       <form onSubmit={submit} class="space-y-4">
         {error && <Alert tone="error">{error}</Alert>}
@@ -73,7 +73,7 @@ export function AddMemberModal(props: AddMemberModalProps): JSX.Element {
         />
         <div class="flex justify-end gap-2 pt-2">
           <Button variant="secondary" onClick={close}>Cancel</Button>
-          <Button type="submit" loading={busy}>Add member</Button>
+          <Button type="submit" loading={busy}>Send invitation</Button>
         </div>
       </form>
     </Modal>
