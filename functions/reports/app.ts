@@ -14,6 +14,7 @@ import {
 } from "../../shared/reports/mod.ts";
 import { definitionRoutes } from "./routes/definitions.ts";
 import { exportRoutes } from "./routes/exports.ts";
+import { previewRoutes } from "./routes/preview.ts";
 import { publicRoutes } from "./routes/public.ts";
 
 /**
@@ -35,5 +36,6 @@ export function createReportsApp(services: Services): FunctionApp {
   app.route("/", publicRoutes(reports).app);
   app.route("/", definitionRoutes(reports).app);
   app.route("/", exportRoutes(reports).app);
+  app.route("/", previewRoutes(reports).app);
   return app;
 }

@@ -20,6 +20,9 @@ import type { instancesRoutes } from "../../functions/instances/routes/instances
 import type { syncRoutes } from "../../functions/instances/routes/syncs.ts";
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
 import type { orgsRoutes } from "../../functions/organizations/routes/orgs.ts";
+import type { definitionRoutes } from "../../functions/reports/routes/definitions.ts";
+import type { exportRoutes } from "../../functions/reports/routes/exports.ts";
+import type { previewRoutes } from "../../functions/reports/routes/preview.ts";
 import type { jobsRoutes } from "../../functions/tasks/routes/jobs.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -47,6 +50,9 @@ export type ApiRoute =
   | Of<"instances", typeof syncRoutes>
   | Of<"organizations", typeof membersRoutes>
   | Of<"organizations", typeof orgsRoutes>
+  | Of<"reports", typeof definitionRoutes>
+  | Of<"reports", typeof exportRoutes>
+  | Of<"reports", typeof previewRoutes>
   | Of<"tasks", typeof jobsRoutes>;
 
 /** The key of a declared route, e.g. `"GET /analysis/runs/:runId"`. */
