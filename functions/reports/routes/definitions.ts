@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf, type RouteGroup } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf } from "../../../shared/http/mod.ts";
 import {
   createDefinition,
   createDefinitionSchema,
@@ -26,7 +26,8 @@ export const definitionResponse = dataOf(definitionApiSchema);
 const definitionParams = z.object({ id: z.uuid() });
 
 /** Saved report definitions: list, create, read, change, delete. */
-export function definitionRoutes(services: ReportServices): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function definitionRoutes(services: ReportServices) {
   return createRouteGroup()
     .on(
       {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf, type RouteGroup } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf } from "../../../shared/http/mod.ts";
 import {
   previewReport,
   reportPreviewSchema,
@@ -13,7 +13,8 @@ export const previewBody = z.object({ spec: reportSpecSchema }).strict();
 export const previewResponse = dataOf(reportPreviewSchema);
 
 /** The builder's live preview: a report's first page, from the content model. */
-export function previewRoutes(services: ReportServices): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function previewRoutes(services: ReportServices) {
   return createRouteGroup().on(
     {
       method: "post",
