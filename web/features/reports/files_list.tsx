@@ -20,6 +20,35 @@ export interface FilesListProps {
 /** Files generated for the organization, newest first: status, size, expiry, download, links. */
 export function FilesList(props: FilesListProps): JSX.Element {
   const expired = (f: ExportFile) => new Date(f.expires_at).getTime() <= Date.now();
+  // Below the sm breakpoint the other columns fold into the first: no sideways scrolling.
+  const wide = "hidden sm:table-cell";
+  function fileActions(f: ExportFile): JSX.Element | null {
+    if (f.status !== "succeeded" || expired(f)) return null;
+    return (
+      <div class="flex flex-wrap gap-1 sm:justify-end">
+        <Button
+          size="sm"
+          variant="secondary"
+          icon={Download}
+          aria-label={`Download ${f.filename ?? f.title}`}
+          onClick={() => props.onDownload(f)}
+        >
+          Download
+        </Button>
+        {props.canShare && (
+          <Button
+            size="sm"
+            variant="ghost"
+            icon={Share2}
+            aria-label={`Share ${f.filename ?? f.title}`}
+            onClick={() => props.onShare(f)}
+          >
+            Share
+          </Button>
+        )}
+      </div>
+    );
+  }
   const columns: Column<ExportFile>[] = [
     {
       id: "file",
@@ -32,45 +61,37 @@ export function FilesList(props: FilesListProps): JSX.Element {
             {" "}
             {formatDateTime(f.created_at)}
           </p>
+          <div class="mt-2 space-y-2 sm:hidden">
+            <FileStatus file={f} />
+            <p class="text-xs text-fg-muted">
+              {formatBytes(f.byte_size)} ·{" "}
+              {expired(f) ? "expired" : `kept until ${formatDateTime(f.expires_at)}`}
+            </p>
+            {fileActions(f)}
+          </div>
         </div>
       ),
     },
-    { id: "status", header: "Status", cell: (f) => <FileStatus file={f} /> },
-    { id: "size", header: "Size", align: "right", cell: (f) => formatBytes(f.byte_size) },
+    { id: "status", header: "Status", class: wide, cell: (f) => <FileStatus file={f} /> },
+    {
+      id: "size",
+      header: "Size",
+      align: "right",
+      class: wide,
+      cell: (f) => formatBytes(f.byte_size),
+    },
     {
       id: "expires",
       header: "Kept until",
+      class: wide,
       cell: (f) => (expired(f) ? "Expired" : formatDateTime(f.expires_at)),
     },
     {
       id: "actions",
       header: "Actions",
       hideHeader: true,
-      cell: (f) =>
-        f.status === "succeeded" && !expired(f) && (
-          <div class="flex flex-wrap justify-end gap-1">
-            <Button
-              size="sm"
-              variant="secondary"
-              icon={Download}
-              aria-label={`Download ${f.filename ?? f.title}`}
-              onClick={() => props.onDownload(f)}
-            >
-              Download
-            </Button>
-            {props.canShare && (
-              <Button
-                size="sm"
-                variant="ghost"
-                icon={Share2}
-                aria-label={`Share ${f.filename ?? f.title}`}
-                onClick={() => props.onShare(f)}
-              >
-                Share
-              </Button>
-            )}
-          </div>
-        ),
+      class: "hidden sm:table-cell",
+      cell: (f) => fileActions(f),
     },
   ];
   return (
