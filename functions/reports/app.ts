@@ -16,6 +16,7 @@ import {
 import { definitionRoutes } from "./routes/definitions.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
 import { exportRoutes } from "./routes/exports.ts";
+import { previewRoutes } from "./routes/preview.ts";
 import { publicRoutes } from "./routes/public.ts";
 
 /**
@@ -44,5 +45,6 @@ export function createReportsApp(services: Services): FunctionApp {
   app.route("/", definitionRoutes(reports).app);
   app.route("/", exportRoutes(reports).app);
   app.route("/", deliveryRoutes(reports).app);
+  app.route("/", previewRoutes(reports).app);
   return app;
 }

@@ -150,3 +150,11 @@ export { currentPackKey, loadPackKey, renderPack } from "./pack.ts";
 export type { PackKey } from "./pack.ts";
 export { PACK_FORMAT, verifyPack } from "./pack_verify.ts";
 export type { ManifestFile, PackManifest, PackVerification } from "./pack_verify.ts";
+export {
+  coverFacts,
+  describeFilters,
+  formatReportDate,
+  previewReport,
+  reportPreviewSchema,
+} from "./preview.ts";
+export type { CoverFact, ReportPreview } from "./preview.ts";

@@ -1,6 +1,7 @@
 import { lazy } from "preact-iso";
 import {
   CreditCard,
+  FileText,
   KeyRound,
   LayoutDashboard,
   LayoutTemplate,
@@ -48,6 +49,14 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
     ),
     nav: { label: "Analysis", icon: ShieldCheck, section: "analyze", order: 10 },
     start: { rank: 10, when: (facts) => facts.hasInstances },
+  },
+  {
+    path: "/reports",
+    title: "Reports",
+    component: lazy(() =>
+      import("../features/reports/reports_page.tsx").then((m) => m.ReportsPage)
+    ),
+    nav: { label: "Reports", icon: FileText, section: "analyze", order: 30 },
   },
   {
     path: "/instances",

@@ -16,6 +16,7 @@ const PUBLIC_PAGES = [
 const APP_PAGES = [
   { path: "/app/dashboard", name: "dashboard", heading: "Dashboard" },
   { path: "/app/insights", name: "insights", heading: "Insights" },
+  { path: "/app/reports", name: "reports", heading: "Reports" },
   { path: "/app/team", name: "team", heading: "Team" },
   { path: "/app/settings", name: "settings", heading: "Settings" },
   { path: "/app/design-system", name: "design-system", heading: "Design system" },

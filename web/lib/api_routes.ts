@@ -24,6 +24,9 @@ import type { invitationsRoutes } from "../../functions/organizations/routes/inv
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
 import type { orgsRoutes } from "../../functions/organizations/routes/orgs.ts";
 import type { ownershipRoutes } from "../../functions/organizations/routes/ownership.ts";
+import type { definitionRoutes } from "../../functions/reports/routes/definitions.ts";
+import type { exportRoutes } from "../../functions/reports/routes/exports.ts";
+import type { previewRoutes } from "../../functions/reports/routes/preview.ts";
 import type { jobsRoutes } from "../../functions/tasks/routes/jobs.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -55,6 +58,9 @@ export type ApiRoute =
   | Of<"organizations", typeof membersRoutes>
   | Of<"organizations", typeof orgsRoutes>
   | Of<"organizations", typeof ownershipRoutes>
+  | Of<"reports", typeof definitionRoutes>
+  | Of<"reports", typeof exportRoutes>
+  | Of<"reports", typeof previewRoutes>
   | Of<"tasks", typeof jobsRoutes>;
 
 /** The key of a declared route, e.g. `"GET /analysis/runs/:runId"`. */

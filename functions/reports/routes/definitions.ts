@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf, type RouteGroup } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf } from "../../../shared/http/mod.ts";
 import { jobSchema } from "../../../shared/tasks/mod.ts";
 import {
   createDefinition,
@@ -36,7 +36,8 @@ export const webhookSecretResponse = z.object({ data: z.object({ webhook_secret:
 const definitionParams = z.object({ id: z.uuid() });
 
 /** Saved report definitions: list, create, read, change, delete. */
-export function definitionRoutes(services: ReportServices): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function definitionRoutes(services: ReportServices) {
   return createRouteGroup()
     .on(
       {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf, pageOf, type RouteGroup } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf } from "../../../shared/http/mod.ts";
 import {
   createLink,
   createLinkSchema,
@@ -61,7 +61,8 @@ export function fileResponse(download: Download): Response {
 const exportParams = z.object({ id: z.uuid() });
 
 /** Generated files: generate now, list with progress, read, download, links. */
-export function exportRoutes(services: ReportServices): RouteGroup {
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
+export function exportRoutes(services: ReportServices) {
   return createRouteGroup()
     .on({
       method: "post",

@@ -26,6 +26,7 @@ import {
   SEVERITY_COLORS,
 } from "./pdf_layout.ts";
 import type { ByteSink } from "./sink.ts";
+import { coverFacts, formatReportDate } from "../preview.ts";
 
 /** Options of {@linkcode renderPdf}. */
 export interface PdfOptions {
@@ -125,10 +126,6 @@ async function embedLogo(doc: PDFDocument, bytes: Uint8Array): Promise<PDFImage 
   return null;
 }
 
-function formatDate(d: Date | null): string {
-  return d ? `${new Date(d).toISOString().slice(0, 16).replace("T", " ")} UTC` : "—";
-}
-
 function drawCover(layout: Layout, content: ReportContent, logo: PDFImage | null): void {
   const { meta } = content;
   const page = layout.newPage();
@@ -156,17 +153,7 @@ function drawCover(layout: Layout, content: ReportContent, logo: PDFImage | null
     layout.text(line, MARGIN.x, top - 40 - i * 32, { size: 26, bold: true, color: rgb(1, 1, 1) })
   );
   layout.y = PAGE.height - 300;
-  layout.pairs([
-    ["Instance", `${meta.instance.name} (${meta.instance.url})`],
-    [
-      "Framework",
-      meta.framework ? `${meta.framework.name} ${meta.framework.version}` : "All frameworks",
-    ],
-    ["Analysis run", `${meta.run.id}, evaluated ${formatDate(meta.run.evaluated_at)}`],
-    ["Catalog version", meta.catalog_version],
-    ["Generated", `${formatDate(meta.generated_at)} by ${meta.generated_by.email || "—"}`],
-    ["Filters", describeFilters(content)],
-  ]);
+  layout.pairs(coverFacts(content).map((f) => [f.label, f.value]));
   if (content.summary) {
     const overall = content.summary.scores.overall.score;
     layout.y -= 20;
@@ -176,13 +163,6 @@ function drawCover(layout: Layout, content: ReportContent, logo: PDFImage | null
       bold: true,
     });
   }
-}
-
-function describeFilters(content: ReportContent): string {
-  const parts = Object.entries(content.meta.scope.filters)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
-  return parts.length ? parts.join("; ") : "None (every finding of the run)";
 }
 
 function drawFurniture(
@@ -451,7 +431,7 @@ function drawSuppressions(layout: Layout, content: ReportContent): void {
       `${s.scope.replace("_", " ")}: ${s.check_id}${s.finding_id ? ` / ${s.finding_id}` : ""}`,
       s.reason,
       s.owner_email ?? "—",
-      s.expires_at ? formatDate(s.expires_at).slice(0, 10) : "never",
+      s.expires_at ? formatReportDate(s.expires_at).slice(0, 10) : "never",
       s.active ? "in force" : s.revoked_at ? "revoked" : "expired",
     ]);
   }

@@ -23,6 +23,8 @@ import { usePageData, useShareableUrl } from "./page_data.ts";
 import { runCounts } from "./run_counts.ts";
 import { createRunWatcher } from "./run_watcher.ts";
 import { Tabs } from "./ui.tsx";
+import { ExportMenu } from "../reports/export_menu.tsx";
+import { findingsSpec, frameworkSpec } from "../reports/export_specs.ts";
 
 /** `/app/analysis`: run the catalog, see scores, findings and checks, write custom checks. */
 export function AnalysisPage(): JSX.Element {
@@ -95,6 +97,10 @@ export function AnalysisPage(): JSX.Element {
   const status = model.status.value;
   const sync = model.sync.value;
   const counts = results ? runCounts(results) : null;
+  // Exports cover the run shown, through the reports task (analysts and above).
+  const exportTarget = results && can(role, "reports.generate")
+    ? { orgId: org.id, instanceId: results.instance_id, runId: results.id }
+    : null;
 
   return (
     <>
@@ -201,6 +207,12 @@ export function AnalysisPage(): JSX.Element {
                   onShowFindings={showFindings}
                   onFramework={setFrameworkId}
                   onOpenFinding={setFindingId}
+                  findingsExport={exportTarget && (
+                    <ExportMenu
+                      label="Export findings"
+                      spec={() => findingsSpec(exportTarget, model.filters.value)}
+                    />
+                  )}
                 />
               </div>
             </>
@@ -218,6 +230,15 @@ export function AnalysisPage(): JSX.Element {
             setFrameworkId(null);
             showFindings({ framework: id });
           }}
+          exportAction={exportTarget
+            ? (framework) => (
+              <ExportMenu
+                label="Export framework report"
+                spec={() => frameworkSpec(exportTarget, framework)}
+                formats={["pdf", "xlsx", "csv"]}
+              />
+            )
+            : undefined}
         />
       )}
       <FindingDrawer

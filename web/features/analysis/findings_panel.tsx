@@ -1,4 +1,4 @@
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { RefreshCw, SearchX } from "lucide";
 import { Button } from "../../components/button.tsx";
@@ -54,6 +54,8 @@ export interface FindingsPanelProps {
   onMore: () => void;
   onOpen: (finding: FindingItem) => void;
   onRetry: () => void;
+  /** An "Export" action for what the filters show (analysts and above). */
+  exportAction?: ComponentChildren;
 }
 
 const one = <T extends string>(list: readonly T[]): T | "" => (list.length === 1 ? list[0]! : "");
@@ -166,6 +168,7 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
         onSelect={(checkId) => props.onFilter({ check_id: checkId })}
       />
       <div class="min-w-0 space-y-4">
+        {props.exportAction && <div class="flex justify-end">{props.exportAction}</div>}
         <div role="search" aria-label="Filter findings" class="space-y-3">
           <div class="grid gap-3 sm:grid-cols-2 xl:grid-cols-4">
             <Input

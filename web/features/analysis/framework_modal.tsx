@@ -1,4 +1,4 @@
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Alert } from "../../components/alert.tsx";
 import { Badge } from "../../components/badge.tsx";
@@ -59,6 +59,8 @@ export function FrameworkModal(
     frameworkId: string | null;
     onClose: () => void;
     onShowFindings: (frameworkId: string) => void;
+    /** An "Export" action for the framework shown (analysts and above). */
+    exportAction?: (framework: { id: string; name: string }) => ComponentChildren;
   },
 ): JSX.Element {
   const [data, setData] = useState<RunFramework | null>(null);
@@ -106,6 +108,11 @@ export function FrameworkModal(
     >
       {error && <Alert tone="error">{error}</Alert>}
       {!data && !error && <Loader label="Loading the requirements" />}
+      {data && props.exportAction && (
+        <div class="mb-3 flex justify-end">
+          {props.exportAction({ id: data.id, name: data.name })}
+        </div>
+      )}
       {data && (
         <Select
           label="Show requirements"

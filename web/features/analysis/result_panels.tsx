@@ -1,4 +1,4 @@
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 import type { AnalysisApi, FindingFilters, Framework, RunDetail } from "./analysis_api.ts";
 import type { AnalysisModel } from "./analysis_model.ts";
 import type { Member } from "../../lib/api_types.ts";
@@ -32,6 +32,8 @@ export interface ResultPanelsProps {
   onShowFindings: (patch: Partial<FindingFilters>) => void;
   onFramework: (frameworkId: string) => void;
   onOpenFinding: (findingId: string) => void;
+  /** The findings tab's "Export" action. */
+  findingsExport?: ComponentChildren;
 }
 
 /** The panel of the tab shown: summary, findings, checks, catalog or custom checks. */
@@ -66,6 +68,7 @@ export function ResultPanels(props: ResultPanelsProps): JSX.Element {
           onMore={() => void props.model.loadMore()}
           onOpen={(f) => props.onOpenFinding(f.id)}
           onRetry={() => void props.model.setFilters({})}
+          exportAction={props.findingsExport}
         />
       )}
       {props.results && props.tab === "checks" && (
