@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { type TenantClaims, workerClaims } from "./_claims.ts";
+import { requestContextJson } from "./request_context.ts";
 
 /** A postgres.js client; `Sql` inside a transaction is the same type. */
 export type Sql = postgres.Sql;
@@ -108,9 +109,12 @@ async function runAs<T>(
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   const tx = await sql.reserve();
+  // The request context rides along for the audit triggers (docs/audit.md).
+  const context = requestContextJson();
   const setup = Promise.all([
     tx`begin`,
-    tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true)`,
+    tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true),
+              set_config('ciq.audit', ${context}, true)`,
   ]);
   setup.catch(() => {});
   try {

@@ -15,6 +15,7 @@ import { HttpError, httpErrorFromPostgres } from "./errors.ts";
 import { gate, type Principal, type WorkerVerifier } from "./gate.ts";
 import { metricsRegistry, observeRequest } from "./metrics.ts";
 import { apiRateLimit } from "./api_rate_limit.ts";
+import { parseTrustedProxies } from "./client_address.ts";
 import { openApiDocument } from "./openapi.ts";
 import { checkResponses } from "./response_check.ts";
 import { createRouteGroup } from "./route.ts";
@@ -125,6 +126,7 @@ export function createFunctionApp(
     verifier: services.auth,
     metricsToken: services.config.METRICS_TOKEN,
     worker: options.worker,
+    trustedProxies: parseTrustedProxies(services.config.TRUSTED_PROXIES),
   }));
   app.route("/", operationalRoutes(name, services, options, app).app);
 

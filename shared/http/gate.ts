@@ -3,7 +3,9 @@ import { matchedRoutes } from "hono/route";
 import type { TokenVerifier } from "../auth/mod.ts";
 import type { AppEnv } from "./app.ts";
 import { HttpError } from "./errors.ts";
-import { type AuthKind, findDeclared } from "./route.ts";
+import { type AuthKind, findDeclared, type RouteDeclaration } from "./route.ts";
+import { clientAddress, type TrustedProxies } from "./client_address.ts";
+import { type ActorKind, type RequestContext, withRequestContext } from "../db/mod.ts";
 
 /** Who is calling, as the gate established it. */
 export type Principal =
@@ -22,6 +24,8 @@ export interface GateOptions {
   metricsToken?: string;
   /** Verifies QStash deliveries; without it `worker` routes refuse everyone. */
   worker?: WorkerVerifier;
+  /** Proxies whose `X-Forwarded-For` is believed for the address the audit trail records. */
+  trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -29,7 +33,8 @@ export interface GateOptions {
  * the declaration of the route that matched and demands the credential its
  * auth kind names. A route without a declaration is treated as `user` (deny by
  * default), whatever order `app.use` lines come in. Sets `principal` (and
- * `claims`/`userId` for users) on the context.
+ * `claims`/`userId` for users) on the context, and runs the rest of the request
+ * inside its request context (who, from where, which action) for the audit trail.
  *
  * @param options the token verifier, the metrics credential and the worker verifier
  */
@@ -62,7 +67,38 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
         c.set("principal", { kind: "metrics" });
         break;
     }
-    await next();
+    const context = requestContext(c, declared, options.trustedProxies);
+    await withRequestContext(context, () => next());
+  };
+}
+
+const ACTOR_OF: Record<Principal["kind"], ActorKind> = {
+  anonymous: "anonymous",
+  user: "user",
+  worker: "worker",
+  metrics: "service",
+};
+
+function requestContext(
+  c: Context<AppEnv>,
+  declared: { route: { path: string }; declaration: RouteDeclaration } | undefined,
+  trusted: TrustedProxies = () => false,
+): RequestContext {
+  const principal = c.get("principal");
+  const declaration = declared?.declaration;
+  const route = declared ? `${c.req.method} ${declared.route.path}` : null;
+  return {
+    request_id: c.get("requestId") ?? null,
+    ip: clientAddress(c, trusted),
+    user_agent: c.req.header("user-agent")?.slice(0, 500) ?? null,
+    actor_kind: ACTOR_OF[principal.kind],
+    actor_id: principal.kind === "user"
+      ? principal.userId
+      : principal.kind === "worker"
+      ? principal.messageId
+      : null,
+    action: declaration?.permission ?? null,
+    route,
   };
 }
 

@@ -257,6 +257,10 @@ export async function addMember(
       throw error;
     }
   }
+  // Recorded whether or not the address has an account (the row change, if any, is too).
+  await tx`select private.audit_event(${orgId}, 'members.add_requested', 'memberships', ${
+    found?.id ?? null
+  }, ${tx.json({ email, role: input.role })}, 'security')`;
   return { email, role: input.role };
 }
 

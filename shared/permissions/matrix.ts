@@ -118,6 +118,11 @@ export const PERMISSIONS = {
     role: "admin",
     summary: "Make a share link for someone outside the organization, or revoke a link",
   },
+  "audit.read": {
+    role: "auditor",
+    summary:
+      "See the audit trail and its verification, review access over a period, export them as CSV",
+  },
 } as const satisfies Record<string, Permission>;
 
 /** An action of the permission matrix, e.g. `findings.triage`. */
