@@ -39,6 +39,7 @@ const day = (iso: string | undefined) => (iso ?? new Date().toISOString()).slice
  *
  * @param services the function's services
  */
+// deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
 export function auditRoutes(services: Services) {
   const { db } = services;
   return createRouteGroup()
