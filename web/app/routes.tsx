@@ -2,6 +2,7 @@ import { lazy } from "preact-iso";
 import {
   LayoutDashboard,
   LayoutTemplate,
+  ScrollText,
   Server,
   Settings,
   ShieldCheck,
@@ -68,6 +69,13 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
       import("../features/settings/settings_page.tsx").then((m) => m.SettingsPage)
     ),
     nav: { label: "Settings", icon: Settings, section: "organization", order: 20 },
+  },
+  {
+    path: "/settings/audit",
+    title: "Audit log",
+    component: lazy(() => import("../features/audit/audit_page.tsx").then((m) => m.AuditPage)),
+    nav: { label: "Audit log", icon: ScrollText, section: "organization", order: 30 },
+    minRole: "auditor",
   },
   {
     path: "/design-system",
