@@ -5,7 +5,7 @@ import { Badge } from "../../components/badge.tsx";
 import { Drawer } from "../../components/drawer.tsx";
 import { Skeleton } from "../../components/loader.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
-import { formatDate } from "../../lib/format.ts";
+import { formatDateTime } from "../../lib/format.ts";
 import type { AuditEntryDetail } from "./audit_api.ts";
 
 const show = (value: unknown) =>
@@ -37,10 +37,10 @@ export function AuditDrawer(
   }, [props.load]);
   return (
     <Drawer open={props.load !== null} onClose={props.onClose} title="Audit entry" size="lg">
-      {error && <Alert tone="error">{error}</Alert>}
-      {!entry && !error && <Skeleton class="h-40" />}
+      {error && <Alert tone="error" class="m-4">{error}</Alert>}
+      {!entry && !error && <Skeleton class="m-4 h-40" />}
       {entry && (
-        <div class="space-y-5" data-testid="audit-detail">
+        <div class="space-y-5 px-4 pb-4" data-testid="audit-detail">
           <div class="flex flex-wrap items-center gap-2">
             <code class="text-sm font-semibold">{entry.action}</code>
             <Badge tone={entry.category === "security" ? "warning" : "neutral"}>
@@ -49,7 +49,7 @@ export function AuditDrawer(
             <Badge>{entry.operation}</Badge>
           </div>
           <dl class="grid grid-cols-1 gap-3 sm:grid-cols-2">
-            <Meta label="When" value={formatDate(entry.occurred_at)} />
+            <Meta label="When" value={formatDateTime(entry.occurred_at)} />
             <Meta
               label="Who"
               value={`${entry.actor_email ?? entry.actor_id ?? "—"} (${entry.actor_kind})`}

@@ -10,7 +10,7 @@ import { Input } from "../../components/input.tsx";
 import { PageHeader } from "../../components/layout.tsx";
 import { Select } from "../../components/select.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
-import { formatDate } from "../../lib/format.ts";
+import { formatDateTime } from "../../lib/format.ts";
 import { useApp } from "../../app/services.ts";
 import {
   type AuditEntry,
@@ -30,14 +30,16 @@ function VerificationBanner(props: { result: AuditVerification | null; error: st
   if (!r.ok) {
     return (
       <Alert tone="error" title="The audit chain is broken">
-        {r.reason} (checked {formatDate(r.checked_at)})
+        {r.reason} (checked {formatDateTime(r.checked_at)})
       </Alert>
     );
   }
   return (
     <Alert tone="success" title="The audit chain verifies">
       {r.entries} entries, each linked to the one before; head #{r.head_seq}
-      {r.anchor ? `, last anchored ${formatDate(r.anchor.anchored_at)} at #${r.anchor.seq}` : ""}.
+      {r.anchor
+        ? `, last anchored ${formatDateTime(r.anchor.anchored_at)} at #${r.anchor.seq}`
+        : ""}.
     </Alert>
   );
 }
@@ -54,7 +56,7 @@ function EntryRow(props: { entry: AuditEntry; onOpen: () => void }): JSX.Element
         <code class="text-sm font-medium text-fg">{e.action}</code>
         {e.category === "security" && <Badge tone="warning">security</Badge>}
         <span class="text-xs text-fg-muted">{e.operation} {e.target_table}</span>
-        <span class="ml-auto text-xs text-fg-muted">{formatDate(e.occurred_at)}</span>
+        <span class="ml-auto text-xs text-fg-muted">{formatDateTime(e.occurred_at)}</span>
         <span class="w-full truncate text-xs text-fg-muted">
           {e.actor_email ?? e.actor_id ?? e.actor_kind} · {e.ip ?? "no address"}
         </span>
