@@ -411,6 +411,26 @@ end
 $$;
 grant execute on function private.audit_anchor_heads() to service_role;
 
+-- The head of one organization's chain and its latest anchor, for members
+-- (evidence packs carry them, so a pack pins the audit trail as it stood).
+create function private.audit_head(p_org_id uuid)
+returns table (head_seq bigint, head_hash text, anchor_seq bigint, anchor_hash text, anchored_at timestamptz)
+language sql stable security definer
+set search_path = ''
+as $$
+  select h.seq, h.hash, a.seq, a.hash, a.anchored_at
+  from private.audit_heads h
+  left join lateral (
+    select x.seq, x.hash, x.anchored_at from public.audit_anchors x
+    where x.org_id = h.org_id order by x.seq desc, x.id desc limit 1
+  ) a on true
+  where h.org_id = p_org_id
+    and (coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', '')
+           = 'service_role'
+         or p_org_id = any (private.member_org_ids()))
+$$;
+grant execute on function private.audit_head(uuid) to authenticated, service_role;
+
 -- The latest anchor of one organization (for evidence packs and the Audit page).
 create function private.audit_latest_anchor(p_org_id uuid)
 returns table (seq bigint, hash text, anchored_at timestamptz)
