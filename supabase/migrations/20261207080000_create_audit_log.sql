@@ -48,6 +48,17 @@ create table private.audit_heads (
   updated_at timestamptz not null default now()
 );
 
+-- Readable by the organization's auditors (the head is no secret); written only
+-- by the appending function, as the owner.
+alter table private.audit_heads enable row level security;
+alter table private.audit_heads force row level security;
+grant select on private.audit_heads to authenticated, service_role;
+create policy "Auditors and above read their chain head" on private.audit_heads
+  for select to authenticated
+  using (org_id = any ((select private.org_ids_with_role('auditor'))::uuid[]));
+create policy "The owner keeps the heads" on private.audit_heads for all to current_user
+  using (true) with check (true);
+
 -- Daily anchors of each chain's head: a rewritten chain no longer matches them.
 create table public.audit_anchors (
   id bigint generated always as identity primary key,
