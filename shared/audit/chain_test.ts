@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createTestAuth, createTestDatabase, type TestUser } from "../../scripts/testing/mod.ts";
 import type { Tx } from "../db/mod.ts";
-import { accessReview, verifyAuditChain } from "./mod.ts";
+import { accessReview, listSignInEvents, verifyAuditChain } from "./mod.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
@@ -212,6 +212,28 @@ Deno.test("the access review replays who held which role, and who changed it", a
   ]);
   const mine = periods.filter((p) => p.user_id === owner.id);
   assert.deepEqual(mine.map((p) => [p.role, p.ended_at]), [["owner", null]]);
+});
+
+Deno.test("sign-in events of members are listed for auditors, strangers' are not", async () => {
+  const owner = await auth.createUser(tdb.db, { orgName: "Sign-in Corp" });
+  const stranger = await auth.createUser(tdb.db);
+  const logEntry = (user: TestUser, action: string) =>
+    sql`insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+        values ('00000000-0000-0000-0000-000000000000', ${crypto.randomUUID()},
+                ${sql.json({ actor_id: user.id, actor_username: user.email, action })},
+                now(), '203.0.113.9')`;
+  await logEntry(owner, "login_failed");
+  await logEntry(owner, "login");
+  await logEntry(stranger, "login_failed");
+  const claims = await auth.verifier.verify(owner.token);
+  const events = await tdb.db.asTenant(
+    claims,
+    (tx) => listSignInEvents(tx, { org_id: owner.orgId!, limit: 100 }),
+  );
+  assert.deepEqual(events.map((e) => [e.action, e.user_id, e.ip]).sort(), [
+    ["login", owner.id, "203.0.113.9"],
+    ["login_failed", owner.id, "203.0.113.9"],
+  ]);
 });
 
 /**

@@ -5,6 +5,7 @@ export {
   allAuditEntries,
   getAuditEntry,
   listAuditEntries,
+  listSignInEvents,
   recordAuditEvent,
   verifyAuditChain,
 } from "./store.ts";

@@ -115,3 +115,22 @@ export const accessPeriodSchema = z.object({
   ended_how: z.enum(["role_changed", "removed"]).nullable(),
 }).strict();
 export type AccessPeriod = z.infer<typeof accessPeriodSchema>;
+
+/** Query of the sign-in events. */
+export const signInQuerySchema = z.object({
+  org_id: z.uuid(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+}).strict();
+export type SignInQuery = z.infer<typeof signInQuerySchema>;
+
+/** One sign-in event of a member or former member (from Supabase Auth's log). */
+export const signInEventSchema = z.object({
+  at: z.string(),
+  action: z.string(),
+  user_id: z.uuid(),
+  email: z.string().nullable(),
+  ip: z.string().nullable(),
+}).strict();
+export type SignInEvent = z.infer<typeof signInEventSchema>;

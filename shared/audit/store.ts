@@ -11,6 +11,8 @@ import type {
   AuditFilter,
   AuditListQuery,
   AuditVerification,
+  SignInEvent,
+  SignInQuery,
 } from "./schemas.ts";
 
 interface EntryRow extends Omit<AuditEntry, "occurred_at" | "seq"> {
@@ -203,4 +205,21 @@ export async function recordAuditEvent(
       ${event.targetId ?? null}, ${event.details ? tx.json(event.details as never) : null},
       ${event.category ?? "security"}) as id`;
   return row!.id;
+}
+
+/**
+ * Sign-in events (sign-ins, failed sign-ins, sign-outs, revocations) of the
+ * organization's members and former members, newest first, from Supabase
+ * Auth's own log.
+ *
+ * @param tx a tenant transaction
+ * @param query the organization, the period (default: the last 30 days) and how many
+ */
+export async function listSignInEvents(tx: Tx, query: SignInQuery): Promise<SignInEvent[]> {
+  await requirePermission(tx, query.org_id, "audit.read");
+  const to = query.to ? new Date(query.to) : new Date(Date.now() + 60_000);
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
+  const rows = await tx<(Omit<SignInEvent, "at"> & { at: Date })[]>`
+    select * from private.audit_sign_in_events(${query.org_id}, ${from}, ${to}, ${query.limit})`;
+  return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
 }

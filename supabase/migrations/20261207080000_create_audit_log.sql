@@ -442,6 +442,45 @@ as $$
 $$;
 grant execute on function private.audit_head(uuid) to authenticated, service_role;
 
+-- Sign-in events (Supabase Auth's own log, auth.audit_log_entries) of the
+-- organization's members and former members, newest first: sign-ins, failed
+-- sign-ins, sign-outs, token refreshes and revocations. Not part of the chain:
+-- Auth writes them, per user rather than per organization.
+create function private.audit_sign_in_events(
+  p_org_id uuid, p_from timestamptz, p_to timestamptz, p_limit integer
+) returns table (at timestamptz, action text, user_id uuid, email text, ip text)
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  claims jsonb := coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb, '{}');
+begin
+  if claims <> '{}' and coalesce(claims ->> 'role', '') <> 'service_role'
+     and not (p_org_id = any (private.org_ids_with_role('auditor'))) then
+    raise exception 'auditor role needed' using errcode = '42501';
+  end if;
+  return query
+    with people as (
+      select m.user_id::text as id from public.memberships m where m.org_id = p_org_id
+      union
+      select l.target_id from public.audit_log l
+      where l.org_id = p_org_id and l.target_table = 'memberships' and l.target_id is not null
+    )
+    select e.created_at, e.payload ->> 'action', (e.payload ->> 'actor_id')::uuid,
+           e.payload ->> 'actor_username', nullif(e.ip_address::text, '')
+    from auth.audit_log_entries e
+    where e.payload ->> 'actor_id' in (select id from people)
+      and e.payload ->> 'action' in
+        ('login', 'login_failed', 'logout', 'token_revoked', 'user_recovery_requested',
+         'user_updated_password', 'user_modified')
+      and e.created_at >= p_from and e.created_at < p_to
+    order by e.created_at desc
+    limit p_limit;
+end
+$$;
+grant execute on function private.audit_sign_in_events(uuid, timestamptz, timestamptz, integer)
+  to authenticated, service_role;
+
 -- The latest anchor of one organization (for evidence packs and the Audit page).
 create function private.audit_latest_anchor(p_org_id uuid)
 returns table (seq bigint, hash text, anchored_at timestamptz)

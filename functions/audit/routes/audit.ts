@@ -14,7 +14,10 @@ import {
   auditVerificationSchema,
   getAuditEntry,
   listAuditEntries,
+  listSignInEvents,
   recordAuditEvent,
+  signInEventSchema,
+  signInQuerySchema,
   verifyAuditChain,
 } from "../../../shared/audit/mod.ts";
 
@@ -87,6 +90,24 @@ export function auditRoutes(services: Services) {
       c.json({
         data: await db.asTenant(c.get("claims"), (tx) => verifyAuditChain(tx, query.org_id)),
       }))
+    .on(
+      {
+        method: "get",
+        path: "/sign-ins",
+        summary: "Sign-ins, failed sign-ins and sign-outs of members and former members",
+        auth: "user",
+        permission: "audit.read",
+        query: signInQuerySchema,
+        responses: {
+          200: {
+            description: "Newest first",
+            schema: z.object({ data: z.array(signInEventSchema) }),
+          },
+        },
+      },
+      async (c, { query }) =>
+        c.json({ data: await db.asTenant(c.get("claims"), (tx) => listSignInEvents(tx, query)) }),
+    )
     .on(
       {
         method: "get",
