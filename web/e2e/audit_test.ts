@@ -29,6 +29,8 @@ Deno.test({
         assert.equal((await saved).status(), 200);
         await openFromSidebar(page, "Audit log");
         await page.getByText("The audit chain verifies").waitFor();
+        // The sign-in that opened this session is listed among the security events.
+        await page.getByTestId("sign-ins").getByText("Signed in").first().waitFor();
         const entries = page.getByTestId("audit-entries");
         await entries.getByText("organizations.update").first().click();
         const detail = page.getByTestId("audit-detail");

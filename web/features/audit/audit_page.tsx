@@ -22,6 +22,7 @@ import {
 } from "./audit_api.ts";
 import { AuditDrawer } from "./audit_drawer.tsx";
 import { AccessReviewCard, downloadCsv } from "./access_review.tsx";
+import { SignInsCard } from "./sign_ins.tsx";
 
 function VerificationBanner(props: { result: AuditVerification | null; error: string | null }) {
   if (props.error) return <Alert tone="error">Could not verify the chain: {props.error}</Alert>;
@@ -205,6 +206,7 @@ export function AuditPage(): JSX.Element {
           </div>
         )}
       </Card>
+      <SignInsCard orgId={org.id} />
       <AccessReviewCard orgId={org.id} />
       <AuditDrawer load={open ? load : null} onClose={() => setOpen(null)} />
     </div>
