@@ -18,6 +18,7 @@ import type { Tx } from "../shared/db/mod.ts";
 import type { FunctionApp } from "../shared/http/mod.ts";
 import { type Action, ACTIONS, can, ORG_ROLES, type OrgRole } from "../shared/permissions/mod.ts";
 import { createAnalysisApp } from "./analysis/app.ts";
+import { createAuditApp } from "./audit/app.ts";
 import { createBillingApp } from "./billing/app.ts";
 import { createDashboardApp } from "./dashboard/app.ts";
 import { createInsightsApp } from "./insights/app.ts";
@@ -45,6 +46,7 @@ const apps: Record<string, FunctionApp> = {
   reports: createReportsApp(services),
   dashboard: createDashboardApp(services),
   insights: createInsightsApp(services),
+  audit: createAuditApp(services),
   billing: createBillingApp(services),
 };
 
@@ -85,8 +87,14 @@ interface Probe {
   fn: keyof typeof apps;
   method: string;
   path: (role: OrgRole) => Promise<string> | string;
+  /** A function of the role when each allowed role must really change something. */
   body?: unknown;
 }
+
+// A member whose role the probes of members.change_role flip (every change is audited).
+const spare = await auth.createUser(tdb.db);
+await tdb.db.sql`insert into public.memberships (org_id, user_id, role)
+                 values (${orgId}, ${spare.id}, 'viewer')`;
 
 async function freshInstance(): Promise<string> {
   return (await insertSampleRow(tdb.db.sql, "public.instances", tenant, ROWS)).id;
@@ -98,7 +106,7 @@ const PROBES: Record<Action, Probe> = {
     fn: "organizations",
     method: "PATCH",
     path: () => `/${orgId}`,
-    body: { name: "Matrix Corp" },
+    body: (role: OrgRole) => ({ name: `Matrix Corp (${role})` }),
   },
   "organizations.transfer": {
     fn: "organizations",
@@ -126,8 +134,8 @@ const PROBES: Record<Action, Probe> = {
   "members.change_role": {
     fn: "organizations",
     method: "PATCH",
-    path: () => `/${orgId}/members/${members.viewer.id}`,
-    body: { role: "viewer" },
+    path: () => `/${orgId}/members/${spare.id}`,
+    body: (role: OrgRole) => ({ role: role === "owner" ? "viewer" : "auditor" }),
   },
   "members.remove": {
     fn: "organizations",
@@ -151,7 +159,7 @@ const PROBES: Record<Action, Probe> = {
     fn: "instances",
     method: "PATCH",
     path: () => `/${instance.id}`,
-    body: { name: instance.name },
+    body: (role: OrgRole) => ({ name: `${instance.name} (${role})` }),
   },
   "instances.delete": {
     fn: "instances",
@@ -252,6 +260,7 @@ const PROBES: Record<Action, Probe> = {
     path: () => "/definitions",
     body: { org_id: orgId, name: "Matrix weekly", spec: reportSpec, schedule: "weekly" },
   },
+  "audit.read": { fn: "audit", method: "GET", path: () => `/verify?org_id=${orgId}` },
   // Revoking consumes the link: allowed roles after the first see 409, never 403.
   "reports.share": { fn: "reports", method: "POST", path: () => `/links/${reportLink.id}/revoke` },
   "api_keys.read": { fn: "organizations", method: "GET", path: () => `/${orgId}/api-keys` },
@@ -296,18 +305,35 @@ const keys = { viewer: await insertKey("viewer"), analyst: await insertKey("anal
 async function attempt(action: Action, role: OrgRole, credential = members[role].token) {
   const probe = PROBES[action];
   const path = await probe.path(role);
+  const body = typeof probe.body === "function" ? probe.body(role) : probe.body;
   const headers: Record<string, string> = { authorization: `Bearer ${credential}` };
-  if (probe.body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-type"] = "application/json";
   const res = await apps[probe.fn]!.request(
     `http://localhost/${probe.fn}${path}`,
     {
       method: probe.method,
       headers,
-      body: probe.body === undefined ? undefined : JSON.stringify(probe.body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     },
   );
   const text = await res.text();
-  return { status: res.status, text };
+  return { status: res.status, text, requestId: res.headers.get("x-request-id") };
+}
+
+/**
+ * State-changing requests that succeed without writing anything (so they have
+ * nothing to audit), each with the reason. Every other successful non-GET
+ * request must leave an audit entry carrying its request id.
+ */
+const WRITES_NOTHING: Partial<Record<Action, string>> = {
+  "custom_checks.write": "the probe previews a query; nothing is stored",
+  "instances.schedule": "the probe clears a schedule that is not set",
+};
+
+async function auditedEntries(requestId: string | null) {
+  const rows = await tdb.db.sql<{ action: string; actor_id: string | null }[]>`
+    select action, actor_id from public.audit_log where request_id = ${requestId}`;
+  return rows;
 }
 
 /** Runs `statement` as `role`'s user under RLS and rolls back; true when Postgres let it through. */
@@ -402,13 +428,22 @@ Deno.test("the API allows each action from its least role up and refuses it belo
     await t.step(action, async () => {
       // Least privileged first: a refusal changes nothing for the roles after it.
       for (const role of ORG_ROLES) {
-        const { status, text } = await attempt(action, role);
+        const { status, text, requestId } = await attempt(action, role);
         if (can(role, action)) {
           // Allowed: whatever the action then says (done, conflict, not found…), never a refusal.
           assert.ok(
             ![401, 403].includes(status) && status < 500,
             `${role}: ${status} ${text}`,
           );
+          // A change that happened is in the audit trail, under the request's id and actor.
+          if (PROBES[action].method !== "GET" && status < 300 && !WRITES_NOTHING[action]) {
+            const entries = await auditedEntries(requestId);
+            assert.ok(entries.length > 0, `${role}: ${action} succeeded but wrote no audit entry`);
+            assert.ok(
+              entries.every((e) => e.actor_id === members[role].id),
+              `${role}: ${JSON.stringify(entries)}`,
+            );
+          }
         } else {
           assert.equal(status, 403, `${role} should be refused: ${text}`);
         }

@@ -23,6 +23,7 @@ function concrete(path: string): string {
 Deno.test("every function app is found", () => {
   assert.deepEqual(apps.map((a) => a.name), [
     "analysis",
+    "audit",
     "billing",
     "dashboard",
     "insights",

@@ -75,7 +75,19 @@ async function passwordGrant(ctx: ServerContext, req: Request): Promise<Response
   const user = await findUserByEmail(ctx.sql, email);
   if (!user) throw invalid;
   if (isBanned(user, ctx.now())) throw new AuthError(400, "user_banned", "User is banned");
-  if (!(await verifyPassword(password, user.encrypted_password))) throw invalid;
+  if (!(await verifyPassword(password, user.encrypted_password))) {
+    // Not a GoTrue action: the stand-in records failed sign-ins of existing
+    // accounts so the audit trail can show them (docs/audit.md).
+    await audit(ctx.sql, {
+      user,
+      action: "login_failed",
+      logType: "account",
+      now: ctx.now(),
+      ip: clientInfo(req).ip,
+      traits: { provider: "email" },
+    });
+    throw invalid;
+  }
   let weakPassword = null;
   try {
     weakPassword = passwordWeakness(password, ctx.rules);

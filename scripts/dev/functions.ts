@@ -1,6 +1,7 @@
 import type { FunctionApp, Services } from "../../shared/http/mod.ts";
 import { createBillingApp } from "../../functions/billing/app.ts";
 import { createAnalysisApp } from "../../functions/analysis/app.ts";
+import { createAuditApp } from "../../functions/audit/app.ts";
 import { createDashboardApp } from "../../functions/dashboard/app.ts";
 import { createInsightsApp } from "../../functions/insights/app.ts";
 import { createInstancesApp } from "../../functions/instances/app.ts";
@@ -23,5 +24,6 @@ export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "reports", create: createReportsApp },
   { name: "dashboard", create: createDashboardApp },
   { name: "insights", create: createInsightsApp },
+  { name: "audit", create: createAuditApp },
   { name: "billing", create: createBillingApp },
 ];

@@ -2,6 +2,7 @@ import postgres from "postgres";
 import { poolStats } from "../metrics/mod.ts";
 import { inSpan, recordStatement } from "../telemetry/mod.ts";
 import { type TenantClaims, workerClaims } from "./_claims.ts";
+import { requestContextJson } from "./request_context.ts";
 
 /** A postgres.js client; `Sql` inside a transaction is the same type. */
 export type Sql = postgres.Sql;
@@ -154,9 +155,12 @@ async function runAs<T>(
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   const tx = await reserve(sql);
+  // The request context rides along for the audit triggers (docs/audit.md).
+  const context = requestContextJson();
   const setup = Promise.all([
     tx`begin`,
-    tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true)`,
+    tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true),
+              set_config('ciq.audit', ${context}, true)`,
   ]);
   setup.catch(() => {});
   try {

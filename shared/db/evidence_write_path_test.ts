@@ -64,6 +64,12 @@ const USER_WRITABLE = [
   "public.report_webhook_secrets",
 ];
 
+/**
+ * The audit trail: appended only by security-definer triggers and functions,
+ * never changed (shared/audit/chain_test.ts proves every application role is refused).
+ */
+const APPEND_ONLY = ["public.audit_anchors", "public.audit_log"];
+
 const OVERRIDES: ColumnOverrides = {
   "public.instances": { url: "https://evidence.service-now.com", auth_type: "basic" },
   "public.snow_records": { table_name: "sys_user" },
@@ -140,7 +146,10 @@ Deno.test("every tenant table is classified as evidence or user-writable", async
     join pg_attribute a on a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped
     where c.relkind in ('r', 'p') and n.nspname = 'public'
     order by 1`;
-  assert.deepEqual(rows.map((r) => r.name), [...EVIDENCE, ...USER_WRITABLE].sort());
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    [...EVIDENCE, ...USER_WRITABLE, ...APPEND_ONLY].sort(),
+  );
 });
 
 for (const table of EVIDENCE) {

@@ -8,3 +8,9 @@ export type {
   TenantClaims,
   WorkerClaims,
 } from "./_claims.ts";
+export {
+  currentRequestContext,
+  requestContextJson,
+  withRequestContext,
+} from "./request_context.ts";
+export type { ActorKind, RequestContext } from "./request_context.ts";

@@ -149,6 +149,7 @@ export function createFunctionApp(
         c.get("log").warn("API key call not counted", { error, keyId: key.keyId })
       );
     },
+    trustedProxies: parseTrustedProxies(services.config.TRUSTED_PROXIES),
   }));
   app.route("/", operationalRoutes(name, services, options, app).app);
 

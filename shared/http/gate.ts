@@ -8,6 +8,8 @@ import type { ApiKeyAuthenticator } from "./api_key_auth.ts";
 import type { AppEnv } from "./app.ts";
 import { HttpError } from "./errors.ts";
 import { type AuthKind, findDeclared, type RouteDeclaration } from "./route.ts";
+import { clientAddress, type TrustedProxies } from "./client_address.ts";
+import { type ActorKind, type RequestContext, withRequestContext } from "../db/mod.ts";
 
 /** Who is calling, as the gate established it. */
 export type Principal =
@@ -35,6 +37,8 @@ export interface GateOptions {
    * for per-key (and per-organization) call metering. Must not throw.
    */
   onApiKeyCall?: (principal: ApiKeyPrincipal, c: Context<AppEnv>) => void;
+  /** Proxies whose `X-Forwarded-For` is believed for the address the audit trail records. */
+  trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -42,9 +46,10 @@ export interface GateOptions {
  * the declaration of the route that matched and demands the credential its
  * auth kind names. A route without a declaration is treated as `user` (deny by
  * default), whatever order `app.use` lines come in. Sets `principal` (and
- * `claims`/`userId` for users, `claims` for API keys) on the context. An
- * `api_key` route takes a user's token or an API key (`ciq_…`); any other route
- * refuses a valid key with 403 `api_key_not_allowed`.
+ * `claims`/`userId` for users, `claims` for API keys) on the context, and runs
+ * the rest of the request inside its request context (who, from where, which
+ * action) for the audit trail. An `api_key` route takes a user's token or an API
+ * key (`ciq_…`); any other route refuses a valid key with 403 `api_key_not_allowed`.
  *
  * @param options the token verifier, the metrics credential and the worker verifier
  */
@@ -93,7 +98,41 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
         c.set("principal", { kind: "metrics" });
         break;
     }
-    await next();
+    const context = requestContext(c, declared, options.trustedProxies);
+    await withRequestContext(context, () => next());
+  };
+}
+
+const ACTOR_OF: Record<Principal["kind"], ActorKind> = {
+  anonymous: "anonymous",
+  user: "user",
+  worker: "worker",
+  metrics: "service",
+  api_key: "api_key",
+};
+
+function requestContext(
+  c: Context<AppEnv>,
+  declared: { route: { path: string }; declaration: RouteDeclaration } | undefined,
+  trusted: TrustedProxies = () => false,
+): RequestContext {
+  const principal = c.get("principal");
+  const declaration = declared?.declaration;
+  const route = declared ? `${c.req.method} ${declared.route.path}` : null;
+  return {
+    request_id: c.get("requestId") ?? null,
+    ip: clientAddress(c, trusted),
+    user_agent: c.req.header("user-agent")?.slice(0, 500) ?? null,
+    actor_kind: ACTOR_OF[principal.kind],
+    actor_id: principal.kind === "user"
+      ? principal.userId
+      : principal.kind === "worker"
+      ? principal.messageId
+      : principal.kind === "api_key"
+      ? principal.keyId
+      : null,
+    action: declaration?.permission ?? null,
+    route,
   };
 }
 

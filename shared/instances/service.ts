@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { recordAuditEvent } from "../audit/mod.ts";
 import { type Database, type TenantClaims, type Tx, workerClaims } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Logger } from "../log/mod.ts";
@@ -107,10 +108,16 @@ export async function addInstance(
 ): Promise<{ instance: InstanceView; health: HealthReport | null; sync: SyncRunSummary | null }> {
   const rt = await runtime();
   // Role first: nobody learns anything about URLs or keys from a refused request.
-  await services.db.asTenant(
-    claims,
-    (tx) => requirePermission(tx, input.org_id, "instances.create"),
-  );
+  await services.db.asTenant(claims, async (tx) => {
+    await requirePermission(tx, input.org_id, "instances.create");
+    // A credential test is a security event even when nothing is stored.
+    await recordAuditEvent(tx, {
+      orgId: input.org_id,
+      action: "instances.credentials_tested",
+      targetTable: "instances",
+      details: { url: input.url, auth_type: input.credentials.type, saved: false },
+    });
+  });
   const url = await checkedUrl(rt, input.url);
   const id = crypto.randomUUID();
   const envelope = await rt.keyring.seal(input.credentials, {
@@ -285,10 +292,21 @@ export async function testSavedConnection(
 ): Promise<HealthReport> {
   const rt = await runtime();
   const trying = overrides.url !== undefined || overrides.credentials !== undefined;
-  const target = await services.db.asTenant(
-    claims,
-    (tx) => authorizeInstance(tx, id, trying ? "instances.update" : "instances.test"),
-  );
+  const target = await services.db.asTenant(claims, async (tx) => {
+    const found = await authorizeInstance(tx, id, trying ? "instances.update" : "instances.test");
+    await recordAuditEvent(tx, {
+      orgId: found.org_id,
+      action: "instances.credentials_tested",
+      targetTable: "instances",
+      targetId: id,
+      details: {
+        url: overrides.url ?? null,
+        changed_credentials: overrides.credentials !== undefined,
+        saved: true,
+      },
+    });
+    return found;
+  });
   const url = overrides.url !== undefined ? await checkedUrl(rt, overrides.url) : target.url;
   const worker = workerClaims(target.org_id, claims.sub);
   let credentials = overrides.credentials;

@@ -145,6 +145,11 @@ export const PERMISSIONS = {
     role: "admin",
     summary: "Change the plan through Checkout, open the billing portal, see invoices",
   },
+  "audit.read": {
+    role: "auditor",
+    summary:
+      "See the audit trail and its verification, review access over a period, export them as CSV",
+  },
 } as const satisfies Record<string, Permission>;
 
 /** An action of the permission matrix, e.g. `findings.triage`. */

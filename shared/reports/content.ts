@@ -21,6 +21,7 @@ import {
 import { SUPPRESSION_SELECT } from "../analysis/findings/findings.ts";
 import type {
   AttestedFramework,
+  AuditChainHead,
   CoverageRow,
   ReportContent,
   ReportFinding,
@@ -68,7 +69,8 @@ export async function buildReport(
   const head = await db.asTenant(claims, async (tx) => {
     // Workers act for the org already checked; people and API keys are checked here.
     if (claims.ciq_actor !== "worker") await requirePermission(tx, scope.org_id, "reports.read");
-    return await readHead(tx, claims, scope, options.generatedBy);
+    const found = await readHead(tx, claims, scope, options.generatedBy);
+    return { ...found, auditChain: await readAuditChainHead(tx, scope.org_id) };
   });
   const run = await getRun(db, claims, head.runId);
   if (run.status !== "succeeded" || !run.scores || !run.summary) {
@@ -101,6 +103,7 @@ export async function buildReport(
       generated_at: options.now ?? new Date(),
       generated_by: head.user,
       catalog_version: run.catalog_version,
+      audit_chain: head.auditChain,
       scope,
       sections,
     },
@@ -304,3 +307,27 @@ async function* pageFindings(
 }
 
 async function* empty(): AsyncGenerator<ReportFinding> {}
+
+async function readAuditChainHead(tx: Tx, orgId: string): Promise<AuditChainHead | null> {
+  const [row] = await tx<
+    {
+      head_seq: string;
+      head_hash: string;
+      anchor_seq: string | null;
+      anchor_hash: string | null;
+      anchored_at: Date | null;
+    }[]
+  >`select * from private.audit_head(${orgId})`;
+  if (!row) return null;
+  return {
+    head_seq: Number(row.head_seq),
+    head_hash: row.head_hash,
+    anchor: row.anchor_seq && row.anchor_hash && row.anchored_at
+      ? {
+        seq: Number(row.anchor_seq),
+        hash: row.anchor_hash,
+        anchored_at: row.anchored_at.toISOString(),
+      }
+      : null,
+  };
+}

@@ -104,8 +104,17 @@ export interface ReportMeta {
   generated_by: { id: string; email: string };
   /** The catalog version the run was evaluated with. */
   catalog_version: string;
+  /** The organization's audit chain head (and latest daily anchor) when the report was built. */
+  audit_chain?: AuditChainHead | null;
   scope: ReportScope;
   sections: ReportSection[];
+}
+
+/** Where an organization's audit chain stood: its head and latest anchor (docs/audit.md). */
+export interface AuditChainHead {
+  head_seq: number;
+  head_hash: string;
+  anchor: { seq: number; hash: string; anchored_at: string } | null;
 }
 
 /** One point of the score trend: an earlier succeeded run. */

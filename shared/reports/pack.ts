@@ -111,6 +111,7 @@ export async function renderPack(
     run_id: meta.run.id,
     scope: meta.scope,
     catalog_version: meta.catalog_version,
+    audit_chain: meta.audit_chain ?? null,
     generated_at: meta.generated_at.toISOString(),
     generated_by: meta.generated_by.email,
     files: await Promise.all(

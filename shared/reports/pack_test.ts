@@ -51,6 +51,13 @@ Deno.test("the pack holds the PDF, the workbook, the evidence JSON and a manifes
   const manifest = JSON.parse(new TextDecoder().decode(entries["manifest.json"]));
   assert.equal(manifest.catalog_version, content.meta.catalog_version);
   assert.equal(manifest.scope.framework, "iso_27001_2022");
+  // The audit chain's head as it stood: the pack pins the organization's audit trail.
+  const [head] = await t.bed.tdb.db.sql<{ seq: string; hash: string }[]>`
+    select seq, hash from private.audit_heads where org_id = ${content.meta.organization.id}`;
+  assert.deepEqual(
+    [manifest.audit_chain.head_seq, manifest.audit_chain.head_hash],
+    [Number(head!.seq), head!.hash],
+  );
   for (const file of manifest.files) {
     const digest = await crypto.subtle.digest("SHA-256", entries[file.name]! as BufferSource);
     const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -30,6 +30,12 @@ export interface PackManifest {
   run_id: string;
   scope: unknown;
   catalog_version: string;
+  /** The organization's audit chain head and latest anchor when the pack was built. */
+  audit_chain?: {
+    head_seq: number;
+    head_hash: string;
+    anchor: { seq: number; hash: string; anchored_at: string } | null;
+  } | null;
   generated_at: string;
   generated_by: string;
   files: ManifestFile[];

@@ -50,6 +50,7 @@ export const deliveryOutcomeSchema = z.object({
     "lease_lost",
     "rejected",
     "reaped",
+    "anchored",
   ]),
   jobId: z.uuid().nullable().optional(),
   reason: z.string().optional(),

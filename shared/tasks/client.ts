@@ -94,6 +94,8 @@ export interface TaskClientOptions {
 
 /** Id of the reaper's schedule. */
 export const REAPER_SCHEDULE_ID = "ciq-system-reap-stale-jobs";
+/** Id of the daily schedule that anchors every audit chain head (docs/audit.md). */
+export const AUDIT_ANCHOR_SCHEDULE_ID = "ciq-system-audit-anchor";
 
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 
@@ -243,6 +245,13 @@ export function createTaskClient(options: TaskClientOptions): TaskClient {
         cron: "* * * * *",
         body,
         retries: 0,
+      });
+      const anchor: SystemMessage = { v: 1, type: "system", action: "audit_anchor" };
+      await transport.upsertSchedule({
+        id: AUDIT_ANCHOR_SCHEDULE_ID,
+        cron: "5 0 * * *",
+        body: anchor,
+        retries: 3,
       });
     },
   };

@@ -28,6 +28,7 @@ export type {
   TaskRegistry,
 } from "./define.ts";
 export {
+  AUDIT_ANCHOR_SCHEDULE_ID,
   createTaskClient,
   createTaskClientFromConfig,
   REAPER_SCHEDULE_ID,

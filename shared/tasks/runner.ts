@@ -2,8 +2,15 @@
 // Postgres, so it holds across processes), runs the handler under worker claims
 // with a time budget and a renewed lease, then records the outcome and, for
 // long work, publishes the continuation.
-import { type Database, type Tx, type WorkerClaims, workerClaims } from "../db/mod.ts";
+import {
+  type Database,
+  type Tx,
+  withRequestContext,
+  type WorkerClaims,
+  workerClaims,
+} from "../db/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { anchorAuditChains } from "../audit/anchor.ts";
 import { observeJob } from "../metrics/mod.ts";
 import type {
   AnyTaskDefinition,
@@ -67,7 +74,9 @@ export type DeliveryOutcome =
   | { status: "failed"; jobId: string | null; final: boolean; error: string }
   /** Another live delivery holds the job: try again later. */
   | { status: "busy"; jobId: string; retryAfterSeconds: number }
-  | { status: "reaped"; report: ReapReport };
+  | { status: "reaped"; report: ReapReport }
+  /** The daily anchor of every organization's audit chain head. */
+  | { status: "anchored"; report: { anchored: number } };
 
 /**
  * The HTTP status the tasks endpoint answers QStash with: 2xx acknowledges the
@@ -91,7 +100,20 @@ export function deliveryStatus(outcome: DeliveryOutcome): 200 | 500 | 503 {
  * @param message the verified, parsed body
  * @param meta message id and retry count from the delivery headers
  */
-export async function processMessage(
+export function processMessage(
+  options: RunnerOptions,
+  message: TaskMessage,
+  meta: DeliveryMeta,
+): Promise<DeliveryOutcome> {
+  // What the task writes is recorded as the worker's, under the task's kind.
+  const action = message.type === "system" ? "task.system" : `task.${message.kind}`;
+  return withRequestContext(
+    { actor_kind: "worker", actor_id: meta.messageId, action, route: null },
+    () => dispatch(options, message, meta),
+  );
+}
+
+async function dispatch(
   options: RunnerOptions,
   message: TaskMessage,
   meta: DeliveryMeta,
@@ -102,6 +124,9 @@ export async function processMessage(
     case "schedule":
       return await runSchedule(options, message, meta);
     case "system":
+      if (message.action === "audit_anchor") {
+        return { status: "anchored", report: { anchored: await anchorAuditChains(options.db) } };
+      }
       return { status: "reaped", report: await reapStaleJobs(options) };
   }
 }

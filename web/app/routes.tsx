@@ -5,6 +5,7 @@ import {
   KeyRound,
   LayoutDashboard,
   LayoutTemplate,
+  ScrollText,
   Server,
   Settings,
   ShieldCheck,
@@ -97,6 +98,13 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
       import("../features/billing/billing_page.tsx").then((m) => m.BillingPage)
     ),
     nav: { label: "Billing", icon: CreditCard, section: "organization", order: 25 },
+  },
+  {
+    path: "/settings/audit",
+    title: "Audit log",
+    component: lazy(() => import("../features/audit/audit_page.tsx").then((m) => m.AuditPage)),
+    nav: { label: "Audit log", icon: ScrollText, section: "organization", order: 35 },
+    minRole: "auditor",
   },
   {
     path: "/design-system",

@@ -9,6 +9,7 @@
 import type { RouteDeclaration, RouteGroup } from "../../shared/http/route.ts";
 import type { billingRoutes } from "../../functions/billing/routes/billing.ts";
 import type { catalogRoutes } from "../../functions/analysis/routes/catalog.ts";
+import type { auditRoutes } from "../../functions/audit/routes/audit.ts";
 import type { customCheckRoutes } from "../../functions/analysis/routes/custom_checks.ts";
 import type { findingRoutes } from "../../functions/analysis/routes/findings.ts";
 import type { runEventRoutes, runRoutes } from "../../functions/analysis/routes/runs.ts";
@@ -46,6 +47,7 @@ export type ApiRoute =
   | Of<"analysis", typeof runRoutes>
   | Of<"analysis", typeof runEventRoutes>
   | Of<"analysis", typeof suppressionRoutes>
+  | Of<"audit", typeof auditRoutes>
   | Of<"billing", typeof billingRoutes>
   | Of<"dashboard", typeof dashboardRoutes>
   | Of<"insights", typeof compareRoutes>

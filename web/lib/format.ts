@@ -16,6 +16,25 @@ export function formatDate(iso: string, timeZone?: string): string {
 }
 
 /**
+ * Formats an ISO timestamp as date and time to the second in the user's locale,
+ * e.g. "Nov 21, 2026, 14:03:07" (the audit trail needs the time, not only the day).
+ *
+ * @param iso an ISO 8601 timestamp
+ */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "—";
+  return date.toLocaleString(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+}
+
+/**
  * Up to two initials for an avatar, from a name or an email.
  *
  * @param nameOrEmail e.g. "Ada Lovelace" or "ada@example.com"

@@ -1,0 +1,12 @@
+export { accessReview, replayMemberships } from "./access_review.ts";
+export { anchorAuditChains } from "./anchor.ts";
+export { accessReviewCsv, auditEntriesCsv } from "./csv.ts";
+export {
+  allAuditEntries,
+  getAuditEntry,
+  listAuditEntries,
+  listSignInEvents,
+  recordAuditEvent,
+  verifyAuditChain,
+} from "./store.ts";
+export * from "./schemas.ts";
