@@ -22,6 +22,8 @@ import { listRoutes } from "../shared/http/mod.ts";
  */
 const FUNCTION_ENV: Record<string, Record<string, string>> = {
   analysis: {},
+  audit: {},
+  billing: {},
   dashboard: {},
   insights: {},
   instances: { CREDENTIALS_KEYS: `k1:${btoa("0123456789abcdef0123456789abcdef")}` },
@@ -58,7 +60,7 @@ const PERMISSIONS = await imagePermissionFlags();
 function orgScopedReads(name: string): string[] {
   const app = apps.find((a) => a.name === name)!.app;
   return listRoutes(app).declared
-    .filter((r) => r.method === "GET" && r.declaration.auth === "user")
+    .filter((r) => r.method === "GET" && ["user", "api_key"].includes(r.declaration.auth))
     .filter((r) => !/:(?!orgId\b)\w+/.test(r.path))
     .map((r) => `${r.path.replace(":orgId", owner.orgId!)}?org_id=${owner.orgId}`);
 }
