@@ -84,6 +84,8 @@ async function createKey(role: "viewer" | "analyst", extra: Record<string, unkno
   return res.body.data as { key: string; api_key: { id: string; prefix: string } };
 }
 
+// A trial allows one live key; the keys below need a plan that allows several.
+await sql`update public.organizations set plan = 'enterprise' where id = ${orgId}`;
 const viewerKey = await createKey("viewer");
 const analystKey = await createKey("analyst");
 
@@ -161,7 +163,7 @@ Deno.test("keys are refused on user-only routes: member management, keys, profil
       ["GET", `/organizations`],
       ["GET", `/organizations/${orgId}`],
       ["GET", `/organizations/${orgId}/members`],
-      ["POST", `/organizations/${orgId}/members`, { email: "x@example.com", role: "viewer" }],
+      ["POST", `/organizations/${orgId}/invitations`, { email: "x@example.com", role: "viewer" }],
       ["GET", `/organizations/${orgId}/api-keys`],
       ["POST", `/organizations/${orgId}/api-keys`, { name: "k", role: "viewer" }],
       ["PUT", `/analysis/findings/${crypto.randomUUID()}/triage`, { state: "under_review" }],
@@ -281,4 +283,27 @@ Deno.test("each key has its own rate limit; one key over budget does not stop an
   assert.equal(over.status, 429);
   assert.ok(Number(over.headers.get("retry-after")) >= 1);
   assert.equal((await get(analystKey.key)).status, 200, "the other key keeps its budget");
+});
+
+Deno.test("the plan's key limit counts live keys: a trial's second key is refused with 402", async () => {
+  const trial = await bed.auth.createUser(bed.tdb.db, { orgName: "Trial Keys" });
+  const create = () =>
+    call(trial.token, "POST", `/organizations/${trial.orgId}/api-keys`, {
+      name: "ci",
+      role: "viewer",
+    });
+  const first = await create();
+  assert.equal(first.status, 201, first.text);
+  const refused = await create();
+  assertError(refused, 402, "plan_limit_reached");
+  assert.equal(refused.body.error.details.limit, "api_keys");
+  assert.equal(refused.body.error.details.upgrade_to, "basic");
+  // Revoking the live key frees its place.
+  const revoked = await call(
+    trial.token,
+    "POST",
+    `/organizations/${trial.orgId}/api-keys/${first.body.data.api_key.id}/revoke`,
+  );
+  assert.equal(revoked.status, 200, revoked.text);
+  assert.equal((await create()).status, 201);
 });

@@ -310,16 +310,36 @@ Deno.test("invitations follow the roles and the member limit", async (t) => {
   await t.step(
     "open invitations take seats; a full organization refuses everyone alike",
     async () => {
-      // 3 members + 1 open invitation: a limit of 4 is full.
-      await tdb.db.sql`update public.organizations set max_users = 4 where id = ${orgId}`;
+      // Members and open invitations together fill the plan's member limit.
+      const [plan] = await tdb.db.sql<{ members: number; plan: string }[]>`
+        select p.max_members as members, o.plan::text as plan
+        from public.organizations o join public.plans p on p.plan = o.plan
+        where o.id = ${orgId}`;
+      const taken = async () => {
+        const [row] = await tdb.db.sql<{ n: number }[]>`
+          select ((select count(*) from public.memberships where org_id = ${orgId})
+               + (select count(*) from public.invitations
+                  where org_id = ${orgId} and status = 'pending'))::int as n`;
+        return row!.n;
+      };
+      while (await taken() < plan!.members) {
+        const res = await call(owner.token, "POST", `/${orgId}/invitations`, {
+          email: unique("seat"),
+          role: "viewer",
+        });
+        assert.equal(res.status, 201);
+      }
       const known = await auth.createUser(tdb.db, { email: unique("known") });
       for (const email of [known.email, unique("ghost")]) {
         const res = await call(owner.token, "POST", `/${orgId}/invitations`, {
           email,
           role: "viewer",
         });
-        assertError(res, 409, "member_limit_reached");
-        assert.deepEqual(res.body.error.details, { limit: 4, used: 4 });
+        assertError(res, 402, "plan_limit_reached");
+        assert.equal(res.body.error.details.limit, "members");
+        assert.equal(res.body.error.details.allowed, plan!.members);
+        assert.equal(res.body.error.details.used, plan!.members);
+        assert.equal(res.body.error.details.plan, plan!.plan);
       }
     },
   );

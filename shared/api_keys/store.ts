@@ -135,6 +135,13 @@ export async function createApiKey(
   const generated = await generateApiKey();
   const row = await db.asTenant(claims, async (tx) => {
     await requirePermission(tx, orgId, "api_keys.manage");
+    // The plan's key limit counts live keys; the lock keeps two creations apart.
+    await tx`select private.lock_org_for_limits(${orgId})`;
+    const [live] = await tx<{ n: number }[]>`
+      select count(*)::int as n from public.api_keys
+      where org_id = ${orgId} and revoked_at is null
+        and (expires_at is null or expires_at > now())`;
+    await tx`select private.check_plan_limit(${orgId}, 'api_keys', ${live?.n ?? 0})`;
     await tx`
       insert into public.api_keys (id, org_id, name, role, prefix, secret_hash, created_by, expires_at)
       values (${generated.id}, ${orgId}, ${input.name}, ${input.role}, ${generated.prefix},

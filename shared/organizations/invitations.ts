@@ -274,31 +274,22 @@ export async function acceptInvitation(
 }
 
 /**
- * Refuses when the organization has no seat left for another member or open
- * invitation (409 `member_limit_reached`). The one place invitations ask about
- * the member limit: plan-limit enforcement hooks in here; the database checks
- * the limit again when a membership is inserted.
+ * Refuses an invitation when members plus open invitations already fill the
+ * plan's member limit: 402 `plan_limit_reached` with the limit, the usage and
+ * the plan to upgrade to (the plan check of shared/billing, counted here
+ * because open invitations hold seats too). The organization row is locked
+ * first, so two concurrent invitations cannot both take the last seat.
  *
  * @param tx a tenant transaction
  * @param orgId the organization
  */
 export async function checkMemberSeats(tx: Tx, orgId: string): Promise<void> {
-  const [seats] = await tx<{ used: number; max_users: number }[]>`
+  await tx`select private.lock_org_for_limits(${orgId})`;
+  const [seats] = await tx<{ used: number }[]>`
     select (select count(*) from public.memberships where org_id = ${orgId})::int
          + (select count(*) from public.invitations
-            where org_id = ${orgId} and status = 'pending' and expires_at > now())::int as used,
-           max_users
-    from public.organizations where id = ${orgId}`;
-  if (seats && seats.used >= seats.max_users) {
-    throw new HttpError(
-      409,
-      `This organization has ${seats.max_users} seats, the most its plan allows, and they are all taken by members or open invitations`,
-      {
-        code: "member_limit_reached",
-        details: { limit: seats.max_users, used: seats.used },
-      },
-    );
-  }
+            where org_id = ${orgId} and status = 'pending' and expires_at > now())::int as used`;
+  await tx`select private.check_plan_limit(${orgId}, 'members', ${seats?.used ?? 0})`;
 }
 
 async function getInvitation(tx: Tx, orgId: string, id: string): Promise<Invitation> {
