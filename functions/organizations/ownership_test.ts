@@ -176,6 +176,10 @@ Deno.test("accepting an offer while the offerer steps down keeps an owner", asyn
 });
 
 const ROWS: ColumnOverrides = {
+  "public.api_keys": { role: "analyst", secret_hash: "0".repeat(64) },
+  "public.report_deliveries": { channel: "email", mode: null, status: "pending" },
+  "public.usage_daily": { metric: "api_calls", day: new Date(Date.UTC(2020, 0, 1)) },
+  "public.report_webhook_secrets": { secret: `whsec_${"A".repeat(32)}` },
   "public.instances": { url: "https://doomed.service-now.com", auth_type: "basic" },
   "public.snow_records": { table_name: "sys_user" },
   "public.sync_runs": { mode: "full", status: "succeeded" },
@@ -230,6 +234,8 @@ async function orgTables(): Promise<string[]> {
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped
     where c.relkind in ('r', 'p') and n.nspname = 'public'
+      -- The audit trail is append-only and outlives the organization (docs/audit.md).
+      and c.relname not in ('audit_log', 'audit_anchors')
     order by 1`;
   return rows.map((r) => r.name);
 }
@@ -299,6 +305,13 @@ Deno.test("deleting an organization: owner only, typed name, everything it holds
       [],
       "no table keeps a row of the deleted organization",
     );
+    const [trail] = await tdb.db.sql<{ n: number; deleted: number }[]>`
+      select count(*)::int as n,
+             count(*) filter (where target_table = 'organizations'
+                              and operation = 'delete')::int as deleted
+      from public.audit_log where org_id = ${orgId}`;
+    assert.ok(trail!.n > 0, "the audit trail outlives the organization");
+    assert.equal(trail!.deleted, 1, "and records its deletion");
     assertError(await call(owner.token, "GET", `/${orgId}`), 404, "not_found");
     assert.deepEqual(removed, ["sync-doomed"], "its sync schedule left the queue");
   });

@@ -256,6 +256,12 @@ const NOT_AUDITED: Record<string, string> = {
     "bytes of a generated file; the export and its downloads are audited",
   "public.audit_log": "the audit trail itself (append-only)",
   "public.audit_anchors": "anchors of the audit trail (append-only)",
+  "public.analysis_run_summaries": "engine evidence: a run's figures, written with the run",
+  "public.report_deliveries":
+    "the delivery log of report emails and webhooks; the saved report and its schedule are audited",
+  "public.usage_daily": "metering counters, flushed by the housekeeping task",
+  "public.billing_events":
+    "Stripe's event log; the plan and status changes it makes to the organization are audited",
 };
 
 Deno.test("every tenant table written by people or the engine is audited or exempted with a reason", async () => {
