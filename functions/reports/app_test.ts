@@ -181,7 +181,24 @@ Deno.test("retention: an expired file is deleted with its bytes, and downloads s
   assert.equal(event!.action, "expired");
 });
 
+Deno.test("evidence packs need a plan that includes them: 402 with the plan to upgrade to", async () => {
+  await sql`update public.organizations set plan = 'trial' where id = ${bed.orgId}`;
+  const refused = await call(analyst.token, "POST", "/exports", { spec, format: "pack" });
+  assert.equal(refused.status, 402, refused.text);
+  assert.equal(refused.body.error.code, "feature_not_in_plan");
+  assert.deepEqual(refused.body.error.details, {
+    feature: "evidence_packs",
+    plan: "trial",
+    upgrade_to: "professional",
+  });
+  const [exports] = await sql<{ n: number }[]>`
+    select count(*)::int as n from public.report_exports
+    where org_id = ${bed.orgId} and format = 'pack'`;
+  assert.equal(exports!.n, 0, "nothing is queued");
+});
+
 Deno.test("evidence pack: generated as a task, verified against the key at the well-known endpoint", async () => {
+  await sql`update public.organizations set plan = 'professional' where id = ${bed.orgId}`;
   const file = await generate(analyst.token, "pack");
   assert.match(file.filename, /\.zip$/);
   const download = await call(analyst.token, "GET", `/exports/${file.id}/download`);
