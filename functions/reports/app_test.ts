@@ -58,6 +58,54 @@ async function generate(token: string, format: string) {
   return done.body.data;
 }
 
+/** What poppler reads from a PDF: its Producer and how many images it holds. */
+async function pdfFacts(bytes: Uint8Array): Promise<{ producer: string; images: number }> {
+  const path = await Deno.makeTempFile({ suffix: ".pdf" });
+  await Deno.writeFile(path, bytes);
+  try {
+    const info = new TextDecoder().decode(
+      (await new Deno.Command("pdfinfo", { args: [path] }).output()).stdout,
+    );
+    const list = new TextDecoder().decode(
+      (await new Deno.Command("pdfimages", { args: ["-list", path] }).output()).stdout,
+    );
+    return {
+      producer: info.match(/^Producer:\s+(.*)$/m)?.[1]?.trim() ?? "",
+      images: list.split("\n").slice(2).filter((l) => l.trim()).length,
+    };
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+// A 1×1 PNG: the organization's logo.
+const LOGO =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+Deno.test("white label: the organization's logo and name brand its PDFs, ComplianceIQ's does not", async () => {
+  const plain = await generate(analyst.token, "pdf");
+  const before = await pdfFacts((await call(viewer.token, "GET", `/exports/${plain.id}/download`)).bytes);
+  assert.equal(before.producer, "ComplianceIQ");
+  assert.equal(before.images, 0);
+  await sql`update public.organizations
+            set settings = settings || ${sql.json({ report_logo: LOGO, report_white_label: true })}
+            where id = ${bed.orgId}`;
+  try {
+    const branded = await generate(analyst.token, "pdf");
+    const after = await pdfFacts(
+      (await call(viewer.token, "GET", `/exports/${branded.id}/download`)).bytes,
+    );
+    const [org] = await sql<{ name: string }[]>`
+      select name from public.organizations where id = ${bed.orgId}`;
+    assert.equal(after.producer, org!.name);
+    assert.ok(after.images >= 1, "the logo is drawn");
+  } finally {
+    await sql`update public.organizations
+              set settings = settings - 'report_logo' - 'report_white_label'
+              where id = ${bed.orgId}`;
+  }
+});
+
 Deno.test("saved reports: members read, analysts save, only admins schedule or add recipients", async () => {
   const body = { org_id: bed.orgId, name: "SOC 2 monthly", spec, format: "pdf" };
   const refused = await call(viewer.token, "POST", "/definitions", body);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { ORG_ROLES } from "../permissions/mod.ts";
+import { logoBytes } from "./branding.ts";
 
 export { ORG_ROLES, roleAtLeast } from "../permissions/mod.ts";
 export type { OrgRole } from "../permissions/mod.ts";
@@ -28,6 +29,13 @@ export const orgSettingsSchema = z.object({
   default_framework: z.string().max(64).nullable(),
   /** Queue a full analysis of an instance after each of its syncs that succeeds or is partial. */
   analyze_after_sync: z.boolean(),
+  /** The logo on report covers and headers: a PNG or JPEG data URL (≤ 256 KiB), or null. */
+  report_logo: z.string().max(360_000).refine(
+    (url) => logoBytes(url) !== undefined,
+    "must be a PNG or JPEG data URL of at most 256 KiB",
+  ).nullable(),
+  /** Leave "ComplianceIQ" out of generated reports (white label). */
+  report_white_label: z.boolean(),
 }).strict();
 
 /** Organization settings as stored. */
@@ -40,6 +48,8 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   notification_emails: [],
   default_framework: null,
   analyze_after_sync: true,
+  report_logo: null,
+  report_white_label: false,
 };
 
 /** Slugs: lowercase letters, digits and single hyphens, 1–48 characters. */

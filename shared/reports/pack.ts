@@ -13,7 +13,7 @@ import { strToU8 } from "fflate";
 import { canonicalZip, PACK_FORMAT, type PackManifest, sha256Hex } from "./pack_verify.ts";
 import type { ReportContent } from "./model.ts";
 import { renderJson } from "./render/json.ts";
-import { renderPdf } from "./render/pdf.ts";
+import { renderPdf, type ReportBranding } from "./render/pdf.ts";
 import { BufferSink, type ByteSink } from "./render/sink.ts";
 import { renderXlsx } from "./render/xlsx.ts";
 
@@ -88,11 +88,19 @@ export function currentPackKey(): Promise<PackKey> {
 export async function renderPack(
   content: ReportContent,
   sink: ByteSink,
-  options: { key?: PackKey; onProgress?: (rows: number) => void } = {},
+  options: {
+    key?: PackKey;
+    onProgress?: (rows: number) => void;
+    /** The organization's branding of the PDF inside. */
+    branding?: ReportBranding;
+  } = {},
 ): Promise<number> {
   const key = options.key ?? await currentPackKey();
   const pdf = new BufferSink();
-  const rows = await renderPdf(content, pdf, { onProgress: options.onProgress });
+  const rows = await renderPdf(content, pdf, {
+    onProgress: options.onProgress,
+    ...options.branding,
+  });
   const xlsx = new BufferSink();
   await renderXlsx(content, xlsx);
   const json = new BufferSink();

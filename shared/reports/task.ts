@@ -18,7 +18,8 @@ import { buildReport } from "./content.ts";
 import { type ReportFormat, reportSpecSchema } from "./model.ts";
 import { renderCsv } from "./render/csv.ts";
 import { renderJson } from "./render/json.ts";
-import { renderPdf } from "./render/pdf.ts";
+import { renderPdf, type ReportBranding } from "./render/pdf.ts";
+import { logoBytes } from "../organizations/branding.ts";
 import type { ByteSink } from "./render/sink.ts";
 import { renderXlsx } from "./render/xlsx.ts";
 import { renderPack } from "./pack.ts";
@@ -44,16 +45,35 @@ export type FormatRenderer = (
   content: Awaited<ReturnType<typeof buildReport>>,
   sink: ByteSink,
   progress: (rows: number) => void,
+  branding: ReportBranding,
 ) => Promise<number>;
 
 const RENDERERS: Record<ReportFormat | "pack", FormatRenderer> = {
-  pdf: (c, s, p) =>
-    renderPdf(c, s, { onProgress: p, maxFindings: loadReportsConfig().REPORTS_PDF_MAX_FINDINGS }),
+  pdf: (c, s, p, b) =>
+    renderPdf(c, s, {
+      onProgress: p,
+      maxFindings: loadReportsConfig().REPORTS_PDF_MAX_FINDINGS,
+      ...b,
+    }),
   xlsx: (c, s, p) => renderXlsx(c, s, { onProgress: p }),
   csv: (c, s, p) => renderCsv(c, s, { bom: true, onProgress: p }),
   json: (c, s, p) => renderJson(c, s, { onProgress: p }),
-  pack: (c, s, p) => renderPack(c, s, { onProgress: p }),
+  pack: (c, s, p, b) => renderPack(c, s, { onProgress: p, branding: b }),
 };
+
+/** The organization's report branding from its settings (logo as a data URL). */
+async function readBranding(ctx: TaskContext<unknown>, orgId: string): Promise<ReportBranding> {
+  const [row] = await ctx.tx((tx) =>
+    tx<{ logo: string | null; white_label: boolean | null }[]>`
+      select settings ->> 'report_logo' as logo,
+             (settings ->> 'report_white_label')::boolean as white_label
+      from public.organizations where id = ${orgId}`
+  );
+  return {
+    logo: row?.logo ? logoBytes(row.logo) : undefined,
+    whiteLabel: row?.white_label === true,
+  };
+}
 
 export { currentReportStorage, setReportStorage };
 
@@ -161,6 +181,7 @@ async function generate(
     ctx.progress(0.02, "Reading the report's data");
     const renderer = RENDERERS[row.format];
     if (!renderer) throw new PermanentTaskError(`No renderer for ${row.format}`);
+    const branding = await readBranding(ctx, row.org_id);
     const rows = await renderer(
       content,
       sink,
@@ -172,6 +193,7 @@ async function generate(
             findings: n,
           },
         ),
+      branding,
     );
     const key = await writer.close();
     const sha256 = hash.digest("hex");

@@ -28,12 +28,16 @@ import {
 import type { ByteSink } from "./sink.ts";
 import { coverFacts, formatReportDate } from "../preview.ts";
 
-/** Options of {@linkcode renderPdf}. */
-export interface PdfOptions {
+/** An organization's branding of its reports (Settings → Reports). */
+export interface ReportBranding {
   /** The organization's logo, PNG or JPEG, shown on the cover and in headers. */
   logo?: Uint8Array;
   /** Leaves "ComplianceIQ" out of the document (white label). */
   whiteLabel?: boolean;
+}
+
+/** Options of {@linkcode renderPdf}. */
+export interface PdfOptions extends ReportBranding {
   /** Called every 1000 findings with the findings read so far. */
   onProgress?: (rows: number) => Promise<void> | void;
   /**

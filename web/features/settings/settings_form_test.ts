@@ -25,6 +25,8 @@ const ORG: OrgDetail = {
     notification_emails: [],
     default_framework: null,
     analyze_after_sync: true,
+    report_logo: null,
+    report_white_label: false,
   },
 };
 const CATALOG = [

@@ -17,6 +17,7 @@ import { useApp } from "../../app/services.ts";
 import { can } from "../../../shared/permissions/mod.ts";
 import { createAnalysisApi } from "../analysis/analysis_api.ts";
 import { DeleteOrgCard } from "./delete_org_card.tsx";
+import { ReportBrandingCard } from "./report_branding_card.tsx";
 import {
   formFromOrg,
   type FrameworkChoice,
@@ -316,6 +317,19 @@ export function SettingsPage(): JSX.Element {
             </Card>
           </form>
         )}
+      {org && (
+        <div class="mt-6">
+          <ReportBrandingCard
+            org={org}
+            canEdit={canEdit}
+            onSaved={(updated) => {
+              setOrg(updated);
+              setForm(formFromOrg(updated));
+              orgs.applyUpdate(updated);
+            }}
+          />
+        </div>
+      )}
       {can(current.role, "organizations.delete") && (
         <div class="mt-6">
           <DeleteOrgCard orgId={current.id} orgName={current.name} />
