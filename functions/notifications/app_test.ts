@@ -243,7 +243,7 @@ Deno.test("each member sees their own in-app notifications and marks them read",
   assert.equal(mine.status, 200, mine.text);
   assert.equal(mine.body.unread, 1);
   assert.equal(mine.body.data[0].title, "A sync failed");
-  assert.equal(mine.body.data[0].link, "https://ciq.example/jobs");
+  assert.equal(mine.body.data[0].link, "https://ciq.example/app/instances");
   const ownerInbox = await call(owner.token, "GET", `/${orgId}/inbox`);
   const ownerNote = ownerInbox.body.data[0].id;
   // Someone else's notification cannot be marked by the viewer.

@@ -56,7 +56,7 @@ export async function causesOfJob(
       message: () => ({
         title: `${what} failed`,
         body: `${what} failed: ${row?.error ?? "no error recorded"}`,
-        link: link("/jobs"),
+        link: link(job.kind === "analysis.run" ? "/app/analysis" : "/app/instances"),
         details: { job_id: job.jobId, kind: job.kind },
       }),
     }];
@@ -69,7 +69,7 @@ export async function causesOfJob(
       message: () => ({
         title: "A scheduled report is ready",
         body: "A scheduled report was generated and can be downloaded.",
-        link: link("/reports"),
+        link: link("/app/reports"),
         details: { job_id: job.jobId },
       }),
     }];
@@ -108,7 +108,7 @@ async function causesOfRun(
     where r.job_id = ${job.jobId} and r.org_id = ${job.orgId}`;
   if (!run) return [];
   const cause_key = `run:${run.id}`;
-  const runLink = link(`/analysis/runs/${run.id}`);
+  const runLink = link("/app/analysis");
   const counted = (rule: Rule) =>
     rule.min_severity === "critical" ? run.critical : run.critical + run.high;
   const drop = run.score !== null && run.previous_score !== null
