@@ -23,6 +23,7 @@ import { createBillingApp } from "./billing/app.ts";
 import { createDashboardApp } from "./dashboard/app.ts";
 import { createInsightsApp } from "./insights/app.ts";
 import { createInstancesApp } from "./instances/app.ts";
+import { createNotificationsApp } from "./notifications/app.ts";
 import { createOrganizationsApp } from "./organizations/app.ts";
 import { createReportsApp } from "./reports/app.ts";
 import { createTasksApp } from "./tasks/app.ts";
@@ -48,6 +49,7 @@ const apps: Record<string, FunctionApp> = {
   insights: createInsightsApp(services),
   audit: createAuditApp(services),
   billing: createBillingApp(services),
+  notifications: createNotificationsApp(services),
 };
 
 // One organization with a member of every role.
@@ -269,6 +271,13 @@ const PROBES: Record<Action, Probe> = {
     method: "POST",
     path: () => `/${orgId}/api-keys`,
     body: { name: "Matrix key", role: "viewer" },
+  },
+  "notifications.read": { fn: "notifications", method: "GET", path: () => `/${orgId}/inbox` },
+  "notifications.manage": {
+    fn: "notifications",
+    method: "POST",
+    path: () => `/${orgId}/channels`,
+    body: { name: "Matrix alerts", kind: "email", emails: ["alerts@example.com"] },
   },
   "billing.read": { fn: "billing", method: "GET", path: () => `/${orgId}` },
   // Without a Stripe key the call stops at 503 after the role check.

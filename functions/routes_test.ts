@@ -28,6 +28,7 @@ Deno.test("every function app is found", () => {
     "dashboard",
     "insights",
     "instances",
+    "notifications",
     "organizations",
     "reports",
     "tasks",

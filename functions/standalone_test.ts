@@ -27,6 +27,7 @@ const FUNCTION_ENV: Record<string, Record<string, string>> = {
   dashboard: {},
   insights: {},
   instances: { CREDENTIALS_KEYS: `k1:${btoa("0123456789abcdef0123456789abcdef")}` },
+  notifications: {},
   organizations: {},
   reports: {},
   tasks: {

@@ -4,6 +4,7 @@
 // the QStash callback takes signed deliveries only, the jobs API signed-in members.
 import { ConfigError } from "../../shared/env/mod.ts";
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
+import { notifyJobEnded } from "../../shared/notifications/mod.ts";
 import { createTaskRegistry, taskCallbackUrl, type TaskRegistry } from "../../shared/tasks/mod.ts";
 import { TASK_KINDS } from "./kinds.ts";
 import { jobsRoutes } from "./routes/jobs.ts";
@@ -52,16 +53,20 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
   });
   app.route(
     "/",
-    qstashRoutes({
-      db: services.db,
-      log: services.log.child({ fn: "tasks" }),
-      registry,
-      transport: services.tasks.transport,
-      timeBudgetMs: config.TASKS_TIME_BUDGET_MS,
-      leaseMs: config.TASKS_LEASE_MS,
-      staleAfterMs: config.TASKS_STALE_AFTER_MS,
-      tasks: services.tasks,
-    }, services.cache).app,
+    qstashRoutes(
+      {
+        db: services.db,
+        log: services.log.child({ fn: "tasks" }),
+        registry,
+        transport: services.tasks.transport,
+        timeBudgetMs: config.TASKS_TIME_BUDGET_MS,
+        leaseMs: config.TASKS_LEASE_MS,
+        staleAfterMs: config.TASKS_STALE_AFTER_MS,
+        tasks: services.tasks,
+      },
+      services.cache,
+      (job) => notifyJobEnded(services, job),
+    ).app,
   );
   app.route("/", jobsRoutes(services).app);
   app.route("/", probeRoutes(services).app);

@@ -5,6 +5,7 @@ import { createAuditApp } from "../../functions/audit/app.ts";
 import { createDashboardApp } from "../../functions/dashboard/app.ts";
 import { createInsightsApp } from "../../functions/insights/app.ts";
 import { createInstancesApp } from "../../functions/instances/app.ts";
+import { createNotificationsApp } from "../../functions/notifications/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
 import { createReportsApp } from "../../functions/reports/app.ts";
 import { createTasksApp } from "../../functions/tasks/app.ts";
@@ -26,4 +27,5 @@ export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "insights", create: createInsightsApp },
   { name: "audit", create: createAuditApp },
   { name: "billing", create: createBillingApp },
+  { name: "notifications", create: createNotificationsApp },
 ];

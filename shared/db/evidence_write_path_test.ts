@@ -30,6 +30,8 @@ const EVIDENCE = [
   "public.billing_events",
   "public.instance_tables",
   "public.job_deliveries",
+  // The alert delivery log: written by the engine when a job ends.
+  "public.notification_deliveries",
   "public.snow_records",
   "public.sync_runs",
   "public.sync_seen_keys",
@@ -51,6 +53,11 @@ const USER_WRITABLE = [
   "public.invitations",
   "public.jobs",
   "public.memberships",
+  // Admins manage channels and rules; alerts go into members' inboxes through the
+  // engine, and members mark their own read.
+  "public.notification_channels",
+  "public.notification_rules",
+  "public.notifications",
   // Owners offer, the recipient accepts through private.accept_ownership_transfer.
   "public.ownership_transfers",
   // Reports: definitions, requests, links and events are people's; the files are

@@ -46,6 +46,13 @@ const OVERRIDES: ColumnOverrides = {
   "public.report_exports": { format: "pdf", sha256: null },
   "public.report_links": { kind: "share" },
   "public.report_events": { action: "generated" },
+  "public.notification_channels": {
+    kind: "email",
+    url: null,
+    secret: null,
+    emails: "{alerts@example.com}",
+  },
+  "public.notification_rules": { event: "job.failed", in_app_role: null },
   "public.invitations": {
     email: "sample@invite.test",
     role: "viewer",

@@ -145,6 +145,15 @@ export const PERMISSIONS = {
     role: "admin",
     summary: "Change the plan through Checkout, open the billing portal, see invoices",
   },
+  "notifications.read": {
+    role: "viewer",
+    summary: "See your in-app notifications and mark them read; see alert channels and rules",
+  },
+  "notifications.manage": {
+    role: "admin",
+    summary:
+      "Add, change and remove alert channels and rules, rotate webhook secrets, see deliveries",
+  },
   "audit.read": {
     role: "auditor",
     summary:

@@ -15,6 +15,7 @@ import { Drawer } from "../components/drawer.tsx";
 import { Badge } from "../components/badge.tsx";
 import { CreateOrgModal } from "../features/orgs/create_org_modal.tsx";
 import { BillingBanner } from "../features/billing/billing_banner.tsx";
+import { NotificationBell } from "../features/notifications/notification_bell.tsx";
 import { OrgSwitcher } from "../features/orgs/org_switcher.tsx";
 import { ROLE_LABELS } from "../features/team/team_rules.ts";
 import { initials } from "../lib/format.ts";
@@ -102,6 +103,7 @@ function AppShell({ path }: { path: string }): JSX.Element {
       navbar={
         <Navbar title={route?.title ?? "Not found"} onOpenMenu={() => setMenuOpen(true)}>
           <OrgSwitcher />
+          <NotificationBell orgId={org.id} />
           <ThemeToggle />
           <Menu
             menuLabel="Account"

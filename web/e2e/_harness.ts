@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { startStack } from "../../scripts/dev/stack.ts";
+import type { Services } from "../../shared/http/mod.ts";
 import { ensureWebBuild } from "../tooling/mod.ts";
 
 /** Debian's Chromium (apt-get install -y chromium); never a downloaded browser. */
@@ -64,6 +65,8 @@ export interface E2e {
   newPage(options?: { colorScheme?: "light" | "dark" }): Promise<Page>;
   /** Uncaught errors thrown in any page so far. */
   pageErrors: string[];
+  /** The stack's services (database, config…), for setting up what the UI cannot. */
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export async function startE2e(options: { requireEmailConfirmation?: boolean } =
       return await (await newContext(opts)).newPage();
     },
     pageErrors,
+    services: stack.services,
     async close() {
       for (const context of contexts) await context.close().catch(() => {});
       await browser.close().catch(() => {});

@@ -20,6 +20,7 @@ import type { trendRoutes } from "../../functions/insights/routes/trends.ts";
 import type { connectionRoutes } from "../../functions/instances/routes/connection.ts";
 import type { instancesRoutes } from "../../functions/instances/routes/instances.ts";
 import type { syncRoutes } from "../../functions/instances/routes/syncs.ts";
+import type { inboxRoutes } from "../../functions/notifications/routes/inbox.ts";
 import type { apiKeysRoutes } from "../../functions/organizations/routes/api_keys.ts";
 import type { invitationsRoutes } from "../../functions/organizations/routes/invitations.ts";
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
@@ -55,6 +56,7 @@ export type ApiRoute =
   | Of<"instances", typeof connectionRoutes>
   | Of<"instances", typeof instancesRoutes>
   | Of<"instances", typeof syncRoutes>
+  | Of<"notifications", typeof inboxRoutes>
   | Of<"organizations", typeof apiKeysRoutes>
   | Of<"organizations", typeof invitationsRoutes>
   | Of<"organizations", typeof membersRoutes>

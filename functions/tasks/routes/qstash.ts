@@ -14,6 +14,7 @@ import {
   taskMessageSchema,
 } from "../../../shared/tasks/mod.ts";
 import type { Cache } from "../../../shared/cache/mod.ts";
+import type { JobEnded } from "../../../shared/notifications/mod.ts";
 import { flushUsage } from "../../../shared/billing/mod.ts";
 import { invalidatePosture, POSTURE_JOB_KINDS } from "../../../shared/posture/mod.ts";
 
@@ -71,8 +72,13 @@ export function qstashVerifier(options: QStashVerifierOptions): WorkerVerifier {
  *
  * @param runner what runs task messages
  * @param cache where the dashboard's cached figures live (invalidated when a run or sync ends)
+ * @param onJobEnded called once a job reached its end (alert rules); must not throw
  */
-export function qstashRoutes(runner: RunnerOptions, cache: Cache): RouteGroup {
+export function qstashRoutes(
+  runner: RunnerOptions,
+  cache: Cache,
+  onJobEnded?: (job: JobEnded) => Promise<unknown>,
+): RouteGroup {
   return createRouteGroup().on({
     method: "post",
     path: "/qstash",
@@ -122,6 +128,17 @@ export function qstashRoutes(runner: RunnerOptions, cache: Cache): RouteGroup {
       if (version === null) {
         log.warn("cannot invalidate the cached dashboard", { orgId: parsed.data.orgId });
       }
+    }
+    if (
+      ended && onJobEnded && parsed.data.type !== "system" && outcome.status !== "continued" &&
+      outcome.jobId
+    ) {
+      await onJobEnded({
+        orgId: parsed.data.orgId,
+        jobId: outcome.jobId,
+        kind: parsed.data.kind,
+        status: outcome.status,
+      });
     }
     // The minutely housekeeping also writes metered usage from Redis to the database.
     if (parsed.data.type === "system") {

@@ -1,0 +1,20 @@
+// The notifications function: alert channels and rules, the delivery log and
+// each member's in-app inbox. Alerts themselves are sent by the tasks function
+// when a run, a sync or a scheduled report ends. docs/notifications.md.
+import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
+import { inboxRoutes } from "./routes/inbox.ts";
+import { settingsRoutes } from "./routes/settings.ts";
+
+/**
+ * Builds the notifications app, mounted at `/notifications`.
+ *
+ * @param services configuration, database, logger, token verifier and mailer
+ */
+export function createNotificationsApp(services: Services): FunctionApp {
+  const app = createFunctionApp("notifications", services, {
+    description: "Alert channels and rules, their delivery log, and your in-app notifications",
+  });
+  app.route("/", settingsRoutes(services).app);
+  app.route("/", inboxRoutes(services).app);
+  return app;
+}

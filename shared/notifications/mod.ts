@@ -1,0 +1,12 @@
+/**
+ * Notifications: alert channels (email, signed webhooks, Slack, Teams), alert
+ * rules, the delivery log and each member's in-app inbox. docs/notifications.md.
+ *
+ * @module
+ */
+export * from "./schemas.ts";
+export * from "./store.ts";
+export * from "./channels.ts";
+export * from "./dispatch.ts";
+export * from "./setup.ts";
+export { sendTestAlert } from "./test_send.ts";

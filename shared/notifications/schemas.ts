@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { ORG_ROLES } from "../permissions/mod.ts";
+
+/** Kinds of channel an alert can go out on (in-app is chosen per rule, not a channel). */
+export const CHANNEL_KINDS = ["email", "webhook", "slack", "teams"] as const;
+/** What a rule can alert on. */
+export const RULE_EVENTS = ["findings.new", "score.drop", "job.failed", "report.ready"] as const;
+
+/** A channel as members see it: never the webhook secret; Slack/Teams URLs masked. */
+export const channelSchema = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  name: z.string(),
+  kind: z.enum(CHANNEL_KINDS),
+  url: z.string().nullable(),
+  emails: z.array(z.string()),
+  enabled: z.boolean(),
+  created_at: z.string(),
+});
+export type Channel = z.infer<typeof channelSchema>;
+
+/** A channel just created or with a new secret: the secret, shown this once. */
+export const channelWithSecretSchema = channelSchema.extend({ secret: z.string().nullable() });
+
+export const createChannelSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  kind: z.enum(CHANNEL_KINDS),
+  url: z.string().trim().min(1).max(2000).optional(),
+  emails: z.array(z.email().max(320)).max(50).optional(),
+}).strict();
+export type CreateChannelInput = z.infer<typeof createChannelSchema>;
+
+export const updateChannelSchema = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  url: z.string().trim().min(1).max(2000).optional(),
+  emails: z.array(z.email().max(320)).max(50).optional(),
+  enabled: z.boolean().optional(),
+}).strict();
+export type UpdateChannelInput = z.infer<typeof updateChannelSchema>;
+
+export const ruleSchema = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  name: z.string(),
+  event: z.enum(RULE_EVENTS),
+  min_severity: z.enum(["critical", "high"]),
+  threshold: z.number().int(),
+  channel_ids: z.array(z.uuid()),
+  in_app_role: z.enum(ORG_ROLES).nullable(),
+  throttle_minutes: z.number().int(),
+  enabled: z.boolean(),
+  created_at: z.string(),
+});
+export type Rule = z.infer<typeof ruleSchema>;
+
+const ruleFields = {
+  name: z.string().trim().min(1).max(100),
+  event: z.enum(RULE_EVENTS),
+  /** findings.new: count findings of this severity or worse. */
+  min_severity: z.enum(["critical", "high"]),
+  /** score.drop: points the overall score must fall by. */
+  threshold: z.number().int().min(1).max(100),
+  channel_ids: z.array(z.uuid()).max(20),
+  /** Members with at least this role get an in-app notification; null: nobody. */
+  in_app_role: z.enum(ORG_ROLES).nullable(),
+  /** At most one alert per rule in this many minutes; 0 turns throttling off. */
+  throttle_minutes: z.number().int().min(0).max(10080),
+  enabled: z.boolean(),
+};
+export const createRuleSchema = z.object({
+  ...ruleFields,
+  min_severity: ruleFields.min_severity.optional(),
+  threshold: ruleFields.threshold.optional(),
+  channel_ids: ruleFields.channel_ids.optional(),
+  in_app_role: ruleFields.in_app_role.optional(),
+  throttle_minutes: ruleFields.throttle_minutes.optional(),
+  enabled: ruleFields.enabled.optional(),
+}).strict();
+export type CreateRuleInput = z.infer<typeof createRuleSchema>;
+export const updateRuleSchema = z.object(ruleFields).partial().strict();
+export type UpdateRuleInput = z.infer<typeof updateRuleSchema>;
+
+export const inAppNotificationSchema = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  event: z.string(),
+  title: z.string(),
+  body: z.string(),
+  link: z.string().nullable(),
+  read_at: z.string().nullable(),
+  created_at: z.string(),
+});
+export type InAppNotification = z.infer<typeof inAppNotificationSchema>;
+
+export const inboxSchema = z.object({
+  data: z.array(inAppNotificationSchema),
+  unread: z.number().int(),
+});
+
+export const inboxQuerySchema = z.object({
+  unread_only: z.enum(["true", "false"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+}).strict();
+
+export const deliverySchema = z.object({
+  id: z.uuid(),
+  rule_id: z.uuid().nullable(),
+  channel_id: z.uuid().nullable(),
+  channel_kind: z.string(),
+  cause_key: z.string(),
+  status: z.enum(["sent", "failed", "throttled"]),
+  response_code: z.number().int().nullable(),
+  error: z.string().nullable(),
+  message_id: z.string().nullable(),
+  created_at: z.string(),
+});
+export type NotificationDelivery = z.infer<typeof deliverySchema>;

@@ -1,0 +1,96 @@
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { Bell, CheckCheck } from "lucide";
+import { Icon } from "../../components/icon.tsx";
+import { Menu, type MenuItem } from "../../components/menu.tsx";
+import { useApp } from "../../app/services.ts";
+import { bellLabel, createInboxApi, type Inbox } from "./inbox_api.ts";
+
+/** How often the bell looks for new notifications. */
+const POLL_MS = 60_000;
+
+/**
+ * The navbar's bell: the unread count, the latest notifications (selecting one
+ * marks it read and opens its link) and "Mark all read".
+ */
+export function NotificationBell({ orgId }: { orgId: string }): JSX.Element {
+  const { api, navigate } = useAppWithNavigate();
+  const inboxApi = createInboxApi(api);
+  const [inbox, setInbox] = useState<Inbox | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = () =>
+    inboxApi.list(orgId).then((data) => {
+      setInbox(data);
+      setError(null);
+    }, (e: Error) => setError(e.message));
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [orgId]);
+
+  const unread = inbox?.unread ?? 0;
+  const items: MenuItem[] = (inbox?.data ?? []).map((n) => ({
+    id: n.id,
+    label: `${n.read_at ? "" : "● "}${n.title}`,
+    description: n.body,
+    onSelect: () => {
+      void inboxApi.markRead(orgId, n.id).then(load);
+      if (n.link) navigate(n.link);
+    },
+  }));
+  const groups: { heading?: string; items: MenuItem[] }[] = [{
+    heading: error
+      ? `Notifications could not be loaded: ${error}`
+      : items.length === 0
+      ? "No notifications yet. Alert rules under Settings send them here."
+      : `${unread} unread`,
+    items,
+  }];
+  if (unread > 0) {
+    groups.push({
+      items: [{
+        id: "read-all",
+        label: "Mark all read",
+        icon: CheckCheck,
+        onSelect: () => void inboxApi.markAllRead(orgId).then(load),
+      }],
+    });
+  }
+  return (
+    <Menu
+      menuLabel="Notifications"
+      triggerLabel={bellLabel(unread)}
+      triggerClass="relative flex size-8 items-center justify-center rounded-md text-fg-muted hover:bg-surface-muted hover:text-fg"
+      trigger={
+        <>
+          <Icon icon={Bell} class="size-5" />
+          <span class="sr-only">{bellLabel(unread)}</span>
+          {unread > 0 && (
+            <span
+              aria-hidden="true"
+              class="absolute -right-0.5 -top-0.5 min-w-4 rounded-full bg-red-700 px-1 text-center text-[10px] font-semibold leading-4 text-white"
+            >
+              {unread > 99 ? "99+" : unread}
+            </span>
+          )}
+        </>
+      }
+      groups={groups}
+    />
+  );
+}
+
+/** Opens an absolute link of the product in the same tab. */
+function useAppWithNavigate() {
+  const { api } = useApp();
+  return {
+    api,
+    navigate: (link: string) => {
+      const url = new URL(link, location.origin);
+      if (url.origin === location.origin) location.assign(url.pathname + url.search);
+    },
+  };
+}
