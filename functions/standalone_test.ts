@@ -27,6 +27,7 @@ const FUNCTION_ENV: Record<string, Record<string, string>> = {
   instances: { CREDENTIALS_KEYS: `k1:${btoa("0123456789abcdef0123456789abcdef")}` },
   organizations: {},
   reports: {},
+  widgets: {},
   tasks: {
     QSTASH_CURRENT_SIGNING_KEY: "sig_standalone_current",
     QSTASH_NEXT_SIGNING_KEY: "sig_standalone_next",

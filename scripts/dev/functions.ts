@@ -7,6 +7,7 @@ import { createInsightsApp } from "../../functions/insights/app.ts";
 import { createInstancesApp } from "../../functions/instances/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
 import { createReportsApp } from "../../functions/reports/app.ts";
+import { createWidgetsApp } from "../../functions/widgets/app.ts";
 import { createTasksApp } from "../../functions/tasks/app.ts";
 
 /** A domain function the local gateway mounts at `/functions/v1/<name>`. */
@@ -22,6 +23,7 @@ export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "tasks", create: (services) => createTasksApp(services) },
   { name: "analysis", create: createAnalysisApp },
   { name: "reports", create: createReportsApp },
+  { name: "widgets", create: createWidgetsApp },
   { name: "dashboard", create: createDashboardApp },
   { name: "insights", create: createInsightsApp },
   { name: "audit", create: createAuditApp },
