@@ -236,6 +236,7 @@ Deno.test("a revoked or expired embed answers 410 at once, page and JSON", async
 
 Deno.test("the embed page may be framed only by the allow-list, and each view is metered", async () => {
   const w = await widget(analyst.token, fx.orgId, "instance_table");
+  await call(analyst.token, "PATCH", `/${w.id}`, { name: "<script>alert(1)</script>" });
   const e = await embed(w.id);
   const before = await call(null, "GET", `/embed/${e.token}`);
   assert.match(before.headers.get("content-security-policy")!, /frame-ancestors 'none'/);
@@ -263,6 +264,7 @@ Deno.test("the embed page may be framed only by the allow-list, and each view is
   assert.match(page.text, /data-theme="dark"/);
   assert.match(page.text, /<td>prod<\/td>/);
   assert.ok(!page.text.includes("<script"));
+  assert.match(page.text, /<h1>&#60;script&#62;alert\(1\)/);
   const views = await fx.services.cache.get<number>(
     `usage:v1:${utcDay()}:${fx.orgId}:embed_views`,
   );

@@ -40,6 +40,8 @@ export const widgetVersionSchema = z.object({
   restored_from: z.number().int().nullable(),
   created_by: z.uuid().nullable(),
   created_at: z.string(),
+  /** What changed against the version before it (empty for version 1). */
+  changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
 });
 /** A widget version. */
 export type WidgetVersion = z.output<typeof widgetVersionSchema>;
@@ -252,10 +254,16 @@ export function listVersions(
 ): Promise<WidgetVersion[]> {
   return db.asTenant(claims, async (tx) => {
     await requireWidget(tx, widgetId, "widgets.read");
-    const rows = await tx<(Omit<WidgetVersion, "created_at"> & { created_at: Date })[]>`
+    const rows = await tx<
+      (Omit<WidgetVersion, "created_at" | "changes"> & { created_at: Date })[]
+    >`
       select id, version, config, restored_from, created_by, created_at
       from public.widget_versions where widget_id = ${widgetId} order by version desc`;
-    return rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
+    return rows.map((r, i) => ({
+      ...r,
+      created_at: r.created_at.toISOString(),
+      changes: configChanges(rows[i + 1]?.config ?? null, r.config),
+    }));
   });
 }
 
@@ -277,4 +285,21 @@ export async function versionOf(
     where widget_id = ${widget.id} and version = ${wanted}`;
   if (!row) throw new HttpError(404, `Widget version ${wanted} not found`);
   return row;
+}
+
+/**
+ * The top-level configuration fields that differ between two versions.
+ *
+ * @param before the earlier configuration (null: none, for version 1)
+ * @param after the later configuration
+ */
+export function configChanges(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+): { field: string; from: unknown; to: unknown }[] {
+  if (!before) return [];
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return fields
+    .filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]))
+    .map((field) => ({ field, from: before[field] ?? null, to: after[field] ?? null }));
 }
