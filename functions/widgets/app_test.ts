@@ -174,6 +174,17 @@ Deno.test("an embed reads exactly its pinned version, organization and instances
   assert.equal(json.status, 200, json.text);
   assert.deepEqual(json.body.data.data, { score: 35, kind: "overall", passed: 3, failed: 4 });
   assert.equal(json.body.data.template, "score_gauge");
+  // The owner moves it to version 2 on purpose.
+  const moved = await call(
+    fx.owner.token,
+    "POST",
+    `/embeds/${pinned.embed.id}/move?org_id=${fx.orgId}`,
+    { version: 2 },
+  );
+  assert.equal(moved.status, 200, moved.text);
+  assert.equal(moved.body.data.version, 2);
+  const after = await call(null, "GET", `/embed/${pinned.token}.json`);
+  assert.equal(after.body.data.data.kind, "security_center");
   // Only the instances it names.
   const prodOnly = await embed(w.id, { instance_ids: [fx.i1], version: 1 });
   assert.equal((await call(null, "GET", `/embed/${prodOnly.token}.json`)).body.data.data.score, 54);
@@ -220,6 +231,17 @@ Deno.test("a revoked or expired embed answers 410 at once, page and JSON", async
     assert.equal(gone.status, 410);
     assert.equal(gone.body.error.code, "embed_revoked");
   }
+  const unrevoke = await fx.tdb.db.asTenant(
+    { sub: fx.owner.id, role: "authenticated" },
+    (tx) => tx`update public.widget_embeds set revoked_at = null where id = ${e.embed.id}`,
+  ).then(() => "changed", () => "refused");
+  assert.equal(unrevoke, "refused");
+  assert.equal(
+    (await call(fx.owner.token, "POST", `/embeds/${e.embed.id}/move?org_id=${fx.orgId}`, {
+      version: 1,
+    })).status,
+    409,
+  );
   const expiring = await embed(w.id);
   await sql`update public.widget_embeds set expires_at = now() - interval '1 second' where id = ${expiring.embed.id}`;
   const expired = await call(null, "GET", `/embed/${expiring.token}.json`);

@@ -26,6 +26,9 @@ export const createEmbedSchema = z.object({
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
 }).strict();
 
+/** Body of `POST /widgets/embeds/:embedId/move`. */
+export const moveEmbedSchema = z.object({ version: z.number().int().min(1) }).strict();
+
 /** An embed as admins see it (never the token or its hash). */
 export const embedSchema = z.object({
   id: z.uuid(),
@@ -192,6 +195,38 @@ export function revokeEmbed(
         update public.widget_embeds set revoked_at = now(), revoked_by = ${claims.sub}
         where id = ${embedId} and org_id = ${orgId}`;
     }
+    return toEmbed((await selectEmbeds(tx, orgId, embedId))[0]!);
+  });
+}
+
+/**
+ * Moves an embed to another version of its widget (the owner's decision: a
+ * new save never moves it).
+ *
+ * @param db the database
+ * @param claims the caller (admin or higher)
+ * @param orgId the organization
+ * @param embedId the embed
+ * @param version the version to pin
+ * @throws {HttpError} 404 unknown embed or version, 409 when revoked
+ */
+export function moveEmbed(
+  db: Database,
+  claims: TenantClaims,
+  orgId: string,
+  embedId: string,
+  version: number,
+): Promise<Embed> {
+  return db.asTenant(claims, async (tx) => {
+    await requirePermission(tx, orgId, "widgets.embed");
+    const [row] = await selectEmbeds(tx, orgId, embedId);
+    if (!row) throw new HttpError(404, "Embed not found");
+    if (row.revoked_at) throw new HttpError(409, "A revoked embed cannot be moved");
+    const [target] = await tx<{ id: string }[]>`
+      select id from public.widget_versions
+      where widget_id = ${row.widget_id} and version = ${version}`;
+    if (!target) throw new HttpError(404, `Widget version ${version} not found`);
+    await tx`update public.widget_embeds set version_id = ${target.id} where id = ${embedId}`;
     return toEmbed((await selectEmbeds(tx, orgId, embedId))[0]!);
   });
 }

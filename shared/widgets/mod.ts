@@ -17,6 +17,8 @@ export {
   embedSchema,
   listEmbedOrigins,
   listEmbeds,
+  moveEmbed,
+  moveEmbedSchema,
   resolveEmbed,
   revokeEmbed,
   setEmbedOrigins,

@@ -102,7 +102,7 @@ grant select (id, org_id, widget_id, version_id, name, prefix, instance_ids, cre
 grant insert (id, org_id, widget_id, version_id, name, prefix, secret_hash, instance_ids,
               created_by, expires_at)
   on public.widget_embeds to authenticated;
-grant update (revoked_at, revoked_by) on public.widget_embeds to authenticated;
+grant update (revoked_at, revoked_by, version_id) on public.widget_embeds to authenticated;
 grant select, insert, delete on public.widget_embed_origins to authenticated;
 
 create policy "Members can view widgets" on public.widgets for select to authenticated
@@ -133,11 +133,32 @@ create policy "Admins can create embeds" on public.widget_embeds for insert to a
                 where v.id = version_id and v.widget_id = widget_embeds.widget_id
                   and v.org_id = widget_embeds.org_id)
   );
-create policy "Admins can revoke embeds" on public.widget_embeds for update to authenticated
+-- Admins revoke an embed or move it to another version of the same widget.
+create policy "Admins can revoke or move embeds" on public.widget_embeds for update
+  to authenticated
   using (org_id = any ((select private.org_ids_with_role('admin'))::uuid[]))
   with check (
-    org_id = any ((select private.org_ids_with_role('admin'))::uuid[]) and revoked_at is not null
+    org_id = any ((select private.org_ids_with_role('admin'))::uuid[])
+    and exists (select 1 from public.widget_versions v
+                where v.id = version_id and v.widget_id = widget_embeds.widget_id
+                  and v.org_id = widget_embeds.org_id)
   );
+
+-- A revoked embed stays revoked, and stays where it was.
+create function private.widget_embeds_guard() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if old.revoked_at is not null
+     and (new.revoked_at is distinct from old.revoked_at or new.version_id <> old.version_id) then
+    raise exception 'A revoked embed cannot change' using errcode = 'check_violation';
+  end if;
+  return new;
+end
+$$;
+create trigger widget_embeds_guard before update on public.widget_embeds
+  for each row execute function private.widget_embeds_guard();
 
 create policy "Members can view embed origins" on public.widget_embed_origins for select
   to authenticated using (org_id = any ((select private.member_org_ids())::uuid[]));

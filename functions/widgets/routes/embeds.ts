@@ -16,6 +16,8 @@ import {
   embedSchema,
   listEmbedOrigins,
   listEmbeds,
+  moveEmbed,
+  moveEmbedSchema,
   readWidgetData,
   renderEmbedPage,
   resolveEmbed,
@@ -65,6 +67,26 @@ export function embedRoutes(services: Services) {
     }, async (c, { params, query }) =>
       c.json({
         data: await revokeEmbed(services.db, c.get("claims"), query.org_id, params.embedId),
+      }))
+    .on({
+      method: "post",
+      path: "/embeds/:embedId/move",
+      summary: "Pin an embed to another version of its widget",
+      auth: "user",
+      permission: "widgets.embed",
+      params: z.object({ embedId: z.uuid() }),
+      query: orgQuery,
+      body: moveEmbedSchema,
+      responses: { 200: { description: "The embed", schema: dataOf(embedSchema) } },
+    }, async (c, { params, query, body }) =>
+      c.json({
+        data: await moveEmbed(
+          services.db,
+          c.get("claims"),
+          query.org_id,
+          params.embedId,
+          body.version,
+        ),
       }))
     .on({
       method: "get",
