@@ -27,6 +27,7 @@ import { createNotificationsApp } from "./notifications/app.ts";
 import { createOrganizationsApp } from "./organizations/app.ts";
 import { createReportsApp } from "./reports/app.ts";
 import { createTasksApp } from "./tasks/app.ts";
+import { createWidgetsApp } from "./widgets/app.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
@@ -50,6 +51,7 @@ const apps: Record<string, FunctionApp> = {
   audit: createAuditApp(services),
   billing: createBillingApp(services),
   notifications: createNotificationsApp(services),
+  widgets: createWidgetsApp(services),
 };
 
 // One organization with a member of every role.
@@ -278,6 +280,20 @@ const PROBES: Record<Action, Probe> = {
     method: "POST",
     path: () => `/${orgId}/channels`,
     body: { name: "Matrix alerts", kind: "email", emails: ["alerts@example.com"] },
+  },
+  "widgets.read": { fn: "widgets", method: "GET", path: () => `?org_id=${orgId}` },
+  "widgets.write": {
+    fn: "widgets",
+    method: "POST",
+    path: () => "",
+    body: { org_id: orgId, name: "Matrix gauge", template: "score_gauge" },
+  },
+  "widgets.embed": {
+    fn: "widgets",
+    method: "PUT",
+    path: () => "/origins",
+    // A new origin per role, so every allowed call changes (and audits) the list.
+    body: (role: OrgRole) => ({ org_id: orgId, origins: [`https://${role}.example.com`] }),
   },
   "billing.read": { fn: "billing", method: "GET", path: () => `/${orgId}` },
   // Without a Stripe key the call stops at 503 after the role check.

@@ -32,6 +32,7 @@ Deno.test("every function app is found", () => {
     "organizations",
     "reports",
     "tasks",
+    "widgets",
   ]);
 });
 
@@ -130,6 +131,12 @@ Deno.test("public routes are only the operational ones", () => {
       ? [`/${name}/webhooks/stripe`]
       : name === "organizations"
       ? [`/${name}/invitations/lookup`]
+      : name === "widgets"
+      // Widgets: the embed page and its JSON (the embed token is the credential).
+      ? [
+        `/${name}/embed/:token`,
+        `/${name}/embed/:token{ciq_embed_[0-9a-f]{32}_[A-Za-z0-9_-]{43}\\.json}`,
+      ]
       : [];
     assert.deepEqual(
       open.sort(),

@@ -30,6 +30,7 @@ const FUNCTION_ENV: Record<string, Record<string, string>> = {
   notifications: {},
   organizations: {},
   reports: {},
+  widgets: {},
   tasks: {
     QSTASH_CURRENT_SIGNING_KEY: "sig_standalone_current",
     QSTASH_NEXT_SIGNING_KEY: "sig_standalone_next",

@@ -84,7 +84,9 @@ const LOGO =
 
 Deno.test("white label: the organization's logo and name brand its PDFs, ComplianceIQ's does not", async () => {
   const plain = await generate(analyst.token, "pdf");
-  const before = await pdfFacts((await call(viewer.token, "GET", `/exports/${plain.id}/download`)).bytes);
+  const before = await pdfFacts(
+    (await call(viewer.token, "GET", `/exports/${plain.id}/download`)).bytes,
+  );
   assert.equal(before.producer, "ComplianceIQ");
   assert.equal(before.images, 0);
   await sql`update public.organizations

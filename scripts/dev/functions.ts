@@ -8,6 +8,7 @@ import { createInstancesApp } from "../../functions/instances/app.ts";
 import { createNotificationsApp } from "../../functions/notifications/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
 import { createReportsApp } from "../../functions/reports/app.ts";
+import { createWidgetsApp } from "../../functions/widgets/app.ts";
 import { createTasksApp } from "../../functions/tasks/app.ts";
 
 /** A domain function the local gateway mounts at `/functions/v1/<name>`. */
@@ -23,6 +24,7 @@ export const LOCAL_FUNCTIONS: LocalFunction[] = [
   { name: "tasks", create: (services) => createTasksApp(services) },
   { name: "analysis", create: createAnalysisApp },
   { name: "reports", create: createReportsApp },
+  { name: "widgets", create: createWidgetsApp },
   { name: "dashboard", create: createDashboardApp },
   { name: "insights", create: createInsightsApp },
   { name: "audit", create: createAuditApp },

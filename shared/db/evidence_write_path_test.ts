@@ -69,6 +69,11 @@ const USER_WRITABLE = [
   "public.report_file_chunks",
   "public.report_links",
   "public.report_webhook_secrets",
+  // Analysts save widgets (versions are insert-only); admins manage embeds and origins.
+  "public.widget_embed_origins",
+  "public.widget_embeds",
+  "public.widget_versions",
+  "public.widgets",
 ];
 
 /**

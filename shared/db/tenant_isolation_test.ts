@@ -21,6 +21,16 @@ const sql = tdb.db.sql;
 /** Column values for tables whose constraints reject generic sample values. */
 const OVERRIDES: ColumnOverrides = {
   "public.api_keys": { role: "analyst", secret_hash: "0".repeat(64) },
+  "public.widgets": { template: "score_gauge" },
+  "public.widget_versions": { config: {}, version: 1 },
+  "public.widget_embeds": {
+    secret_hash: "0".repeat(64),
+    instance_ids: null,
+    get prefix() {
+      return `ciq_embed_${crypto.randomUUID().replaceAll("-", "")}`;
+    },
+  },
+  "public.widget_embed_origins": { origin: "https://portal.example.com" },
   "public.instances": { url: "https://isolation.service-now.com", auth_type: "basic" },
   "public.snow_records": { table_name: "sys_user" },
   "public.sync_runs": { mode: "full" },

@@ -14,9 +14,7 @@ Deno.test("a PNG or JPEG logo is taken by its bytes, anything else is refused", 
   assert.equal(logoBytes("data:image/gif;base64,R0lGODlhAQABAAAAACw="), undefined);
   assert.equal(logoBytes("data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="), undefined);
   assert.equal(logoBytes("https://example.com/logo.png"), undefined);
-  const huge = `data:image/png;base64,${
-    btoa("\x89PNG" + "x".repeat(MAX_LOGO_BYTES))
-  }`;
+  const huge = `data:image/png;base64,${btoa("\x89PNG" + "x".repeat(MAX_LOGO_BYTES))}`;
   assert.equal(logoBytes(huge), undefined);
 });
 

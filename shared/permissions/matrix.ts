@@ -128,6 +128,19 @@ export const PERMISSIONS = {
     role: "admin",
     summary: "Make a share link for someone outside the organization, or revoke a link",
   },
+  "widgets.read": {
+    role: "viewer",
+    summary: "See widgets, their versions and data, and the allowed embed origins",
+  },
+  "widgets.write": {
+    role: "analyst",
+    summary: "Create a widget, save a new version of it, roll it back",
+  },
+  "widgets.embed": {
+    role: "admin",
+    summary: "Create or revoke an embed of a widget, change the allowed embed origins",
+    note: "an embed token reads exactly one widget version's data",
+  },
   "api_keys.read": {
     role: "admin",
     summary: "See the organization's API keys, their last use and calls",

@@ -219,15 +219,36 @@ export async function getDashboard(
   claims: TenantClaims,
   query: DashboardQuery,
 ): Promise<Dashboard> {
-  const params = [query.org_id, query.instance_ids ?? null, query.framework ?? null];
   return await db.asTenant(claims, async (tx) => {
     const instancesTotal = await requireOrganization(tx, query.org_id, "dashboard.read");
-    // Prepared: the statements are large and the same on every call, so each
-    // pooled connection plans them once.
-    const [main] = await tx.unsafe(MAIN, params as never[], { prepare: true });
-    const activity = await tx.unsafe(ACTIVITY, params.slice(0, 2) as never[], { prepare: true });
-    return assemble(query, instancesTotal, main as unknown as MainRow, activity as never);
+    return await readDashboard(tx, query, instancesTotal);
   });
+}
+
+/**
+ * The dashboard computed in a transaction whose caller is already authorized
+ * (a member checked by {@linkcode getDashboard}, or a verified widget embed).
+ *
+ * @param tx a tenant transaction for the organization
+ * @param query organization, instance subset, framework
+ * @param instancesTotal the organization's instance count; counted when absent
+ */
+export async function readDashboard(
+  tx: Tx,
+  query: DashboardQuery,
+  instancesTotal?: number,
+): Promise<Dashboard> {
+  if (instancesTotal === undefined) {
+    const [org] = await tx<{ instances: number }[]>`
+      select count(*)::int as instances from public.instances where org_id = ${query.org_id}`;
+    instancesTotal = org?.instances ?? 0;
+  }
+  const params = [query.org_id, query.instance_ids ?? null, query.framework ?? null];
+  // Prepared: the statements are large and the same on every call, so each
+  // pooled connection plans them once.
+  const [main] = await tx.unsafe(MAIN, params as never[], { prepare: true });
+  const activity = await tx.unsafe(ACTIVITY, params.slice(0, 2) as never[], { prepare: true });
+  return assemble(query, instancesTotal, main as unknown as MainRow, activity as never);
 }
 
 function assemble(

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Database, TenantClaims } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import { RUN_NOT_FOUND } from "../analysis/engine/runs.ts";
@@ -112,10 +112,23 @@ export async function getTrends(
   claims: TenantClaims,
   query: TrendsQuery,
 ): Promise<Trends> {
-  const to = new Date();
-  const from = new Date(to.getTime() - query.days * 86_400_000);
   return await db.asTenant(claims, async (tx) => {
     await requireOrganization(tx, query.org_id, "insights.read");
+    return await readTrends(tx, query);
+  });
+}
+
+/**
+ * Trends computed in a transaction whose caller is already authorized (a
+ * member checked by {@linkcode getTrends}, or a verified widget embed).
+ *
+ * @param tx a tenant transaction for the organization
+ * @param query organization, instances, framework, area, range
+ */
+export async function readTrends(tx: Tx, query: TrendsQuery): Promise<Trends> {
+  const to = new Date();
+  const from = new Date(to.getTime() - query.days * 86_400_000);
+  {
     const [row] = await tx.unsafe(TRENDS, [
       query.org_id,
       query.instance_ids ?? null,
@@ -133,7 +146,7 @@ export async function getTrends(
       weekly: r.weekly.map((w) => ({ ...w, week: new Date(w.week).toISOString() })),
       mttr_days: r.mttr_days,
     };
-  });
+  }
 }
 
 interface RunHead {

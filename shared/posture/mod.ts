@@ -24,7 +24,13 @@ export {
   postureVersion,
 } from "./cache.ts";
 export type { PostureChange } from "./cache.ts";
-export { ACTIVITY_LIMIT, getDashboard, rankRisks, TOP_RISKS_LIMIT } from "./dashboard.ts";
+export {
+  ACTIVITY_LIMIT,
+  getDashboard,
+  rankRisks,
+  readDashboard,
+  TOP_RISKS_LIMIT,
+} from "./dashboard.ts";
 export type { CheckAggregate } from "./dashboard.ts";
 export {
   compareInstances,
@@ -33,9 +39,16 @@ export {
   getTrends,
   QUICK_WIN_MAX_RESOURCES,
   QUICK_WIN_MIN_RISK,
+  readTrends,
   RECOMMENDATIONS_LIMIT,
 } from "./insights.ts";
-export { loadDashboard, loadRecommendations, loadTrends } from "./service.ts";
+export {
+  loadAuthorizedDashboard,
+  loadAuthorizedTrends,
+  loadDashboard,
+  loadRecommendations,
+  loadTrends,
+} from "./service.ts";
 export type { CachedBody, PostureServices } from "./service.ts";
 export {
   activitySchema,

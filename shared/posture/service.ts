@@ -9,12 +9,12 @@
  */
 
 import type { Cache } from "../cache/mod.ts";
-import type { Database, TenantClaims } from "../db/mod.ts";
+import { type Database, type TenantClaims, workerClaims } from "../db/mod.ts";
 import { createMembershipCheck, type MembershipCheck } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
 import { cachedPosture } from "./cache.ts";
-import { getDashboard } from "./dashboard.ts";
-import { getRecommendations, getTrends } from "./insights.ts";
+import { getDashboard, readDashboard } from "./dashboard.ts";
+import { getRecommendations, getTrends, readTrends } from "./insights.ts";
 import type { DashboardQuery, TrendsQuery } from "./schemas.ts";
 
 /** What the cached aggregates need. */
@@ -80,14 +80,13 @@ export function loadDashboard(
   claims: TenantClaims,
   query: DashboardQuery,
 ): Promise<CachedBody> {
-  const what = JSON.stringify([query.instance_ids?.toSorted() ?? null, query.framework ?? null]);
   return cached(
     services,
     claims,
     "dashboard",
     "dashboard.read",
     query.org_id,
-    what,
+    dashboardKey(query),
     () => getDashboard(services.db, claims, query),
   );
 }
@@ -105,19 +104,13 @@ export function loadTrends(
   claims: TenantClaims,
   query: TrendsQuery,
 ): Promise<CachedBody> {
-  const what = JSON.stringify([
-    query.instance_ids?.toSorted() ?? null,
-    query.framework ?? null,
-    query.area ?? null,
-    query.days,
-  ]);
   return cached(
     services,
     claims,
     "trends",
     "insights.read",
     query.org_id,
-    what,
+    trendsKey(query),
     () => getTrends(services.db, claims, query),
   );
 }
@@ -145,4 +138,68 @@ export function loadRecommendations(
     String(expiringDays),
     () => getRecommendations(services.db, claims, orgId, expiringDays),
   );
+}
+
+function dashboardKey(query: DashboardQuery): string {
+  return JSON.stringify([query.instance_ids?.toSorted() ?? null, query.framework ?? null]);
+}
+
+function trendsKey(query: TrendsQuery): string {
+  return JSON.stringify([
+    query.instance_ids?.toSorted() ?? null,
+    query.framework ?? null,
+    query.area ?? null,
+    query.days,
+  ]);
+}
+
+/**
+ * The dashboard for a caller that is no member but was authorized by other
+ * means (a verified widget embed): computed as background work for the
+ * organization, under its policies, and cached under the same keys as
+ * {@linkcode loadDashboard} so members and embeds share entries.
+ *
+ * @param services database and cache
+ * @param query organization and filters
+ */
+export async function loadAuthorizedDashboard(
+  services: PostureServices,
+  query: DashboardQuery,
+): Promise<CachedBody> {
+  const result = await cachedPosture(
+    services.cache,
+    "dashboard",
+    query.org_id,
+    dashboardKey(query),
+    async () =>
+      JSON.stringify({
+        data: await services.db.asTenant(workerClaims(query.org_id), (tx) =>
+          readDashboard(tx, query)),
+      }),
+  );
+  return { body: result.value, hit: result.hit };
+}
+
+/**
+ * Trends for a caller authorized by other means (see
+ * {@linkcode loadAuthorizedDashboard}), cached under the keys of {@linkcode loadTrends}.
+ *
+ * @param services database and cache
+ * @param query organization, filters and range
+ */
+export async function loadAuthorizedTrends(
+  services: PostureServices,
+  query: TrendsQuery,
+): Promise<CachedBody> {
+  const result = await cachedPosture(
+    services.cache,
+    "trends",
+    query.org_id,
+    trendsKey(query),
+    async () =>
+      JSON.stringify({
+        data: await services.db.asTenant(workerClaims(query.org_id), (tx) => readTrends(tx, query)),
+      }),
+  );
+  return { body: result.value, hit: result.hit };
 }

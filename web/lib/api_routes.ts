@@ -30,6 +30,8 @@ import type { definitionRoutes } from "../../functions/reports/routes/definition
 import type { exportRoutes } from "../../functions/reports/routes/exports.ts";
 import type { previewRoutes } from "../../functions/reports/routes/preview.ts";
 import type { jobsRoutes } from "../../functions/tasks/routes/jobs.ts";
+import type { embedRoutes } from "../../functions/widgets/routes/embeds.ts";
+import type { widgetRoutes } from "../../functions/widgets/routes/widgets.ts";
 
 // deno-lint-ignore no-explicit-any
 type DeclarationsOf<F> = F extends (...args: any[]) => RouteGroup<infer D> ? D : never;
@@ -65,7 +67,9 @@ export type ApiRoute =
   | Of<"reports", typeof definitionRoutes>
   | Of<"reports", typeof exportRoutes>
   | Of<"reports", typeof previewRoutes>
-  | Of<"tasks", typeof jobsRoutes>;
+  | Of<"tasks", typeof jobsRoutes>
+  | Of<"widgets", typeof embedRoutes>
+  | Of<"widgets", typeof widgetRoutes>;
 
 /** The key of a declared route, e.g. `"GET /analysis/runs/:runId"`. */
 export type RouteKey = ApiRoute["key"];
