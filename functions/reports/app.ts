@@ -36,6 +36,7 @@ export function createReportsApp(services: Services): FunctionApp {
     storage: currentReportStorage(),
     config: {
       ...config,
+      PUBLIC_URL: config.PUBLIC_URL ?? services.config.PUBLIC_URL,
       // Dev mode for webhook URLs follows the app's switch for instance URLs.
       ALLOW_PRIVATE_INSTANCE_URLS: config.ALLOW_PRIVATE_INSTANCE_URLS ||
         services.config.ALLOW_PRIVATE_INSTANCE_URLS,

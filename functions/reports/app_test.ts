@@ -3,7 +3,7 @@
 // byte for byte; links that work without signing in, expire and are revoked;
 // retention; and the audit trail of every generation, download and share.
 import assert from "node:assert/strict";
-import type { TestUser } from "../../scripts/testing/mod.ts";
+import { createTestServices, type TestUser } from "../../scripts/testing/mod.ts";
 import { createReportTestbed } from "../../shared/reports/_testbed.ts";
 import { verifyPack } from "../../shared/reports/mod.ts";
 import { createReportsApp } from "./app.ts";
@@ -188,6 +188,23 @@ Deno.test("links: members get short download links; only admins share outside; r
   assert.equal(shared.status, 201, shared.text);
   const token = shared.body.data.token as string;
   assert.ok(shared.body.data.url.endsWith(`/reports/links/${token}`));
+  // With a public URL the link names the gateway's path, as Supabase serves it.
+  const publicApp = createReportsApp(
+    createTestServices(bed.tdb.db, bed.auth, { PUBLIC_URL: "https://app.example.com" }),
+  );
+  const viaGateway = await publicApp.request(
+    `http://localhost/reports/exports/${file.id}/links`,
+    {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ kind: "share", expires_in_days: 1 }),
+    },
+  );
+  const made = await viaGateway.json();
+  assert.equal(
+    made.data.url,
+    `https://app.example.com/functions/v1/reports/links/${made.data.token}`,
+  );
   const anonymous = await call(null, "GET", `/links/${token}`);
   assert.equal(anonymous.status, 200);
   assert.equal(await sha256(anonymous.bytes), file.sha256);
@@ -212,6 +229,7 @@ Deno.test("links: members get short download links; only admins share outside; r
   assert.deepEqual(events.map((e) => `${e.action}:${e.via ?? ""}`), [
     "generated:",
     "shared:",
+    "shared:", // the one made through the gateway's public URL
     "downloaded:link",
     "link_revoked:",
   ]);

@@ -50,6 +50,7 @@ export type { XlsxOptions } from "./render/xlsx.ts";
 export { PDF_MAX_FINDINGS, renderPdf } from "./render/pdf.ts";
 export type { PdfOptions } from "./render/pdf.ts";
 export { FINDING_COLUMNS } from "./render/rows.ts";
+export { linkUrl } from "./tokens.ts";
 export { loadReportsConfig } from "./config.ts";
 export type { ReportsConfig } from "./config.ts";
 export { CHUNK_BYTES, postgresStorage, reportStorage, supabaseStorage } from "./storage.ts";

@@ -8,6 +8,7 @@ import {
   exportApiSchema,
   getExport,
   linkApiSchema,
+  linkUrl,
   listExports,
   listExportsQuerySchema,
   listLinks,
@@ -140,10 +141,23 @@ export function exportRoutes(services: ReportServices) {
       },
     }, async (c, { params, body }) => {
       const created = await createLink(services, c.get("claims"), params.id, body);
-      const link = new URL(c.req.url);
-      link.pathname = link.pathname.replace(/\/exports\/[^/]+\/links$/, `/links/${created.token}`);
-      link.search = "";
-      return c.json({ data: { ...created, url: link.toString() } }, 201);
+      // Behind Supabase's gateway the function does not see its public path
+      // (`/functions/v1/…`): the public URL names it; the request's own URL is
+      // the fallback where none is configured.
+      const publicUrl = services.config.PUBLIC_URL;
+      let url: string;
+      if (publicUrl) {
+        url = linkUrl(publicUrl, created.token);
+      } else {
+        const link = new URL(c.req.url);
+        link.pathname = link.pathname.replace(
+          /\/exports\/[^/]+\/links$/,
+          `/links/${created.token}`,
+        );
+        link.search = "";
+        url = link.toString();
+      }
+      return c.json({ data: { ...created, url } }, 201);
     })
     .on(
       {
