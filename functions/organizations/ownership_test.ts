@@ -9,6 +9,7 @@ import {
   createTestDatabase,
   createTestServices,
   insertSampleRow,
+  TENANT_ROW_OVERRIDES,
   type TestUser,
 } from "../../scripts/testing/mod.ts";
 import { createOrganizationsApp } from "./app.ts";
@@ -176,10 +177,6 @@ Deno.test("accepting an offer while the offerer steps down keeps an owner", asyn
 });
 
 const ROWS: ColumnOverrides = {
-  "public.api_keys": { role: "analyst", secret_hash: "0".repeat(64) },
-  "public.report_deliveries": { channel: "email", mode: null, status: "pending" },
-  "public.usage_daily": { metric: "api_calls", day: new Date(Date.UTC(2020, 0, 1)) },
-  "public.report_webhook_secrets": { secret: `whsec_${"A".repeat(32)}` },
   "public.instances": { url: "https://doomed.service-now.com", auth_type: "basic" },
   "public.snow_records": { table_name: "sys_user" },
   "public.sync_runs": { mode: "full", status: "succeeded" },
@@ -263,6 +260,7 @@ Deno.test("deleting an organization: owner only, typed name, everything it holds
     for (const table of await orgTables()) {
       const invitation = { ...ROWS["public.invitations"], token_hash: randomHash() };
       await insertSampleRow(tdb.db.sql, table, { orgId: id, userId: user.id }, {
+        ...TENANT_ROW_OVERRIDES,
         ...ROWS,
         "public.invitations": invitation,
       });

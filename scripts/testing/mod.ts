@@ -10,3 +10,4 @@ export type { QStashLoopback } from "./qstash_loopback.ts";
 export { waitFor } from "./wait.ts";
 export { simulatorFetch } from "./simulator.ts";
 export { childEnv, freePort, functionEnv, waitUntilServing } from "./process.ts";
+export { TENANT_ROW_OVERRIDES } from "./tenant_rows.ts";
