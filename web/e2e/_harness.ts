@@ -8,6 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { createClient } from "@supabase/supabase-js";
 import { startStack } from "../../scripts/dev/stack.ts";
 import type { Services } from "../../shared/http/mod.ts";
 import { ensureWebBuild } from "../tooling/mod.ts";
@@ -291,4 +292,49 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   return await waitForStartPage(page);
+}
+
+/**
+ * Signs up a new account that joins `orgId` through an invitation, as a person
+ * would: the owner invites, the link's secret comes from the dev mailbox, the
+ * new account accepts it.
+ *
+ * @param url the stack's URL
+ * @param ownerToken an access token of an admin or owner of the organization
+ * @param orgId the organization
+ * @param role the role to invite with
+ * @returns the new account's email and password
+ */
+export async function joinByInvitation(
+  url: string,
+  ownerToken: string,
+  orgId: string,
+  role: "viewer" | "auditor" | "analyst" | "admin" = "viewer",
+): Promise<[email: string, password: string]> {
+  const email = uniqueEmail(role);
+  const password = "Quiet-harbor-lantern-77";
+  const config = await (await fetch(`${url}/app-config.json`)).json() as {
+    supabaseAnonKey: string;
+  };
+  const client = createClient(url, config.supabaseAnonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  const { data, error } = await client.auth.signUp({ email, password });
+  if (error || !data.session) throw new Error(`Cannot sign up ${email}: ${error?.message}`);
+  const call = async (bearer: string, path: string, body: unknown) => {
+    const res = await fetch(`${url}/functions/v1${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
+    await res.body?.cancel();
+  };
+  await call(ownerToken, `/organizations/${orgId}/invitations`, { email, role });
+  const token = new URL((await latestMail(url, email, "invite")).link).hash.replace(
+    /^#token=/,
+    "",
+  );
+  await call(data.session.access_token, "/organizations/invitations/accept", { token });
+  return [email, password];
 }

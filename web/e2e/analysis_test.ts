@@ -4,10 +4,9 @@ import {
   announceSkip,
   assertAccessible,
   chromiumAvailable,
-  latestMail,
+  joinByInvitation,
   signIn,
   startE2e,
-  uniqueEmail,
 } from "./_harness.ts";
 
 announceSkip(import.meta.url);
@@ -33,37 +32,6 @@ async function api(url: string, bearer: string, method: string, path: string, bo
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
   return text ? JSON.parse(text) : null;
-}
-
-/** Signs up a new user who joins the organization as a viewer through an invitation. */
-async function addViewer(
-  url: string,
-  ownerToken: string,
-  orgId: string,
-): Promise<[email: string, password: string]> {
-  const email = uniqueEmail("viewer");
-  const password = "Quiet-harbor-lantern-77";
-  const config = await (await fetch(`${url}/app-config.json`)).json() as {
-    supabaseAnonKey: string;
-  };
-  const client = createClient(url, config.supabaseAnonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
-  const { data, error } = await client.auth.signUp({ email, password });
-  assert.equal(error, null);
-  // Invited, then accepting with the link's secret from the dev mailbox.
-  await api(url, ownerToken, "POST", `/organizations/${orgId}/invitations`, {
-    email,
-    role: "viewer",
-  });
-  const token = new URL((await latestMail(url, email, "invite")).link).hash.replace(
-    /^#token=/,
-    "",
-  );
-  await api(url, data.session!.access_token, "POST", "/organizations/invitations/accept", {
-    token,
-  });
-  return [email, password];
 }
 
 /** Waits until no analysis or sync of the instance is queued or running. */
@@ -280,7 +248,7 @@ Deno.test({
 
       await t.step("a viewer reads results but cannot run, triage or mute", async () => {
         const viewer = await e2e.newPage();
-        await signIn(viewer, ...await addViewer(e2e.url, ownerToken, e2e.demo.orgId));
+        await signIn(viewer, ...await joinByInvitation(e2e.url, ownerToken, e2e.demo.orgId));
         await viewer.goto(`/app/analysis?instance=${instanceId}&tab=findings`);
         await viewer.getByRole("table", { name: "Findings" }).getByRole("button").first().click();
         const drawer = viewer.getByRole("dialog", { name: "Finding" });
@@ -373,7 +341,7 @@ Deno.test({
 
           // A viewer sees the values, with no way to change them.
           const viewer = await e2e.newPage();
-          await signIn(viewer, ...await addViewer(e2e.url, ownerToken, e2e.demo.orgId));
+          await signIn(viewer, ...await joinByInvitation(e2e.url, ownerToken, e2e.demo.orgId));
           await viewer.goto(`/app/analysis?instance=${instanceId}&tab=catalog`);
           await viewer.getByLabel("Search the catalog").fill("identity_privileged_account_dormant");
           await viewer.getByRole("table", { name: "Check catalog" })
