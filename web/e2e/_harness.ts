@@ -103,7 +103,7 @@ export async function startE2e(options: { requireEmailConfirmation?: boolean } =
       viewport: { width: 1280, height: 800 },
       reducedMotion: "reduce",
     });
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(20_000);
     context.on("page", (page) => page.on("pageerror", (error) => pageErrors.push(error.message)));
     contexts.push(context);
     return context;
