@@ -7,7 +7,7 @@ import {
   simulatorFetch,
   type TestUser,
 } from "../../scripts/testing/mod.ts";
-import { generateKey } from "../../shared/instances/mod.ts";
+import { dispatchDueSyncs, generateKey, syncDispatchLimits } from "../../shared/instances/mod.ts";
 import { createLogger } from "../../shared/log/mod.ts";
 import { createInstancesApp } from "./app.ts";
 
@@ -349,9 +349,12 @@ Deno.test("sync now runs the sync task and the history shows per-table figures",
   });
 });
 
-Deno.test("PUT /instances/:id/schedule validates the cron and mirrors it to the task queue", async (t) => {
+Deno.test("PUT /instances/:id/schedule validates the cron; the dispatcher starts the sync when due", async (t) => {
   const { owner, instance } = await orgWithInstance();
-  const scheduleId = `ciq-sync-${instance.id}`;
+  const limits = syncDispatchLimits(services.config);
+  const dispatch = (now: Date) =>
+    dispatchDueSyncs({ db: tdb.db, log: services.log, tasks: services.tasks }, limits, now);
+  let nextSyncAt: Date;
   await t.step("invalid or too frequent schedules are refused", async () => {
     for (const cron of ["every day", "61 * * * *", "*/5 * * * *", "0 2 * * * *"]) {
       assertError(
@@ -367,34 +370,54 @@ Deno.test("PUT /instances/:id/schedule validates the cron and mirrors it to the 
       400,
     );
   });
-  await t.step("a valid schedule is stored and mirrored", async () => {
+  await t.step("a valid schedule is stored with its next sync time, spread after it", async () => {
     const res = await call(owner.token, "PUT", `/${instance.id}/schedule`, {
       schedule: { cron: "30 2 * * 1-5", timezone: "Europe/Paris" },
     });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual(
-      [res.body.data.schedule.cron, res.body.data.schedule.timezone],
-      ["30 2 * * 1-5", "Europe/Paris"],
+    const schedule = res.body.data.schedule;
+    assert.deepEqual([schedule.cron, schedule.timezone], ["30 2 * * 1-5", "Europe/Paris"]);
+    assert.equal(schedule.next_runs.length, 3);
+    nextSyncAt = new Date(schedule.next_sync_at);
+    const firstRun = new Date(schedule.next_runs[0]).getTime();
+    const spreadMs = services.config.SYNC_SPREAD_SECONDS * 1000;
+    assert.ok(
+      nextSyncAt.getTime() >= firstRun && nextSyncAt.getTime() <= firstRun + spreadMs,
+      `next sync ${nextSyncAt.toISOString()} is within the spread after ${schedule.next_runs[0]}`,
     );
-    assert.equal(res.body.data.schedule.next_runs.length, 3);
-    const mirrored = await services.tasks.schedules.get(scheduleId);
-    assert.equal(mirrored?.cron, "CRON_TZ=Europe/Paris 30 2 * * 1-5");
+    assert.equal(await services.tasks.schedules.get(`ciq-sync-${instance.id}`), null);
   });
-  await t.step("a firing starts an incremental sync recorded as scheduled", async () => {
-    await services.tasks.fire(scheduleId);
-    await services.tasks.drain();
-    const history = await call(owner.token, "GET", `/${instance.id}/syncs`);
-    assert.equal(history.body.data[0].trigger, "schedule");
-    assert.equal(history.body.data[0].status, "succeeded", history.body.data[0].error);
-  });
+  await t.step(
+    "nothing starts before the time; at the time an incremental sync starts",
+    async () => {
+      const early = await dispatch(new Date(nextSyncAt.getTime() - 60_000));
+      assert.equal(early.started, 0);
+      const due = await dispatch(new Date(nextSyncAt.getTime() + 1_000));
+      assert.equal(due.started, 1);
+      await services.tasks.drain();
+      const history = await call(owner.token, "GET", `/${instance.id}/syncs`);
+      assert.equal(history.body.data[0].trigger, "schedule");
+      assert.equal(history.body.data[0].mode, "incremental");
+      assert.equal(history.body.data[0].status, "succeeded", history.body.data[0].error);
+      const after = await call(owner.token, "GET", `/${instance.id}`);
+      assert.ok(
+        new Date(after.body.data.schedule.next_sync_at) > nextSyncAt,
+        "the next sync moved to the following weekday",
+      );
+    },
+  );
   await t.step("null removes it", async () => {
     const res = await call(owner.token, "PUT", `/${instance.id}/schedule`, { schedule: null });
     assert.equal(res.body.data.schedule, null);
-    assert.equal(await services.tasks.schedules.get(scheduleId), null);
+    await dispatch(new Date(Date.now() + 30 * 86_400_000));
+    const [queued] = await tdb.db.sql<{ n: number }[]>`
+      select count(*)::int as n from public.jobs
+      where subject = ${instance.id} and status = 'queued'`;
+    assert.equal(queued!.n, 0, "no sync is started for an instance without a schedule");
   });
 });
 
-Deno.test("DELETE /instances/:id removes the instance, its synced data and its schedule", async () => {
+Deno.test("DELETE /instances/:id removes the instance and its synced data", async () => {
   const { owner, instance } = await orgWithInstance();
   await call(owner.token, "PUT", `/${instance.id}/schedule`, { schedule: { cron: "0 3 * * *" } });
   await call(owner.token, "POST", `/${instance.id}/sync`, { mode: "full" });
@@ -411,7 +434,6 @@ Deno.test("DELETE /instances/:id removes the instance, its synced data and its s
   for (const table of ["public.snow_records", "public.sync_runs", "public.instance_tables"]) {
     assert.equal(await count(table), 0, `${table} kept rows`);
   }
-  assert.equal(await services.tasks.schedules.get(`ciq-sync-${instance.id}`), null);
   assertError(await call(owner.token, "GET", `/${instance.id}`), 404);
 });
 

@@ -3,6 +3,7 @@
 // Each route declares who may call it (see routes/*.ts and GET /tasks/openapi.json):
 // the QStash callback takes signed deliveries only, the jobs API signed-in members.
 import { ConfigError } from "../../shared/env/mod.ts";
+import { dispatchDueSyncs, syncDispatchLimits } from "../../shared/instances/mod.ts";
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
 import { notifyJobEnded } from "../../shared/notifications/mod.ts";
 import { createTaskRegistry, taskCallbackUrl, type TaskRegistry } from "../../shared/tasks/mod.ts";
@@ -63,6 +64,14 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
         leaseMs: config.TASKS_LEASE_MS,
         staleAfterMs: config.TASKS_STALE_AFTER_MS,
         tasks: services.tasks,
+        systemActions: {
+          dispatch_syncs: async () => ({
+            ...await dispatchDueSyncs(
+              { db: services.db, log: services.log.child({ fn: "tasks" }), tasks: services.tasks },
+              syncDispatchLimits(config),
+            ),
+          }),
+        },
       },
       services.cache,
       (job) => notifyJobEnded(services, job),

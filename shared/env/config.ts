@@ -120,6 +120,12 @@ const schema = z.object({
   SYNC_LOG_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
   /** Days of audit history (sys_audit, sys_audit_delete) kept; 0 = all. */
   SYNC_AUDIT_WINDOW_DAYS: z.coerce.number().int().min(0).max(3650).default(400),
+  /** Scheduled syncs running at once across every organization (the dispatcher's cap). */
+  SYNC_MAX_CONCURRENT: z.coerce.number().int().min(1).max(10_000).default(40),
+  /** Scheduled syncs running at once in one organization. */
+  SYNC_MAX_PER_ORG: z.coerce.number().int().min(1).max(1_000).default(4),
+  /** Scheduled syncs start up to this many seconds after their cron time (a fixed offset per instance). */
+  SYNC_SPREAD_SECONDS: z.coerce.number().int().min(0).max(6 * 3600).default(900),
 });
 
 /** Validated configuration, read once at start-up. */

@@ -17,7 +17,8 @@ import { createLogger } from "../log/mod.ts";
 import { createInProcessTaskClient, type TaskContext } from "../tasks/mod.ts";
 import { generateKey, type InstanceCredentials } from "./credentials.ts";
 import { configureInstanceRuntime } from "./runtime.ts";
-import { setSyncSchedule, startSync, syncScheduleId } from "./service.ts";
+import { setSyncSchedule, startSync } from "./service.ts";
+import { dispatchDueSyncs, syncDispatchLimits } from "./sync_dispatch.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
@@ -131,9 +132,18 @@ Deno.test("a sync through the task system is followed by a full analysis with tr
   });
 
   await t.step("a scheduled sync is followed by the next analysis", async () => {
-    await setSyncSchedule(services, claims, instanceId, { cron: "0 2 * * *", timezone: "UTC" });
+    const view = await setSyncSchedule(services, claims, instanceId, {
+      cron: "0 2 * * *",
+      timezone: "UTC",
+    });
     sim.clock.advance("6h");
-    await services.tasks.fire(syncScheduleId(instanceId));
+    const due = new Date(view.schedule!.next_sync_at!.getTime() + 1_000);
+    const pass = await dispatchDueSyncs(
+      { db: services.db, log: services.log, tasks: services.tasks },
+      syncDispatchLimits(services.config),
+      due,
+    );
+    assert.equal(pass.started, 1);
     await services.tasks.drain({ maxDeliveries: 5_000 });
     const syncs = await syncsOf(instanceId);
     assert.deepEqual(syncs.map((s) => [s.trigger, s.status]), [
@@ -179,7 +189,7 @@ Deno.test("a sync through the task system is followed by a full analysis with tr
     assert.equal((await runsOf(instanceId)).length, before.runs);
     assert.equal(await analysisJobs(instanceId), before.jobs);
   });
-  await services.tasks.schedules.remove(syncScheduleId(instanceId));
+  await setSyncSchedule(services, claims, instanceId, null);
 });
 
 Deno.test("a failed sync queues no analysis", async (t) => {

@@ -71,6 +71,8 @@ export const instanceSchema = z.object({
     cron: z.string(),
     timezone: z.string(),
     next_runs: z.array(timestamp),
+    /** When the next scheduled sync starts: a next run plus this instance's share of the spread. */
+    next_sync_at: timestamp.nullable(),
   }).strict().nullable(),
   last_sync_at: timestamp.nullable(),
   last_sync_status: z.enum(["succeeded", "partial", "failed"]).nullable(),

@@ -42,6 +42,7 @@ export {
   listSyncsQuerySchema,
   MIN_SYNC_INTERVAL_MINUTES,
   nextRuns,
+  nextSyncAt,
   parseStoredSchedule,
   putScheduleSchema,
   scheduleSchema,
@@ -58,7 +59,6 @@ export {
   removeInstance,
   setSyncSchedule,
   startSync,
-  syncScheduleId,
   testNewConnection,
   testSavedConnection,
 } from "./service.ts";
@@ -79,6 +79,13 @@ export {
   type SyncTableResult,
 } from "./store.ts";
 export { syncTask } from "./sync_task.ts";
+export {
+  dispatchDueSyncs,
+  type SyncDispatchDeps,
+  type SyncDispatchLimits,
+  syncDispatchLimits,
+  type SyncDispatchReport,
+} from "./sync_dispatch.ts";
 export {
   assertPublicInstanceUrl,
   type HostResolver,

@@ -55,6 +55,39 @@ export function nextRuns(schedule: SyncSchedule, count: number, from = new Date(
   }
 }
 
+/**
+ * When an instance's next scheduled sync starts: the schedule's next time after
+ * `after`, plus the instance's fixed share of the spread (at most half the gap
+ * between two firings, so a frequent schedule keeps its rhythm).
+ *
+ * @param schedule cron and time zone
+ * @param instanceId the instance (its offset is a hash of the id)
+ * @param spreadSeconds the configured spread
+ * @param after the instant to look after
+ */
+export function nextSyncAt(
+  schedule: SyncSchedule,
+  instanceId: string,
+  spreadSeconds: number,
+  after: Date,
+): Date | null {
+  const [first, second] = nextRuns(schedule, 2, after);
+  if (!first) return null;
+  const gapMs = second ? second.getTime() - first.getTime() : 86_400_000;
+  const windowMs = Math.min(spreadSeconds * 1000, gapMs / 2);
+  return new Date(first.getTime() + Math.floor(spreadFraction(instanceId) * windowMs));
+}
+
+/** A stable number in [0, 1) from an id (FNV-1a). */
+function spreadFraction(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash / 0x1_0000_0000;
+}
+
 function validTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });

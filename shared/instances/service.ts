@@ -12,6 +12,7 @@ import { type InstanceRuntime, instanceRuntime } from "./runtime.ts";
 import {
   createInstanceSchema,
   formatStoredSchedule,
+  nextSyncAt,
   type SyncSchedule,
   testConnectionSchema,
   testSavedConnectionSchema,
@@ -37,11 +38,6 @@ export interface InstanceServices {
   db: Database;
   log: Logger;
   tasks: TaskClient;
-}
-
-/** The QStash schedule id of an instance's sync schedule. */
-export function syncScheduleId(instanceId: string): string {
-  return `ciq-sync-${instanceId}`;
 }
 
 async function runtime(): Promise<InstanceRuntime> {
@@ -137,21 +133,10 @@ export async function addInstance(
       created_by: callerUserId(claims),
     }));
   if (schedule) {
-    // Outside any transaction (see setSyncSchedule); undone if the queue refuses.
-    try {
-      await upsertQStashSchedule(
-        services,
-        { id, orgId: input.org_id, actor: callerUserId(claims) },
-        schedule,
-      );
-    } catch (error) {
-      await services.db.asTenant(claims, (tx) => deleteInstance(tx, id)).catch(() => {});
-      throw error;
-    }
     await services.db.asTenant(claims, (tx) =>
       storeSchedule(tx, id, {
         sync_cron: formatStoredSchedule(schedule),
-        sync_schedule_id: syncScheduleId(id),
+        next_sync_at: nextSyncAt(schedule, id, rt.config.SYNC_SPREAD_SECONDS, new Date()),
       }));
   }
   let report: HealthReport | null = null;
@@ -234,15 +219,7 @@ export async function removeInstance(
     const { sync_schedule_id } = await deleteInstance(tx, id);
     return { target, activeJobs: jobs.map((j) => j.job_id), scheduleId: sync_schedule_id };
   });
-  if (scheduleId) {
-    await services.tasks.schedules.remove(scheduleId).catch((error) =>
-      services.log.error("cannot remove the sync schedule of a deleted instance", {
-        instanceId: id,
-        scheduleId,
-        error,
-      })
-    );
-  }
+  if (scheduleId) await removeLegacySchedule(services, scheduleId);
   for (const jobId of activeJobs) {
     await services.tasks.cancel(workerClaims(target.org_id, claims.sub), jobId).catch(() => {});
   }
@@ -434,8 +411,10 @@ function alreadyRunning(active: { id: string; job_id: string | null }): HttpErro
 }
 
 /**
- * Sets or clears the sync schedule (admin or owner), mirrored to a QStash
- * schedule that starts an incremental sync at each firing.
+ * Sets or clears the sync schedule (admin or owner). The sync dispatcher starts
+ * an incremental sync when the schedule is due (`sync_dispatch.ts`), up to
+ * SYNC_SPREAD_SECONDS after the cron time; a per-instance QStash schedule left
+ * by an older version is removed.
  *
  * @param services database, logger and task client
  * @param claims the caller
@@ -448,49 +427,29 @@ export async function setSyncSchedule(
   id: string,
   schedule: SyncSchedule | null,
 ): Promise<InstanceView> {
-  // The queue is called between transactions, never inside one: a connection
-  // must not wait on the network (and on PGlite's single connection the local
-  // QStash stand-in would wait for it).
-  const target = await services.db.asTenant(
-    claims,
-    (tx) => authorizeInstance(tx, id, "instances.schedule"),
-  );
-  if (schedule) {
-    const actor = callerUserId(claims);
-    await upsertQStashSchedule(services, { id, orgId: target.org_id, actor }, schedule);
-  } else {
-    await services.tasks.schedules.remove(syncScheduleId(id));
-  }
-  return await services.db.asTenant(claims, async (tx) => {
+  const rt = await runtime();
+  const { view, legacyScheduleId } = await services.db.asTenant(claims, async (tx) => {
+    await authorizeInstance(tx, id, "instances.schedule");
+    const [previous] = await tx<{ sync_schedule_id: string | null }[]>`
+      select sync_schedule_id from public.instances where id = ${id}`;
     await storeSchedule(tx, id, {
       sync_cron: schedule ? formatStoredSchedule(schedule) : null,
-      sync_schedule_id: schedule ? syncScheduleId(id) : null,
+      next_sync_at: schedule
+        ? nextSyncAt(schedule, id, rt.config.SYNC_SPREAD_SECONDS, new Date())
+        : null,
     });
-    return await getInstance(tx, id);
+    return {
+      view: await getInstance(tx, id),
+      legacyScheduleId: previous?.sync_schedule_id ?? null,
+    };
   });
+  // The queue is called after the transaction, never inside one.
+  if (legacyScheduleId) await removeLegacySchedule(services, legacyScheduleId);
+  return view;
 }
 
-async function upsertQStashSchedule(
-  services: InstanceServices,
-  instance: { id: string; orgId: string; actor: string },
-  schedule: SyncSchedule,
-): Promise<void> {
-  try {
-    await services.tasks.schedules.upsert({
-      id: syncScheduleId(instance.id),
-      task: syncTask,
-      payload: { instanceId: instance.id, mode: "incremental", trigger: "schedule" },
-      cron: formatStoredSchedule(schedule),
-      orgId: instance.orgId,
-      subject: instance.id,
-      skipIfRunning: true,
-      actorUserId: instance.actor,
-    });
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
-    throw new HttpError(503, "Cannot save the schedule: the task queue is unavailable", {
-      code: "queue_unavailable",
-      cause: error,
-    });
-  }
+async function removeLegacySchedule(services: InstanceServices, scheduleId: string): Promise<void> {
+  await services.tasks.schedules.remove(scheduleId).catch((error) =>
+    services.log.warn("cannot remove a per-instance sync schedule", { scheduleId, error })
+  );
 }

@@ -68,7 +68,7 @@ export interface InstanceView {
   last_health_check_at: Date | null;
   /** The last connection test's report, if any. */
   last_health: HealthReport | null;
-  schedule: (SyncSchedule & { next_runs: Date[] }) | null;
+  schedule: (SyncSchedule & { next_runs: Date[]; next_sync_at: Date | null }) | null;
   last_sync_at: Date | null;
   last_sync_status: "succeeded" | "partial" | "failed" | null;
   last_sync: SyncRunSummary | null;
@@ -100,10 +100,11 @@ const RUN_COLUMNS = (tx: Tx) =>
 
 interface InstanceRow extends Omit<InstanceView, "credentials" | "schedule"> {
   sync_cron: string | null;
+  next_sync_at: Date | null;
 }
 
 function toView(row: InstanceRow): InstanceView {
-  const { sync_cron, ...rest } = row;
+  const { sync_cron, next_sync_at, ...rest } = row;
   const schedule = parseStoredSchedule(sync_cron);
   let next: Date[] = [];
   if (schedule) {
@@ -116,7 +117,7 @@ function toView(row: InstanceRow): InstanceView {
   return {
     ...rest,
     credentials: { configured: true },
-    schedule: schedule ? { ...schedule, next_runs: next } : null,
+    schedule: schedule ? { ...schedule, next_runs: next, next_sync_at } : null,
     last_sync: normalizeRun(row.last_sync),
     active_sync: normalizeRun(row.active_sync),
   };
@@ -141,8 +142,8 @@ function normalizeRun(run: SyncRunSummary | null): SyncRunSummary | null {
 function selectInstances(tx: Tx, where: ReturnType<Tx>) {
   return tx<InstanceRow[]>`
     select i.id, i.org_id, i.name, i.url, i.auth_type, i.status, i.build_tag,
-           i.last_health_check_at, i.last_health, i.sync_cron, i.last_sync_at, i.last_sync_status,
-           i.created_by, i.created_at, i.updated_at,
+           i.last_health_check_at, i.last_health, i.sync_cron, i.next_sync_at, i.last_sync_at,
+           i.last_sync_status, i.created_by, i.created_at, i.updated_at,
            (select to_jsonb(x) from (select ${RUN_COLUMNS(tx)} from public.sync_runs r
               where r.instance_id = i.id and r.status not in ('queued', 'running')
               order by r.created_at desc limit 1) x) as last_sync,
@@ -326,20 +327,23 @@ export async function deleteInstance(
 }
 
 /**
- * Stores the schedule and the id of the QStash schedule that mirrors it.
+ * Stores the schedule and the time of the next scheduled sync, which the sync
+ * dispatcher reads (a per-instance QStash schedule of older versions is
+ * forgotten: the caller removes it).
  *
  * @param tx a tenant transaction
  * @param id the instance
- * @param schedule the cron value (`CRON_TZ=` form) and schedule id, or nulls
+ * @param schedule the cron value (`CRON_TZ=` form) and next sync time, or nulls
  */
 export async function storeSchedule(
   tx: Tx,
   id: string,
-  schedule: { sync_cron: string | null; sync_schedule_id: string | null },
+  schedule: { sync_cron: string | null; next_sync_at: Date | null },
 ): Promise<void> {
   await tx`
     update public.instances
-    set sync_cron = ${schedule.sync_cron}, sync_schedule_id = ${schedule.sync_schedule_id}
+    set sync_cron = ${schedule.sync_cron}, next_sync_at = ${schedule.next_sync_at},
+        sync_schedule_id = null
     where id = ${id}`;
 }
 

@@ -51,6 +51,7 @@ export const deliveryOutcomeSchema = z.object({
     "rejected",
     "reaped",
     "anchored",
+    "dispatched",
   ]),
   jobId: z.uuid().nullable().optional(),
   reason: z.string().optional(),

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type Database, type TenantClaims, workerClaims } from "../db/mod.ts";
+import { type Database, type TenantClaims, type Tx, workerClaims } from "../db/mod.ts";
 import type { Config } from "../env/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Logger } from "../log/mod.ts";
@@ -61,6 +61,8 @@ export interface TaskSchedules {
 /** How other code starts and manages background work. */
 export interface TaskClient {
   readonly transport: TaskTransport;
+  /** Retries of a job whose call and task set none. */
+  readonly defaultRetries: number;
   /**
    * Creates a job and queues its first delivery.
    *
@@ -72,13 +74,73 @@ export interface TaskClient {
     options: EnqueueOptions,
   ): Promise<Job>;
   /**
+   * Publishes a job inserted by {@linkcode queueJob} once its transaction has
+   * committed (a job already queued under the same dedup key is returned as is).
+   *
+   * @throws {HttpError} 503 when the queue does not accept the message (the job is failed)
+   */
+  publishQueued(queued: QueuedJob): Promise<Job>;
+  /**
    * Cancels a queued or running job. With a person's claims it needs the
    * analyst role or higher (404 if the job is not theirs to see, 409 if finished).
    */
   cancel(claims: TenantClaims, jobId: string): Promise<Job>;
   readonly schedules: TaskSchedules;
-  /** Creates the housekeeping schedules (the stale-job reaper, every minute). */
+  /** Creates the housekeeping schedules (reaper and sync dispatcher every minute, audit anchor daily). */
   ensureSystemSchedules(): Promise<void>;
+}
+
+/** A job inserted by {@linkcode queueJob}, to publish with `TaskClient.publishQueued`. */
+export interface QueuedJob {
+  row: JobRow;
+  /** False when a job with the same dedup key already existed. */
+  created: boolean;
+  task: AnyTaskDefinition;
+  retries: number;
+  delay?: number;
+}
+
+function validatePayload(task: { kind: string; payload: z.ZodType }, payload: unknown): void {
+  const parsed = task.payload.safeParse(payload);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) =>
+      `${i.path.join(".") || "(payload)"} ${i.message}`
+    );
+    throw new Error(`Cannot queue "${task.kind}": invalid payload (${problems.join("; ")})`);
+  }
+}
+
+/**
+ * Inserts a queued job inside the caller's transaction, so that work can be
+ * claimed and its job created atomically (the sync dispatcher does). Nothing is
+ * sent to the queue until `TaskClient.publishQueued` is called after commit; a
+ * job whose publish never happens is published again by the stale-job reaper.
+ *
+ * @param tx a worker or service transaction for `opts.orgId`
+ * @param task the task kind
+ * @param payload its payload (validated)
+ * @param opts organization, subject, dedup id, retries and actor
+ * @param defaultRetries retries when neither `opts` nor the task sets them
+ */
+export async function queueJob<S extends z.ZodType, C>(
+  tx: Tx,
+  task: TaskDefinition<S, C>,
+  payload: z.input<S>,
+  opts: EnqueueOptions,
+  defaultRetries = 3,
+): Promise<QueuedJob> {
+  validatePayload(task, payload);
+  const retries = opts.retries ?? task.retries ?? defaultRetries;
+  const { row, created } = await insertJob(tx, {
+    orgId: opts.orgId,
+    kind: task.kind,
+    subject: opts.subject ?? null,
+    payload,
+    maxRetries: retries,
+    dedupKey: opts.dedupId ?? null,
+    actorUserId: opts.actorUserId ?? null,
+  });
+  return { row, created, task: task as AnyTaskDefinition, retries, delay: opts.delay };
 }
 
 /** Options for {@linkcode createTaskClient}. */
@@ -94,6 +156,8 @@ export interface TaskClientOptions {
 
 /** Id of the reaper's schedule. */
 export const REAPER_SCHEDULE_ID = "ciq-system-reap-stale-jobs";
+/** Id of the minute schedule that starts due scheduled syncs (docs/operations.md). */
+export const SYNC_DISPATCH_SCHEDULE_ID = "ciq-system-dispatch-syncs";
 /** Id of the daily schedule that anchors every audit chain head (docs/audit.md). */
 export const AUDIT_ANCHOR_SCHEDULE_ID = "ciq-system-audit-anchor";
 
@@ -107,47 +171,36 @@ const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 export function createTaskClient(options: TaskClientOptions): TaskClient {
   const { db, log, transport } = options;
 
-  const validate = (task: { kind: string; payload: z.ZodType }, payload: unknown) => {
-    const parsed = task.payload.safeParse(payload);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) =>
-        `${i.path.join(".") || "(payload)"} ${i.message}`
-      );
-      throw new Error(`Cannot queue "${task.kind}": invalid payload (${problems.join("; ")})`);
-    }
-  };
-
   const client: TaskClient = {
     transport,
+    defaultRetries: options.defaultRetries,
     async enqueue(task, payload, opts) {
-      validate(task, payload);
-      options.onTask?.(task as AnyTaskDefinition);
-      const retries = opts.retries ?? task.retries ?? options.defaultRetries;
       const claims = workerClaims(opts.orgId, opts.actorUserId ?? null);
-      const { row, created } = await db.asTenant(claims, (tx) =>
-        insertJob(tx, {
-          orgId: opts.orgId,
-          kind: task.kind,
-          subject: opts.subject ?? null,
-          payload,
-          maxRetries: retries,
-          dedupKey: opts.dedupId ?? null,
-          actorUserId: opts.actorUserId ?? null,
-        }));
+      const queued = await db.asTenant(
+        claims,
+        (tx) => queueJob(tx, task, payload, opts, options.defaultRetries),
+      );
+      return await client.publishQueued(queued);
+    },
+
+    async publishQueued(queued) {
+      const { row, created, task, retries, delay } = queued;
+      options.onTask?.(task);
       if (!created) return publicJob(row);
+      const claims = workerClaims(row.org_id, row.actor_user_id);
       try {
         const { messageId } = await transport.publish({
           body: {
             v: 1,
             type: "job",
             jobId: row.id,
-            orgId: opts.orgId,
+            orgId: row.org_id,
             kind: task.kind,
             segment: 0,
             maxRetries: retries,
           },
           dedupId: `job-${row.id}-0`,
-          delaySeconds: opts.delay,
+          delaySeconds: delay,
           retries,
         });
         const [updated] = await db.asTenant(claims, (tx) =>
@@ -214,7 +267,7 @@ export function createTaskClient(options: TaskClientOptions): TaskClient {
             `Cannot schedule "${spec.task.kind}": schedule id "${spec.id}" must be 1–100 letters, digits, ".", "_" or "-"`,
           );
         }
-        validate(spec.task, spec.payload);
+        validatePayload(spec.task, spec.payload);
         options.onTask?.(spec.task as AnyTaskDefinition);
         const retries = spec.retries ?? spec.task.retries ?? options.defaultRetries;
         const body: ScheduleMessage = {
@@ -244,6 +297,13 @@ export function createTaskClient(options: TaskClientOptions): TaskClient {
         id: REAPER_SCHEDULE_ID,
         cron: "* * * * *",
         body,
+        retries: 0,
+      });
+      const dispatch: SystemMessage = { v: 1, type: "system", action: "dispatch_syncs" };
+      await transport.upsertSchedule({
+        id: SYNC_DISPATCH_SCHEDULE_ID,
+        cron: "* * * * *",
+        body: dispatch,
         retries: 0,
       });
       const anchor: SystemMessage = { v: 1, type: "system", action: "audit_anchor" };

@@ -31,11 +31,14 @@ export {
   AUDIT_ANCHOR_SCHEDULE_ID,
   createTaskClient,
   createTaskClientFromConfig,
+  queueJob,
   REAPER_SCHEDULE_ID,
+  SYNC_DISPATCH_SCHEDULE_ID,
   taskCallbackUrl,
 } from "./client.ts";
 export type {
   EnqueueOptions,
+  QueuedJob,
   ScheduleSpec,
   TaskClient,
   TaskClientOptions,
@@ -53,7 +56,7 @@ export type { JobDelivery, JobPage } from "./jobs.ts";
 export type { Job, JobStatus } from "./_jobs.ts";
 export { JobCancelledError, LeaseLostError, PermanentTaskError } from "./errors.ts";
 export { deliveryStatus, processMessage } from "./runner.ts";
-export type { DeliveryOutcome, RunnerOptions } from "./runner.ts";
+export type { DeliveryOutcome, RunnerOptions, SystemActions } from "./runner.ts";
 export { taskMessageSchema } from "./_messages.ts";
 export type { DeliveryMeta, TaskMessage } from "./_messages.ts";
 export { reapStaleJobs } from "./reaper.ts";

@@ -57,6 +57,16 @@ export interface RunnerOptions {
    * client; by default one on this runner's database and transport.
    */
   tasks?: TaskClient;
+  /**
+   * System work that belongs to other domains, run when its system schedule
+   * fires: `dispatch_syncs` starts the due scheduled syncs (shared/instances).
+   */
+  systemActions?: SystemActions;
+}
+
+/** Handlers of system messages implemented outside the task runner. */
+export interface SystemActions {
+  dispatch_syncs?: () => Promise<Record<string, unknown>>;
 }
 
 /** Retries of follow-up work whose task sets none, when no task client is given. */
@@ -76,7 +86,9 @@ export type DeliveryOutcome =
   | { status: "busy"; jobId: string; retryAfterSeconds: number }
   | { status: "reaped"; report: ReapReport }
   /** The daily anchor of every organization's audit chain head. */
-  | { status: "anchored"; report: { anchored: number } };
+  | { status: "anchored"; report: { anchored: number } }
+  /** A pass of the sync dispatcher. */
+  | { status: "dispatched"; report: Record<string, unknown> };
 
 /**
  * The HTTP status the tasks endpoint answers QStash with: 2xx acknowledges the
@@ -126,6 +138,17 @@ async function dispatch(
     case "system":
       if (message.action === "audit_anchor") {
         return { status: "anchored", report: { anchored: await anchorAuditChains(options.db) } };
+      }
+      if (message.action === "dispatch_syncs") {
+        const handler = options.systemActions?.dispatch_syncs;
+        if (!handler) {
+          return {
+            status: "rejected",
+            jobId: null,
+            error: "This deployment has no sync dispatcher",
+          };
+        }
+        return { status: "dispatched", report: await handler() };
       }
       return { status: "reaped", report: await reapStaleJobs(options) };
   }

@@ -24,6 +24,7 @@ import { ProgressBar } from "../../components/progress_bar.tsx";
 import { type Column, Table } from "../../components/table.tsx";
 import { errorMessage, UserFacingError } from "../../lib/api_error.ts";
 import { useApp } from "../../app/services.ts";
+import { formatDateTime } from "../../lib/format.ts";
 import { type Instance, instancesApi } from "./instances_api.ts";
 import { createInstancesModel, createJobWatcher } from "./instances_model.ts";
 import { InstanceFormModal } from "./instance_form_modal.tsx";
@@ -42,14 +43,15 @@ import {
   timeAgo,
 } from "./instance_rules.ts";
 
-function scheduleText(instance: Instance): string {
+function scheduleText(instance: Instance, withNext = true): string {
   const s = instance.schedule;
   if (!s) return "Manual only";
   const preset = presetOf(s.cron);
   const label = preset === "custom"
     ? `cron ${s.cron}`
     : SCHEDULE_PRESETS.find((p) => p.id === preset)!.label;
-  return `${label} (${s.timezone})`;
+  const next = withNext && s.next_sync_at ? `, next ${formatDateTime(String(s.next_sync_at))}` : "";
+  return `${label} (${s.timezone})${next}`;
 }
 
 /** `/app/instances`: connected ServiceNow instances, their health, syncs and schedules. */
@@ -395,7 +397,7 @@ export function InstancesPage(): JSX.Element {
           const saved = await model.setSchedule(scheduling!.id, schedule);
           toasts.success(
             schedule
-              ? `${saved.name} syncs ${scheduleText(saved).toLowerCase()}`
+              ? `${saved.name} syncs ${scheduleText(saved, false).toLowerCase()}`
               : `${saved.name} syncs manually only`,
           );
         }}

@@ -132,6 +132,10 @@ export function ScheduleModal(props: ScheduleModalProps): JSX.Element {
               <ul class="mt-1 list-inside list-disc" data-testid="schedule-preview">
                 {check.runs.map((r) => <li key={r.toISOString()}>{format(r)}</li>)}
               </ul>
+              <p class="mt-2 text-xs text-fg-muted">
+                Scheduled syncs are spread out so that they do not all start at once: each starts
+                within minutes after its time.
+              </p>
             </>
           )}
         </div>
