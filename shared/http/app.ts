@@ -229,12 +229,15 @@ function operationalRoutes(
     }, async (c) => {
       try {
         const [row] = await services.db.asService((tx) =>
-          tx`select queued, running, oldest_queued_seconds from public.task_queue_reading()`
+          tx`select q.queued, q.running, q.oldest_queued_seconds, s.due, s.oldest_due_seconds
+             from public.task_queue_reading() q, public.sync_schedule_reading() s`
         );
         setQueueGauges({
           queued: Number(row?.queued ?? 0),
           running: Number(row?.running ?? 0),
           oldestQueuedSeconds: Number(row?.oldest_queued_seconds ?? 0),
+          syncsDue: Number(row?.due ?? 0),
+          oldestDueSyncSeconds: Number(row?.oldest_due_seconds ?? 0),
         });
       } catch (error) {
         // The request metrics are still worth a scrape when the database is not.

@@ -1,5 +1,5 @@
 // What /metrics tells an operator beyond requests: the database pool, the task
-// queue (depth and the oldest waiting job), job durations by kind and outcome,
+// queue (depth and the oldest waiting job), the sync dispatcher's backlog, job durations by kind and outcome,
 // and calls to other services.
 import assert from "node:assert/strict";
 import { z } from "zod";
@@ -47,6 +47,23 @@ Deno.test("the task queue's depth and the oldest waiting job's age", async () =>
   assert.ok(value(text, "ciq_task_queue_oldest_age_seconds") >= 89);
   await tdb.db.sql`delete from public.jobs where kind in ('unit.waiting', 'unit.working')`;
   assert.equal(value(await scrape(), "ciq_task_queue_oldest_age_seconds"), 0);
+});
+
+Deno.test("the sync dispatcher's backlog: scheduled syncs due and how late the oldest is", async () => {
+  assert.equal(value(await scrape(), "ciq_sync_schedule_due"), 0);
+  await tdb.db.sql`update public.organizations set plan = 'basic' where id = ${owner.orgId}`;
+  await tdb.db.sql`
+    insert into public.instances (org_id, name, url, auth_type, credentials, sync_cron,
+                                  next_sync_at)
+    values (${owner.orgId}, 'Late', 'https://late.service-now.com', 'basic', '{}', '0 2 * * *',
+            now() - interval '10 minutes'),
+           (${owner.orgId}, 'Later', 'https://later.service-now.com', 'basic', '{}', '0 2 * * *',
+            now() + interval '1 hour')`;
+  const text = await scrape();
+  assert.equal(value(text, "ciq_sync_schedule_due"), 1);
+  assert.ok(value(text, "ciq_sync_schedule_lag_seconds") >= 599);
+  await tdb.db.sql`delete from public.instances where org_id = ${owner.orgId}`;
+  assert.equal(value(await scrape(), "ciq_sync_schedule_lag_seconds"), 0);
 });
 
 Deno.test("the database pool: its size, and connections held while a transaction runs", async () => {

@@ -144,11 +144,27 @@ const queueAge = new client.Gauge({
   registers: [metricsRegistry],
 });
 
+const syncsDue = new client.Gauge({
+  name: "ciq_sync_schedule_due",
+  help: "Scheduled syncs that are due and not started yet (the sync dispatcher's backlog)",
+  registers: [metricsRegistry],
+});
+
+const syncsLag = new client.Gauge({
+  name: "ciq_sync_schedule_lag_seconds",
+  help: "How late the longest-waiting due scheduled sync is (0 when none is waiting)",
+  registers: [metricsRegistry],
+});
+
 /** What {@linkcode setQueueGauges} is given, read from the jobs table at scrape time. */
 export interface QueueReading {
   queued: number;
   running: number;
   oldestQueuedSeconds: number;
+  /** Scheduled syncs due and not started. */
+  syncsDue: number;
+  /** Lag of the longest-waiting due scheduled sync. */
+  oldestDueSyncSeconds: number;
 }
 
 /** Sets the queue gauges from a reading taken when `/metrics` is scraped. */
@@ -156,4 +172,6 @@ export function setQueueGauges(reading: QueueReading): void {
   queueDepth.set({ status: "queued" }, reading.queued);
   queueDepth.set({ status: "running" }, reading.running);
   queueAge.set(reading.oldestQueuedSeconds);
+  syncsDue.set(reading.syncsDue);
+  syncsLag.set(reading.oldestDueSyncSeconds);
 }

@@ -24,3 +24,20 @@ select private.audit_table('public.instances',
 
 -- Saving a schedule sets the first next sync time (an admin's change, under RLS).
 grant update (next_sync_at) on public.instances to authenticated;
+
+-- /metrics also reports the dispatcher's backlog: scheduled syncs that are due
+-- but not started, and how late the longest-waiting one is.
+create function public.sync_schedule_reading()
+returns table (due bigint, oldest_due_seconds double precision)
+language sql
+stable
+set search_path = ''
+as $$
+  select count(*), coalesce(extract(epoch from now() - min(i.next_sync_at)), 0)::float8
+  from public.instances i
+  where i.sync_cron is not null and i.next_sync_at <= now();
+$$;
+comment on function public.sync_schedule_reading() is
+  'Scheduled syncs due and not started, and the lag of the oldest, for the metrics endpoint';
+revoke all on function public.sync_schedule_reading() from public;
+grant execute on function public.sync_schedule_reading() to service_role;
