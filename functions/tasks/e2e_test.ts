@@ -228,6 +228,36 @@ Deno.test("a cron schedule starts a job at each firing and skips one while the l
   }
 });
 
+Deno.test("the dispatcher's system schedule fires every minute and starts a due scheduled sync", async () => {
+  await tdb.db.sql`update public.organizations set plan = 'basic' where id = ${orgId}`;
+  const [instance] = await tdb.db.sql<{ id: string }[]>`
+    insert into public.instances (org_id, name, url, auth_type, credentials, sync_cron,
+                                  next_sync_at)
+    values (${orgId}, 'Due', 'https://due.service-now.com', 'basic', '{}', '0 2 * * *',
+            now() - interval '1 minute')
+    returning id`;
+  const start = Date.parse("2026-06-02T09:00:30Z");
+  stack.setClock(start);
+  try {
+    await services.tasks.ensureSystemSchedules();
+    stack.setClock(Date.parse("2026-06-02T09:01:00Z"));
+    await stack.qstash.processDue();
+    const [job] = await waitFor("the scheduled sync's job", async () => {
+      const jobs = await tdb.db.asService((tx) =>
+        tx<{ id: string; payload: { trigger: string } }[]>`
+          select id, payload from public.jobs
+          where kind = 'servicenow.sync' and subject = ${instance!.id}`
+      );
+      return jobs.length > 0 && jobs;
+    });
+    assert.equal(job!.payload.trigger, "schedule");
+    await services.tasks.cancel({ sub: owner.id, role: "authenticated" }, job!.id)
+      .catch(() => {});
+  } finally {
+    stack.setClock(null);
+  }
+});
+
 Deno.test("the reaper re-enqueues a job whose message was lost and fails one whose message died", async () => {
   // Lost: the job exists but its message never reached the queue.
   const lost = await tdb.db.asService((tx) =>
