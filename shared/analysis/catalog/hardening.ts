@@ -523,9 +523,13 @@ settings as (
   select s.value as setting, s.ord
   from jsonb_array_elements($2::jsonb -> 'settings') with ordinality as s(value, ord)
 ),
+-- tbl and wanted_id are plain columns so that the record lookups below are index
+-- conditions: under row-level security a key computed with ->> (not leakproof)
+-- cannot be, and every lookup would read the whole instance.
 items as (
   select st.setting ->> 'checkId' as check_id, st.setting ->> 'key' as resource_key, st.ord,
-         i.ord as item_ord, i.value as item, i.value ->> 'kind' as kind
+         i.ord as item_ord, i.value as item, i.value ->> 'kind' as kind,
+         i.value ->> 'table' as tbl, i.value ->> 'sysId' as wanted_id
   from settings st
   cross join lateral jsonb_array_elements(st.setting -> 'items') with ordinality as i(value, ord)
 ),
@@ -597,8 +601,11 @@ judged as (
            when 'active' then public.sn_bool(r.data ->> 'active') is true
            else public.sn_bool(r.data ->> 'active') is not true end
   from items it
-  left join public.snow_records r
-    on r.instance_id = $1::uuid and r.table_name = it.item ->> 'table' and r.sys_id = it.item ->> 'sysId'
+  left join lateral (
+    select r.sys_id, r.data from public.snow_records r
+    where r.instance_id = $1::uuid and r.table_name = it.tbl and r.sys_id = it.wanted_id
+    limit 1 -- the primary key: one row at most; the limit keeps the lookup a lookup
+  ) as r on true
   where it.kind = 'record'
   union all
   -- record_count: number of (active) records within bounds
@@ -609,7 +616,7 @@ judged as (
   from items it
   cross join lateral (
     select count(*) as n from public.snow_records r
-    where r.instance_id = $1::uuid and r.table_name = it.item ->> 'table'
+    where r.instance_id = $1::uuid and r.table_name = it.tbl
       and (not (it.item ->> 'activeOnly')::boolean or public.sn_bool(r.data ->> 'active') is true)
   ) as c
   where it.kind = 'record_count'

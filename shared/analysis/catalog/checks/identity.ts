@@ -261,13 +261,18 @@ order by u.sys_id`,
       sys_user_has_role: ["user", "role", "inherited", "granted_by"],
       sys_user: USER_FIELDS,
     },
+    // The deactivated users first, then only their grants (user_ref, see heldRoles).
     sql: `
+with inactive as materialized (
+  select u.sys_id, u.data from ${records("sys_user")} u where ${isFalse("u", "active")}
+)
 select g.sys_id as resource_key, 'sys_user_has_role' as table_name, g.sys_id, 'FAIL' as status,
        jsonb_build_object('user', g.data ->> 'user', 'user_name', u.data ->> 'user_name', 'role', g.data ->> 'role',
                           'inherited', g.data ->> 'inherited', 'granted_by', g.data ->> 'granted_by') as evidence
-from ${records("sys_user_has_role")} g
-join ${records("sys_user")} u on u.sys_id = g.data ->> 'user'
-where ${isFalse("u", "active")}
+from public.snow_records g
+join inactive u on u.sys_id = g.data ->> 'user'
+where g.instance_id = $1::uuid and g.table_name = 'sys_user_has_role'
+  and g.user_ref = any (array(select sys_id from inactive))
 order by g.sys_id`,
   }),
   behavioural({
@@ -534,11 +539,14 @@ with ${
       })
     },
 pairs as (select p ->> 0 as a, p ->> 1 as b from jsonb_array_elements($2::jsonb -> 'pairs') as p),
+-- The grants themselves (held_grant, see heldRoles), not the de-duplicated
+-- held set: a pair holds or not either way, and the users that exist are the
+-- ones the join below keeps.
 hits as (
   select h1.user_id, jsonb_agg(distinct jsonb_build_array(pairs.a, pairs.b)) as pairs
   from pairs
-  join held h1 on h1.role_name = pairs.a
-  join held h2 on h2.user_id = h1.user_id and h2.role_name = pairs.b
+  join held_grant h1 on h1.role_name = pairs.a
+  join held_grant h2 on h2.user_id = h1.user_id and h2.role_name = pairs.b
   group by h1.user_id
 )
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
@@ -652,17 +660,23 @@ order by g.sys_id`,
       sys_user: ["user_name", "web_service_access_only", "internal_integration_user"],
       sys_user_role: ["name", "elevated_privilege"],
     },
+    // The integration accounts first, then only their grants (user_ref, see heldRoles).
     sql: `
+with integration as materialized (
+  select u.sys_id, u.data from ${records("sys_user")} u
+  where ${isTrue("u", "web_service_access_only")} or ${isTrue("u", "internal_integration_user")}
+)
 select g.sys_id as resource_key, 'sys_user_has_role' as table_name, g.sys_id, 'FAIL' as status,
        jsonb_build_object('user', g.data ->> 'user', 'user_name', u.data ->> 'user_name', 'role_name', ro.data ->> 'name',
                           'elevated_privilege', ro.data ->> 'elevated_privilege',
                           'web_service_access_only', u.data ->> 'web_service_access_only',
                           'internal_integration_user', u.data ->> 'internal_integration_user') as evidence
-from ${records("sys_user_has_role")} g
-join ${records("sys_user")} u on u.sys_id = g.data ->> 'user'
+from public.snow_records g
+join integration u on u.sys_id = g.data ->> 'user'
 join ${records("sys_user_role")} ro on ro.sys_id = g.data ->> 'role'
-where g.data ->> 'state' = 'active'
-  and (${isTrue("u", "web_service_access_only")} or ${isTrue("u", "internal_integration_user")})
+where g.instance_id = $1::uuid and g.table_name = 'sys_user_has_role'
+  and g.user_ref = any (array(select sys_id from integration))
+  and g.data ->> 'state' = 'active'
   and (${isTrue("ro", "elevated_privilege")} or ro.data ->> 'name' = 'admin')
 order by g.sys_id`,
   }),
@@ -960,7 +974,7 @@ active_users as (select u.sys_id from ${records("sys_user")} u where ${isTrue("u
 admin_role as (select max(ro.sys_id) as role_id from ${
       records("sys_user_role")
     } ro where ro.data ->> 'name' = 'admin'),
-figures as (
+figures as materialized ( -- counted once, not once per reference below
   select (select count(*) from active_users) as active_users,
          (select count(distinct h.user_id) from held h join active_users a on a.sys_id = h.user_id
           where h.role_name = 'admin') as admins
