@@ -161,6 +161,18 @@ export const SYNC_DISPATCH_SCHEDULE_ID = "ciq-system-dispatch-syncs";
 /** Id of the daily schedule that anchors every audit chain head (docs/audit.md). */
 export const AUDIT_ANCHOR_SCHEDULE_ID = "ciq-system-audit-anchor";
 
+/** The housekeeping schedules: stale-job reaper, sync dispatcher, audit anchor. */
+const SYSTEM_SCHEDULES: {
+  id: string;
+  cron: string;
+  action: SystemMessage["action"];
+  retries: number;
+}[] = [
+  { id: REAPER_SCHEDULE_ID, cron: "* * * * *", action: "reap", retries: 0 },
+  { id: SYNC_DISPATCH_SCHEDULE_ID, cron: "* * * * *", action: "dispatch_syncs", retries: 0 },
+  { id: AUDIT_ANCHOR_SCHEDULE_ID, cron: "5 0 * * *", action: "audit_anchor", retries: 3 },
+];
+
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
@@ -292,27 +304,10 @@ export function createTaskClient(options: TaskClientOptions): TaskClient {
     },
 
     async ensureSystemSchedules() {
-      const body: SystemMessage = { v: 1, type: "system", action: "reap" };
-      await transport.upsertSchedule({
-        id: REAPER_SCHEDULE_ID,
-        cron: "* * * * *",
-        body,
-        retries: 0,
-      });
-      const dispatch: SystemMessage = { v: 1, type: "system", action: "dispatch_syncs" };
-      await transport.upsertSchedule({
-        id: SYNC_DISPATCH_SCHEDULE_ID,
-        cron: "* * * * *",
-        body: dispatch,
-        retries: 0,
-      });
-      const anchor: SystemMessage = { v: 1, type: "system", action: "audit_anchor" };
-      await transport.upsertSchedule({
-        id: AUDIT_ANCHOR_SCHEDULE_ID,
-        cron: "5 0 * * *",
-        body: anchor,
-        retries: 3,
-      });
+      for (const schedule of SYSTEM_SCHEDULES) {
+        const body: SystemMessage = { v: 1, type: "system", action: schedule.action };
+        await transport.upsertSchedule({ ...schedule, body });
+      }
     },
   };
   return client;
