@@ -25,7 +25,7 @@ import {
   fromCustom,
   normalizeCustom,
 } from "../org_checks.ts";
-import { findingsCursor, findingsPageQuery, sortKeyCount } from "./list_query.ts";
+import { FINDINGS_PLANNER, findingsCursor, findingsPageQuery, sortKeyCount } from "./list_query.ts";
 import { fillRemediation, recordUrl } from "./remediation.ts";
 
 /** Triage states of a finding. */
@@ -178,6 +178,7 @@ export async function listFindings(
       findingsPageQuery(tx, query, after, query.limit + 1) as postgres.PendingQuery<
         (FindingListItem & { org_id: string } & Record<string, unknown>)[]
       >,
+    FINDINGS_PLANNER,
   );
   if (rows.length === 0) {
     const runId = await db.asTenant(claims, (tx) => targetRun(tx, query));
