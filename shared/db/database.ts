@@ -20,7 +20,15 @@ export interface DatabaseOptions {
 }
 
 /** Planner settings for one pipelined read (`set_config(name, value, true)`). */
-export type PlannerSettings = Readonly<Partial<Record<"enable_sort" | "jit", "on" | "off">>>;
+export type PlannerSettings = Readonly<
+  Partial<
+    {
+      enable_sort: "on" | "off";
+      jit: "on" | "off";
+      plan_cache_mode: "auto" | "force_generic_plan" | "force_custom_plan";
+    }
+  >
+>;
 
 /** The one data-access path for every function, task and script. */
 export interface Database {

@@ -73,11 +73,16 @@ const SORTS: Record<(typeof FINDING_SORTS)[number], SortSpec> = {
  * the statement is planned (the run is resolved inside it), so row estimates
  * are an average instance's; with sorting off, the planner walks the indexes
  * in the list's order for a 100-finding run and a 100,000-finding one alike
- * (incremental sorts, over one check's page-sized group, stay allowed). JIT
- * is off: sorting off inflates the estimated cost past JIT's threshold, and
- * compiling a page's plan would take longer than running it.
+ * (incremental sorts, over one check's page-sized group, stay allowed). That
+ * makes the generic plan as good as a custom one, so it is kept (planning this
+ * statement costs more than running it). JIT is off: sorting off inflates the
+ * estimated cost past JIT's threshold, and compiling would outlast the read.
  */
-export const FINDINGS_PLANNER: PlannerSettings = { enable_sort: "off", jit: "off" };
+export const FINDINGS_PLANNER: PlannerSettings = {
+  enable_sort: "off",
+  jit: "off",
+  plan_cache_mode: "force_generic_plan",
+};
 
 /** Text each key type accepts from a cursor: values Postgres casts without overflow. */
 const CURSOR_KEY_TEXT: Record<KeyType, RegExp> = {
