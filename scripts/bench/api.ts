@@ -1,6 +1,8 @@
 // deno task bench api [--seconds 10] [--concurrency 100] [--pool 4]
 //
-// Authenticated, RLS-scoped GET of an organization's members against a bare
+// Authenticated, RLS-scoped GET of an organization's members, and of the
+// findings list of an instance's latest run (340 findings, some triaged and
+// muted; `GET /analysis/findings?instance_id=…&limit=20`), against a bare
 // `select 1` endpoint on the same stack (same app factory, same pool), in the
 // same run, on the PostgreSQL server (DATABASE_URL, default the local server).
 // Also measures the naive transaction (begin; set claims; set role; select;
@@ -10,6 +12,7 @@
 import { createSessionCheck, createTokenVerifier } from "../../shared/auth/mod.ts";
 import { createMemoryCache } from "../../shared/cache/mod.ts";
 import { parseArgs } from "node:util";
+import { createAnalysisApp } from "../../functions/analysis/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
 import { connectDatabase } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
@@ -20,6 +23,7 @@ import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { createTestAuth } from "../testing/mod.ts";
 import { createTestDatabase } from "../testing/database.ts";
 import { loadTest, report } from "./_harness.ts";
+import { seedFindings } from "./_findings.ts";
 
 const { values } = parseArgs({
   args: Deno.args.slice(1),
@@ -67,7 +71,10 @@ for (let i = 0; i < Number(values.members) - 1; i++) {
     .sql`insert into public.memberships (org_id, user_id, role) values (${owner.orgId}, ${member.id}, 'analyst')`;
 }
 
+const instanceId = await seedFindings(db, owner.orgId!, 340);
+
 const orgs = createOrganizationsApp(services);
+const analysis = createAnalysisApp(services);
 const baseline = createFunctionApp("bench", services);
 // Declared public: the gate would otherwise ask it for a user (deny by default).
 baseline.route(
@@ -96,7 +103,11 @@ baseline.get("/naive/members", async (c) => {
 
 const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
   const path = new URL(req.url).pathname;
-  return path.startsWith("/organizations") ? orgs.fetch(req) : baseline.fetch(req);
+  return path.startsWith("/organizations")
+    ? orgs.fetch(req)
+    : path.startsWith("/analysis")
+    ? analysis.fetch(req)
+    : baseline.fetch(req);
 });
 const base = `http://127.0.0.1:${server.addr.port}`;
 // A signed-in session as Supabase Auth records it, and a token that names it.
@@ -115,6 +126,12 @@ const body = await check.json();
 if (check.status !== 200 || body.data.length !== Number(values.members)) {
   throw new Error(`Benchmark setup is wrong: members endpoint answered ${check.status}`);
 }
+const findingsUrl = `${base}/analysis/findings?instance_id=${instanceId}&limit=20`;
+const findingsCheck = await fetch(findingsUrl, { headers });
+const findingsBody = await findingsCheck.json();
+if (findingsCheck.status !== 200 || findingsBody.data?.length !== 20) {
+  throw new Error(`Benchmark setup is wrong: findings endpoint answered ${findingsCheck.status}`);
+}
 
 report(
   `bench api: ${concurrency} connections, ${seconds}s per endpoint, pool ${values.pool}, ${tdb.kind} database, ` +
@@ -130,9 +147,13 @@ const members = await loadTest(`${base}/organizations/${owner.orgId}/members?lim
 report(`  GET members (RLS)        ${fmt(members)}`);
 const naive = await loadTest(`${base}/bench/naive/members`, { concurrency, seconds, headers });
 report(`  GET members (naive tx)   ${fmt(naive)}`);
+const findings = await loadTest(findingsUrl, { concurrency, seconds, headers });
+report(`  GET findings (RLS)       ${fmt(findings)}`);
+const findingsRatio = +(findings.rps / members.rps).toFixed(3);
 const ratio = +(members.rps / select1.rps).toFixed(3);
 const naiveRatio = +(naive.rps / select1.rps).toFixed(3);
 report(`  ratio RLS/select1 = ${ratio} (target ≥ 0.5); naive/select1 = ${naiveRatio}`);
+report(`  ratio findings/members = ${findingsRatio} (target ≥ 0.5)`);
 
 await server.shutdown();
 await db.close();
@@ -148,7 +169,12 @@ report(JSON.stringify({
   baseline_rps: select1.rps,
   baseline_p95_ms: select1.p95_ms,
   naive_rps: naive.rps,
-  errors: members.errors + select1.errors + naive.errors,
+  findings_rps: findings.rps,
+  findings_p50_ms: findings.p50_ms,
+  findings_p95_ms: findings.p95_ms,
+  findings_p99_ms: findings.p99_ms,
+  findings_ratio: findingsRatio,
+  errors: members.errors + select1.errors + naive.errors + findings.errors,
   concurrency,
   session_check_ttl_ms: config.SESSION_CHECK_TTL_MS,
 }));

@@ -19,6 +19,17 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
+/** Planner settings for one pipelined read (`set_config(name, value, true)`). */
+export type PlannerSettings = Readonly<
+  Partial<
+    {
+      enable_sort: "on" | "off";
+      jit: "on" | "off";
+      plan_cache_mode: "auto" | "force_generic_plan" | "force_custom_plan";
+    }
+  >
+>;
+
 /** The one data-access path for every function, task and script. */
 export interface Database {
   /** The pool, running as the login role. Only for system work that no tenant owns. */
@@ -45,11 +56,14 @@ export interface Database {
   /**
    * Runs one read statement as {@linkcode asTenant} would, in a single round
    * trip: `begin`, the claims, the statement and `commit` are pipelined together.
-   * `build` must return the query without awaiting it.
+   * `build` must return the query without awaiting it. `planner` sets planner
+   * settings for that statement only (e.g. `enable_sort: "off"` for a list
+   * that must walk an index in its order whatever the row estimates say).
    */
   readAsTenant<T extends readonly postgres.MaybeRow[]>(
     claims: TenantClaims,
     build: (tx: Tx) => postgres.PendingQuery<T>,
+    planner?: PlannerSettings,
   ): Promise<T>;
   /** Runs `fn` in a transaction as `service_role` (bypasses RLS; trusted server work only). */
   asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
@@ -88,8 +102,11 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Dat
         ENGINE_ROLE,
         () => runAs(sql, ENGINE_ROLE, JSON.stringify(workerClaims(orgId, actorUserId)), fn),
       ),
-    readAsTenant: (claims, build) =>
-      traced(roleOf(claims), () => readAs(sql, roleOf(claims), JSON.stringify(claims), build)),
+    readAsTenant: (claims, build, planner = {}) =>
+      traced(
+        roleOf(claims),
+        () => readAs(sql, roleOf(claims), JSON.stringify(claims), build, planner),
+      ),
     asService: (fn) =>
       traced(
         "service_role",
@@ -181,6 +198,7 @@ async function readAs<T extends readonly postgres.MaybeRow[]>(
   role: Role,
   claimsJson: string,
   build: (tx: Tx) => postgres.PendingQuery<T>,
+  planner: PlannerSettings,
 ): Promise<T> {
   const tx = await reserve(sql);
   try {
@@ -188,8 +206,10 @@ async function readAs<T extends readonly postgres.MaybeRow[]>(
     // the last is queued. A failing statement aborts the transaction, and the
     // queued `commit` then ends it as a rollback.
     const begin = tx`begin`.execute();
+    const settings = Object.entries(planner)
+      .reduce((acc, [name, value]) => tx`${acc}, set_config(${name}, ${value!}, true)`, tx``);
     const setup =
-      tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true)`
+      tx`select set_config('request.jwt.claims', ${claimsJson}, true), set_config('role', ${role}, true) ${settings}`
         .execute();
     const query = build(tx).execute();
     const commit = tx`commit`.execute();

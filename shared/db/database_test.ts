@@ -61,6 +61,20 @@ Deno.test("readAsTenant() reads under RLS in one round trip and surfaces errors"
   assert.equal(after?.uid, null, "claims leaked after a failed read");
 });
 
+Deno.test("readAsTenant() planner settings hold for that read only", async () => {
+  const [during] = await db.readAsTenant(
+    claims,
+    (tx) => tx`select current_setting('enable_sort') as sort, current_setting('jit') as jit`,
+    { enable_sort: "off", jit: "off" },
+  );
+  assert.deepEqual({ ...during }, { sort: "off", jit: "off" });
+  const [after] = await db.readAsTenant(
+    claims,
+    (tx) => tx`select current_setting('enable_sort') as sort`,
+  );
+  assert.equal(after?.sort, "on");
+});
+
 Deno.test("asService() bypasses RLS for trusted server work", async () => {
   const rows = await db.asService((tx) =>
     tx`select id from public.organizations where slug = 'hidden-org'`

@@ -1,5 +1,5 @@
 export { connectDatabase } from "./database.ts";
-export type { Database, DatabaseOptions, Sql, Tx } from "./database.ts";
+export type { Database, DatabaseOptions, PlannerSettings, Sql, Tx } from "./database.ts";
 export { apiKeyClaims, workerClaims } from "./_claims.ts";
 export type {
   ApiKeyClaims,

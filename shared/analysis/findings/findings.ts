@@ -8,7 +8,8 @@
 
 import { z } from "zod";
 import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
-import { decodeCursor, encodeCursor } from "../../http/cursor.ts";
+import type postgres from "postgres";
+import { encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import { requirePermission } from "../../organizations/mod.ts";
 import {
@@ -24,6 +25,7 @@ import {
   fromCustom,
   normalizeCustom,
 } from "../org_checks.ts";
+import { FINDINGS_PLANNER, findingsCursor, findingsPageQuery, sortKeyCount } from "./list_query.ts";
 import { fillRemediation, recordUrl } from "./remediation.ts";
 
 /** Triage states of a finding. */
@@ -124,26 +126,6 @@ export interface FindingPage {
   next_cursor: string | null;
 }
 
-interface SortSpec {
-  /** SQL expressions over the rows (all ascending; descending keys are negated), then `id`. */
-  keys: { expr: string; type: "smallint" | "text" | "numeric" }[];
-}
-
-const SORTS: Record<(typeof FINDING_SORTS)[number], SortSpec> = {
-  severity: {
-    keys: [
-      { expr: "severity_rank", type: "smallint" },
-      { expr: "check_id", type: "text" },
-      { expr: "resource_key", type: "text" },
-    ],
-  },
-  check: { keys: [{ expr: "check_id", type: "text" }, { expr: "resource_key", type: "text" }] },
-  resource: { keys: [{ expr: "resource_key", type: "text" }, { expr: "check_id", type: "text" }] },
-  // Newest first.
-  first_seen: { keys: [{ expr: "(-extract(epoch from first_seen_at))", type: "numeric" }] },
-  last_seen: { keys: [{ expr: "(-extract(epoch from last_seen_at))", type: "numeric" }] },
-};
-
 /**
  * The run a findings query is about: the given one, or the instance's latest
  * succeeded run.
@@ -174,7 +156,9 @@ async function targetRun(
 }
 
 /**
- * Lists a run's findings (members): filters, sort, keyset pagination.
+ * Lists a run's findings (members): filters, sort, keyset pagination. A page
+ * is one statement ({@linkcode findingsPageQuery}); only an empty page asks
+ * again, to tell an unknown run or instance (404) from one with no findings.
  *
  * @param db the database
  * @param claims the caller
@@ -187,58 +171,34 @@ export async function listFindings(
   claims: TenantClaims,
   query: ListFindingsQuery,
 ): Promise<FindingPage> {
-  const sort = SORTS[query.sort];
-  const after = query.cursor
-    ? decodeCursor(
-      query.cursor,
-      (values) => cursorMatches(sort, values) ? values : null,
-    )
-    : null;
-  return await db.asTenant(claims, async (tx) => {
-    const runId = await targetRun(tx, query);
-    if (!runId) return { run_id: null, data: [], next_cursor: null };
-    const keyset = after ? keysetPredicate(tx, sort, after) : tx``;
-    const keyList = tx.unsafe([...sort.keys.map((k) => k.expr), "id"].join(", "));
-    const rows = await tx<(FindingListItem & Record<string, unknown>)[]>`
-      with ${matchingRows(tx, runId, query)}
-      select *, ${tx.unsafe(sort.keys.map((k, i) => `${k.expr} as sort_${i}`).join(", "))}
-      from rows where true ${keyset}
-      order by ${keyList}
-      limit ${query.limit + 1}`;
-    const more = rows.length > query.limit;
-    const data = rows.slice(0, query.limit).map((row) => {
-      const { severity_rank: _rank, sort_0: _s0, sort_1: _s1, sort_2: _s2, ...rest } = row;
-      return { ...rest, muted: rest.suppression_id !== null } as FindingListItem;
-    });
-    const last = rows[query.limit - 1];
-    return {
-      run_id: runId,
-      data,
-      next_cursor: more && last
-        ? encodeCursor([...sort.keys.map((_, i) => String(last[`sort_${i}`])), last.id])
-        : null,
-    };
+  const after = query.cursor ? findingsCursor(query.sort, query.cursor) : null;
+  const rows = await db.readAsTenant(
+    claims,
+    (tx) =>
+      findingsPageQuery(tx, query, after, query.limit + 1) as postgres.PendingQuery<
+        (FindingListItem & { org_id: string } & Record<string, unknown>)[]
+      >,
+    FINDINGS_PLANNER,
+  );
+  if (rows.length === 0) {
+    const runId = await db.asTenant(claims, (tx) => targetRun(tx, query));
+    return { run_id: runId, data: [], next_cursor: null };
+  }
+  const keys = sortKeyCount(query.sort);
+  const data = rows.slice(0, query.limit).map((row) => {
+    const item: Record<string, unknown> = { ...row, muted: row.suppression_id !== null };
+    delete item.org_id;
+    for (let i = 0; i < keys; i++) delete item[`sort_${i}`];
+    return item as unknown as FindingListItem;
   });
-}
-
-/** Text each key type accepts from a cursor: values Postgres casts without overflow. */
-const CURSOR_KEY_TEXT: Record<SortSpec["keys"][number]["type"], RegExp> = {
-  smallint: /^-?[0-9]{1,4}$/,
-  numeric: /^-?[0-9]{1,15}(\.[0-9]{1,12})?$/,
-  text: /^/,
-};
-const CURSOR_ID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether decoded cursor values fit the sort's keys (as {@linkcode keysetPredicate} casts them). */
-function cursorMatches(sort: SortSpec, values: unknown[]): boolean {
-  if (values.length !== sort.keys.length + 1) return false;
-  const id = values[values.length - 1];
-  return typeof id === "string" && CURSOR_ID_TEXT.test(id) &&
-    sort.keys.every((k, i) => {
-      const v = values[i];
-      return (typeof v === "string" || typeof v === "number") &&
-        CURSOR_KEY_TEXT[k.type].test(String(v));
-    });
+  const last = rows[query.limit - 1];
+  return {
+    run_id: rows[0]!.run_id,
+    data,
+    next_cursor: rows.length > query.limit && last
+      ? encodeCursor(Array.from({ length: keys }, (_, i) => String(last[`sort_${i}`])))
+      : null,
+  };
 }
 
 /** The findings of one check in a run that match the filters. */
@@ -345,16 +305,6 @@ function matchingRows(tx: Tx, runId: string, query: FindingFilterQuery) {
         where fr.run_id = ${runId} ${filters}
       ),
       rows as (select * from all_rows ${muted})`;
-}
-
-/** `(k1, k2, …, id) > (cursor values)`: the rows after the cursor in sort order. */
-function keysetPredicate(tx: Tx, sort: SortSpec, values: unknown[]) {
-  const typed = [
-    ...sort.keys.map((k, i) => tx`${String(values[i])}::${tx.unsafe(k.type)}`),
-    tx`${String(values[values.length - 1])}::uuid`,
-  ];
-  const list = typed.reduce((acc, part) => tx`${acc}, ${part}`);
-  return tx`and (${tx.unsafe([...sort.keys.map((k) => k.expr), "id"].join(", "))}) > (${list})`;
 }
 
 /** The check behind a finding, as the drawer shows it. */
