@@ -1,7 +1,7 @@
 import { setReportDelivery } from "../../shared/reports/mod.ts";
 import { devReportDelivery } from "./report_delivery.ts";
 import { cacheFromConfig } from "../../shared/cache/mod.ts";
-import { devMailboxMailer, mailerFromConfig } from "../../shared/mail/mod.ts";
+import { devMailboxMailer, mailerFromConfig, mailProvider } from "../../shared/mail/mod.ts";
 import { serveStatic } from "hono/deno";
 import { Hono } from "hono";
 import postgres from "postgres";
@@ -197,8 +197,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       auth: verifierFromConfig(config, db),
       tasks: createTaskClientFromConfig(config, { db, log: functionsLog }),
       cache,
-      // The product's own emails land in the auth stand-in's dev mailbox, unless SMTP is set.
-      mailer: config.SMTP_URL ? mailerFromConfig(config) : devMailboxMailer(db.sql, log),
+      // The product's own emails land in the auth stand-in's dev mailbox, unless a provider is set.
+      mailer: mailProvider(config) !== "none"
+        ? mailerFromConfig(config)
+        : devMailboxMailer(db.sql, log),
     };
 
     const app = new Hono();
