@@ -1,4 +1,9 @@
 import { setReportDelivery } from "../../shared/reports/mod.ts";
+import {
+  devSmsOutbox,
+  setNotificationChannels,
+  smsFromConfig,
+} from "../../shared/notifications/mod.ts";
 import { devReportDelivery } from "./report_delivery.ts";
 import { cacheFromConfig } from "../../shared/cache/mod.ts";
 import { devMailboxMailer, mailerFromConfig, mailProvider } from "../../shared/mail/mod.ts";
@@ -202,6 +207,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ? mailerFromConfig(config)
         : devMailboxMailer(db.sql, log),
     };
+
+    // Alerts: email as the product's other emails, texts to the SMS outbox (unless Twilio is set).
+    setNotificationChannels({
+      mailer: services.mailer!,
+      sms: config.SMS_PROVIDER === "twilio" ? smsFromConfig(config) : devSmsOutbox(db.sql, log),
+      allowPrivate: config.ALLOW_PRIVATE_INSTANCE_URLS,
+    });
+    cleanups.push(() => Promise.resolve(setNotificationChannels(null)));
 
     const app = new Hono();
     app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw, c.env as Deno.ServeHandlerInfo));

@@ -1,5 +1,7 @@
 import type { Services } from "../http/app.ts";
+import { type Config, loadConfig } from "../env/mod.ts";
 import { mailerFromConfig } from "../mail/mod.ts";
+import { smsFromConfig } from "./sms.ts";
 import { type ChannelOptions, type ChannelSet, createChannels } from "./channels.ts";
 import { dispatchJobEnded, type DispatchOutcome, type JobEnded } from "./dispatch.ts";
 
@@ -19,7 +21,19 @@ export function channelsFor(services: Services): ChannelSet {
   return createChannels(
     channelOverride ?? {
       mailer: services.mailer ?? mailerFromConfig(services.config),
+      sms: smsFromConfig(services.config),
       allowPrivate: services.config.ALLOW_PRIVATE_INSTANCE_URLS,
+    },
+  );
+}
+
+/** The channels of a background task (no services at hand): the override, or the configuration's. */
+export function currentChannels(config: Config = loadConfig()): ChannelSet {
+  return createChannels(
+    channelOverride ?? {
+      mailer: mailerFromConfig(config),
+      sms: smsFromConfig(config),
+      allowPrivate: config.ALLOW_PRIVATE_INSTANCE_URLS,
     },
   );
 }
