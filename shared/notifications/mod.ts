@@ -10,4 +10,11 @@ export * from "./channels.ts";
 export * from "./dispatch.ts";
 export * from "./setup.ts";
 export * from "./sms.ts";
+export {
+  DELIVERY_RETRIES,
+  DISABLE_AFTER_FAILURES,
+  DISABLE_AFTER_HOURS,
+  notificationDeliverTask,
+  RETRIED_KINDS,
+} from "./retry.ts";
 export { sendTestAlert } from "./test_send.ts";

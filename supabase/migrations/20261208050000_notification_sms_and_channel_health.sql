@@ -71,3 +71,18 @@ select private.audit_table('public.notification_channels',
   p_secret_columns => '{secret,url}',
   p_ignored_columns => '{consecutive_failures,failing_since}',
   p_security_columns => '{*}');
+
+-- The addresses of an organization's admins and owners, for the engine's
+-- notice that a channel was disabled. security definer: the engine cannot read
+-- profiles; it gets the addresses of the organization it acts for only.
+create function private.org_admin_emails(p_org_id uuid) returns table (email text)
+language sql stable security definer
+set search_path = ''
+as $$
+  select p.email from public.memberships m join public.profiles p on p.id = m.user_id
+  where m.org_id = p_org_id and p_org_id = private.engine_org_id()
+    and m.role >= 'admin'::public.org_role and p.email <> ''
+  order by p.email
+$$;
+revoke execute on function private.org_admin_emails(uuid) from public;
+grant execute on function private.org_admin_emails(uuid) to ciq_engine;
