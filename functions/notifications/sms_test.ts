@@ -11,12 +11,14 @@ import {
   createTestServices,
 } from "../../scripts/testing/mod.ts";
 import { createAuthServer } from "../../scripts/auth_server/mod.ts";
+import { loadConfig } from "../../shared/env/mod.ts";
 import { memoryMailer } from "../../shared/mail/mod.ts";
 import {
   devSmsOutbox,
   notifyJobEnded,
   setNotificationChannels,
   SMS_MAX_CHARS,
+  smsFromConfig,
   smsText,
   twilioSms,
 } from "../../shared/notifications/mod.ts";
@@ -223,4 +225,25 @@ Deno.test("the dev SMS outbox keeps texts, listed and emptied over HTTP", async 
   );
   assert.equal(cleared.status, 204);
   assert.deepEqual(await list(), []);
+});
+
+Deno.test("SMS_PROVIDER=twilio needs its credentials; a Messaging Service SID is sent as such", async () => {
+  assert.throws(
+    () => loadConfig({ SMS_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: SID }),
+    /TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM/,
+  );
+  assert.throws(() => loadConfig({ TWILIO_FROM: "0791234567" }), /TWILIO_FROM/);
+  assert.equal(smsFromConfig(loadConfig({})).kind, "none");
+  const service = `MG${"0123456789abcdef".repeat(2)}`;
+  const sender = smsFromConfig(loadConfig({
+    SMS_PROVIDER: "twilio",
+    TWILIO_ACCOUNT_SID: SID,
+    TWILIO_AUTH_TOKEN: TOKEN,
+    TWILIO_FROM: service,
+  }));
+  assert.equal(sender.kind, "twilio");
+  texts.length = 0;
+  assert.equal((await sender.send("+14155550123", "hello")).ok, true);
+  assert.equal(texts[0]!.form.get("MessagingServiceSid"), service);
+  assert.equal(texts[0]!.form.get("From"), null);
 });

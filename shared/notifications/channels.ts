@@ -1,6 +1,7 @@
 /**
  * How an alert leaves the product: one {@linkcode NotificationChannel} per
- * channel kind. Email goes through `shared/mail`; webhooks are Standard
+ * channel kind. Email goes through `shared/mail`, SMS through `./sms.ts`
+ * (Twilio or the dev outbox); webhooks are Standard
  * Webhooks-signed POSTs and Slack/Teams incoming webhooks get formatted
  * messages — all three through the URL checks of `shared/reports/delivery.ts`
  * (public https addresses only when hosted, no redirects).
