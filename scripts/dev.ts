@@ -35,6 +35,7 @@ say(`  Metrics:   ${stack.url}/functions/v1/<function>/metrics`);
 say(`             Authorization: Bearer ${stack.services.config.METRICS_TOKEN}`);
 say(`  Auth:      ${stack.url}/auth/v1 (local Supabase Auth stand-in)`);
 say(`  Mailbox:   ${stack.url}/auth/v1/_dev/mailbox`);
+say(`  SMS:       ${stack.url}/auth/v1/_dev/sms`);
 if (stack.qstash) say(`  Tasks:     ${stack.url}/qstash (local QStash stand-in)`);
 if (stack.snow) {
   say(

@@ -10,6 +10,7 @@ import {
   reportScheduledTask,
 } from "../../shared/reports/mod.ts";
 import { type AnyTaskDefinition, probeTask } from "../../shared/tasks/mod.ts";
+import { notificationDeliverTask } from "../../shared/notifications/mod.ts";
 
 /** The task kinds this deployment runs. */
 export const TASK_KINDS: readonly AnyTaskDefinition[] = [
@@ -20,4 +21,5 @@ export const TASK_KINDS: readonly AnyTaskDefinition[] = [
   reportScheduledTask,
   reportDeliverTask,
   reportRetentionTask,
+  notificationDeliverTask,
 ];

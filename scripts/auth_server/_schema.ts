@@ -37,6 +37,16 @@ create index if not exists mailbox_to_email_idx on auth_dev.mailbox (lower(to_em
 -- Other emails of the product (reports, notifications) keep their attachments' name, type, size and SHA-256.
 alter table auth_dev.mailbox add column if not exists attachments jsonb not null default '[]';
 
+-- Text messages the product would have sent (SMS alert channels), newest first at /_dev/sms.
+create table if not exists auth_dev.sms_outbox (
+  id uuid primary key,
+  to_phone text not null,
+  body text not null,
+  created_at timestamptz not null
+);
+comment on table auth_dev.sms_outbox is 'Text messages the product would have sent (dev only)';
+create index if not exists sms_outbox_to_idx on auth_dev.sms_outbox (to_phone, created_at desc);
+
 create table if not exists auth_dev.session_amr (
   session_id uuid not null references auth.sessions (id) on delete cascade,
   method text not null,

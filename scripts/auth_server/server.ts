@@ -182,6 +182,19 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     await mailbox.clear();
     return new Response(null, { status: 204 });
   });
+  // Dev-only: the text messages of SMS alert channels (`?to=+1…` filters, newest first).
+  app.get("/_dev/sms", async (c) => {
+    const to = c.req.query("to") ?? null;
+    const rows = await options.sql<{ id: string; to: string; body: string; created_at: Date }[]>`
+      select id, to_phone as to, body, created_at from auth_dev.sms_outbox
+      where ${to}::text is null or to_phone = ${to}
+      order by created_at desc, id limit 200`;
+    return json({ messages: rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() })) });
+  });
+  app.delete("/_dev/sms", async () => {
+    await options.sql`delete from auth_dev.sms_outbox`;
+    return new Response(null, { status: 204 });
+  });
 
   app.notFound((c) => errorResponse(new AuthError(404, "not_found", "Not found"), c.req.raw));
   app.onError((error, c) => {

@@ -1,7 +1,12 @@
 import { setReportDelivery } from "../../shared/reports/mod.ts";
+import {
+  devSmsOutbox,
+  setNotificationChannels,
+  smsFromConfig,
+} from "../../shared/notifications/mod.ts";
 import { devReportDelivery } from "./report_delivery.ts";
 import { cacheFromConfig } from "../../shared/cache/mod.ts";
-import { devMailboxMailer, mailerFromConfig } from "../../shared/mail/mod.ts";
+import { devMailboxMailer, mailerFromConfig, mailProvider } from "../../shared/mail/mod.ts";
 import { serveStatic } from "hono/deno";
 import { Hono } from "hono";
 import postgres from "postgres";
@@ -197,9 +202,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       auth: verifierFromConfig(config, db),
       tasks: createTaskClientFromConfig(config, { db, log: functionsLog }),
       cache,
-      // The product's own emails land in the auth stand-in's dev mailbox, unless SMTP is set.
-      mailer: config.SMTP_URL ? mailerFromConfig(config) : devMailboxMailer(db.sql, log),
+      // The product's own emails land in the auth stand-in's dev mailbox, unless a provider is set.
+      mailer: mailProvider(config) !== "none"
+        ? mailerFromConfig(config)
+        : devMailboxMailer(db.sql, log),
     };
+
+    // Alerts: email as the product's other emails, texts to the SMS outbox (unless Twilio is set).
+    setNotificationChannels({
+      mailer: services.mailer!,
+      sms: config.SMS_PROVIDER === "twilio" ? smsFromConfig(config) : devSmsOutbox(db.sql, log),
+      allowPrivate: config.ALLOW_PRIVATE_INSTANCE_URLS,
+    });
+    cleanups.push(() => Promise.resolve(setNotificationChannels(null)));
 
     const app = new Hono();
     app.all("/auth/v1/*", (c) => auth.fetch(c.req.raw, c.env as Deno.ServeHandlerInfo));

@@ -30,6 +30,26 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   /** From header of those emails. */
   MAIL_FROM: z.string().min(3).default("ComplianceIQ <no-reply@complianceiq.local>"),
+  /**
+   * How the product's emails (invitations, alerts) leave: `smtp` (SMTP_URL, through
+   * nodemailer), `sendgrid` (SendGrid's v3 mail/send API, SENDGRID_API_KEY) or `none`.
+   * Default: `smtp` when SMTP_URL is set, else `none`.
+   */
+  MAIL_PROVIDER: z.enum(["smtp", "sendgrid", "none"]).optional(),
+  /** SendGrid API key, with MAIL_PROVIDER=sendgrid (the reports' email uses it too). */
+  SENDGRID_API_KEY: z.string().min(10).optional(),
+  /**
+   * SMS of alert channels: `twilio` (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and
+   * TWILIO_FROM) or `none` (SMS channels fail with a clear error; the dev stack
+   * uses its SMS outbox).
+   */
+  SMS_PROVIDER: z.enum(["twilio", "none"]).default("none"),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC + 32 hex digits")
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  /** Sender: an E.164 number or a Messaging Service SID (`MG…`). */
+  TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, "must be +E.164 or MG…")
+    .optional(),
   /** Origins allowed by CORS, comma separated; `*` for any. */
   CORS_ORIGINS: z.string().default("*"),
   /** Largest request body accepted, in bytes. */
@@ -153,6 +173,10 @@ export function loadConfig(env: Record<string, string | undefined> = Deno.env.to
     );
     throw new ConfigError(`Cannot start: invalid environment (${problems.join("; ")})`);
   }
+  const missing = providerProblems(parsed.data);
+  if (missing.length > 0) {
+    throw new ConfigError(`Cannot start: invalid environment (${missing.join("; ")})`);
+  }
   return parsed.data;
 }
 
@@ -165,4 +189,24 @@ export function databaseUrl(config: Config): string {
     );
   }
   return url;
+}
+
+/** A provider chosen without the credentials it needs. */
+function providerProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.MAIL_PROVIDER === "smtp" && !config.SMTP_URL) {
+    problems.push("MAIL_PROVIDER: smtp needs SMTP_URL");
+  }
+  if (config.MAIL_PROVIDER === "sendgrid" && !config.SENDGRID_API_KEY) {
+    problems.push("MAIL_PROVIDER: sendgrid needs SENDGRID_API_KEY");
+  }
+  if (
+    config.SMS_PROVIDER === "twilio" &&
+    !(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM)
+  ) {
+    problems.push(
+      "SMS_PROVIDER: twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM",
+    );
+  }
+  return problems;
 }

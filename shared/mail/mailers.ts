@@ -16,7 +16,7 @@ export interface OutgoingMail {
 
 /** Sends email. */
 export interface Mailer {
-  /** How mail leaves: `dev-mailbox`, `smtp`, `memory` or `none`. */
+  /** How mail leaves: `dev-mailbox`, `smtp`, `sendgrid`, `memory` or `none`. */
   readonly kind: string;
   /** Sends one email; throws an {@linkcode HttpError} (502/503) when it cannot. */
   send(mail: OutgoingMail): Promise<void>;
@@ -101,15 +101,19 @@ export function smtpMailer(from: string, sendMail: SendMail): Mailer {
   };
 }
 
-/** Refuses to send: no mail provider is configured (hosted without SMTP_URL). */
+/** Refuses to send: no mail provider is configured (hosted without MAIL_PROVIDER/SMTP_URL). */
 export function unconfiguredMailer(): Mailer {
   return {
     kind: "none",
     send() {
       return Promise.reject(
-        new HttpError(503, "Email is not configured on this deployment: set SMTP_URL", {
-          code: "mail_not_configured",
-        }),
+        new HttpError(
+          503,
+          "Email is not configured on this deployment: set SMTP_URL or MAIL_PROVIDER",
+          {
+            code: "mail_not_configured",
+          },
+        ),
       );
     },
   };

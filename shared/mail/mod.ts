@@ -1,11 +1,12 @@
 /**
- * Email the product sends itself (today: invitations). One interface, three
+ * Email the product sends itself (invitations, alerts). One interface, four
  * ways out: the dev mailbox of the local auth stand-in (`deno task dev`), SMTP
- * when hosted (`SMTP_URL`, the same provider Supabase Auth is configured
- * with), and an in-memory outbox in tests.
+ * through nodemailer (`SMTP_URL`) or SendGrid's HTTP API (`MAIL_PROVIDER=sendgrid`)
+ * when hosted, and an in-memory outbox in tests.
  *
  * @module
  */
 export { devMailboxMailer, memoryMailer, smtpMailer, unconfiguredMailer } from "./mailers.ts";
 export type { Mailer, MemoryMailer, OutgoingMail } from "./mailers.ts";
-export { mailerFromConfig } from "./config.ts";
+export { mailerFromConfig, mailProvider } from "./config.ts";
+export { parseFrom, sendgridMailer } from "./sendgrid.ts";

@@ -1,6 +1,7 @@
 /**
  * How an alert leaves the product: one {@linkcode NotificationChannel} per
- * channel kind. Email goes through `shared/mail`; webhooks are Standard
+ * channel kind. Email goes through `shared/mail`, SMS through `./sms.ts`
+ * (Twilio or the dev outbox); webhooks are Standard
  * Webhooks-signed POSTs and Slack/Teams incoming webhooks get formatted
  * messages — all three through the URL checks of `shared/reports/delivery.ts`
  * (public https addresses only when hosted, no redirects).
@@ -9,6 +10,7 @@
  */
 import type { Mailer } from "../mail/mod.ts";
 import type { HostResolver } from "../instances/url.ts";
+import { smsChannel, type SmsSender, unconfiguredSms } from "./sms.ts";
 import {
   checkWebhookUrl,
   createReportDelivery,
@@ -35,9 +37,10 @@ export interface AlertMessage {
 /** Where one channel sends: its stored configuration (with the secret, read by the worker). */
 export interface ChannelTarget {
   id: string;
-  kind: "email" | "webhook" | "slack" | "teams";
+  kind: "email" | "webhook" | "slack" | "teams" | "sms";
   url: string | null;
   emails: string[];
+  phones: string[];
   secret: string | null;
 }
 
@@ -49,6 +52,8 @@ export interface NotificationChannel {
 /** What the channels need: the mailer, and (tests, dev) a fetch and the URL check's options. */
 export interface ChannelOptions {
   mailer: Mailer;
+  /** How texts leave (Twilio, the dev outbox); without it SMS deliveries fail, saying so. */
+  sms?: SmsSender;
   fetch?: typeof fetch;
   /** Dev mode: webhooks may target http and private addresses. */
   allowPrivate?: boolean;
@@ -210,6 +215,7 @@ export function createChannels(options: ChannelOptions): ChannelSet {
     webhook: webhookChannel(options),
     slack: chatChannel(slackPayload, options),
     teams: chatChannel(teamsPayload, options),
+    sms: smsChannel(options.sms ?? unconfiguredSms()),
   };
 }
 

@@ -10,6 +10,7 @@
 import type { Database, Tx } from "../db/mod.ts";
 import type { AlertMessage, ChannelSet, ChannelTarget } from "./channels.ts";
 import type { Rule } from "./schemas.ts";
+import type { Attempt } from "./retry.ts";
 
 /** A job that reached its end, as the task runner reports it. */
 export interface JobEnded {
@@ -25,6 +26,8 @@ export interface DispatchDeps {
   channels: ChannelSet;
   /** Base of links in alerts (PUBLIC_URL); links are left out without it. */
   publicUrl: string | null;
+  /** Called after the first attempt on each channel (retries and channel health, retry.ts). */
+  afterAttempt?: (attempt: Attempt) => Promise<void>;
 }
 
 /** One reason to alert: the rule event it matches, its cause and the message. */
@@ -237,7 +240,7 @@ export async function deliverAlert(
   }
   const targets = await deps.db.asEngine(orgId, (tx) =>
     tx<ChannelTarget[]>`
-      select id, kind, url, emails, secret from public.notification_channels
+      select id, kind, url, emails, phones, secret from public.notification_channels
       where org_id = ${orgId} and enabled and id = any (${rule.channel_ids}::uuid[])`);
   for (const target of targets) {
     const messageId = `msg_${crypto.randomUUID()}`;
@@ -265,6 +268,7 @@ export async function deliverAlert(
           result.ok ? "sent" : "failed",
         ),
     );
+    await deps.afterAttempt?.({ target, ruleId: rule.id, message, messageId, attempt: 1, result });
   }
   await deps.db.asEngine(orgId, async (tx) => {
     if (rule.in_app_role) {

@@ -1,5 +1,5 @@
 /**
- * Notifications: alert channels (email, signed webhooks, Slack, Teams), alert
+ * Notifications: alert channels (email, SMS, signed webhooks, Slack, Teams), alert
  * rules, the delivery log and each member's in-app inbox. docs/notifications.md.
  *
  * @module
@@ -9,4 +9,12 @@ export * from "./store.ts";
 export * from "./channels.ts";
 export * from "./dispatch.ts";
 export * from "./setup.ts";
+export * from "./sms.ts";
+export {
+  DELIVERY_RETRIES,
+  DISABLE_AFTER_FAILURES,
+  DISABLE_AFTER_HOURS,
+  notificationDeliverTask,
+  RETRIED_KINDS,
+} from "./retry.ts";
 export { sendTestAlert } from "./test_send.ts";

@@ -2,7 +2,12 @@ import { z } from "zod";
 import { ORG_ROLES } from "../permissions/mod.ts";
 
 /** Kinds of channel an alert can go out on (in-app is chosen per rule, not a channel). */
-export const CHANNEL_KINDS = ["email", "webhook", "slack", "teams"] as const;
+export const CHANNEL_KINDS = ["email", "webhook", "slack", "teams", "sms"] as const;
+/** A phone number in E.164: `+`, the country code and the number, 8 to 16 characters. */
+export const phoneSchema = z.string().trim().regex(
+  /^\+[1-9]\d{6,14}$/,
+  "must be an E.164 phone number such as +14155550123",
+);
 /** What a rule can alert on. */
 export const RULE_EVENTS = ["findings.new", "score.drop", "job.failed", "report.ready"] as const;
 
@@ -14,7 +19,14 @@ export const channelSchema = z.object({
   kind: z.enum(CHANNEL_KINDS),
   url: z.string().nullable(),
   emails: z.array(z.string()),
+  phones: z.array(z.string()),
   enabled: z.boolean(),
+  /** Failed delivery attempts in a row, and since when (null when the last one went through). */
+  consecutive_failures: z.number().int(),
+  failing_since: z.string().nullable(),
+  /** Set when the channel was disabled after sustained failure; cleared by re-enabling. */
+  disabled_at: z.string().nullable(),
+  disabled_reason: z.string().nullable(),
   created_at: z.string(),
 });
 export type Channel = z.infer<typeof channelSchema>;
@@ -27,6 +39,7 @@ export const createChannelSchema = z.object({
   kind: z.enum(CHANNEL_KINDS),
   url: z.string().trim().min(1).max(2000).optional(),
   emails: z.array(z.email().max(320)).max(50).optional(),
+  phones: z.array(phoneSchema).max(20).optional(),
 }).strict();
 export type CreateChannelInput = z.infer<typeof createChannelSchema>;
 
@@ -34,6 +47,7 @@ export const updateChannelSchema = z.object({
   name: z.string().trim().min(1).max(100).optional(),
   url: z.string().trim().min(1).max(2000).optional(),
   emails: z.array(z.email().max(320)).max(50).optional(),
+  phones: z.array(phoneSchema).max(20).optional(),
   enabled: z.boolean().optional(),
 }).strict();
 export type UpdateChannelInput = z.infer<typeof updateChannelSchema>;
@@ -112,6 +126,8 @@ export const deliverySchema = z.object({
   response_code: z.number().int().nullable(),
   error: z.string().nullable(),
   message_id: z.string().nullable(),
+  /** 1 for the first try on a channel, 2… for its retries. */
+  attempt: z.number().int(),
   created_at: z.string(),
 });
 export type NotificationDelivery = z.infer<typeof deliverySchema>;

@@ -1,28 +1,12 @@
 import type { Services } from "../http/app.ts";
-import { mailerFromConfig } from "../mail/mod.ts";
-import { type ChannelOptions, type ChannelSet, createChannels } from "./channels.ts";
+import { channelsFor } from "./current.ts";
 import { dispatchJobEnded, type DispatchOutcome, type JobEnded } from "./dispatch.ts";
+import { notificationDeliverTask, retryingDeliveries } from "./retry.ts";
 
-let channelOverride: ChannelOptions | null = null;
+export { channelsFor, currentChannels, setNotificationChannels } from "./current.ts";
 
-/**
- * Uses `options` for alert channels in this process (the dev stack plugs in
- * the dev mailbox and lets webhooks reach localhost; tests their receivers),
- * or the configured ones when null.
- */
-export function setNotificationChannels(options: ChannelOptions | null): void {
-  channelOverride = options;
-}
-
-/** The channels of this process: the override, or the services' mailer and the URL checks. */
-export function channelsFor(services: Services): ChannelSet {
-  return createChannels(
-    channelOverride ?? {
-      mailer: services.mailer ?? mailerFromConfig(services.config),
-      allowPrivate: services.config.ALLOW_PRIVATE_INSTANCE_URLS,
-    },
-  );
-}
+/** Seconds before the first retry of a failed delivery; QStash's backoff takes over after it. */
+const RETRY_DELAY_SECONDS = 10;
 
 /**
  * Evaluates alert rules for a job that ended (called by the QStash callback
@@ -34,10 +18,24 @@ export async function notifyJobEnded(
   job: JobEnded,
 ): Promise<DispatchOutcome | null> {
   try {
+    const channels = channelsFor(services);
+    const publicUrl = services.config.PUBLIC_URL ?? null;
     return await dispatchJobEnded({
       db: services.db,
-      channels: channelsFor(services),
-      publicUrl: services.config.PUBLIC_URL ?? null,
+      channels,
+      publicUrl,
+      afterAttempt: retryingDeliveries({
+        db: services.db,
+        channels,
+        publicUrl,
+        log: services.log,
+        enqueue: (payload) =>
+          services.tasks.enqueue(notificationDeliverTask, payload, {
+            orgId: payload.message.org_id,
+            dedupId: payload.messageId,
+            delay: RETRY_DELAY_SECONDS,
+          }),
+      }),
     }, job);
   } catch (error) {
     services.log.warn("cannot send the alerts of a job that ended", {

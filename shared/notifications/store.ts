@@ -23,8 +23,10 @@ import type {
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const notFound = (what: string) => new HttpError(404, `${what} not found`, { code: "not_found" });
 
-interface ChannelRow extends Omit<Channel, "created_at"> {
+interface ChannelRow extends Omit<Channel, "created_at" | "failing_since" | "disabled_at"> {
   created_at: Date;
+  failing_since: Date | null;
+  disabled_at: Date | null;
 }
 
 /** Slack and Teams URLs carry their credential in the path: members see the host only. */
@@ -32,15 +34,33 @@ function toChannel(row: ChannelRow): Channel {
   const masked = row.url && (row.kind === "slack" || row.kind === "teams")
     ? `${new URL(row.url).origin}/…`
     : row.url;
-  return { ...row, url: masked, created_at: row.created_at.toISOString() };
+  return {
+    ...row,
+    url: masked,
+    created_at: row.created_at.toISOString(),
+    failing_since: iso(row.failing_since),
+    disabled_at: iso(row.disabled_at),
+  };
 }
 
 /** Checks what a channel of `kind` needs; returns the normalized URL. */
 async function validTarget(
   kind: Channel["kind"],
-  input: { url?: string; emails?: string[] },
+  input: { url?: string; emails?: string[]; phones?: string[] },
   allowPrivate: boolean,
 ): Promise<string | null> {
+  if (kind !== "sms" && input.phones?.length) {
+    throw invalid(`A ${kind} channel has no phone numbers`);
+  }
+  if (kind === "sms") {
+    if (input.url || input.emails?.length) {
+      throw invalid("An SMS channel has phone numbers, not a URL or addresses");
+    }
+    if (input.phones !== undefined && input.phones.length === 0) {
+      throw invalid("An SMS channel needs at least one phone number");
+    }
+    return null;
+  }
   if (kind === "email") {
     if (input.url) throw invalid("An email channel has addresses, not a URL");
     if (input.emails !== undefined && input.emails.length === 0) {
@@ -62,7 +82,8 @@ function invalid(message: string): HttpError {
   return new HttpError(422, message, { code: "validation_failed" });
 }
 
-const CHANNEL_COLUMNS = "id, org_id, name, kind, url, emails, enabled, created_at";
+const CHANNEL_COLUMNS = "id, org_id, name, kind, url, emails, phones, enabled, " +
+  "consecutive_failures, failing_since, disabled_at, disabled_reason, created_at";
 
 /** The organization's channels. */
 export async function listChannels(tx: Tx, orgId: string): Promise<Channel[]> {
@@ -89,12 +110,16 @@ export async function createChannel(
   if (input.kind === "email" && !input.emails?.length) {
     throw invalid("An email channel needs at least one address");
   }
+  if (input.kind === "sms" && !input.phones?.length) {
+    throw invalid("An SMS channel needs at least one phone number");
+  }
   const url = await validTarget(input.kind, input, options.allowPrivate);
   const secret = input.kind === "webhook" ? generateWebhookSecret() : null;
   const [row] = await tx<ChannelRow[]>`
-    insert into public.notification_channels (org_id, name, kind, url, emails, secret, created_by)
-    values (${orgId}, ${input.name}, ${input.kind}, ${url}, ${input.emails ?? []}, ${secret},
-            ${userId})
+    insert into public.notification_channels
+      (org_id, name, kind, url, emails, phones, secret, created_by)
+    values (${orgId}, ${input.name}, ${input.kind}, ${url}, ${input.emails ?? []},
+            ${[...new Set(input.phones ?? [])]}, ${secret}, ${userId})
     returning ${tx.unsafe(CHANNEL_COLUMNS)}`;
   return { ...toChannel(row!), secret };
 }
@@ -116,7 +141,8 @@ export async function updateChannel(
 ): Promise<Channel> {
   await requirePermission(tx, orgId, "notifications.manage");
   const kind = await channelKind(tx, orgId, id);
-  const url = patch.url !== undefined || patch.emails !== undefined
+  const url = patch.url !== undefined || patch.emails !== undefined ||
+      patch.phones !== undefined
     ? await validTarget(kind, patch, options.allowPrivate)
     : null;
   const [row] = await tx<ChannelRow[]>`
@@ -124,6 +150,7 @@ export async function updateChannel(
       name = coalesce(${patch.name ?? null}, name),
       url = coalesce(${url}, url),
       emails = coalesce(${patch.emails ?? null}::text[], emails),
+      phones = coalesce(${patch.phones ? [...new Set(patch.phones)] : null}::text[], phones),
       enabled = coalesce(${patch.enabled ?? null}, enabled)
     where org_id = ${orgId} and id = ${id}
     returning ${tx.unsafe(CHANNEL_COLUMNS)}`;
@@ -257,7 +284,7 @@ export async function listDeliveries(
   await requirePermission(tx, orgId, "notifications.manage");
   const rows = await tx<DeliveryRow[]>`
     select id, rule_id, channel_id, channel_kind, cause_key, status, response_code, error,
-           message_id, created_at
+           message_id, attempt, created_at
     from public.notification_deliveries where org_id = ${orgId}
     order by created_at desc, id desc limit ${limit}`;
   return rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
