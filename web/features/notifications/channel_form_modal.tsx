@@ -6,7 +6,13 @@ import { Input, Textarea } from "../../components/input.tsx";
 import { Modal } from "../../components/modal.tsx";
 import { Select } from "../../components/select.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
-import { type Channel, CHANNEL_KINDS, type ChannelKind, keysOf } from "./notification_catalog.ts";
+import {
+  type Channel,
+  CHANNEL_KINDS,
+  type ChannelKind,
+  channelKindNames,
+  keysOf,
+} from "./notification_catalog.ts";
 import type { UpdateChannelBody } from "./settings_api.ts";
 import {
   channelApiErrors,
@@ -69,7 +75,7 @@ export function ChannelFormModal(props: ChannelFormModalProps): JSX.Element {
       title={editing ? `Edit “${editing.name}”` : "Add a channel"}
       description={editing
         ? `${info.label} channel: ${info.description}`
-        : "Where alert rules can send: an email list, a signed webhook, Slack or Teams."}
+        : `Where alert rules can send: ${channelKindNames()}.`}
     >
       <form onSubmit={submit} class="space-y-4" noValidate>
         {errors.form && <Alert tone="error">{errors.form}</Alert>}

@@ -232,3 +232,16 @@ export function deliveryKindLabel(kind: string): string {
   if (kind === "in_app") return "In-app";
   return kind in CHANNEL_KINDS ? CHANNEL_KINDS[kind as ChannelKind].label : kind;
 }
+
+/** The channel kinds' names as a list, e.g. "Email, Webhook, Slack or Microsoft Teams". */
+export function channelKindNames(): string {
+  const labels = keysOf(CHANNEL_KINDS).map((k) => CHANNEL_KINDS[k].label);
+  return labels.length < 2
+    ? labels.join("")
+    : `${labels.slice(0, -1).join(", ")} or ${labels.at(-1)}`;
+}
+
+/** The rule events' names as a list, e.g. "New findings, Score drop, …". */
+export function ruleEventNames(): string {
+  return keysOf(RULE_EVENTS).map((e) => RULE_EVENTS[e].label).join(", ");
+}

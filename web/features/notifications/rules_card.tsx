@@ -7,7 +7,13 @@ import { ConfirmDialog } from "../../components/confirm_dialog.tsx";
 import { type Column, Table } from "../../components/table.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
 import type { ToastModel } from "../../lib/toast.ts";
-import { type Channel, inAppLabel, type Rule, ruleCondition } from "./notification_catalog.ts";
+import {
+  type Channel,
+  inAppLabel,
+  type Rule,
+  ruleCondition,
+  ruleEventNames,
+} from "./notification_catalog.ts";
 import type { CreateRuleBody, NotificationSettingsApi } from "./settings_api.ts";
 import { RuleFormModal } from "./rule_form_modal.tsx";
 import { EnabledSwitch, LoadError } from "./settings_parts.tsx";
@@ -69,7 +75,7 @@ export function RulesCard(props: RulesCardProps): JSX.Element {
       sortValue: (r) => r.name,
       cell: (r) => (
         <div class="min-w-0">
-          <p class="font-medium text-fg">{r.name}</p>
+          <p class="min-w-40 font-medium text-fg">{r.name}</p>
           <p class="text-xs text-fg-muted">{ruleCondition(r)}</p>
         </div>
       ),
@@ -161,8 +167,8 @@ export function RulesCard(props: RulesCardProps): JSX.Element {
               icon: ListChecks,
               title: "No alert rules yet",
               description: props.manage
-                ? "Add a rule for new critical findings, a score drop, a failed sync or a ready report."
-                : "An admin can add rules that alert on findings, score drops and failures.",
+                ? `Add a rule to be alerted on: ${ruleEventNames()}.`
+                : `An admin can add rules that alert on: ${ruleEventNames()}.`,
             }}
           />
         )}
