@@ -186,6 +186,17 @@ Deno.test({
         await log.getByRole("row").filter({ hasText: "SIEM hook" }).waitFor();
       });
 
+      await t.step("editing a rule keeps its fields and saves the change", async () => {
+        await page.getByRole("button", { name: "Edit Sync failures to the SIEM" }).click();
+        const form = page.getByRole("dialog", { name: "Edit “Sync failures to the SIEM”" });
+        assert.equal(await form.getByLabel("Event").inputValue(), "job.failed");
+        assert.equal(await form.getByRole("checkbox", { name: /SIEM hook/ }).isChecked(), true);
+        await form.getByLabel("Throttle (minutes)").fill("90");
+        await form.getByRole("button", { name: "Save rule" }).click();
+        await form.waitFor({ state: "hidden" });
+        await row(page, "Sync failures to the SIEM").getByText("90 min").waitFor();
+      });
+
       await t.step("a channel is switched off from the keyboard and stays off", async () => {
         const toggle = page.getByRole("switch", { name: "SIEM hook enabled" });
         await toggle.focus();
