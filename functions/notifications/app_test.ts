@@ -238,6 +238,49 @@ Deno.test("a failed sync alerts every channel and member once, signed and format
   assert.equal(mailer.sent.length, 2);
 });
 
+Deno.test("the delivery log pages and filters by status; channels show their latest delivery", async () => {
+  // After the test above: 6 sent rows (4 channels, in-app) then 1 throttled in-app row.
+  const all = await call(owner.token, "GET", `/${orgId}/deliveries?limit=100`);
+  assert.equal(all.status, 200, all.text);
+  assert.equal(all.body.next_cursor, null);
+  const total = all.body.data.length;
+  assert.ok(total >= 6, all.text);
+
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${cursor}` : "";
+    const page = await call(owner.token, "GET", `/${orgId}/deliveries?limit=2${query}`);
+    assert.equal(page.status, 200, page.text);
+    assert.ok(page.body.data.length <= 2);
+    seen.push(...page.body.data.map((d: { id: string }) => d.id));
+    cursor = page.body.next_cursor;
+  } while (cursor);
+  assert.deepEqual(
+    seen,
+    all.body.data.map((d: { id: string }) => d.id),
+    "every row once, in order",
+  );
+
+  const throttled = await call(owner.token, "GET", `/${orgId}/deliveries?status=throttled`);
+  assert.ok(throttled.body.data.length >= 1);
+  assert.ok(throttled.body.data.every((d: { status: string }) => d.status === "throttled"));
+  const bad = await call(owner.token, "GET", `/${orgId}/deliveries?status=lost`);
+  assert.equal(bad.status, 400);
+  const badCursor = await call(owner.token, "GET", `/${orgId}/deliveries?cursor=nonsense`);
+  assert.equal(badCursor.status, 400);
+  assert.equal(badCursor.body.error.code, "invalid_cursor");
+
+  type Listed = { id: string; last_delivery: { status: string; response_code: number } | null };
+  const listed = await call(owner.token, "GET", `/${orgId}/channels`);
+  const webhook = listed.body.data.find((c: Listed) => c.id === channels.webhook!.id) as Listed;
+  assert.equal(webhook.last_delivery?.status, "sent");
+  assert.equal(webhook.last_delivery?.response_code, 200);
+  // Members who are not admins cannot read the delivery log, so not this either.
+  const asViewer = await call(viewer.token, "GET", `/${orgId}/channels`);
+  assert.ok(asViewer.body.data.every((c: Listed) => c.last_delivery === null));
+});
+
 Deno.test("each member sees their own in-app notifications and marks them read", async () => {
   const mine = await call(viewer.token, "GET", `/${orgId}/inbox`);
   assert.equal(mine.status, 200, mine.text);

@@ -131,3 +131,25 @@ export const deliverySchema = z.object({
   created_at: z.string(),
 });
 export type NotificationDelivery = z.infer<typeof deliverySchema>;
+
+/** Query of the delivery log: a status filter and keyset pages (newest first). */
+export const deliveriesQuerySchema = z.object({
+  status: deliverySchema.shape.status.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+}).strict();
+export type DeliveriesQuery = z.output<typeof deliveriesQuerySchema>;
+
+/**
+ * A channel as the list shows it: with its latest delivery (null when nothing
+ * was sent yet, or when the caller may not read the delivery log).
+ */
+export const channelListItemSchema = channelSchema.extend({
+  last_delivery: z.object({
+    status: deliverySchema.shape.status,
+    response_code: z.number().int().nullable(),
+    error: z.string().nullable(),
+    created_at: z.string(),
+  }).nullable(),
+});
+export type ChannelListItem = z.infer<typeof channelListItemSchema>;

@@ -6,13 +6,16 @@
  * @module
  */
 import type { Tx } from "../db/mod.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import { checkWebhookUrl, generateWebhookSecret, WebhookUrlError } from "../reports/delivery.ts";
 import type {
   Channel,
+  ChannelListItem,
   CreateChannelInput,
   CreateRuleInput,
+  DeliveriesQuery,
   InAppNotification,
   NotificationDelivery,
   Rule,
@@ -85,13 +88,43 @@ function invalid(message: string): HttpError {
 const CHANNEL_COLUMNS = "id, org_id, name, kind, url, emails, phones, enabled, " +
   "consecutive_failures, failing_since, disabled_at, disabled_reason, created_at";
 
-/** The organization's channels. */
-export async function listChannels(tx: Tx, orgId: string): Promise<Channel[]> {
+interface LastDeliveryRow {
+  channel_id: string;
+  status: NotificationDelivery["status"];
+  response_code: number | null;
+  error: string | null;
+  created_at: Date;
+}
+
+/**
+ * The organization's channels, each with its latest delivery. Only admins read
+ * the delivery log (row-level security), so other members get null there.
+ */
+export async function listChannels(tx: Tx, orgId: string): Promise<ChannelListItem[]> {
   await requirePermission(tx, orgId, "notifications.read");
   const rows = await tx<ChannelRow[]>`
     select ${tx.unsafe(CHANNEL_COLUMNS)} from public.notification_channels
     where org_id = ${orgId} order by created_at, id`;
-  return rows.map(toChannel);
+  const latest = await tx<LastDeliveryRow[]>`
+    select distinct on (channel_id) channel_id, status, response_code, error, created_at
+    from public.notification_deliveries
+    where org_id = ${orgId} and channel_id is not null
+    order by channel_id, created_at desc, id desc`;
+  const byChannel = new Map(latest.map((d) => [d.channel_id, d]));
+  return rows.map((row) => {
+    const last = byChannel.get(row.id);
+    return {
+      ...toChannel(row),
+      last_delivery: last
+        ? {
+          status: last.status,
+          response_code: last.response_code,
+          error: last.error,
+          created_at: last.created_at.toISOString(),
+        }
+        : null,
+    };
+  });
 }
 
 /**
@@ -275,19 +308,44 @@ interface DeliveryRow extends Omit<NotificationDelivery, "created_at"> {
   created_at: Date;
 }
 
-/** The latest alert deliveries, newest first. */
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A page of the delivery log, newest first, optionally of one status. The
+ * cursor names the last delivery of the previous page (its id), so rows written
+ * in the same microsecond are neither skipped nor repeated.
+ */
 export async function listDeliveries(
   tx: Tx,
   orgId: string,
-  limit = 100,
-): Promise<NotificationDelivery[]> {
+  query: DeliveriesQuery,
+): Promise<{ data: NotificationDelivery[]; next_cursor: string | null }> {
   await requirePermission(tx, orgId, "notifications.manage");
+  const after = query.cursor
+    ? decodeCursor(
+      query.cursor,
+      ([id]) => (typeof id === "string" && UUID_TEXT.test(id) ? id : null),
+    )
+    : null;
   const rows = await tx<DeliveryRow[]>`
-    select id, rule_id, channel_id, channel_kind, cause_key, status, response_code, error,
-           message_id, attempt, created_at
-    from public.notification_deliveries where org_id = ${orgId}
-    order by created_at desc, id desc limit ${limit}`;
-  return rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
+    select d.id, d.rule_id, d.channel_id, d.channel_kind, d.cause_key, d.status, d.response_code,
+           d.error, d.message_id, d.attempt, d.created_at
+    from public.notification_deliveries d
+    where d.org_id = ${orgId}
+      ${query.status ? tx`and d.status = ${query.status}` : tx``}
+      ${
+    after
+      ? tx`and (d.created_at, d.id) < (select p.created_at, p.id from public.notification_deliveries p
+                                       where p.org_id = ${orgId} and p.id = ${after})`
+      : tx``
+  }
+    order by d.created_at desc, d.id desc limit ${query.limit + 1}`;
+  const data = rows.slice(0, query.limit).map((r) => ({
+    ...r,
+    created_at: r.created_at.toISOString(),
+  }));
+  const last = data.at(-1);
+  return { data, next_cursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
 }
 
 interface InboxRow extends Omit<InAppNotification, "created_at" | "read_at"> {

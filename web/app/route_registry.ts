@@ -87,19 +87,20 @@ export function buildNav(
   context: RouteContext,
   currentPath: string,
 ): SidebarSection[] {
+  const allowed = routes.filter((route) => route.nav && routeAllowed(route, context));
+  // The most specific entry is the active one: on /settings/api-keys, "API keys", not "Settings".
+  const active = allowed
+    .map((route) => `${APP_BASE}${route.path}`)
+    .filter((href) => currentPath === href || currentPath.startsWith(`${href}/`))
+    .sort((a, b) => b.length - a.length)[0];
   return NAV_SECTIONS.map((section) => ({
     title: section.title,
-    items: routes
-      .filter((route) => route.nav?.section === section.id && routeAllowed(route, context))
-      .sort((a, b) => (a.nav?.order ?? 0) - (b.nav?.order ?? 0))
+    items: allowed
+      .filter((route) => route.nav!.section === section.id)
+      .sort((a, b) => a.nav!.order - b.nav!.order)
       .map((route) => {
         const href = `${APP_BASE}${route.path}`;
-        return {
-          href,
-          label: route.nav!.label,
-          icon: route.nav!.icon,
-          active: currentPath === href || currentPath.startsWith(`${href}/`),
-        };
+        return { href, label: route.nav!.label, icon: route.nav!.icon, active: href === active };
       }),
   })).filter((section) => section.items.length > 0);
 }

@@ -48,6 +48,21 @@ Deno.test("buildNav() groups, orders and filters routes by role and mode", () =>
   ]);
 });
 
+Deno.test("buildNav() marks only the most specific entry of a nested page active", () => {
+  const nested: AppRoute[] = [...ROUTES, {
+    path: "/settings/api-keys",
+    title: "API keys",
+    component: Page,
+    nav: { label: "API keys", icon: Settings, section: "organization", order: 25 },
+  }];
+  const active = (path: string) =>
+    buildNav(nested, { role: "owner", devMode: false }, path)
+      .flatMap((s) => s.items.filter((i) => i.active).map((i) => i.label));
+  assert.deepEqual(active("/app/settings/api-keys"), ["API keys"]);
+  assert.deepEqual(active("/app/settings"), ["Settings"]);
+  assert.deepEqual(active("/app/settings/other"), ["Settings"]);
+});
+
 Deno.test("defaultAppPath() falls back to the first sidebar entry when no page claims the start", () => {
   assert.equal(defaultAppPath(ROUTES, { role: "viewer", devMode: false }), "/app/team");
 });

@@ -1,5 +1,6 @@
 import { lazy } from "preact-iso";
 import {
+  BellRing,
   CreditCard,
   FileText,
   KeyRound,
@@ -90,6 +91,17 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
     ),
     nav: { label: "API keys", icon: KeyRound, section: "organization", order: 30 },
     minRole: minimumRole("api_keys.read"),
+  },
+  {
+    path: "/settings/notifications",
+    title: "Notifications",
+    component: lazy(() =>
+      import("../features/notifications/notification_settings_page.tsx").then((m) =>
+        m.NotificationSettingsPage
+      )
+    ),
+    nav: { label: "Notifications", icon: BellRing, section: "organization", order: 32 },
+    minRole: minimumRole("notifications.read"),
   },
   {
     path: "/billing",

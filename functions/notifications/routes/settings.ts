@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import {
+  channelListItemSchema,
   channelSchema,
   channelsFor,
   channelWithSecretSchema,
@@ -10,6 +11,7 @@ import {
   createRuleSchema,
   deleteChannel,
   deleteRule,
+  deliveriesQuerySchema,
   deliverySchema,
   listChannels,
   listDeliveries,
@@ -36,12 +38,16 @@ export function settingsRoutes(services: Services) {
       {
         method: "get",
         path: "/:orgId/channels",
-        summary: "The organization's alert channels (never a webhook's secret)",
+        summary:
+          "The organization's alert channels (never a webhook's secret), each with its latest delivery",
         auth: "user",
         permission: "notifications.read",
         params: orgParams,
         responses: {
-          200: { description: "Every channel", schema: dataOf(z.array(channelSchema)) },
+          200: {
+            description: "Every channel; `last_delivery` is null for members who are not admins",
+            schema: dataOf(z.array(channelListItemSchema)),
+          },
         },
       },
       async (c, { params }) =>
@@ -210,15 +216,17 @@ export function settingsRoutes(services: Services) {
     .on({
       method: "get",
       path: "/:orgId/deliveries",
-      summary: "The alert delivery log, newest first: status and the receiver's response code",
+      summary:
+        "The alert delivery log, newest first: status and the receiver's response code; filter by status",
       auth: "user",
       permission: "notifications.manage",
       params: orgParams,
+      query: deliveriesQuerySchema,
       responses: {
-        200: { description: "The latest 100 deliveries", schema: dataOf(z.array(deliverySchema)) },
+        200: { description: "A page of deliveries", schema: pageOf(deliverySchema) },
       },
-    }, async (c, { params }) =>
-      c.json({
-        data: await db.asTenant(c.get("claims"), (tx) => listDeliveries(tx, params.orgId)),
-      }));
+    }, async (c, { params, query }) =>
+      c.json(
+        await db.asTenant(c.get("claims"), (tx) => listDeliveries(tx, params.orgId, query)),
+      ));
 }

@@ -1,9 +1,12 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Bell, CheckCheck } from "lucide";
+import { Bell, CheckCheck, Settings } from "lucide";
+import { useLocation } from "preact-iso";
 import { Icon } from "../../components/icon.tsx";
 import { Menu, type MenuItem } from "../../components/menu.tsx";
 import { useApp } from "../../app/services.ts";
+import { APP_BASE } from "../../app/route_registry.ts";
+import { can } from "../../../shared/permissions/mod.ts";
 import { bellLabel, createInboxApi, type Inbox } from "./inbox_api.ts";
 
 /** How often the bell looks for new notifications. */
@@ -15,6 +18,9 @@ const POLL_MS = 60_000;
  */
 export function NotificationBell({ orgId }: { orgId: string }): JSX.Element {
   const { api, navigate } = useAppWithNavigate();
+  const { orgs } = useApp();
+  const { route } = useLocation();
+  const manage = can(orgs.current.value?.role ?? null, "notifications.manage");
   const inboxApi = createInboxApi(api);
   const [inbox, setInbox] = useState<Inbox | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -49,16 +55,25 @@ export function NotificationBell({ orgId }: { orgId: string }): JSX.Element {
       : `${unread} unread`,
     items,
   }];
+  const footer: MenuItem[] = [];
   if (unread > 0) {
-    groups.push({
-      items: [{
-        id: "read-all",
-        label: "Mark all read",
-        icon: CheckCheck,
-        onSelect: () => void inboxApi.markAllRead(orgId).then(load),
-      }],
+    footer.push({
+      id: "read-all",
+      label: "Mark all read",
+      icon: CheckCheck,
+      onSelect: () => void inboxApi.markAllRead(orgId).then(load),
     });
   }
+  if (manage) {
+    footer.push({
+      id: "settings",
+      label: "Notification settings",
+      description: "Channels, alert rules and the delivery log",
+      icon: Settings,
+      onSelect: () => route(`${APP_BASE}/settings/notifications`),
+    });
+  }
+  if (footer.length) groups.push({ items: footer });
   return (
     <Menu
       menuLabel="Notifications"
