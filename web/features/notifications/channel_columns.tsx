@@ -63,6 +63,31 @@ function LastDelivery({ channel }: { channel: Channel }): JSX.Element {
   );
 }
 
+/** A channel switched off after sustained failure, or failing now. */
+function ChannelHealth({ channel }: { channel: Channel }): JSX.Element | null {
+  if (!channel.enabled && channel.disabled_at) {
+    return (
+      <p title={channel.disabled_reason ?? undefined}>
+        <Badge tone="danger">Disabled after failures</Badge>
+        <span class="sr-only">: {channel.disabled_reason}</span>
+      </p>
+    );
+  }
+  if (channel.enabled && channel.consecutive_failures > 0) {
+    return (
+      <p class="text-xs text-fg-muted">
+        <Badge tone="warning">
+          {channel.consecutive_failures} failed in a row
+        </Badge>
+        {channel.failing_since && (
+          <span class="block">since {formatDateTime(String(channel.failing_since))}</span>
+        )}
+      </p>
+    );
+  }
+  return null;
+}
+
 /** What the channel columns need from the card. */
 export interface ChannelColumnOptions {
   manage: boolean;
@@ -103,12 +128,15 @@ export function channelColumns(options: ChannelColumnOptions): Column<Channel>[]
       id: "enabled",
       header: "Enabled",
       cell: (c) => (
-        <EnabledSwitch
-          name={c.name}
-          enabled={c.enabled}
-          canChange={options.manage}
-          onChange={(on) => options.onEnabled(c, on)}
-        />
+        <div class="space-y-1">
+          <EnabledSwitch
+            name={c.name}
+            enabled={c.enabled}
+            canChange={options.manage}
+            onChange={(on) => options.onEnabled(c, on)}
+          />
+          <ChannelHealth channel={c} />
+        </div>
       ),
     },
   ];

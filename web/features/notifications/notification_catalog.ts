@@ -61,6 +61,7 @@ export interface ChannelKindInfo {
 }
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /** Every channel kind, in the order the kind picker lists them. */
 export const CHANNEL_KINDS: Record<ChannelKind, ChannelKindInfo> = {
@@ -75,6 +76,20 @@ export const CHANNEL_KINDS: Record<ChannelKind, ChannelKindInfo> = {
       placeholder: "security@example.com",
       max: 50,
       check: (item) => (EMAIL.test(item) && item.length <= 320 ? null : "is not an email address"),
+    },
+  },
+  sms: {
+    label: "SMS",
+    description: "A short text message to each phone number.",
+    target: {
+      type: "list",
+      field: "phones",
+      label: "Phone numbers",
+      hint:
+        "Up to 20, in international form (+ and country code), separated by commas or new lines.",
+      placeholder: "+14155550100",
+      max: 20,
+      check: (item) => (E164.test(item) ? null : "is not a phone number in +E.164 form"),
     },
   },
   webhook: {
