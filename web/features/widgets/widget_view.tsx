@@ -161,11 +161,17 @@ function SmallTable(
     <table class="w-full text-left text-sm">
       <caption class="sr-only">{props.caption}</caption>
       <thead class="text-xs text-fg-muted">
-        <tr>{props.head.map((h) => <th key={h} scope="col" class="py-1 font-medium">{h}</th>)}</tr>
+        <tr>
+          {props.head.map((h) => (
+            <th key={h} scope="col" class="py-1 pr-3 font-medium last:pr-0">{h}</th>
+          ))}
+        </tr>
       </thead>
       <tbody class="divide-y divide-line">
         {props.rows.map((r) => (
-          <tr key={r.key}>{r.cells.map((c, i) => <td key={i} class="py-1.5">{c}</td>)}</tr>
+          <tr key={r.key}>
+            {r.cells.map((c, i) => <td key={i} class="py-1.5 pr-3 last:pr-0">{c}</td>)}
+          </tr>
         ))}
       </tbody>
     </table>

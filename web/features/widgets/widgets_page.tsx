@@ -139,7 +139,7 @@ function WidgetGallery(): JSX.Element {
                         icon={Plus}
                         loading={creating === t.id}
                         onClick={() => void create(t)}
-                        aria-label={`Create a widget from ${t.title}`}
+                        aria-label={`Use template ${t.title}`}
                       >
                         Use template
                       </Button>
