@@ -104,7 +104,7 @@ Deno.test({
           );
           await assertAccessible(page, "widgets-embed-token-light");
           await page.getByRole("button", { name: "Done" }).click();
-          await page.getByRole("cell", { name: /IT portal/ }).waitFor();
+          await page.getByText("IT portal", { exact: true }).waitFor();
 
           const portal = await e2e.newPage();
           await portal.goto(`${hostOrigin}/`);
