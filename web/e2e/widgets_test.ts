@@ -59,6 +59,11 @@ Deno.test({
           await page.getByRole("button", { name: "Save origins" }).click();
           await toast(page, /Allowed origins saved/);
           await assertAccessible(page, "widgets-gallery-light");
+          await page.setViewportSize({ width: 390, height: 844 });
+          await assertAccessible(page, "widgets-gallery-390");
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          assert.ok(width <= 390, `the gallery is ${width} px wide at 390 px`);
+          await page.setViewportSize({ width: 1280, height: 800 });
         },
       );
 

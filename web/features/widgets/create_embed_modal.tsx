@@ -6,7 +6,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useState } from "preact/hooks";
 import { Copy } from "lucide";
 import { Alert } from "../../components/alert.tsx";
 import { Button } from "../../components/button.tsx";
@@ -84,10 +84,14 @@ export function CreateEmbedModal(props: {
   const [busy, setBusy] = useState(false);
   const [token, setToken] = useState<string | null>(null);
 
-  useEffect(() => {
+  // Reset before the dialog paints, so what is typed first is never overwritten.
+  useLayoutEffect(() => {
     if (!props.open) return;
     setName(w.name), setVersion(String(w.current_version)), setExpiry("never");
     setOnly([]), setError(null), setToken(null);
+  }, [props.open]);
+  useEffect(() => {
+    if (!props.open) return;
     typedClient(appApi)("GET /instances", { query: { org_id: props.orgId } }).then(
       (r) => setInstances(r.data.map((i) => ({ id: i.id, name: i.name }))),
       () => setInstances([]),

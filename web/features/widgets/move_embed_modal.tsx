@@ -4,7 +4,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useState } from "preact/hooks";
 import { Button } from "../../components/button.tsx";
 import { Modal } from "../../components/modal.tsx";
 import { Select } from "../../components/select.tsx";
@@ -21,7 +21,10 @@ export function MoveEmbedModal(props: {
   const [version, setVersion] = useState(String(props.latest));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => (setVersion(String(props.latest)), setError(null)), [props.embed, props.latest]);
+  useLayoutEffect(() => (setVersion(String(props.latest)), setError(null)), [
+    props.embed,
+    props.latest,
+  ]);
   const options = Array.from({ length: props.latest }, (_, i) => props.latest - i).map((v) => ({
     value: String(v),
     label: `Version ${v}${v === props.latest ? " (current)" : ""}`,

@@ -4,7 +4,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useState } from "preact/hooks";
 import { Button } from "../../components/button.tsx";
 import { Input } from "../../components/input.tsx";
 import { Modal } from "../../components/modal.tsx";
@@ -22,7 +22,7 @@ export function RenameModal(
   const [name, setName] = useState(props.name);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => (setName(props.name), setError(null)), [props.open, props.name]);
+  useLayoutEffect(() => (setName(props.name), setError(null)), [props.open, props.name]);
 
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
