@@ -292,3 +292,77 @@ Deno.test("the embed page may be framed only by the allow-list, and each view is
   );
   assert.ok((views ?? 0) >= 2, `views: ${views}`);
 });
+
+Deno.test("the editor previews an unsaved configuration, validated like a save", async () => {
+  const ok = await call(fx.viewer.token, "POST", "/preview", {
+    org_id: fx.orgId,
+    template: "score_gauge",
+    config: { score: "overall" },
+  });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.body.data.template, "score_gauge");
+  assert.equal(ok.body.data.data.score, 35);
+  const bad = await call(fx.viewer.token, "POST", "/preview", {
+    org_id: fx.orgId,
+    template: "top_failing_checks",
+    config: { limit: 50 },
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.details[0].path, "config.limit");
+  const foreign = await call(fx.outsider.token, "POST", "/preview", {
+    org_id: fx.orgId,
+    template: "score_gauge",
+  });
+  assert.ok([403, 404].includes(foreign.status), foreign.text);
+});
+
+Deno.test("a widget is deleted by an analyst, but not while an embed of it is live", async () => {
+  const plain = await widget(analyst.token, fx.orgId, "findings_count");
+  assert.equal((await call(fx.viewer.token, "DELETE", `/${plain.id}`)).status, 403);
+  assert.equal((await call(analyst.token, "DELETE", `/${plain.id}`)).status, 204);
+  assert.equal((await call(analyst.token, "GET", `/${plain.id}`)).status, 404);
+  assert.equal((await call(analyst.token, "GET", `/${plain.id}/versions`)).status, 404);
+
+  const w = await widget(analyst.token, fx.orgId, "score_gauge");
+  const e = await embed(w.id);
+  const refused = await call(analyst.token, "DELETE", `/${w.id}`);
+  assert.equal(refused.status, 409, refused.text);
+  assert.equal(refused.body.error.code, "widget_embedded");
+  assert.deepEqual(refused.body.error.details, { live_embeds: 1 });
+  assert.equal((await call(null, "GET", `/embed/${e.token}.json`)).status, 200);
+  await call(fx.owner.token, "POST", `/embeds/${e.embed.id}/revoke?org_id=${fx.orgId}`);
+  assert.equal((await call(analyst.token, "DELETE", `/${w.id}`)).status, 204);
+  // The revoked embed went with it: its token now finds nothing.
+  assert.equal((await call(null, "GET", `/embed/${e.token}.json`)).status, 404);
+  const listed = await call(fx.owner.token, "GET", `/embeds?org_id=${fx.orgId}`);
+  assert.ok(!listed.body.data.some((x: { id: string }) => x.id === e.embed.id));
+});
+
+Deno.test("deleting an organization takes its embedded widgets with it", async () => {
+  const owner = await fx.auth.createUser(fx.tdb.db, { orgName: "Short-lived" });
+  await sql`update public.organizations set plan = 'enterprise' where id = ${owner.orgId!}`;
+  const w = await widget(owner.token, owner.orgId!, "score_gauge");
+  await embed(w.id, {}, owner.token);
+  await sql`delete from public.organizations where id = ${owner.orgId!}`;
+  const [left] = await sql<{ n: number }[]>`
+    select count(*)::int as n from public.widgets where id = ${w.id}`;
+  assert.equal(left!.n, 0);
+});
+
+Deno.test("a plan without embeds refuses to create one, naming the plan to upgrade to", async () => {
+  const w = await widget(analyst.token, fx.orgId, "score_gauge");
+  await sql`update public.organizations set plan = 'trial' where id = ${fx.orgId}`;
+  try {
+    const res = await call(fx.owner.token, "POST", `/${w.id}/embeds`, { name: "Portal" });
+    assert.equal(res.status, 402, res.text);
+    assert.equal(res.body.error.code, "feature_not_in_plan");
+    assert.deepEqual(res.body.error.details, {
+      feature: "embeds",
+      plan: "trial",
+      upgrade_to: "basic",
+    });
+    assert.match(res.body.error.message, /Upgrade to Basic/);
+  } finally {
+    await sql`update public.organizations set plan = 'enterprise' where id = ${fx.orgId}`;
+  }
+});

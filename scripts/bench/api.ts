@@ -14,15 +14,12 @@ import { createMemoryCache } from "../../shared/cache/mod.ts";
 import { parseArgs } from "node:util";
 import { createAnalysisApp } from "../../functions/analysis/app.ts";
 import { createOrganizationsApp } from "../../functions/organizations/app.ts";
-import { connectDatabase } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
-import { z } from "zod";
-import { createFunctionApp, createRouteGroup, requireUser } from "../../shared/http/mod.ts";
+import { requireUser } from "../../shared/http/mod.ts";
 import { createLogger } from "../../shared/log/mod.ts";
 import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { createTestAuth } from "../testing/mod.ts";
-import { createTestDatabase } from "../testing/database.ts";
-import { loadTest, report } from "./_harness.ts";
+import { benchDatabase, loadTest, report, selectOneApp } from "./_harness.ts";
 import { seedFindings } from "./_findings.ts";
 
 const { values } = parseArgs({
@@ -37,12 +34,7 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 
-Deno.env.set(
-  "DATABASE_URL",
-  Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
-);
-const tdb = await createTestDatabase();
-const db = connectDatabase(tdb.url, { max: Number(values.pool) });
+const { tdb, db } = await benchDatabase(Number(values.pool));
 const auth = await createTestAuth();
 const config = loadConfig({ RATE_LIMIT_PER_MINUTE: "0" });
 const log = createLogger({ level: "silent" });
@@ -75,18 +67,7 @@ const instanceId = await seedFindings(db, owner.orgId!, 340);
 
 const orgs = createOrganizationsApp(services);
 const analysis = createAnalysisApp(services);
-const baseline = createFunctionApp("bench", services);
-// Declared public: the gate would otherwise ask it for a user (deny by default).
-baseline.route(
-  "/",
-  createRouteGroup().on({
-    method: "get",
-    path: "/select1",
-    summary: "select 1",
-    auth: "public",
-    responses: { 200: { description: "One row", schema: z.array(z.object({ one: z.number() })) } },
-  }, async (c) => c.json(await db.sql`select 1 as one`)).app,
-);
+const baseline = selectOneApp(services, db);
 baseline.use("/naive/*", requireUser(services.auth));
 baseline.get("/naive/members", async (c) => {
   const claims = JSON.stringify(c.get("claims"));

@@ -12,17 +12,14 @@
 // changes only the JSON parse of the cached body, which the dashboard
 // benchmark measures with real data.
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import { createWidgetsApp } from "../../functions/widgets/app.ts";
 import { createMemoryCache } from "../../shared/cache/mod.ts";
-import { connectDatabase } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
-import { createFunctionApp, createRouteGroup, type Services } from "../../shared/http/mod.ts";
+import type { Services } from "../../shared/http/mod.ts";
 import { createLogger } from "../../shared/log/mod.ts";
 import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { createTestAuth } from "../testing/mod.ts";
-import { createTestDatabase } from "../testing/database.ts";
-import { type LoadResult, loadTest, report } from "./_harness.ts";
+import { benchDatabase, type LoadResult, loadTest, report, selectOneApp } from "./_harness.ts";
 
 const { values } = parseArgs({
   args: Deno.args.slice(1),
@@ -37,12 +34,7 @@ const ORGS = Number(values.orgs);
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 
-Deno.env.set(
-  "DATABASE_URL",
-  Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/postgres",
-);
-const tdb = await createTestDatabase();
-const db = connectDatabase(tdb.url, { max: Number(values.pool) });
+const { tdb, db } = await benchDatabase(Number(values.pool));
 const auth = await createTestAuth();
 // The embed budget is per embed per minute; the run must measure the endpoint, not 429s.
 const config = loadConfig({ RATE_LIMIT_PER_MINUTE: "0" });
@@ -79,17 +71,7 @@ for (let i = 0; i < ORGS; i++) {
   tokens.push((await call(owner.token, "POST", `/${widget.id}/embeds`, { name: "Bench" })).token);
 }
 
-const baseline = createFunctionApp("bench", services);
-baseline.route(
-  "/",
-  createRouteGroup().on({
-    method: "get",
-    path: "/select1",
-    summary: "select 1",
-    auth: "public",
-    responses: { 200: { description: "One row", schema: z.array(z.object({ one: z.number() })) } },
-  }, async (c) => c.json(await db.sql`select 1 as one`)).app,
-);
+const baseline = selectOneApp(services, db);
 const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
   return new URL(req.url).pathname.startsWith("/widgets/") ? app.fetch(req) : baseline.fetch(req);
 });

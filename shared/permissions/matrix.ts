@@ -130,11 +130,13 @@ export const PERMISSIONS = {
   },
   "widgets.read": {
     role: "viewer",
-    summary: "See widgets, their versions and data, and the allowed embed origins",
+    summary:
+      "See widgets, their versions and data (and preview a configuration), and the allowed embed origins",
   },
   "widgets.write": {
     role: "analyst",
-    summary: "Create a widget, save a new version of it, roll it back",
+    summary:
+      "Create a widget, save a new version of it, roll it back, delete it (not while embedded)",
   },
   "widgets.embed": {
     role: "admin",

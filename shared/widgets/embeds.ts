@@ -115,7 +115,7 @@ function selectEmbeds(tx: Tx, orgId: string, embedId: string | null) {
  * @param widgetId the widget
  * @param input name, version, instance filter, expiry
  * @returns the token (shown once) and the embed
- * @throws {HttpError} 402 over the plan's limit, 400 for instances not in the organization
+ * @throws {HttpError} 402 on a plan without embeds or over its limit, 400 for instances not in the organization
  */
 export function createEmbed(
   db: Database,
@@ -141,6 +141,8 @@ export function createEmbed(
       }
     }
     await lockOrgForLimits(tx, widget.org_id);
+    // 402 `feature_not_in_plan` with the plan and the one to upgrade to.
+    await tx`select private.require_plan_feature(${widget.org_id}, 'embeds')`;
     const [embeds] = await tx<{ used: number }[]>`
       select count(*)::int as used from public.widget_embeds
       where org_id = ${widget.org_id} and revoked_at is null

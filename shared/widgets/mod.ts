@@ -28,6 +28,7 @@ export { embedCsp, renderEmbedPage } from "./embed_page.ts";
 export {
   createWidget,
   createWidgetSchema,
+  deleteWidget,
   getWidget,
   listVersions,
   listWidgets,

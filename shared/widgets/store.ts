@@ -241,6 +241,27 @@ export function rollbackWidget(
 }
 
 /**
+ * Deletes a widget with its versions. Refused (409 `widget_embedded`, by a
+ * trigger) while an embed of it is live; revoked and expired embeds go with it.
+ *
+ * @param db the database
+ * @param claims the caller (analyst or higher)
+ * @param widgetId the widget
+ * @returns the deleted widget
+ */
+export function deleteWidget(
+  db: Database,
+  claims: TenantClaims,
+  widgetId: string,
+): Promise<Widget> {
+  return db.asTenant(claims, async (tx) => {
+    const widget = await lockWidget(tx, widgetId);
+    await tx`delete from public.widgets where id = ${widgetId}`;
+    return widget;
+  });
+}
+
+/**
  * Every version of a widget, newest first.
  *
  * @param db the database

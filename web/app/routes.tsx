@@ -6,6 +6,7 @@ import {
   KeyRound,
   LayoutDashboard,
   LayoutTemplate,
+  Puzzle,
   ScrollText,
   Server,
   Settings,
@@ -51,6 +52,14 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
     ),
     nav: { label: "Analysis", icon: ShieldCheck, section: "analyze", order: 10 },
     start: { rank: 10, when: (facts) => facts.hasInstances },
+  },
+  {
+    path: "/widgets",
+    title: "Widgets",
+    component: lazy(() =>
+      import("../features/widgets/widgets_page.tsx").then((m) => m.WidgetsPage)
+    ),
+    nav: { label: "Widgets", icon: Puzzle, section: "analyze", order: 40 },
   },
   {
     path: "/reports",

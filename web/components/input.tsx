@@ -101,6 +101,7 @@ export interface TextareaProps extends FieldProps {
   rows?: number;
   required?: boolean;
   disabled?: boolean;
+  readOnly?: boolean;
   spellcheck?: boolean;
   onValue?: (value: string) => void;
   class?: string;

@@ -3,13 +3,16 @@ import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mo
 import {
   createWidget,
   createWidgetSchema,
+  deleteWidget,
   getWidget,
   listVersions,
   listWidgets,
+  parseWidgetConfig,
   readWidgetData,
   requireWidget,
   rollbackSchema,
   rollbackWidget,
+  TEMPLATE_IDS,
   updateWidget,
   updateWidgetSchema,
   versionOf,
@@ -39,6 +42,14 @@ const widgetDataSchema = z.object({
   data: z.unknown(),
 });
 
+const previewSchema = z.object({
+  org_id: z.uuid(),
+  template: z.enum(TEMPLATE_IDS),
+  config: z.record(z.string(), z.unknown()).default({}),
+}).strict();
+
+const previewDataSchema = widgetDataSchema.omit({ widget_id: true, version: true });
+
 function templates() {
   return Object.values(WIDGET_TEMPLATES).map((t) => ({
     id: t.id,
@@ -65,6 +76,28 @@ export function widgetRoutes(services: Services) {
         200: { description: "Every template", schema: dataOf(z.array(templateSchema)) },
       },
     }, (c) => c.json({ data: templates() }))
+    .on({
+      method: "post",
+      path: "/preview",
+      summary: "The data a configuration would show, before it is saved (the editor's preview)",
+      auth: "user",
+      permission: "widgets.read",
+      body: previewSchema,
+      responses: { 200: { description: "The data", schema: dataOf(previewDataSchema) } },
+    }, async (c, { body }) => {
+      const config = parseWidgetConfig(body.template, body.config);
+      const { value, hit } = await readWidgetData(
+        services,
+        c.get("claims"),
+        body.template,
+        config,
+        {
+          org_id: body.org_id,
+        },
+      );
+      c.header("X-Cache", hit ? "hit" : "miss");
+      return c.json({ data: value });
+    })
     .on(
       {
         method: "get",
@@ -120,6 +153,18 @@ export function widgetRoutes(services: Services) {
       async (c, { params, body }) =>
         c.json({ data: await updateWidget(services.db, c.get("claims"), params.widgetId, body) }),
     )
+    .on({
+      method: "delete",
+      path: "/:widgetId",
+      summary: "Delete a widget and its versions (409 while an embed of it is live)",
+      auth: "user",
+      permission: "widgets.write",
+      params: widgetParams,
+      responses: { 204: { description: "Deleted" } },
+    }, async (c, { params }) => {
+      await deleteWidget(services.db, c.get("claims"), params.widgetId);
+      return c.body(null, 204);
+    })
     .on(
       {
         method: "get",
