@@ -3,6 +3,7 @@
 // so the deployed endpoint knows it.
 import { analysisRunTask } from "../../shared/analysis/mod.ts";
 import { syncTask } from "../../shared/instances/mod.ts";
+import { notificationsDailyTask } from "../../shared/notifications/daily_task.ts";
 import {
   reportDeliverTask,
   reportExportTask,
@@ -20,4 +21,5 @@ export const TASK_KINDS: readonly AnyTaskDefinition[] = [
   reportScheduledTask,
   reportDeliverTask,
   reportRetentionTask,
+  notificationsDailyTask,
 ];

@@ -10,3 +10,7 @@ export * from "./channels.ts";
 export * from "./dispatch.ts";
 export * from "./setup.ts";
 export { sendTestAlert } from "./test_send.ts";
+export { dailyScheduleId, ensureDailySchedule, notificationsDailyTask } from "./daily_task.ts";
+export * from "./preferences.ts";
+export { applyUnsubscribe, signUnsubscribeToken, verifyUnsubscribeToken } from "./unsubscribe.ts";
+export { emailMembers, sendDigests, unsubscribeUrl } from "./member_email.ts";

@@ -38,6 +38,7 @@ export async function notifyJobEnded(
       db: services.db,
       channels: channelsFor(services),
       publicUrl: services.config.PUBLIC_URL ?? null,
+      mailer: channelOverride?.mailer ?? services.mailer ?? mailerFromConfig(services.config),
     }, job);
   } catch (error) {
     services.log.warn("cannot send the alerts of a job that ended", {
