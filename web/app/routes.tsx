@@ -92,6 +92,13 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
     minRole: minimumRole("api_keys.read"),
   },
   {
+    path: "/settings/notifications/preferences",
+    title: "My notifications",
+    component: lazy(() =>
+      import("../features/notifications/preferences_page.tsx").then((m) => m.PreferencesPage)
+    ),
+  },
+  {
     path: "/billing",
     title: "Billing",
     component: lazy(() =>

@@ -21,6 +21,7 @@ import type { connectionRoutes } from "../../functions/instances/routes/connecti
 import type { instancesRoutes } from "../../functions/instances/routes/instances.ts";
 import type { syncRoutes } from "../../functions/instances/routes/syncs.ts";
 import type { inboxRoutes } from "../../functions/notifications/routes/inbox.ts";
+import type { preferencesRoutes } from "../../functions/notifications/routes/preferences.ts";
 import type { apiKeysRoutes } from "../../functions/organizations/routes/api_keys.ts";
 import type { invitationsRoutes } from "../../functions/organizations/routes/invitations.ts";
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
@@ -59,6 +60,7 @@ export type ApiRoute =
   | Of<"instances", typeof instancesRoutes>
   | Of<"instances", typeof syncRoutes>
   | Of<"notifications", typeof inboxRoutes>
+  | Of<"notifications", typeof preferencesRoutes>
   | Of<"organizations", typeof apiKeysRoutes>
   | Of<"organizations", typeof invitationsRoutes>
   | Of<"organizations", typeof membersRoutes>
