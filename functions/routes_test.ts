@@ -131,6 +131,9 @@ Deno.test("public routes are only the operational ones", () => {
       ? [`/${name}/webhooks/stripe`]
       : name === "organizations"
       ? [`/${name}/invitations/lookup`]
+      : name === "notifications"
+      // Notifications: the unsubscribe link of member emails (the signed token is the credential).
+      ? [`/${name}/unsubscribe`, `/${name}/unsubscribe`]
       : name === "widgets"
       // Widgets: the embed page and its JSON (the embed token is the credential).
       ? [

@@ -3,6 +3,9 @@
 // when a run, a sync or a scheduled report ends. docs/notifications.md.
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
+import { inboxStreamRoutes } from "./routes/inbox_stream.ts";
+import { preferencesRoutes } from "./routes/preferences.ts";
+import { unsubscribeRoutes } from "./routes/unsubscribe.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 
 /**
@@ -15,6 +18,9 @@ export function createNotificationsApp(services: Services): FunctionApp {
     description: "Alert channels and rules, their delivery log, and your in-app notifications",
   });
   app.route("/", settingsRoutes(services).app);
+  app.route("/", unsubscribeRoutes(services).app);
+  app.route("/", preferencesRoutes(services).app);
+  app.route("/", inboxStreamRoutes(services).app);
   app.route("/", inboxRoutes(services).app);
   return app;
 }

@@ -3,6 +3,7 @@
 // so the deployed endpoint knows it.
 import { analysisRunTask } from "../../shared/analysis/mod.ts";
 import { syncTask } from "../../shared/instances/mod.ts";
+import { notificationsDailyTask } from "../../shared/notifications/daily_task.ts";
 import {
   reportDeliverTask,
   reportExportTask,
@@ -22,4 +23,5 @@ export const TASK_KINDS: readonly AnyTaskDefinition[] = [
   reportDeliverTask,
   reportRetentionTask,
   notificationDeliverTask,
+  notificationsDailyTask,
 ];

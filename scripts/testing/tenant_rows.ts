@@ -50,6 +50,8 @@ export const TENANT_ROW_OVERRIDES: ColumnOverrides = {
     emails: "{alerts@example.com}",
   },
   "public.notification_rules": { event: "job.failed", in_app_role: null },
+  "public.notification_preferences": { digest: "daily" },
+  "public.notification_digest_items": { event: "job.failed", title: "t", body: "b" },
   "public.invitations": {
     email: "sample@invite.test",
     role: "viewer",

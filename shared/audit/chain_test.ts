@@ -244,6 +244,8 @@ Deno.test("sign-in events of members are listed for auditors, strangers' are not
 const NOT_AUDITED: Record<string, string> = {
   "public.snow_records": "synced ServiceNow data, written by the engine; the sync job is audited",
   "public.sync_runs": "engine evidence; the request or schedule that started the sync is audited",
+  "public.notification_digest_items":
+    "engine bookkeeping: copies of alerts waiting for a digest email (the alerts are audited as deliveries)",
   "public.sync_table_results": "engine evidence of a sync run",
   "public.sync_seen_keys": "engine bookkeeping for delete detection",
   "public.instance_tables": "engine evidence: which tables an instance returned",

@@ -12,6 +12,8 @@ export interface OutgoingMail {
   link: string;
   /** What the email is for, e.g. `invite`. */
   kind: string;
+  /** Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058). */
+  headers?: Record<string, string>;
 }
 
 /** Sends email. */
@@ -74,6 +76,7 @@ export type SendMail = (message: {
   subject: string;
   text: string;
   html: string;
+  headers?: Record<string, string>;
 }) => Promise<unknown>;
 
 /**
@@ -93,6 +96,7 @@ export function smtpMailer(from: string, sendMail: SendMail): Mailer {
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
+          ...(mail.headers ? { headers: mail.headers } : {}),
         });
       } catch (error) {
         throw sendFailed(error);

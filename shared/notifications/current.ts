@@ -26,6 +26,11 @@ export function channelsFor(services: Services): ChannelSet {
   );
 }
 
+/** The mailer for members' own emails and digests: the override's, or the services'. */
+export function membersMailer(services: Services): ChannelOptions["mailer"] {
+  return channelOverride?.mailer ?? services.mailer ?? mailerFromConfig(services.config);
+}
+
 /** The channels of a background task (no services at hand): the override, or the configuration's. */
 export function currentChannels(config: Config = loadConfig()): ChannelSet {
   return createChannels(

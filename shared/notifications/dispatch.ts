@@ -9,6 +9,10 @@
  */
 import type { Database, Tx } from "../db/mod.ts";
 import type { AlertMessage, ChannelSet, ChannelTarget } from "./channels.ts";
+import { expiringSuppressionCauses, moreCausesOfJob } from "./causes.ts";
+import { DAILY_KIND } from "./daily_task.ts";
+import { emailMembers, sendDigests } from "./member_email.ts";
+import type { Mailer } from "../mail/mod.ts";
 import type { Rule } from "./schemas.ts";
 import type { Attempt } from "./retry.ts";
 
@@ -28,6 +32,8 @@ export interface DispatchDeps {
   publicUrl: string | null;
   /** Called after the first attempt on each channel (retries and channel health, retry.ts). */
   afterAttempt?: (attempt: Attempt) => Promise<void>;
+  /** Members' own emails and digests (their preferences); none without it. */
+  mailer?: Mailer | null;
 }
 
 /** One reason to alert: the rule event it matches, its cause and the message. */
@@ -52,7 +58,7 @@ export async function causesOfJob(
     const [row] = await tx<{ error: string | null }[]>`
       select error from public.jobs where id = ${job.jobId}`;
     const what = job.kind === "analysis.run" ? "An analysis run" : "A sync";
-    return [{
+    return [...await moreCausesOfJob(tx, job, link), {
       event: "job.failed",
       cause_key: `job:${job.jobId}`,
       fires: () => true,
@@ -77,10 +83,14 @@ export async function causesOfJob(
       }),
     }];
   }
-  if (job.status === "succeeded" && job.kind === "analysis.run") {
-    return await causesOfRun(tx, job, link);
+  const more = await moreCausesOfJob(tx, job, link);
+  if (job.status === "succeeded" && job.kind === DAILY_KIND) {
+    return await expiringSuppressionCauses(tx, job.orgId, link);
   }
-  return [];
+  if (job.status === "succeeded" && job.kind === "analysis.run") {
+    return [...await causesOfRun(tx, job, link), ...more];
+  }
+  return more;
 }
 
 async function causesOfRun(
@@ -167,12 +177,15 @@ export async function dispatchJobEnded(
   job: JobEnded,
 ): Promise<DispatchOutcome> {
   const outcome: DispatchOutcome = { sent: 0, failed: 0, throttled: 0, duplicates: 0 };
+  if (job.status === "succeeded" && job.kind === DAILY_KIND) {
+    outcome.sent += await sendDigests(memberMail(deps), job.orgId);
+  }
   const causes = await deps.db.asEngine(job.orgId, (tx) => causesOfJob(tx, job, deps.publicUrl));
   if (causes.length === 0) return outcome;
   const rules = await deps.db.asEngine(job.orgId, (tx) =>
     tx<Rule[]>`
-      select id, org_id, name, event, min_severity, threshold, channel_ids, in_app_role,
-             throttle_minutes, enabled, created_at::text
+      select id, org_id, name, event, min_severity, threshold, framework, days, channel_ids,
+             in_app_role, throttle_minutes, enabled, created_at::text
       from public.notification_rules
       where org_id = ${job.orgId} and enabled and event = any (${causes.map((c) => c.event)})`);
   for (const rule of rules) {
@@ -277,7 +290,10 @@ export async function deliverAlert(
         select ${orgId}, m.user_id, ${rule.id}, ${message.cause_key}, ${message.event},
                ${message.title.slice(0, 300)}, ${message.body.slice(0, 2000)}, ${message.link}
         from public.memberships m
+        left join public.notification_preferences np
+          on np.org_id = m.org_id and np.user_id = m.user_id
         where m.org_id = ${orgId} and m.role >= ${rule.in_app_role}::public.org_role
+          and coalesce((np.events -> ${message.event} ->> 'in_app')::boolean, true)
         on conflict (user_id, rule_id, cause_key) do nothing
         returning id`;
       outcome.sent += rows.length;
@@ -298,7 +314,16 @@ export async function deliverAlert(
       "sent",
     );
   });
+  const mailed = await emailMembers(memberMail(deps), rule, message);
+  outcome.sent += mailed.sent;
+  outcome.failed += mailed.failed;
 }
+
+const memberMail = (deps: DispatchDeps) => ({
+  db: deps.db,
+  mailer: deps.mailer ?? null,
+  publicUrl: deps.publicUrl,
+});
 
 async function record(
   tx: Tx,

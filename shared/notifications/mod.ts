@@ -18,3 +18,7 @@ export {
   RETRIED_KINDS,
 } from "./retry.ts";
 export { sendTestAlert } from "./test_send.ts";
+export { dailyScheduleId, ensureDailySchedule, notificationsDailyTask } from "./daily_task.ts";
+export * from "./preferences.ts";
+export { applyUnsubscribe, signUnsubscribeToken, verifyUnsubscribeToken } from "./unsubscribe.ts";
+export { emailMembers, sendDigests, unsubscribeUrl } from "./member_email.ts";

@@ -9,7 +9,16 @@ export const phoneSchema = z.string().trim().regex(
   "must be an E.164 phone number such as +14155550123",
 );
 /** What a rule can alert on. */
-export const RULE_EVENTS = ["findings.new", "score.drop", "job.failed", "report.ready"] as const;
+export const RULE_EVENTS = [
+  "findings.new",
+  "score.drop",
+  "job.failed",
+  "report.ready",
+  "framework.readiness_below",
+  "instance.unreachable",
+  "suppression.expiring",
+] as const;
+export type RuleEvent = (typeof RULE_EVENTS)[number];
 
 /** A channel as members see it: never the webhook secret; Slack/Teams URLs masked. */
 export const channelSchema = z.object({
@@ -59,6 +68,8 @@ export const ruleSchema = z.object({
   event: z.enum(RULE_EVENTS),
   min_severity: z.enum(["critical", "high"]),
   threshold: z.number().int(),
+  framework: z.string().nullable(),
+  days: z.number().int(),
   channel_ids: z.array(z.uuid()),
   in_app_role: z.enum(ORG_ROLES).nullable(),
   throttle_minutes: z.number().int(),
@@ -72,8 +83,12 @@ const ruleFields = {
   event: z.enum(RULE_EVENTS),
   /** findings.new: count findings of this severity or worse. */
   min_severity: z.enum(["critical", "high"]),
-  /** score.drop: points the overall score must fall by. */
+  /** score.drop: points the overall score must fall by; framework.readiness_below: the score under which it fires. */
   threshold: z.number().int().min(1).max(100),
+  /** framework.readiness_below: the framework watched (catalog id); null: any. */
+  framework: z.string().regex(/^[a-z0-9_.-]{1,64}$/).nullable(),
+  /** suppression.expiring: announce an expiry this many days ahead. */
+  days: z.number().int().min(1).max(90),
   channel_ids: z.array(z.uuid()).max(20),
   /** Members with at least this role get an in-app notification; null: nobody. */
   in_app_role: z.enum(ORG_ROLES).nullable(),
@@ -85,6 +100,8 @@ export const createRuleSchema = z.object({
   ...ruleFields,
   min_severity: ruleFields.min_severity.optional(),
   threshold: ruleFields.threshold.optional(),
+  framework: ruleFields.framework.optional(),
+  days: ruleFields.days.optional(),
   channel_ids: ruleFields.channel_ids.optional(),
   in_app_role: ruleFields.in_app_role.optional(),
   throttle_minutes: ruleFields.throttle_minutes.optional(),

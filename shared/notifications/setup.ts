@@ -1,5 +1,5 @@
 import type { Services } from "../http/app.ts";
-import { channelsFor } from "./current.ts";
+import { channelsFor, membersMailer } from "./current.ts";
 import { dispatchJobEnded, type DispatchOutcome, type JobEnded } from "./dispatch.ts";
 import { notificationDeliverTask, retryingDeliveries } from "./retry.ts";
 
@@ -36,6 +36,7 @@ export async function notifyJobEnded(
             delay: RETRY_DELAY_SECONDS,
           }),
       }),
+      mailer: membersMailer(services),
     }, job);
   } catch (error) {
     services.log.warn("cannot send the alerts of a job that ended", {

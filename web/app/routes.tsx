@@ -113,6 +113,13 @@ export const APP_ROUTES: ReadonlyArray<AppRoute> = [
     minRole: minimumRole("notifications.read"),
   },
   {
+    path: "/settings/notifications/preferences",
+    title: "My notifications",
+    component: lazy(() =>
+      import("../features/notifications/preferences_page.tsx").then((m) => m.PreferencesPage)
+    ),
+  },
+  {
     path: "/billing",
     title: "Billing",
     component: lazy(() =>

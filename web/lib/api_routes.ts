@@ -22,6 +22,7 @@ import type { instancesRoutes } from "../../functions/instances/routes/instances
 import type { syncRoutes } from "../../functions/instances/routes/syncs.ts";
 import type { inboxRoutes } from "../../functions/notifications/routes/inbox.ts";
 import type { settingsRoutes as notificationSettingsRoutes } from "../../functions/notifications/routes/settings.ts";
+import type { preferencesRoutes } from "../../functions/notifications/routes/preferences.ts";
 import type { apiKeysRoutes } from "../../functions/organizations/routes/api_keys.ts";
 import type { invitationsRoutes } from "../../functions/organizations/routes/invitations.ts";
 import type { membersRoutes } from "../../functions/organizations/routes/members.ts";
@@ -61,6 +62,7 @@ export type ApiRoute =
   | Of<"instances", typeof syncRoutes>
   | Of<"notifications", typeof inboxRoutes>
   | Of<"notifications", typeof notificationSettingsRoutes>
+  | Of<"notifications", typeof preferencesRoutes>
   | Of<"organizations", typeof apiKeysRoutes>
   | Of<"organizations", typeof invitationsRoutes>
   | Of<"organizations", typeof membersRoutes>

@@ -24,6 +24,7 @@ import {
   updateRule,
   updateRuleSchema,
 } from "../../../shared/notifications/mod.ts";
+import { ensureDailySchedule } from "../../../shared/notifications/daily_task.ts";
 
 const orgParams = z.object({ orgId: z.uuid() });
 const idParams = z.object({ orgId: z.uuid(), id: z.uuid() });
@@ -183,6 +184,9 @@ export function settingsRoutes(services: Services) {
         claims,
         (tx) => createRule(tx, params.orgId, claims.sub ?? null, body),
       );
+      if (data.event === "suppression.expiring") {
+        await ensureDailySchedule(services.tasks, params.orgId);
+      }
       return c.json({ data }, 201);
     })
     .on({
@@ -194,13 +198,16 @@ export function settingsRoutes(services: Services) {
       params: idParams,
       body: updateRuleSchema,
       responses: { 200: { description: "The rule", schema: dataOf(ruleSchema) } },
-    }, async (c, { params, body }) =>
-      c.json({
-        data: await db.asTenant(
-          c.get("claims"),
-          (tx) => updateRule(tx, params.orgId, params.id, body),
-        ),
-      }))
+    }, async (c, { params, body }) => {
+      const data = await db.asTenant(
+        c.get("claims"),
+        (tx) => updateRule(tx, params.orgId, params.id, body),
+      );
+      if (data.event === "suppression.expiring") {
+        await ensureDailySchedule(services.tasks, params.orgId);
+      }
+      return c.json({ data });
+    })
     .on({
       method: "delete",
       path: "/:orgId/rules/:id",

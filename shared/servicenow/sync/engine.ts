@@ -11,6 +11,7 @@ import {
 } from "../../tasks/mod.ts";
 import { InstanceAuthError, type SnowTableReader, TableUnavailableError } from "./reader.ts";
 import { type SyncTableSpec, windowStart } from "./tables.ts";
+import { isUnreachable, UNREACHABLE_CODE } from "./unreachable.ts";
 import {
   clearSeenKeys,
   countRecords,
@@ -221,8 +222,17 @@ export async function runSync(
             await finishRun(tx, runId!, "failed", message);
             if (error instanceof InstanceAuthError) {
               await tx`update public.instances set status = 'auth_failed' where id = ${payload.instanceId}`;
+            } else if (isUnreachable(error)) {
+              await tx`update public.instances set status = 'unreachable' where id = ${payload.instanceId}`;
             }
           }).catch((e) => log.error("cannot record the failed sync", { error: e }));
+          // Its own code, so alerting tells "could not connect" from "refused".
+          if (isUnreachable(error)) {
+            throw new PermanentTaskError(error instanceof Error ? error.message : String(error), {
+              code: UNREACHABLE_CODE,
+              cause: error,
+            });
+          }
         }
       }
     }

@@ -8,16 +8,18 @@ import { useApp } from "../../app/services.ts";
 import { APP_BASE } from "../../app/route_registry.ts";
 import { can } from "../../../shared/permissions/mod.ts";
 import { bellLabel, createInboxApi, type Inbox } from "./inbox_api.ts";
+import { watchInbox } from "./inbox_stream.ts";
 
-/** How often the bell looks for new notifications. */
+/** How often the bell looks for new notifications when the live stream is not available. */
 const POLL_MS = 60_000;
 
 /**
  * The navbar's bell: the unread count, the latest notifications (selecting one
- * marks it read and opens its link) and "Mark all read".
+ * marks it read and opens its link) and "Mark all read". Live over the inbox's
+ * event stream; it polls every minute only when the stream cannot be opened.
  */
 export function NotificationBell({ orgId }: { orgId: string }): JSX.Element {
-  const { api, navigate } = useAppWithNavigate();
+  const { api, navigate, config, session } = useAppWithNavigate();
   const { orgs } = useApp();
   const { route } = useLocation();
   const manage = can(orgs.current.value?.role ?? null, "notifications.manage");
@@ -31,11 +33,21 @@ export function NotificationBell({ orgId }: { orgId: string }): JSX.Element {
       setError(null);
     }, (e: Error) => setError(e.message));
 
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), POLL_MS);
-    return () => clearInterval(timer);
-  }, [orgId]);
+  useEffect(() =>
+    watchInbox(
+      {
+        functionsUrl: config.functionsUrl,
+        accessToken: () => session.accessToken(),
+        poll: () => inboxApi.list(orgId),
+        pollMs: POLL_MS,
+      },
+      orgId,
+      (data) => {
+        setInbox(data);
+        setError(null);
+      },
+      setError,
+    ), [orgId]);
 
   const unread = inbox?.unread ?? 0;
   const items: MenuItem[] = (inbox?.data ?? []).map((n) => ({
@@ -100,9 +112,11 @@ export function NotificationBell({ orgId }: { orgId: string }): JSX.Element {
 
 /** Opens an absolute link of the product in the same tab. */
 function useAppWithNavigate() {
-  const { api } = useApp();
+  const { api, config, session } = useApp();
   return {
     api,
+    config,
+    session,
     navigate: (link: string) => {
       const url = new URL(link, location.origin);
       if (url.origin === location.origin) location.assign(url.pathname + url.search);
