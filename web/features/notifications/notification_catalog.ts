@@ -136,6 +136,8 @@ export interface ThresholdField {
   default: number;
   /** How a value reads in the rules list, e.g. (5) => "by 5+ points". */
   describe: (value: number) => string;
+  /** The rule field the number is sent as (default `threshold`). */
+  field?: "threshold" | "days";
 }
 
 /** How the web app presents one rule event, and which fields it uses. */
@@ -145,6 +147,8 @@ export interface RuleEventInfo {
   /** The event counts findings from `min_severity` up. */
   severity?: boolean;
   threshold?: ThresholdField;
+  /** The rule may watch one framework (or every one). */
+  framework?: boolean;
 }
 
 /** Every rule event, in the order the event picker lists them. */
@@ -173,6 +177,36 @@ export const RULE_EVENTS: Record<RuleEvent, RuleEventInfo> = {
   "report.ready": {
     label: "Report ready",
     description: "A scheduled report was generated.",
+  },
+  "framework.readiness_below": {
+    label: "Framework readiness below",
+    description: "After a run, a framework's score falls under the threshold.",
+    threshold: {
+      label: "Score under",
+      hint: "1 to 100: alerts when the score falls below it.",
+      min: 1,
+      max: 100,
+      default: 80,
+      describe: (n) => `under ${n}`,
+    },
+    framework: true,
+  },
+  "instance.unreachable": {
+    label: "Instance unreachable",
+    description: "A sync could not connect to an instance (network, DNS, timeout, hibernating).",
+  },
+  "suppression.expiring": {
+    label: "Suppression expiring",
+    description: "A suppression or accepted risk expires within the number of days.",
+    threshold: {
+      label: "Days ahead",
+      hint: "1 to 90 days before the expiry.",
+      min: 1,
+      max: 90,
+      default: 14,
+      describe: (n) => `${n} day${n === 1 ? "" : "s"} ahead`,
+      field: "days",
+    },
   },
 };
 
@@ -220,12 +254,18 @@ export function channelTarget(channel: Channel): string {
  *
  * @param rule the rule
  */
-export function ruleCondition(rule: Pick<Rule, "event" | "min_severity" | "threshold">): string {
+export function ruleCondition(
+  rule: Pick<Rule, "event" | "min_severity" | "threshold" | "days" | "framework">,
+): string {
   const info = RULE_EVENTS[rule.event];
   if (info.severity) {
     return `${info.label}: ${rule.min_severity === "critical" ? "critical" : "high or critical"}`;
   }
-  if (info.threshold) return `${info.label} ${info.threshold.describe(rule.threshold)}`;
+  const scope = info.framework ? ` (${rule.framework ?? "any framework"})` : "";
+  if (info.threshold) {
+    const value = info.threshold.field === "days" ? rule.days : rule.threshold;
+    return `${info.label} ${info.threshold.describe(value)}${scope}`;
+  }
   return info.label;
 }
 

@@ -6,6 +6,8 @@ import { Input } from "../../components/input.tsx";
 import { Modal } from "../../components/modal.tsx";
 import { Select } from "../../components/select.tsx";
 import { errorMessage } from "../../lib/api_error.ts";
+import { useApp } from "../../app/services.ts";
+import { createAnalysisApi } from "../analysis/analysis_api.ts";
 import {
   type Channel,
   IN_APP_CHOICES,
@@ -40,6 +42,7 @@ export interface RuleFormModalProps {
 const API_FIELDS: Record<string, RuleField> = {
   name: "name",
   threshold: "threshold",
+  days: "threshold",
   channel_ids: "channels",
   in_app_role: "channels",
   throttle_minutes: "throttle_minutes",
@@ -130,6 +133,7 @@ export function RuleFormModal(props: RuleFormModalProps): JSX.Element {
             hint={info.threshold.hint}
           />
         )}
+        {info.framework && <FrameworkSelect value={draft.framework} onValue={set("framework")} />}
         <div class="sm:col-span-2">
           <ChannelChoices
             channels={props.channels}
@@ -163,5 +167,40 @@ export function RuleFormModal(props: RuleFormModalProps): JSX.Element {
         </div>
       </form>
     </Modal>
+  );
+}
+
+/** The framework a readiness rule watches, from the check catalog ("" for every one). */
+function FrameworkSelect(
+  props: { value: string; onValue: (value: string) => void },
+): JSX.Element {
+  const { api } = useApp();
+  const [frameworks, setFrameworks] = useState<{ id: string; name: string }[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    createAnalysisApi(api).frameworks().then(
+      (list) => live && setFrameworks(list.map((f) => ({ id: f.id, name: f.name }))),
+      (cause) => live && setError(errorMessage(cause)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  const options = [
+    { value: "", label: "Any framework" },
+    ...frameworks.map((f) => ({ value: f.id, label: f.name })),
+  ];
+  if (props.value && !frameworks.some((f) => f.id === props.value)) {
+    options.push({ value: props.value, label: props.value });
+  }
+  return (
+    <Select
+      label="Framework"
+      value={props.value}
+      options={options}
+      onValue={props.onValue}
+      hint={error ? `The frameworks could not be loaded: ${error}` : undefined}
+    />
   );
 }

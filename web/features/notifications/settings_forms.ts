@@ -121,6 +121,8 @@ export interface RuleDraft {
   event: RuleEvent;
   min_severity: Rule["min_severity"];
   threshold: string;
+  /** framework.readiness_below: the framework watched; "" for every one. */
+  framework: string;
   channel_ids: string[];
   in_app_role: "" | Role;
   throttle_minutes: string;
@@ -140,7 +142,10 @@ export function ruleDraft(rule?: Rule): RuleDraft {
       name: rule.name,
       event: rule.event,
       min_severity: rule.min_severity,
-      threshold: String(rule.threshold),
+      threshold: String(
+        RULE_EVENTS[rule.event].threshold?.field === "days" ? rule.days : rule.threshold,
+      ),
+      framework: rule.framework ?? "",
       channel_ids: [...rule.channel_ids],
       in_app_role: rule.in_app_role ?? "",
       throttle_minutes: String(rule.throttle_minutes),
@@ -152,6 +157,7 @@ export function ruleDraft(rule?: Rule): RuleDraft {
     event,
     min_severity: "critical",
     threshold: String(RULE_EVENTS[event].threshold?.default ?? 5),
+    framework: "",
     channel_ids: [],
     in_app_role: "admin",
     throttle_minutes: "60",
@@ -202,7 +208,8 @@ export function ruleBody(
       name,
       event: draft.event,
       ...(info.severity ? { min_severity: draft.min_severity } : {}),
-      ...(threshold !== null ? { threshold } : {}),
+      ...(threshold !== null ? { [info.threshold?.field ?? "threshold"]: threshold } : {}),
+      ...(info.framework ? { framework: draft.framework || null } : {}),
       channel_ids: draft.channel_ids,
       in_app_role: draft.in_app_role || null,
       throttle_minutes: throttle!,

@@ -25,10 +25,50 @@ const slack: Channel = {
   kind: "slack",
   url: "https://hooks.slack.com/…",
   emails: [],
+  phones: [],
   enabled: true,
+  consecutive_failures: 0,
+  failing_since: null,
+  disabled_at: null,
+  disabled_reason: null,
   created_at: "2026-12-07T00:00:00.000Z",
   last_delivery: null,
 };
+
+Deno.test("an expiry rule sends its days, a readiness rule its framework and threshold", () => {
+  const expiring = ruleBody({
+    ...ruleDraft(),
+    name: "Expiring",
+    event: "suppression.expiring",
+    threshold: "10",
+  });
+  assert.equal(expiring.errors, null);
+  if (!expiring.errors) {
+    assert.equal(expiring.body.days, 10);
+    assert.equal(expiring.body.threshold, undefined);
+  }
+  const readiness = ruleBody({
+    ...ruleDraft(),
+    name: "SOC 2",
+    event: "framework.readiness_below",
+    threshold: "75",
+    framework: "soc2_2017",
+  });
+  assert.equal(readiness.errors, null);
+  if (!readiness.errors) {
+    assert.deepEqual([readiness.body.threshold, readiness.body.framework], [75, "soc2_2017"]);
+  }
+  assert.equal(
+    ruleCondition({
+      event: "suppression.expiring",
+      min_severity: "critical",
+      threshold: 5,
+      days: 3,
+      framework: null,
+    }),
+    "Suppression expiring 3 days ahead",
+  );
+});
 
 Deno.test("every channel kind and rule event has words for the UI", () => {
   for (const kind of keysOf(CHANNEL_KINDS)) {
@@ -36,11 +76,23 @@ Deno.test("every channel kind and rule event has words for the UI", () => {
   }
   for (const event of keysOf(RULE_EVENTS)) assert.ok(RULE_EVENTS[event].label);
   assert.equal(
-    ruleCondition({ event: "score.drop", min_severity: "high", threshold: 5 }),
+    ruleCondition({
+      event: "score.drop",
+      min_severity: "high",
+      threshold: 5,
+      days: 7,
+      framework: null,
+    }),
     "Score drop by 5+ points",
   );
   assert.equal(
-    ruleCondition({ event: "findings.new", min_severity: "critical", threshold: 5 }),
+    ruleCondition({
+      event: "findings.new",
+      min_severity: "critical",
+      threshold: 5,
+      days: 7,
+      framework: null,
+    }),
     "New findings: critical",
   );
   assert.equal(
