@@ -196,6 +196,10 @@ async function replayAudit(
 ): Promise<number> {
   const text = (col: string) => rewrite(`a.${col}`);
   const json = (col: string) => `${rewrite(`a.${col}::text`)}::jsonb`;
+  // The instance's own row image names the copy, not the template.
+  const after = `case when a.target_table = 'instances' and a.after ? 'name'
+                 then ${json("after")} || jsonb_build_object('name', t.name)
+                 else ${json("after")} end`;
   const actor = `case when a.actor_id = ${lit(template.ownerId)} then t.owner_id::text
                  else a.actor_id end`;
   const [row] = await tx.unsafe(
@@ -206,7 +210,7 @@ async function replayAudit(
               set_config('request.jwt.claims', case when a.on_behalf_of is null then '{}'
                 else jsonb_build_object('ciq_actor_user_id', t.owner_id)::text end, true),
               private.audit_append(t.org_id, a.category, a.operation, a.target_table,
-                ${text("target_id")}, ${json("before")}, ${json("after")}, a.action)
+                ${text("target_id")}, ${json("before")}, ${after}, a.action)
        from public.audit_log a cross join seed_targets t
        where a.org_id = $1 and a.target_table not in ('organizations', 'memberships')
        order by t.n, a.seq) x`,
