@@ -74,6 +74,9 @@ export async function startProductBuild(
     CREDENTIALS_KEYS: credentialsKeys,
     ALLOW_PRIVATE_INSTANCE_URLS: "true",
     SYNC_PAGE_SIZE: "1000",
+    // One delivery per task however slow the machine, so every build of the
+    // same data writes the same job history (no continuation segments).
+    TASKS_TIME_BUDGET_MS: "300000",
   });
   await configureInstanceRuntime({
     config: services.config,
