@@ -43,6 +43,7 @@ const users = await sql<{ email: string; org_id: string; role: string; instances
   from auth.users u join public.memberships m on m.user_id = u.id
   join public.organizations o on o.id = m.org_id
   where u.email like ${`%@${SEED_EMAIL_DOMAIN}`} and o.name not like 'Seed scale template%'
+    and exists (select 1 from public.instances i where i.org_id = m.org_id)
   order by u.email limit ${Number(values.users)}`;
 if (users.length === 0) {
   report("No seeded users in this database: run `deno task seed:scale` first");
