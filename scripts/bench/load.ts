@@ -165,7 +165,10 @@ for (let step = 0; step < Number(values["max-steps"]); step++) {
 }
 
 child.kill("SIGTERM");
+// The stack stops its stand-ins first; it gets ten seconds before it is killed.
+const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
 await child.status;
+clearTimeout(killer);
 await sql.end();
 await Deno.remove(specFile);
 const first = steps[0]!;
