@@ -116,7 +116,10 @@ Deno.test("personal dashboards: only their owner sees them, any member may keep 
   assert.equal((await call(fx.owner.token, "DELETE", `/dashboards/${mine.id}`)).status, 404);
   // Another organization's member sees nothing of it, nor of the organization's.
   assert.equal((await call(fx.outsider.token, "GET", `/dashboards/${mine.id}`)).status, 404);
-  assert.equal((await call(fx.outsider.token, "GET", `/dashboards?org_id=${fx.orgId}`)).status, 404);
+  assert.equal(
+    (await call(fx.outsider.token, "GET", `/dashboards?org_id=${fx.orgId}`)).status,
+    404,
+  );
   assert.equal((await call(fx.viewer.token, "DELETE", `/dashboards/${mine.id}`)).status, 204);
   assert.equal((await call(fx.viewer.token, "GET", `/dashboards/${mine.id}`)).status, 404);
 });
@@ -163,8 +166,14 @@ Deno.test("a layout is checked: bounds, overlaps, tile count, widgets of the org
     [[{ widget_id: a, x: 0, y: 0, w: 13, h: 2 }], /^layout\.0\.w$/],
     [[{ widget_id: a, x: 0, y: 0, w: 4, h: 0 }], /^layout\.0\.h$/],
     [[{ widget_id: a, x: 0, y: 0, w: 4, h: 2, z: 1 }], /^layout\.0/],
-    [[{ widget_id: a, x: 0, y: 0, w: 4, h: 2 }, { widget_id: b, x: 3, y: 1, w: 4, h: 2 }], /^layout\.1$/],
-    [[{ widget_id: a, x: 0, y: 0, w: 4, h: 2 }, { widget_id: a, x: 4, y: 0, w: 4, h: 2 }], /^layout\.1\.widget_id$/],
+    [
+      [{ widget_id: a, x: 0, y: 0, w: 4, h: 2 }, { widget_id: b, x: 3, y: 1, w: 4, h: 2 }],
+      /^layout\.1$/,
+    ],
+    [
+      [{ widget_id: a, x: 0, y: 0, w: 4, h: 2 }, { widget_id: a, x: 4, y: 0, w: 4, h: 2 }],
+      /^layout\.1\.widget_id$/,
+    ],
     [[{ widget_id: foreign.body.data.id, x: 0, y: 0, w: 4, h: 2 }], /^layout\.0\.widget_id$/],
     [Array.from({ length: 41 }, (_, i) => ({ widget_id: a, x: 0, y: i, w: 1, h: 1 })), /^layout$/],
   ];
@@ -185,7 +194,10 @@ Deno.test("a layout is checked: bounds, overlaps, tile count, widgets of the org
 });
 
 Deno.test("a stale save is refused with 409 and changes nothing; a deleted widget's tile goes", async () => {
-  const created = await call(analyst.token, "POST", "/dashboards", { org_id: fx.orgId, name: "Mine" });
+  const created = await call(analyst.token, "POST", "/dashboards", {
+    org_id: fx.orgId,
+    name: "Mine",
+  });
   const mine = created.body.data as Dash;
   const page = (await list(analyst.token)).find((d) => d.is_default)!;
   const [a, b] = page.layout.map((t) => t.widget_id);

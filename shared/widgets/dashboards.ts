@@ -196,7 +196,11 @@ export function createDashboard(
   const userId = typeof claims.sub === "string" ? claims.sub : null;
   const personal = input.scope === "personal";
   return db.asTenant(claims, async (tx) => {
-    await requirePermission(tx, input.org_id, personal ? "dashboards.personal" : "dashboards.manage");
+    await requirePermission(
+      tx,
+      input.org_id,
+      personal ? "dashboards.personal" : "dashboards.manage",
+    );
     const owner = personal ? userId : null;
     const [count] = await tx<{ n: number }[]>`
       select count(*)::int as n from public.dashboards

@@ -7,14 +7,18 @@
 
 import { z } from "zod";
 
-/** Columns of the grid. */
-export const GRID_COLUMNS = 12;
-/** Rows a layout may reach. */
-export const GRID_ROWS = 200;
-/** Tiles on one dashboard. */
-export const MAX_TILES = 40;
-/** Tallest tile, in rows. */
-export const MAX_TILE_HEIGHT = 12;
+import {
+  GRID_COLUMNS,
+  GRID_ROWS,
+  MAX_TILE_HEIGHT,
+  MAX_TILES,
+  overlaps,
+  readingOrder,
+  type Tile,
+} from "./grid.ts";
+
+export { GRID_COLUMNS, GRID_ROWS, MAX_TILE_HEIGHT, MAX_TILES, overlaps, readingOrder };
+export type { Tile };
 
 /** One tile: a widget at column x, row y, w columns wide and h rows high. */
 export const tileSchema = z.object({
@@ -24,13 +28,6 @@ export const tileSchema = z.object({
   w: z.number().int().min(1).max(GRID_COLUMNS),
   h: z.number().int().min(1).max(MAX_TILE_HEIGHT),
 }).strict();
-/** A tile. */
-export type Tile = z.output<typeof tileSchema>;
-
-/** Whether two tiles share a cell. */
-export function overlaps(a: Tile, b: Tile): boolean {
-  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-}
 
 /** A layout: at most 40 tiles, inside the grid, none overlapping, each widget once. */
 export const layoutSchema = z.array(tileSchema).max(MAX_TILES).superRefine((tiles, ctx) => {
@@ -64,8 +61,3 @@ export const layoutSchema = z.array(tileSchema).max(MAX_TILES).superRefine((tile
     }
   });
 });
-
-/** Tiles in reading order: by row, then column (the one-column phone order). */
-export function readingOrder<T extends Tile>(tiles: readonly T[]): T[] {
-  return tiles.toSorted((a, b) => a.y - b.y || a.x - b.x);
-}

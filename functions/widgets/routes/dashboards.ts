@@ -20,39 +20,48 @@ const dashboardParams = z.object({ dashboardId: z.uuid() });
 // deno-lint-ignore explicit-module-boundary-types -- the inferred type carries the declarations for the web client
 export function widgetDashboardRoutes(services: Services) {
   return createRouteGroup()
-    .on({
-      method: "get",
-      path: "/dashboards",
-      summary:
-        "The organization's dashboards and your personal ones; the Dashboard page's first (made on first use)",
-      auth: "user",
-      permission: "dashboard.read",
-      query: z.object({ org_id: z.uuid() }).strict(),
-      responses: {
-        200: { description: "The dashboards", schema: dataOf(z.array(dashboardSchema)) },
+    .on(
+      {
+        method: "get",
+        path: "/dashboards",
+        summary:
+          "The organization's dashboards and your personal ones; the Dashboard page's first (made on first use)",
+        auth: "user",
+        permission: "dashboard.read",
+        query: z.object({ org_id: z.uuid() }).strict(),
+        responses: {
+          200: { description: "The dashboards", schema: dataOf(z.array(dashboardSchema)) },
+        },
       },
-    }, async (c, { query }) =>
-      c.json({ data: await listDashboards(services.db, c.get("claims"), query.org_id) }))
-    .on({
-      method: "post",
-      path: "/dashboards",
-      summary: "Create a personal dashboard, or (admins) an organization dashboard",
-      auth: "user",
-      permission: "dashboards.personal",
-      body: createDashboardSchema,
-      responses: { 201: { description: "The dashboard", schema: dataOf(dashboardSchema) } },
-    }, async (c, { body }) =>
-      c.json({ data: await createDashboard(services.db, c.get("claims"), body) }, 201))
-    .on({
-      method: "get",
-      path: "/dashboards/:dashboardId",
-      summary: "One dashboard with its layout (tiles of deleted widgets left out)",
-      auth: "user",
-      permission: "dashboard.read",
-      params: dashboardParams,
-      responses: { 200: { description: "The dashboard", schema: dataOf(dashboardSchema) } },
-    }, async (c, { params }) =>
-      c.json({ data: await getDashboard(services.db, c.get("claims"), params.dashboardId) }))
+      async (c, { query }) =>
+        c.json({ data: await listDashboards(services.db, c.get("claims"), query.org_id) }),
+    )
+    .on(
+      {
+        method: "post",
+        path: "/dashboards",
+        summary: "Create a personal dashboard, or (admins) an organization dashboard",
+        auth: "user",
+        permission: "dashboards.personal",
+        body: createDashboardSchema,
+        responses: { 201: { description: "The dashboard", schema: dataOf(dashboardSchema) } },
+      },
+      async (c, { body }) =>
+        c.json({ data: await createDashboard(services.db, c.get("claims"), body) }, 201),
+    )
+    .on(
+      {
+        method: "get",
+        path: "/dashboards/:dashboardId",
+        summary: "One dashboard with its layout (tiles of deleted widgets left out)",
+        auth: "user",
+        permission: "dashboard.read",
+        params: dashboardParams,
+        responses: { 200: { description: "The dashboard", schema: dataOf(dashboardSchema) } },
+      },
+      async (c, { params }) =>
+        c.json({ data: await getDashboard(services.db, c.get("claims"), params.dashboardId) }),
+    )
     .on({
       method: "patch",
       path: "/dashboards/:dashboardId",

@@ -58,8 +58,14 @@ export function ScoreSummary(props: { dashboard: Dashboard }): JSX.Element {
   );
 }
 
+/** What a score trend is drawn from: runs' scores and the instances' names. */
+export interface TrendInput {
+  runs: readonly { at: string; instance_id: string; overall: number | null }[];
+  instances: readonly { id: string; name: string }[];
+}
+
 /** One line per instance: its score after each full analysis (carried between runs). */
-export function trendSeries(trends: Trends): { labels: string[]; series: ChartSeries[] } {
+export function trendSeries(trends: TrendInput): { labels: string[]; series: ChartSeries[] } {
   // One point per run (to the second): several analyses a day, or a minute, each show.
   const times = [...new Set(trends.runs.map((r) => r.at.slice(0, 19)))].sort();
   const series = trends.instances.map((instance, i): ChartSeries => {
