@@ -150,6 +150,7 @@ export const PERMISSIONS = {
     role: "admin",
     summary:
       "Create, arrange, rename and delete the organization's dashboards, the Dashboard page's layout included",
+    note: "on the routes of dashboards.personal, for a dashboard of the organization",
   },
   "api_keys.read": {
     role: "admin",

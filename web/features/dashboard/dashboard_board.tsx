@@ -14,6 +14,7 @@ import { Loader } from "../../components/loader.tsx";
 import { Select } from "../../components/select.tsx";
 import { useApp } from "../../app/services.ts";
 import { ApiError, errorMessage } from "../../lib/api_error.ts";
+import { browserStore } from "../../lib/storage.ts";
 import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
 import { DashboardGrid } from "./dashboard_grid.tsx";
 import { DashboardMenu } from "./dashboard_menu.tsx";
@@ -24,13 +25,23 @@ import type { TileContext } from "./widget_tile.tsx";
 export type BoardDashboard = ResponseOf<"GET /widgets/dashboards">["data"][number];
 type Widget = ResponseOf<"GET /widgets">["data"][number];
 
+// The dashboard last shown in each organization is shown again next time.
+const store = browserStore();
+const shownKey = (orgId: string) => `ciq.dashboard.${orgId}`;
+
 /** The dashboards and widgets of the organization, and the one shown. */
 export function DashboardBoard(props: { orgId: string; context: TileContext }): JSX.Element {
   const { api } = useApp();
   const call = useMemo(() => typedClient(api), [api]);
   const [dashboards, setDashboards] = useState<BoardDashboard[] | null>(null);
   const [widgets, setWidgets] = useState<Widget[]>([]);
-  const [selected, setSelected] = useState("");
+  const [selected, setSelectedState] = useState(() => store.getItem(shownKey(props.orgId)) ?? "");
+  const setSelected = (update: string | ((s: string) => string)) =>
+    setSelectedState((s) => {
+      const next = typeof update === "function" ? update(s) : update;
+      store.setItem(shownKey(props.orgId), next);
+      return next;
+    });
   const [draft, setDraft] = useState<Tile[] | null>(null);
   const [adding, setAdding] = useState("");
   const [error, setError] = useState<string | null>(null);
