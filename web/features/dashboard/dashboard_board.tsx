@@ -43,7 +43,6 @@ export function DashboardBoard(props: { orgId: string; context: TileContext }): 
       return next;
     });
   const [draft, setDraft] = useState<Tile[] | null>(null);
-  const [adding, setAdding] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [reload, setReload] = useState(0);
@@ -118,29 +117,13 @@ export function DashboardBoard(props: { orgId: string; context: TileContext }): 
           />
         )}
         {draft !== null && (
-          <div class="flex flex-wrap items-end gap-2">
-            <Select
-              label="Add a widget"
-              value={adding}
-              onValue={setAdding}
-              options={[
-                { value: "", label: addable.length ? "Choose a widget" : "Every widget is here" },
-                ...addable.map((w) => ({ value: w.id, label: w.name })),
-              ]}
-            />
-            <Button
-              variant="secondary"
-              disabled={!adding}
-              onClick={() => {
-                setDraft(add(draft, adding));
-                setAdding("");
-              }}
-            >
-              Add
-            </Button>
-            <Button loading={saving} onClick={save}>Save layout</Button>
-            <Button variant="ghost" onClick={() => setDraft(null)}>Cancel</Button>
-          </div>
+          <EditToolbar
+            addable={addable}
+            saving={saving}
+            onAdd={(id) => setDraft(add(draft, id))}
+            onSave={save}
+            onCancel={() => setDraft(null)}
+          />
         )}
       </div>
       {error && <Alert tone="error" title="The dashboard was not saved">{error}</Alert>}
@@ -161,6 +144,42 @@ export function DashboardBoard(props: { orgId: string; context: TileContext }): 
             onChange={setDraft}
           />
         )}
+    </div>
+  );
+}
+
+/** Edit mode's bar: add a widget, save, cancel. */
+function EditToolbar(props: {
+  addable: Widget[];
+  saving: boolean;
+  onAdd: (widgetId: string) => void;
+  onSave: () => void;
+  onCancel: () => void;
+}): JSX.Element {
+  const [adding, setAdding] = useState("");
+  return (
+    <div class="flex flex-wrap items-end gap-2">
+      <Select
+        label="Add a widget"
+        value={adding}
+        onValue={setAdding}
+        options={[
+          { value: "", label: props.addable.length ? "Choose a widget" : "Every widget is here" },
+          ...props.addable.map((w) => ({ value: w.id, label: w.name })),
+        ]}
+      />
+      <Button
+        variant="secondary"
+        disabled={!adding}
+        onClick={() => {
+          props.onAdd(adding);
+          setAdding("");
+        }}
+      >
+        Add
+      </Button>
+      <Button loading={props.saving} onClick={props.onSave}>Save layout</Button>
+      <Button variant="ghost" onClick={props.onCancel}>Cancel</Button>
     </div>
   );
 }
