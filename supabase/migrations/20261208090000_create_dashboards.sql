@@ -96,12 +96,12 @@ begin
       (1, 'Posture score', 'score_gauge', '{"score":"overall"}'::jsonb, 0, 0, 4, 2),
       (2, 'Security Center', 'score_gauge', '{"score":"security_center"}', 4, 0, 4, 2),
       (3, 'Failing findings', 'findings_count', '{}', 8, 0, 4, 2),
-      (4, 'Fix these first', 'top_failing_checks', '{"limit":10}', 0, 2, 12, 4),
-      (5, 'Score trend', 'score_trend', '{"score":"overall","days":90}', 0, 6, 6, 4),
-      (6, 'Failing findings by severity', 'severity_breakdown', '{}', 6, 6, 6, 4),
-      (7, 'Framework readiness', 'framework_readiness', '{}', 0, 10, 12, 4),
-      (8, 'Instances', 'instance_table', '{"sort":"score","limit":20}', 0, 14, 7, 5),
-      (9, 'Sync health', 'sync_health', '{"only_failing":false}', 7, 14, 5, 5)
+      (4, 'Fix these first', 'top_failing_checks', '{"limit":10}', 0, 2, 12, 6),
+      (5, 'Score trend', 'score_trend', '{"score":"overall","days":90}', 0, 8, 6, 6),
+      (6, 'Failing findings by severity', 'severity_breakdown', '{}', 6, 8, 6, 6),
+      (7, 'Framework readiness', 'framework_readiness', '{}', 0, 14, 12, 6),
+      (8, 'Instances', 'instance_table', '{"sort":"score","limit":20}', 0, 20, 7, 4),
+      (9, 'Sync health', 'sync_health', '{"only_failing":false}', 7, 20, 5, 4)
     ) as t (n, name, template, config, x, y, w, h) order by n
   loop
     insert into public.widgets (org_id, name, template)

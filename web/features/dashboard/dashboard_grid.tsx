@@ -36,7 +36,7 @@ export interface DashboardGridProps {
 /** The tiles of a dashboard. */
 export function DashboardGrid(props: DashboardGridProps): JSX.Element {
   return (
-    <div class="grid grid-cols-1 gap-4 lg:grid-cols-12 lg:auto-rows-[minmax(4.5rem,auto)]">
+    <div class="grid grid-cols-1 gap-4 lg:grid-cols-12 lg:auto-rows-[minmax(2.5rem,auto)]">
       {readingOrder(props.tiles).map((t) => {
         const name = props.names.get(t.widget_id) ?? "Widget";
         const style = {

@@ -96,7 +96,9 @@ function renderTemplate(template: string, name: string, d: Data, ctx: TileContex
         <StatTile
           label={name}
           value={<span class="font-semibold tabular-nums text-fg">{d.count}</span>}
-          hint={`of ${d.total} failing findings`}
+          hint={d.count === d.total
+            ? "Unmuted failing resources"
+            : `of ${d.total} unmuted failing resources`}
         />
       );
     case "score_trend":
