@@ -295,6 +295,18 @@ const PROBES: Record<Action, Probe> = {
     // A new origin per role, so every allowed call changes (and audits) the list.
     body: (role: OrgRole) => ({ org_id: orgId, origins: [`https://${role}.example.com`] }),
   },
+  "dashboards.personal": {
+    fn: "widgets",
+    method: "POST",
+    path: () => "/dashboards",
+    body: { org_id: orgId, name: "My matrix", scope: "personal" },
+  },
+  "dashboards.manage": {
+    fn: "widgets",
+    method: "POST",
+    path: () => "/dashboards",
+    body: { org_id: orgId, name: "Matrix wall", scope: "organization" },
+  },
   "billing.read": { fn: "billing", method: "GET", path: () => `/${orgId}` },
   // Without a Stripe key the call stops at 503 after the role check.
   "billing.manage": { fn: "billing", method: "GET", path: () => `/${orgId}/invoices` },

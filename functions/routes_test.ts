@@ -155,7 +155,13 @@ Deno.test("the routes' permissions cover every action of the matrix", () => {
   );
   // Organization-wide mutes share the suppression routes; the server picks the stricter action.
   // Likewise schedules and recipients share the saved-report routes (reports.generate).
-  const viaOtherRoutes = new Set(["suppressions.manage_org_wide", "reports.schedule"]);
+  // Organization dashboards share the dashboard routes (dashboards.personal); shared/ checks
+  // dashboards.manage for them.
+  const viaOtherRoutes = new Set([
+    "suppressions.manage_org_wide",
+    "reports.schedule",
+    "dashboards.manage",
+  ]);
   const unused = ACTIONS.filter((action) => !used.has(action) && !viaOtherRoutes.has(action));
   assert.deepEqual(unused, [], "actions no route declares");
 });

@@ -2,10 +2,12 @@
 // version and the public embed endpoints (docs/widgets.md).
 //
 // Members read widgets, analysts save versions and roll back, admins manage
-// embeds and the allow-list of origins. `GET /widgets/embed/:token(.json)`
+// embeds and the allow-list of origins. Dashboards arrange widgets: members
+// keep personal ones, admins arrange the organization's. `GET /widgets/embed/:token(.json)`
 // is public: the token is the credential, and it reads exactly the pinned
 // version's data for its organization; revoked or expired: 410.
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
+import { widgetDashboardRoutes } from "./routes/dashboards.ts";
 import { embedRoutes, publicEmbedRoutes } from "./routes/embeds.ts";
 import { widgetRoutes } from "./routes/widgets.ts";
 
@@ -18,9 +20,10 @@ export function createWidgetsApp(services: Services): FunctionApp {
   const app = createFunctionApp("widgets", services, {
     description: "Widgets over the organization's posture, their versions and embeds",
   });
-  // Static paths first, so `/embeds` and `/origins` are never read as a widget id.
+  // Static paths first, so `/embeds`, `/origins` and `/dashboards` are never read as a widget id.
   app.route("/", publicEmbedRoutes(services).app);
   app.route("/", embedRoutes(services).app);
+  app.route("/", widgetDashboardRoutes(services).app);
   app.route("/", widgetRoutes(services).app);
   return app;
 }

@@ -18,6 +18,8 @@ export const TENANT_ROW_OVERRIDES: ColumnOverrides = {
     },
   },
   "public.widget_embed_origins": { origin: "https://portal.example.com" },
+  // An organization dashboard (owner_id null) with an empty layout.
+  "public.dashboards": { owner_id: null, is_default: false, version: 1 },
   "public.instances": { url: "https://isolation.service-now.com", auth_type: "basic" },
   "public.snow_records": { table_name: "sys_user" },
   "public.sync_runs": { mode: "full" },

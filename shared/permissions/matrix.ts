@@ -143,6 +143,17 @@ export const PERMISSIONS = {
     summary: "Create or revoke an embed of a widget, change the allowed embed origins",
     note: "an embed token reads exactly one widget version's data",
   },
+  "dashboards.personal": {
+    role: "viewer",
+    summary: "Create, arrange, rename and delete your own personal dashboards",
+    note: "only their owner sees a personal dashboard",
+  },
+  "dashboards.manage": {
+    role: "admin",
+    summary:
+      "Create, arrange, rename and delete the organization's dashboards, the Dashboard page's layout included",
+    note: "on the routes of dashboards.personal, for a dashboard of the organization",
+  },
   "api_keys.read": {
     role: "admin",
     summary: "See the organization's API keys, their last use and calls",

@@ -6,6 +6,29 @@
  * @module
  */
 
+export {
+  createDashboard,
+  createDashboardSchema,
+  dashboardSchema,
+  deleteDashboard,
+  getDashboard,
+  listDashboards,
+  MAX_ORG_DASHBOARDS,
+  MAX_PERSONAL_DASHBOARDS,
+  updateDashboard,
+  updateDashboardSchema,
+} from "./dashboards.ts";
+export type { WidgetDashboard } from "./dashboards.ts";
+export {
+  GRID_COLUMNS,
+  layoutSchema,
+  MAX_TILE_HEIGHT,
+  MAX_TILES,
+  overlaps,
+  readingOrder,
+  tileSchema,
+} from "./layout.ts";
+export type { Tile } from "./layout.ts";
 export { parseWidgetConfig, templateOf } from "./config.ts";
 export { readWidgetData } from "./data.ts";
 export type { WidgetData, WidgetServices } from "./data.ts";

@@ -32,6 +32,7 @@ import type { definitionRoutes } from "../../functions/reports/routes/definition
 import type { exportRoutes } from "../../functions/reports/routes/exports.ts";
 import type { previewRoutes } from "../../functions/reports/routes/preview.ts";
 import type { jobsRoutes } from "../../functions/tasks/routes/jobs.ts";
+import type { widgetDashboardRoutes } from "../../functions/widgets/routes/dashboards.ts";
 import type { embedRoutes } from "../../functions/widgets/routes/embeds.ts";
 import type { widgetRoutes } from "../../functions/widgets/routes/widgets.ts";
 
@@ -72,6 +73,7 @@ export type ApiRoute =
   | Of<"reports", typeof exportRoutes>
   | Of<"reports", typeof previewRoutes>
   | Of<"tasks", typeof jobsRoutes>
+  | Of<"widgets", typeof widgetDashboardRoutes>
   | Of<"widgets", typeof embedRoutes>
   | Of<"widgets", typeof widgetRoutes>;
 

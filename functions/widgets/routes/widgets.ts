@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
+import { instanceIdsParam } from "../../../shared/posture/mod.ts";
 import {
   createWidget,
   createWidgetSchema,
@@ -13,6 +14,7 @@ import {
   rollbackSchema,
   rollbackWidget,
   TEMPLATE_IDS,
+  templateOf,
   updateWidget,
   updateWidgetSchema,
   versionOf,
@@ -61,6 +63,17 @@ function templates() {
     >,
     defaults: t.config.parse({}) as Record<string, unknown>,
   }));
+}
+
+/** The configuration with a dashboard's framework filter, for a template that takes one. */
+function withFramework(
+  template: string,
+  config: Record<string, unknown>,
+  framework: string | undefined,
+): Record<string, unknown> {
+  return framework && "framework" in templateOf(template).config.shape
+    ? { ...config, framework }
+    : config;
 }
 
 /** Templates, widgets, their versions, rollback and previews of their data. */
@@ -200,7 +213,13 @@ export function widgetRoutes(services: Services) {
       auth: "user",
       permission: "widgets.read",
       params: widgetParams,
-      query: z.object({ version: z.coerce.number().int().min(1).optional() }).strict(),
+      query: z.object({
+        version: z.coerce.number().int().min(1).optional(),
+        /** A dashboard's filter: only these instances (comma-separated ids). */
+        instance_ids: instanceIdsParam.optional(),
+        /** A dashboard's filter: this framework, for templates that take one. */
+        framework: z.string().regex(/^[a-z0-9_]{1,60}$/).optional(),
+      }).strict(),
       responses: { 200: { description: "The data", schema: dataOf(widgetDataSchema) } },
     }, async (c, { params, query }) => {
       const claims = c.get("claims");
@@ -212,10 +231,8 @@ export function widgetRoutes(services: Services) {
         services,
         claims,
         widget.template,
-        version.config,
-        {
-          org_id: widget.org_id,
-        },
+        withFramework(widget.template, version.config, query.framework),
+        { org_id: widget.org_id, instance_ids: query.instance_ids },
       );
       c.header("X-Cache", hit ? "hit" : "miss");
       return c.json({ data: { widget_id: widget.id, version: version.version, ...value } });

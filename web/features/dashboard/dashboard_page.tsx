@@ -11,20 +11,10 @@ import { errorMessage } from "../../lib/api_error.ts";
 import { typedClient } from "../../lib/typed_client.ts";
 import { roleAtLeast } from "../team/team_rules.ts";
 import { DashboardEmpty } from "./dashboard_empty.tsx";
-import {
-  ActivityList,
-  FixFirst,
-  InstanceList,
-  PostureCharts,
-  ScoreSummary,
-} from "./dashboard_sections.tsx";
+import { DashboardBoard } from "./dashboard_board.tsx";
+import { ActivityList } from "./dashboard_sections.tsx";
 import { watchOrgJobs } from "./job_stream.ts";
-import {
-  createPostureApi,
-  type Dashboard,
-  type FrameworkOption,
-  type Trends,
-} from "./posture_api.ts";
+import { createPostureApi, type Dashboard, type FrameworkOption } from "./posture_api.ts";
 
 /**
  * Follows the organization's jobs and calls `refresh` when a sync or run
@@ -48,14 +38,17 @@ export function useLiveRefresh(orgId: string, refresh: () => void): boolean {
   return active;
 }
 
-/** `/app/dashboard`: the organization's posture over all its instances; the start page. */
+/**
+ * `/app/dashboard`: the organization's posture over all its instances; the
+ * start page. Its figures are the widgets of the organization's dashboard (or
+ * a personal one); the filters and live updates apply to every tile.
+ */
 export function DashboardPage(): JSX.Element {
   const { api, orgs } = useApp();
   const org = orgs.current.value!;
   const canAdd = roleAtLeast(orgs.role.value ?? "viewer", "admin");
   const posture = useMemo(() => createPostureApi(api), [api]);
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
-  const [trends, setTrends] = useState<Trends | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [frameworks, setFrameworks] = useState<FrameworkOption[]>([]);
   const [framework, setFramework] = useState("");
@@ -69,12 +62,8 @@ export function DashboardPage(): JSX.Element {
   useEffect(() => {
     const abort = new AbortController();
     const filters = { framework: framework || null, instanceIds: instance ? [instance] : [] };
-    Promise.all([
-      posture.dashboard(org.id, filters, abort.signal),
-      posture.trends(org.id, { days: 90, ...filters }, abort.signal).catch(() => null),
-    ]).then(([d, t]) => {
+    posture.dashboard(org.id, filters, abort.signal).then((d) => {
       setDashboard(d);
-      setTrends(t);
       setError(null);
     }, (cause) => {
       if (!abort.signal.aborted) setError(errorMessage(cause));
@@ -153,13 +142,16 @@ export function DashboardPage(): JSX.Element {
         )
         : (
           <div class="min-w-0 space-y-4">
-            <ScoreSummary dashboard={dashboard} />
-            <FixFirst dashboard={dashboard} instanceId={instance || null} />
-            <PostureCharts dashboard={dashboard} trends={trends} />
-            <div class="grid gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] *:min-w-0">
-              <InstanceList dashboard={dashboard} />
-              <ActivityList dashboard={dashboard} />
-            </div>
+            <DashboardBoard
+              orgId={org.id}
+              context={{
+                instanceIds: instance ? [instance] : [],
+                framework: framework || null,
+                instanceNames: new Map(dashboard.instances.map((i) => [i.id, i.name])),
+                refresh: version,
+              }}
+            />
+            <ActivityList dashboard={dashboard} />
           </div>
         )}
     </>
