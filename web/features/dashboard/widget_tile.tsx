@@ -54,14 +54,14 @@ export function WidgetTile(
 
   if (error && !data) {
     return (
-      <Card title={props.name}>
+      <Card class="h-full" title={props.name}>
         <p class="text-sm text-red-700 dark:text-red-400" role="alert">{error}</p>
       </Card>
     );
   }
   if (!data) {
     return (
-      <Card title={props.name}>
+      <Card class="h-full" title={props.name}>
         <Loader label={`Loading ${props.name}`} />
       </Card>
     );

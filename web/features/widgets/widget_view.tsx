@@ -299,7 +299,11 @@ export function WidgetView(props: WidgetViewProps): JSX.Element {
   const frame = (body: JSX.Element, view?: View) =>
     title === undefined
       ? body
-      : <Card title={title} description={view?.description} flush={view?.flush}>{body}</Card>;
+      : (
+        <Card class="h-full" title={title} description={view?.description} flush={view?.flush}>
+          {body}
+        </Card>
+      );
   const figure = FIGURES[template];
   const view = VIEWS[template];
   if (data === null || typeof data !== "object") return frame(<Empty text="No data." />);
