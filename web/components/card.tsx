@@ -43,7 +43,7 @@ export function Card(props: CardProps): JSX.Element {
           {props.actions && <div class="flex shrink-0 items-center gap-2">{props.actions}</div>}
         </header>
       )}
-      <div class={props.flush ? "" : "px-5 py-4"}>{props.children}</div>
+      <div class={cx("flex-1", !props.flush && "px-5 py-4")}>{props.children}</div>
       {props.footer && (
         <footer class="flex flex-wrap items-center justify-end gap-2 rounded-b-lg border-t border-line bg-surface-muted px-5 py-3">
           {props.footer}

@@ -1,6 +1,6 @@
 /**
- * Pieces of the Dashboard page besides its widgets (web/features/dashboard/
- * widget_tile.tsx): the score trend's series and the recent activity card.
+ * Pieces of the Dashboard page besides its widgets (web/features/widgets/
+ * widget_view.tsx): the score trend's series and the recent activity card.
  * No fetching.
  *
  * @module

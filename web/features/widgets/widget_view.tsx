@@ -1,257 +1,322 @@
 /**
- * Draws one widget's data (`GET /widgets/:id/data`, the editor's preview, a
- * dashboard tile): one view per template, built from the Dashboard's charts
- * and posture pieces. Presentational: data in, no fetching.
+ * The one renderer of a widget's data (`GET /widgets/:id/data`): the Widgets
+ * page's previews and the Dashboard page's tiles both draw with it, one view
+ * per template, from the Dashboard's charts and posture pieces. Presentational:
+ * data in, no fetching.
+ *
+ * With a `title` the widget is drawn in its own frame (a card, or a stat tile
+ * for a single figure), as a dashboard tile; without one it is drawn bare,
+ * inside the caller's card. `context` adds what only a dashboard knows.
  *
  * @module
  */
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
+import { Card } from "../../components/card.tsx";
 import { Chart } from "../../components/chart.tsx";
+import { trendSeries } from "../dashboard/dashboard_sections.tsx";
 import {
   capitalize,
-  formatDay,
+  findingsHref,
   formatWhen,
   ScoreValue,
   SEVERITY_ORDER,
   SeverityBadge,
-  severityChartTone,
+  StatTile,
 } from "../dashboard/posture_ui.tsx";
 
-interface ScoreGauge {
-  score: number | null;
-  kind: string;
-  passed: number;
-  failed: number;
+/** What a dashboard adds to a widget's data. */
+export interface WidgetContext {
+  /** Instance id → name, for the lines of a score trend. */
+  instanceNames?: ReadonlyMap<string, string>;
+  /**
+   * Link checks and instances to their findings on the Analysis page (a check's
+   * link opens `instanceId`'s findings, the instance the page is filtered to).
+   */
+  links?: { instanceId: string | null };
 }
-interface ScoreTrend {
-  kind: string;
-  points: { at: string; instance_id: string; score: number | null }[];
+
+interface ViewProps {
+  // deno-lint-ignore no-explicit-any -- each view reads its own template's data (docs/widgets.md)
+  data: any;
+  /** The chart's accessible name. */
+  title: string;
+  framed: boolean;
+  context: WidgetContext;
 }
-interface SeverityBreakdown {
-  total: number;
-  by_severity: Record<string, number>;
+
+/** A single figure: drawn as a stat tile when framed. */
+interface Figure {
+  label?: string;
+  value: ComponentChildren;
+  hint: string;
 }
-interface FrameworkReadiness {
-  frameworks: {
-    id: string;
+
+const Empty = (props: { text: string }) => <p class="text-sm text-fg-muted">{props.text}</p>;
+
+const FIGURES: Record<string, (data: ViewProps["data"]) => Figure> = {
+  score_gauge: (d) => ({
+    label: capitalize(d.kind),
+    value: <ScoreValue score={d.score} />,
+    hint: `${d.passed} passed · ${d.failed} failed`,
+  }),
+  findings_count: (d) => ({
+    value: <span class="font-semibold tabular-nums text-fg">{d.count}</span>,
+    hint: d.count === d.total
+      ? "Unmuted failing resources"
+      : `of ${d.total} unmuted failing resources`,
+  }),
+};
+
+function Trend(props: ViewProps): JSX.Element {
+  const points = props.data.points as { at: string; instance_id: string; score: number | null }[];
+  const ids = [...new Set(points.map((p) => p.instance_id))];
+  const trend = trendSeries({
+    runs: points.map((p) => ({ at: p.at, instance_id: p.instance_id, overall: p.score })),
+    instances: ids.map((id, i) => ({
+      id,
+      name: props.context.instanceNames?.get(id) ?? `Instance ${i + 1}`,
+    })),
+  });
+  if (trend.labels.length < 2) {
+    return <Empty text="The trend appears after a second analysis of an instance." />;
+  }
+  return <Chart type="line" title={props.title} labels={trend.labels} series={trend.series} />;
+}
+
+function Severities(props: ViewProps): JSX.Element {
+  const counts = props.data.by_severity as Record<string, number>;
+  const severities = SEVERITY_ORDER.filter((s) => (counts[s] ?? 0) > 0);
+  if (!severities.length) return <Empty text="No failing findings." />;
+  return (
+    <Chart
+      type="doughnut"
+      title={props.title}
+      labels={severities.map(capitalize)}
+      series={[{ label: "Findings", data: severities.map((s) => counts[s] ?? 0) }]}
+    />
+  );
+}
+
+const STATUS_TONES = { PASS: "success", FAIL: "danger", NOT_EVALUATED: "neutral" } as const;
+
+function Readiness(props: ViewProps): JSX.Element {
+  const frameworks = props.data.frameworks as {
     name: string;
-    score: number | null;
     requirements: Record<string, number>;
-    requirements_total: number;
   }[];
+  if (!frameworks.length) return <Empty text="No framework has been evaluated yet." />;
+  const statuses = [...new Set(frameworks.flatMap((f) => Object.keys(f.requirements)))].sort();
+  return (
+    <Chart
+      type="bar"
+      stacked
+      height={280}
+      title={props.title}
+      labels={frameworks.map((f) => f.name)}
+      series={statuses.map((s) => ({
+        label: capitalize(s),
+        tone: STATUS_TONES[s as keyof typeof STATUS_TONES] ?? (s === "MANUAL" ? "info" : "warning"),
+        data: frameworks.map((f) => f.requirements[s] ?? 0),
+      }))}
+    />
+  );
 }
-interface TopFailingChecks {
-  checks: {
+
+/** A link to findings when the context asks for links, else plain text. */
+function MaybeLink(props: { href: string | null; class: string; children: ComponentChildren }) {
+  return props.href
+    ? (
+      <a class={`${props.class} text-accent-text hover:underline`} href={props.href}>
+        {props.children}
+      </a>
+    )
+    : <span class={`${props.class} text-fg`}>{props.children}</span>;
+}
+
+function Checks(props: ViewProps): JSX.Element {
+  const checks = props.data.checks as {
     check_id: string;
     title: string;
     severity: string;
     affected_resources: number;
     recoverable_points: number;
   }[];
-}
-interface InstanceTable {
-  instances: {
-    id: string;
-    name: string;
-    score: number | null;
-    failing_findings: number;
-    last_run_at: string | null;
-  }[];
-}
-interface FindingsCount {
-  count: number;
-  total: number;
-}
-interface SyncHealth {
-  instances: {
-    id: string;
-    name: string;
-    last_sync_at: string | null;
-    last_sync_status: string | null;
-    sync_failures_30d: number;
-    healthy: boolean;
-  }[];
-}
-
-const Empty = (props: { text: string }) => <p class="text-sm text-fg-muted">{props.text}</p>;
-
-function Gauge(props: { data: ScoreGauge }): JSX.Element {
-  const d = props.data;
+  if (!checks.length) return <Empty text="Nothing is failing. Well done." />;
+  const links = props.context.links;
   return (
-    <div>
-      <p class="text-xs font-medium uppercase tracking-wide text-fg-muted">{capitalize(d.kind)}</p>
-      <p class="mt-1 text-4xl">
-        <ScoreValue score={d.score} />
-      </p>
-      <p class="mt-1 text-sm text-fg-muted">{d.passed} passed · {d.failed} failed</p>
-    </div>
-  );
-}
-
-function Trend(props: { data: ScoreTrend }): JSX.Element {
-  const points = props.data.points.filter((p) => p.score !== null);
-  if (points.length < 2) return <Empty text="The trend appears after a second analysis." />;
-  return (
-    <Chart
-      type="line"
-      title={`${capitalize(props.data.kind)} score trend`}
-      height={180}
-      labels={points.map((p) => formatDay(p.at))}
-      series={[{ label: "Score", tone: "brand", data: points.map((p) => p.score ?? 0) }]}
-    />
-  );
-}
-
-function Severities(props: { data: SeverityBreakdown }): JSX.Element {
-  const bySeverity = props.data.by_severity;
-  const severities = SEVERITY_ORDER.filter((s) => (bySeverity[s] ?? 0) > 0);
-  if (!severities.length) return <Empty text="No failing findings." />;
-  return (
-    <Chart
-      type="doughnut"
-      title="Failing findings by severity"
-      height={180}
-      labels={severities.map(capitalize)}
-      series={[{
-        label: "Findings",
-        tone: severityChartTone(severities[0]!),
-        data: severities.map((s) => bySeverity[s] ?? 0),
-      }]}
-    />
-  );
-}
-
-function Readiness(props: { data: FrameworkReadiness }): JSX.Element {
-  const fws = props.data.frameworks;
-  if (!fws.length) return <Empty text="No framework has been evaluated yet." />;
-  return (
-    <ul class="divide-y divide-line text-sm">
-      {fws.map((f) => (
-        <li key={f.id} class="flex items-center justify-between gap-3 py-1.5">
-          <span class="min-w-0 truncate text-fg">{f.name}</span>
-          <span class="shrink-0 text-fg-muted">
-            <ScoreValue score={f.score} /> · {f.requirements_total} requirements
+    <ol class="divide-y divide-line">
+      {checks.map((r) => (
+        <li key={r.check_id} class="flex flex-wrap items-center gap-x-3 gap-y-1 py-3">
+          <SeverityBadge severity={r.severity} />
+          <MaybeLink
+            class="min-w-40 flex-1 font-medium"
+            href={links ? findingsHref(links.instanceId, r.check_id) : null}
+          >
+            {r.title}
+          </MaybeLink>
+          <span class="text-sm tabular-nums text-fg-muted">
+            +{r.recoverable_points} points · {r.affected_resources}{" "}
+            {r.affected_resources === 1 ? "resource" : "resources"}
           </span>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function Checks(props: { data: TopFailingChecks }): JSX.Element {
-  if (!props.data.checks.length) return <Empty text="No failing checks." />;
-  return (
-    <ol class="divide-y divide-line text-sm">
-      {props.data.checks.map((c) => (
-        <li key={c.check_id} class="flex items-center gap-2 py-1.5">
-          <SeverityBadge severity={c.severity} />
-          <span class="min-w-0 flex-1 truncate text-fg" title={c.title}>{c.title}</span>
-          <span class="shrink-0 tabular-nums text-fg-muted">+{c.recoverable_points}</span>
         </li>
       ))}
     </ol>
   );
 }
 
-function SmallTable(
-  props: { caption: string; head: string[]; rows: { key: string; cells: JSX.Element[] }[] },
-): JSX.Element {
-  if (!props.rows.length) return <Empty text="No instances to show." />;
+function Instances(props: ViewProps): JSX.Element {
+  const rows = props.data.instances as {
+    id: string;
+    name: string;
+    score: number | null;
+    failing_findings: number;
+    last_run_at: string | null;
+  }[];
+  if (!rows.length) {
+    return (
+      <div class={props.framed ? "px-5 py-4" : ""}>
+        <Empty text="No instances to show." />
+      </div>
+    );
+  }
   return (
-    <table class="w-full text-left text-sm">
-      <caption class="sr-only">{props.caption}</caption>
-      <thead class="text-xs text-fg-muted">
-        <tr>
-          {props.head.map((h) => (
-            <th key={h} scope="col" class="py-1 pr-3 font-medium last:pr-0">{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody class="divide-y divide-line">
-        {props.rows.map((r) => (
-          <tr key={r.key}>
-            {r.cells.map((c, i) => <td key={i} class="py-1.5 pr-3 last:pr-0">{c}</td>)}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ul class="divide-y divide-line">
+      {rows.map((i) => (
+        <li key={i.id} class={`flex items-center gap-4 py-3 ${props.framed ? "px-5" : ""}`}>
+          <div class="min-w-0 flex-1">
+            <MaybeLink class="font-medium" href={props.context.links ? findingsHref(i.id) : null}>
+              {i.name}
+            </MaybeLink>
+            <p class="text-xs text-fg-muted">
+              {i.failing_findings} failing · last analysis {formatWhen(i.last_run_at)}
+            </p>
+          </div>
+          <ScoreValue class="text-xl" score={i.score} />
+        </li>
+      ))}
+    </ul>
   );
 }
 
-function Instances(props: { data: InstanceTable }): JSX.Element {
+function Syncs(props: ViewProps): JSX.Element {
+  const rows = props.data.instances as {
+    id: string;
+    name: string;
+    last_sync_at: string | null;
+    last_sync_status: string | null;
+    sync_failures_30d: number;
+    run_failures_30d: number;
+    healthy: boolean;
+  }[];
+  if (!rows.length) return <Empty text="Every sync is healthy." />;
   return (
-    <SmallTable
-      caption="Instances"
-      head={["Instance", "Score", "Failing"]}
-      rows={props.data.instances.map((i) => ({
-        key: i.id,
-        cells: [
-          <span key="a" class="text-fg">{i.name}</span>,
-          <ScoreValue key="b" score={i.score} />,
-          <span key="c" class="tabular-nums">{i.failing_findings}</span>,
-        ],
-      }))}
-    />
+    <ul class="space-y-3 text-sm">
+      {rows.map((r) => (
+        <li key={r.id}>
+          <p
+            class={r.healthy ? "font-medium text-fg" : "font-medium text-red-700 dark:text-red-300"}
+          >
+            {r.name} · {r.healthy ? "healthy" : "needs attention"}
+          </p>
+          <p class="text-xs text-fg-muted">
+            Last sync {formatWhen(r.last_sync_at)}
+            {r.last_sync_status && ` (${r.last_sync_status})`} · {r.sync_failures_30d} failed syncs,
+            {" "}
+            {r.run_failures_30d} failed analyses in 30 days
+          </p>
+        </li>
+      ))}
+    </ul>
   );
 }
 
-function Count(props: { data: FindingsCount }): JSX.Element {
+interface View {
+  draw: (props: ViewProps) => JSX.Element;
+  /** The framed card's description. */
+  description?: string;
+  /** The chart's name when drawn bare (the widget's name when framed). */
+  chartTitle?: (data: ViewProps["data"]) => string;
+  /** Edge to edge in its card (rows bring their own padding). */
+  flush?: boolean;
+}
+
+const VIEWS: Record<string, View> = {
+  score_trend: {
+    draw: Trend,
+    description: "Score of each instance after every analysis",
+    chartTitle: (d) => `${capitalize(d.kind)} score trend`,
+  },
+  severity_breakdown: {
+    draw: Severities,
+    description: "Unmuted failing resources",
+    chartTitle: () => "Failing findings by severity",
+  },
+  framework_readiness: {
+    draw: Readiness,
+    description: "Requirements by status over the selected instances",
+    chartTitle: () => "Framework readiness",
+  },
+  top_failing_checks: {
+    draw: Checks,
+    description: "Failing checks ranked by the score they would recover",
+  },
+  instance_table: { draw: Instances, flush: true },
+  sync_health: { draw: Syncs },
+};
+
+/** The templates this module can draw. */
+export const VIEWABLE_TEMPLATES: readonly string[] = [
+  ...Object.keys(FIGURES),
+  ...Object.keys(VIEWS),
+];
+
+function BareFigure(props: Figure): JSX.Element {
   return (
     <div>
-      <p class="text-4xl font-semibold tabular-nums text-fg">{props.data.count}</p>
-      <p class="mt-1 text-sm text-fg-muted">of {props.data.total} failing findings</p>
+      {props.label && (
+        <p class="text-xs font-medium uppercase tracking-wide text-fg-muted">{props.label}</p>
+      )}
+      <p class="mt-1 text-4xl">{props.value}</p>
+      <p class="mt-1 text-sm text-fg-muted">{props.hint}</p>
     </div>
   );
 }
 
-function Syncs(props: { data: SyncHealth }): JSX.Element {
-  return (
-    <SmallTable
-      caption="Sync health"
-      head={["Instance", "Last sync", "Failures (30 d)"]}
-      rows={props.data.instances.map((i) => ({
-        key: i.id,
-        cells: [
-          <span
-            key="a"
-            class={i.healthy ? "text-fg" : "font-medium text-red-700 dark:text-red-300"}
-          >
-            {i.name}
-          </span>,
-          <span key="b" class="text-fg-muted">
-            {formatWhen(i.last_sync_at)}
-            {i.last_sync_status ? ` (${i.last_sync_status})` : ""}
-          </span>,
-          <span key="c" class="tabular-nums">{i.sync_failures_30d}</span>,
-        ],
-      }))}
-    />
-  );
+/** Props of {@linkcode WidgetView}. */
+export interface WidgetViewProps {
+  /** The template id of the widget's data answer. */
+  template: string;
+  /** The `data` of the widget's data answer. */
+  data: unknown;
+  /** The widget's name: draws it framed, as a dashboard tile. */
+  title?: string;
+  context?: WidgetContext;
 }
 
-// deno-lint-ignore no-explicit-any -- each view narrows its own template's data
-const VIEWS: Record<string, (props: { data: any }) => JSX.Element> = {
-  score_gauge: Gauge,
-  score_trend: Trend,
-  severity_breakdown: Severities,
-  framework_readiness: Readiness,
-  top_failing_checks: Checks,
-  instance_table: Instances,
-  findings_count: Count,
-  sync_health: Syncs,
-};
-
-/** The templates this module can draw. */
-export const VIEWABLE_TEMPLATES: readonly string[] = Object.keys(VIEWS);
-
-/**
- * One widget's data, drawn as its template shows it.
- *
- * @param props the template id and the `data` of the widget's data answer
- */
-export function WidgetView(props: { template: string; data: unknown }): JSX.Element {
-  const View = VIEWS[props.template];
-  if (!View) return <Empty text={`This app cannot draw the “${props.template}” template.`} />;
-  if (props.data === null || typeof props.data !== "object") return <Empty text="No data." />;
-  return <View data={props.data} />;
+/** One widget's data, drawn as its template shows it. */
+export function WidgetView(props: WidgetViewProps): JSX.Element {
+  const { template, data, title } = props;
+  const frame = (body: JSX.Element, view?: View) =>
+    title === undefined
+      ? body
+      : (
+        <Card class="h-full" title={title} description={view?.description} flush={view?.flush}>
+          {body}
+        </Card>
+      );
+  const figure = FIGURES[template];
+  const view = VIEWS[template];
+  if (data === null || typeof data !== "object") return frame(<Empty text="No data." />);
+  if (figure) {
+    const f = figure(data);
+    return title === undefined ? <BareFigure {...f} /> : <StatTile {...f} label={title} />;
+  }
+  if (!view) return frame(<Empty text={`This app cannot draw the “${template}” template.`} />);
+  const body = view.draw({
+    data,
+    title: title ?? view.chartTitle?.(data) ?? capitalize(template),
+    framed: title !== undefined,
+    context: props.context ?? {},
+  });
+  return frame(body, view);
 }

@@ -130,6 +130,7 @@ function WidgetGallery(): JSX.Element {
                 {(templates ?? []).map((t) => (
                   <Card
                     key={t.id}
+                    class="flex flex-col"
                     headingLevel={3}
                     title={t.title}
                     description={t.description}
