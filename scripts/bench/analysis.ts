@@ -154,7 +154,9 @@ if (fresh) {
       values (${orgId}, ${instanceId}, ${table}, true, ${rows.length})`;
     loaded += rows.length;
   }
-  await db.sql`analyze public.snow_records`;
+  // As autovacuum leaves a table after a sync: statistics, and the visibility map
+  // that lets index-only scans skip the records (role assignment references).
+  await db.sql`vacuum (analyze) public.snow_records`;
   await db.sql.unsafe(
     `comment on table public.snow_records is 'bench:${await schemaFingerprint()}'`,
   );

@@ -64,9 +64,13 @@ export function isFalse(alias: string, field: string): string {
   return `public.sn_bool(${alias}.data ->> '${field}') is false`;
 }
 
-/** A text field is present and empty after trimming whitespace (a missing key is not blank). */
+/**
+ * A text field is present and empty after trimming whitespace (a missing key is
+ * not blank): no character that is not whitespace. The match stops at the first
+ * such character, where trimming would rewrite the whole value.
+ */
 export function isBlank(alias: string, field: string): string {
-  return `coalesce(regexp_replace(${alias}.data ->> '${field}', '^[[:space:]]+|[[:space:]]+$', '', 'g') = '', false)`;
+  return `coalesce(${alias}.data ->> '${field}' !~ '[^[:space:]]', false)`;
 }
 
 /**
@@ -138,7 +142,8 @@ held as (
 }
 
 /** The existing roles with a name, as `sys_id`, `role_name` (alias `r`). */
-const NAMED_ROLES = `select r.sys_id, r.data ->> 'name' as role_name from public.snow_records r
+export const NAMED_ROLES =
+  `select r.sys_id, r.data ->> 'name' as role_name from public.snow_records r
   where r.instance_id = $1::uuid and r.table_name = 'sys_user_role'
     and coalesce(r.data ->> 'name', '') <> ''`;
 

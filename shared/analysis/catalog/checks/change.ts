@@ -100,6 +100,8 @@ order by c.sys_id`,
     // without the tasks plugin or ACL) only add cases.
     optionalTables: ["change_task"],
     evidenceOnly: { change_request: ["number", "type", "state"] },
+    // Approvals are matched to implementers first (user references only); the
+    // few changes that hit are then read for their evidence.
     sql: `
 with ${APPROVED},
 implementers as (
@@ -108,15 +110,20 @@ implementers as (
     } c
   union
   select t.data ->> 'change_request', t.data ->> 'assigned_to' from ${records("change_task")} t
+),
+hits as materialized (
+  select ap.change_id, jsonb_agg(distinct ap.approver) as approvers
+  from approved ap
+  join implementers i on i.change_id = ap.change_id and i.user_id = ap.approver
+  where ap.approver <> ''
+  group by ap.change_id
 )
 select c.sys_id as resource_key, 'change_request' as table_name, c.sys_id, 'FAIL' as status,
-       jsonb_build_object(${CHANGE_EVIDENCE}, 'assigned_to', min(c.data ->> 'assigned_to'),
-                          'implementer_approvers', jsonb_agg(distinct ap.approver)) as evidence
+       jsonb_build_object(${CHANGE_EVIDENCE}, 'assigned_to', c.data ->> 'assigned_to',
+                          'implementer_approvers', h.approvers) as evidence
 from ${records("change_request")} c
-join approved ap on ap.change_id = c.sys_id
-join implementers i on i.change_id = c.sys_id and i.user_id = ap.approver
-where ap.approver <> ''
-group by c.sys_id, c.data ->> 'number', c.data ->> 'type', c.data ->> 'state'
+join hits h on h.change_id = c.sys_id
+where c.sys_id = any (array(select change_id from hits))
 order by c.sys_id`,
   }),
   behavioural({
@@ -168,16 +175,27 @@ order by c.sys_id`,
       change_request: ["number", "type", "state", "approval"],
       sysapproval_approver: APPROVAL_FIELDS,
     },
+    // The failing changes first; their approvals are then counted once, in a
+    // grouped join (a count per row would rescan every approval for each).
     sql: `
-with ${APPROVED}
-select c.sys_id as resource_key, 'change_request' as table_name, c.sys_id, 'FAIL' as status,
-       jsonb_build_object(${CHANGE_EVIDENCE}, 'approval', c.data ->> 'approval',
-                          'approved_approvals', (select count(*) from approved ap where ap.change_id = c.sys_id)) as evidence
-from ${records("change_request")} c
-where ${NORMAL_OR_EMERGENCY} and c.data ->> 'state' in ('-1', '0', '3')
-  and (${
+with ${APPROVED},
+failing as materialized (
+  select c.sys_id, c.data from ${records("change_request")} c
+  where ${NORMAL_OR_EMERGENCY} and c.data ->> 'state' in ('-1', '0', '3')
+    and (${
       f("c", "approval")
     } <> 'approved' or not exists (select 1 from approved ap where ap.change_id = c.sys_id))
+),
+approved_count as (
+  select ap.change_id, count(*) as n from approved ap
+  where ap.change_id = any (array(select sys_id from failing))
+  group by ap.change_id
+)
+select c.sys_id as resource_key, 'change_request' as table_name, c.sys_id, 'FAIL' as status,
+       jsonb_build_object(${CHANGE_EVIDENCE}, 'approval', c.data ->> 'approval',
+                          'approved_approvals', coalesce(n.n, 0)) as evidence
+from failing c
+left join approved_count n on n.change_id = c.sys_id
 order by c.sys_id`,
   }),
   behavioural({
@@ -664,15 +682,25 @@ order by u.sys_id`,
       change_request: ["number", "approval", "assigned_to", "work_start", "work_end"],
       sys_user: ["user_name"],
     },
+    // Only the editors' change windows matter: the users named by the audited
+    // edits are found first, then the approved changes assigned to them.
     sql: `
-with windows as (
+with audited as materialized (
+  select a.sys_id, a.data from ${records("sys_audit")} a
+  where a.data ->> 'tablename' in ${listParam("tables")}
+),
+editor as materialized (
+  select u.sys_id, u.data from ${records("sys_user")} u
+  where u.data ->> 'user_name' in (select a.data ->> 'user' from audited a)
+),
+windows as (
   select u.data ->> 'user_name' as user_name, c.data ->> 'number' as number,
          public.sn_datetime(c.data ->> 'work_start') as starts,
          case when ${
       f("c", "work_end")
     } = '' then ${NOW} else public.sn_datetime(c.data ->> 'work_end') end as ends
   from ${records("change_request")} c
-  join ${records("sys_user")} u on u.sys_id = c.data ->> 'assigned_to'
+  join editor u on u.sys_id = c.data ->> 'assigned_to'
   where c.data ->> 'approval' = 'approved' and ${f("c", "work_start")} <> '' and ${
       f("c", "assigned_to")
     } <> ''
@@ -681,9 +709,8 @@ select a.sys_id as resource_key, 'sys_audit' as table_name, a.sys_id, 'FAIL' as 
        jsonb_build_object('tablename', a.data ->> 'tablename', 'fieldname', a.data ->> 'fieldname',
                           'documentkey', a.data ->> 'documentkey', 'user', a.data ->> 'user',
                           'sys_created_on', a.data ->> 'sys_created_on') as evidence
-from ${records("sys_audit")} a
-where a.data ->> 'tablename' in ${listParam("tables")}
-  and not exists (
+from audited a
+where not exists (
     select 1 from windows w
     where w.user_name = a.data ->> 'user'
       and public.sn_datetime(a.data ->> 'sys_created_on') between w.starts and w.ends)

@@ -19,6 +19,7 @@ import {
   isTrue,
   listParam,
   lowerName,
+  NAMED_ROLES,
   NOW,
   records,
   SERVICE_ACCOUNT_FIELDS,
@@ -75,6 +76,10 @@ const GENERIC_USER_NAME =
 
 /** The baseline admin record's sys_id (the same on every instance; assumed, see docs/servicenow/tables.md). */
 const BASELINE_ADMIN_SYS_ID = "6816f79cc0a8016401c5a33be04be441";
+
+/** The role grants of the instance with their user reference (`user_ref`, indexed: see heldRoles). */
+const ROLE_GRANTS = `(select r.sys_id, r.data, r.user_ref from public.snow_records r
+    where r.instance_id = $1::uuid and r.table_name = 'sys_user_has_role')`;
 
 /**
  * Service and integration accounts cannot log in interactively: interactive-login
@@ -531,17 +536,40 @@ order by c.name`,
     parameters: [CONFLICTING_PAIRS],
     controls: ["A6"],
     tables: { sys_user: USER_FIELDS, ...HELD_ROLES_TABLES },
+    // Candidates first, from the role_ref index alone (user and role of every
+    // grant of the pairs' roles, any state): the users holding both roles of a
+    // pair. Only their grants are then read and judged (state, role name).
     sql: `
-with ${
-      heldRoles({
-        roles: `(select p ->> 0 from jsonb_array_elements($2::jsonb -> 'pairs') p
-    union select p ->> 1 from jsonb_array_elements($2::jsonb -> 'pairs') p)`,
-      })
-    },
+with held_role as materialized (
+  ${NAMED_ROLES}
+    and r.data ->> 'name' in (select p ->> 0 from jsonb_array_elements($2::jsonb -> 'pairs') p
+                              union select p ->> 1 from jsonb_array_elements($2::jsonb -> 'pairs') p)
+),
 pairs as (select p ->> 0 as a, p ->> 1 as b from jsonb_array_elements($2::jsonb -> 'pairs') as p),
--- The grants themselves (held_grant, see heldRoles), not the de-duplicated
--- held set: a pair holds or not either way, and the users that exist are the
--- ones the join below keeps.
+assigned as materialized (
+  select h.user_ref, h.role_ref from public.snow_records h
+  where h.instance_id = $1::uuid and h.role_ref = any (array(select sys_id from held_role))
+),
+-- Grouped in byte order ("C"): no locale-aware sort of 90k ids.
+candidate as materialized (
+  select distinct g.user_ref collate "default" as user_ref
+  from (select x.user_ref collate "C" as user_ref
+        from assigned x
+        join held_role ro on ro.sys_id = x.role_ref
+        join pairs on ro.role_name in (pairs.a, pairs.b)
+        group by 1, pairs.a, pairs.b
+        having bool_or(ro.role_name = pairs.a) and bool_or(ro.role_name = pairs.b)) g
+),
+held_grant as materialized (
+  select h.data ->> 'user' as user_id, ro.role_name
+  from public.snow_records h
+  join held_role ro on ro.sys_id = h.data ->> 'role'
+  where h.instance_id = $1::uuid and h.table_name = 'sys_user_has_role'
+    and h.user_ref = any (array(select user_ref from candidate))
+    and h.data ->> 'state' = 'active'
+),
+-- The grants themselves, not a de-duplicated held set: a pair holds or not
+-- either way, and the users that exist are the ones the join below keeps.
 hits as (
   select h1.user_id, jsonb_agg(distinct jsonb_build_array(pairs.a, pairs.b)) as pairs
   from pairs
@@ -553,7 +581,7 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
        jsonb_build_object('user_name', u.data ->> 'user_name', 'conflicting_pairs', h.pairs) as evidence
 from hits h
 join ${records("sys_user")} u on u.sys_id = h.user_id
-where ${isTrue("u", "active")}
+where u.sys_id = any (array(select user_id from hits)) and ${isTrue("u", "active")}
 order by u.sys_id`,
   }),
   behavioural({
@@ -625,14 +653,21 @@ order by g.sys_id`,
       sys_user: ["user_name"],
       sys_user_role: ["name"],
     },
+    // The conditions are those of the partial index snow_records_direct_grant_idx
+    // (a few hundred grants); then only their users and roles are looked up.
     sql: `
+with direct as materialized (
+  select g.sys_id, g.data from ${records("sys_user_has_role")} g
+  where g.data ->> 'state' = 'active' and ${isFalse("g", "inherited")}
+)
 select g.sys_id as resource_key, 'sys_user_has_role' as table_name, g.sys_id, 'FAIL' as status,
        jsonb_build_object('user', g.data ->> 'user', 'user_name', u.data ->> 'user_name',
                           'role', g.data ->> 'role', 'role_name', ro.data ->> 'name') as evidence
-from ${records("sys_user_has_role")} g
-left join ${records("sys_user")} u on u.sys_id = g.data ->> 'user'
+from direct g
+left join (select u.sys_id, u.data from ${records("sys_user")} u
+           where u.sys_id = any (array(select d.data ->> 'user' from direct d))) u
+  on u.sys_id = g.data ->> 'user'
 left join ${records("sys_user_role")} ro on ro.sys_id = g.data ->> 'role'
-where g.data ->> 'state' = 'active' and ${isFalse("g", "inherited")}
 order by g.sys_id`,
   }),
   behavioural({
@@ -699,13 +734,24 @@ order by g.sys_id`,
     resourceType: "sys_user_has_role",
     controls: ["A9"],
     tables: { sys_user_has_role: ["user", "role"], sys_user: ["user_name"] },
+    // Grants with a user reference are matched against the users from the
+    // user_ref index alone (no assignment page read); grants whose `user` is
+    // not a string (user_ref null) are looked at one by one.
     sql: `
+with orphan as materialized (
+  select g.sys_id from public.snow_records g
+  where g.instance_id = $1::uuid and g.user_ref is not null and not exists (
+    select 1 from public.snow_records u
+    where u.instance_id = $1::uuid and u.table_name = 'sys_user' and u.sys_id = g.user_ref)
+  union all
+  select g.sys_id from public.snow_records g
+  where g.instance_id = $1::uuid and g.table_name = 'sys_user_has_role' and g.user_ref is null
+    and ${hasField("g", "user")}
+)
 select g.sys_id as resource_key, 'sys_user_has_role' as table_name, g.sys_id, 'FAIL' as status,
        jsonb_build_object('user', g.data ->> 'user', 'role', g.data ->> 'role') as evidence
 from ${records("sys_user_has_role")} g
-where ${hasField("g", "user")} and not exists (
-  select 1 from public.snow_records u
-  where u.instance_id = $1::uuid and u.table_name = 'sys_user' and u.sys_id = g.data ->> 'user')
+where g.sys_id = any (array(select sys_id from orphan))
 order by g.sys_id`,
   }),
   behavioural({
@@ -923,8 +969,8 @@ order by u.sys_id`,
     sql: `
 select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as status,
        jsonb_build_object('user_name', u.data ->> 'user_name', 'active', u.data ->> 'active',
-                          'role_grants', (select count(*) from ${records("sys_user_has_role")} g
-                                          where g.data ->> 'user' = u.sys_id and g.data ->> 'state' = 'active'),
+                          'role_grants', (select count(*) from ${ROLE_GRANTS} g
+                                          where g.user_ref = u.sys_id and g.data ->> 'state' = 'active'),
                           'group_memberships', (select count(*) from ${
       records("sys_user_grmember")
     } m
@@ -932,9 +978,8 @@ select u.sys_id as resource_key, 'sys_user' as table_name, u.sys_id, 'FAIL' as s
 from ${records("sys_user")} u
 where (${lowerName("u.data ->> 'user_name'")} = 'admin' or u.sys_id = '${BASELINE_ADMIN_SYS_ID}')
   and (${isTrue("u", "active")}
-       or exists (select 1 from ${
-      records("sys_user_has_role")
-    } g where g.data ->> 'user' = u.sys_id and g.data ->> 'state' = 'active')
+       or exists (select 1 from ${ROLE_GRANTS} g
+                  where g.user_ref = u.sys_id and g.data ->> 'state' = 'active')
        or exists (select 1 from ${
       records("sys_user_grmember")
     } m where m.data ->> 'user' = u.sys_id))
