@@ -158,7 +158,10 @@ export interface TaskClientOptions {
 export const REAPER_SCHEDULE_ID = "ciq-system-reap-stale-jobs";
 /** Id of the minute schedule that starts due scheduled syncs (docs/operations.md). */
 export const SYNC_DISPATCH_SCHEDULE_ID = "ciq-system-dispatch-syncs";
-/** Id of the daily schedule that anchors every audit chain head (docs/audit.md). */
+/**
+ * Id of the daily schedule that purges audit entries past their plan's
+ * retention and anchors every audit chain head (docs/audit.md).
+ */
 export const AUDIT_ANCHOR_SCHEDULE_ID = "ciq-system-audit-anchor";
 
 /** The housekeeping schedules: stale-job reaper, sync dispatcher, audit anchor. */

@@ -11,6 +11,7 @@ import {
 } from "../db/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { anchorAuditChains } from "../audit/anchor.ts";
+import { purgeExpiredAuditEntries } from "../audit/retention.ts";
 import { observeJob } from "../metrics/mod.ts";
 import type {
   AnyTaskDefinition,
@@ -85,8 +86,8 @@ export type DeliveryOutcome =
   /** Another live delivery holds the job: try again later. */
   | { status: "busy"; jobId: string; retryAfterSeconds: number }
   | { status: "reaped"; report: ReapReport }
-  /** The daily anchor of every organization's audit chain head. */
-  | { status: "anchored"; report: { anchored: number } }
+  /** The daily audit housekeeping: retention purge, then the anchor of every chain head. */
+  | { status: "anchored"; report: { anchored: number; purged: number; organizations: number } }
   /** A pass of the sync dispatcher. */
   | { status: "dispatched"; report: Record<string, unknown> };
 
@@ -137,7 +138,12 @@ async function dispatch(
       return await runSchedule(options, message, meta);
     case "system":
       if (message.action === "audit_anchor") {
-        return { status: "anchored", report: { anchored: await anchorAuditChains(options.db) } };
+        // Purge first: the anchors taken next are then all inside the kept history.
+        const purge = await purgeExpiredAuditEntries(options.db);
+        return {
+          status: "anchored",
+          report: { ...purge, anchored: await anchorAuditChains(options.db) },
+        };
       }
       if (message.action === "dispatch_syncs") {
         const handler = options.systemActions?.dispatch_syncs;
