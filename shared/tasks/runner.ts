@@ -68,6 +68,8 @@ export interface RunnerOptions {
 /** Handlers of system messages implemented outside the task runner. */
 export interface SystemActions {
   dispatch_syncs?: () => Promise<Record<string, unknown>>;
+  /** Alert rules on security audit entries written since the last pass (shared/notifications). */
+  security_alerts?: () => Promise<Record<string, unknown>>;
 }
 
 /** Retries of follow-up work whose task sets none, when no task client is given. */
@@ -145,13 +147,15 @@ async function dispatch(
           report: { ...purge, anchored: await anchorAuditChains(options.db) },
         };
       }
-      if (message.action === "dispatch_syncs") {
-        const handler = options.systemActions?.dispatch_syncs;
+      if (message.action === "dispatch_syncs" || message.action === "security_alerts") {
+        const handler = options.systemActions?.[message.action];
         if (!handler) {
           return {
             status: "rejected",
             jobId: null,
-            error: "This deployment has no sync dispatcher",
+            error: message.action === "dispatch_syncs"
+              ? "This deployment has no sync dispatcher"
+              : "This deployment has no security alerting",
           };
         }
         return { status: "dispatched", report: await handler() };
