@@ -16,7 +16,9 @@ export interface PasswordHook {
  *
  * @param env the environment
  */
-export function passwordHookFromEnv(env: { get(key: string): string | undefined }) {
+export function passwordHookFromEnv(
+  env: { get(key: string): string | undefined },
+): PasswordHook | null {
   const uri = env.get("GOTRUE_HOOK_PASSWORD_VERIFICATION_ATTEMPT_URI");
   const secrets = env.get("GOTRUE_HOOK_PASSWORD_VERIFICATION_ATTEMPT_SECRETS");
   return uri && secrets ? { uri, secrets } : null;
