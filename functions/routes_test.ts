@@ -131,6 +131,9 @@ Deno.test("public routes are only the operational ones", () => {
       ? [`/${name}/webhooks/stripe`]
       : name === "organizations"
       ? [`/${name}/invitations/lookup`]
+      : name === "audit"
+      // Audit: Supabase Auth's password hook (the Standard Webhooks signature is the credential).
+      ? [`/${name}/hooks/password-verification`]
       : name === "notifications"
       // Notifications: the unsubscribe link of member emails (the signed token is the credential).
       ? [`/${name}/unsubscribe`, `/${name}/unsubscribe`]

@@ -26,8 +26,11 @@ try {
   for (const { org_id } of orgs) {
     const result = await db.asService((tx) => verifyAuditChain(tx, org_id, false));
     if (result.ok) {
+      const start = result.history_start
+        ? ` (history starts at #${result.history_start.seq}, ${result.history_start.starts_at})`
+        : "";
       say(
-        `ok      ${org_id}  ${result.entries} entries, head #${result.head_seq} ${result.head_hash}`,
+        `ok      ${org_id}  ${result.entries} entries, head #${result.head_seq} ${result.head_hash}${start}`,
       );
     } else {
       broken++;

@@ -232,7 +232,7 @@ async function orgTables(): Promise<string[]> {
     join pg_attribute a on a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped
     where c.relkind in ('r', 'p') and n.nspname = 'public'
       -- The audit trail is append-only and outlives the organization (docs/audit.md).
-      and c.relname not in ('audit_log', 'audit_anchors')
+      and c.relname not in ('audit_log', 'audit_anchors', 'audit_chain_starts')
     order by 1`;
   return rows.map((r) => r.name);
 }

@@ -5,7 +5,7 @@
 import { ConfigError } from "../../shared/env/mod.ts";
 import { dispatchDueSyncs, syncDispatchLimits } from "../../shared/instances/mod.ts";
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
-import { notifyJobEnded } from "../../shared/notifications/mod.ts";
+import { notifyJobEnded, notifySecurityEvents } from "../../shared/notifications/mod.ts";
 import { createTaskRegistry, taskCallbackUrl, type TaskRegistry } from "../../shared/tasks/mod.ts";
 import { TASK_KINDS } from "./kinds.ts";
 import { jobsRoutes } from "./routes/jobs.ts";
@@ -71,6 +71,7 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
               syncDispatchLimits(config),
             ),
           }),
+          security_alerts: () => notifySecurityEvents(services),
         },
       },
       services.cache,

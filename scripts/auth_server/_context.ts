@@ -1,6 +1,7 @@
 // What every handler shares: configuration, the clock, request parsing, the
 // bearer-token check and the three kinds of email GoTrue sends.
 
+import type { PasswordHook } from "./_hooks.ts";
 import type { Sql } from "../../shared/db/mod.ts";
 import type { Logger } from "../../shared/log/mod.ts";
 import { generateOtp, tokenHash } from "./_crypto.ts";
@@ -26,6 +27,8 @@ export interface ServerContext {
   otpExpiryMs: number;
   emailMaxFrequencyMs: number;
   limiter: RateLimiter;
+  /** Supabase Auth's password verification attempt hook, when configured. */
+  passwordHook?: PasswordHook | null;
   log?: Logger;
   now(): Date;
 }

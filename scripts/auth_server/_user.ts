@@ -26,6 +26,7 @@ import {
   passwordWeakness,
   verifyPassword,
 } from "./_password.ts";
+import { runPasswordHook } from "./_hooks.ts";
 import { deleteSessions, issueSession, refreshGrant } from "./_sessions.ts";
 import {
   audit,
@@ -75,7 +76,9 @@ async function passwordGrant(ctx: ServerContext, req: Request): Promise<Response
   const user = await findUserByEmail(ctx.sql, email);
   if (!user) throw invalid;
   if (isBanned(user, ctx.now())) throw new AuthError(400, "user_banned", "User is banned");
-  if (!(await verifyPassword(password, user.encrypted_password))) {
+  const valid = await verifyPassword(password, user.encrypted_password);
+  if (ctx.passwordHook) await runPasswordHook(ctx.passwordHook, { user_id: user.id, valid });
+  if (!valid) {
     // Not a GoTrue action: the stand-in records failed sign-ins of existing
     // accounts so the audit trail can show them (docs/audit.md).
     await audit(ctx.sql, {

@@ -24,6 +24,7 @@ import {
   parseTrustedProxies,
   type TrustedProxies,
 } from "../../shared/http/client_address.ts";
+import { type PasswordHook, passwordHookFromEnv } from "./_hooks.ts";
 import { ensureDevSchema } from "./_schema.ts";
 import { handleGetUser, handleLogout, handleToken, handleUpdateUser } from "./_user.ts";
 
@@ -68,6 +69,11 @@ export interface AuthServerOptions {
    * its Redis); by default in this process, on the server's clock.
    */
   limiter?: SharedRateLimiter;
+  /**
+   * Supabase Auth's "password verification attempt" hook (URI and `v1,whsec_…`
+   * secret). Default: from GOTRUE_HOOK_PASSWORD_VERIFICATION_ATTEMPT_URI and _SECRETS.
+   */
+  passwordHook?: PasswordHook | null;
 }
 
 /** A running local Supabase Auth stand-in. */
@@ -121,6 +127,9 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     siteUrl,
     apiUrl,
     autoconfirm: !options.requireEmailConfirmation,
+    passwordHook: options.passwordHook === undefined
+      ? passwordHookFromEnv(Deno.env)
+      : options.passwordHook,
     secureEmailChange: options.secureEmailChange ?? true,
     tokens: {
       keys,

@@ -74,6 +74,13 @@ export const TENANT_ROW_OVERRIDES: ColumnOverrides = {
     seq: 1_000_000,
   },
   "public.audit_anchors": { hash: "a".repeat(64) },
+  "public.audit_chain_starts": {
+    seq: 2,
+    prev_hash: "0".repeat(64),
+    hash: "a".repeat(64),
+    purged: 1,
+    retention_days: 30,
+  },
   "public.report_deliveries": { channel: "email", mode: null, status: "pending" },
   "public.report_webhook_secrets": { secret: `whsec_${"A".repeat(32)}` },
   "public.usage_daily": {

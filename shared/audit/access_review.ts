@@ -4,7 +4,8 @@
 // people who joined before the audit trail existed are covered too).
 import type { Tx } from "../db/mod.ts";
 import { requirePermission } from "../organizations/mod.ts";
-import type { AccessPeriod, AccessReviewQuery } from "./schemas.ts";
+import { auditChainStart } from "./retention.ts";
+import type { AccessPeriod, AccessReview, AccessReviewQuery } from "./schemas.ts";
 
 interface MembershipEntry {
   occurred_at: Date;
@@ -59,21 +60,53 @@ export function replayMemberships(entries: readonly MembershipEntry[]): Open[] {
 }
 
 /**
- * Role periods that overlap `[from, to)`, with emails where the caller can see them.
+ * After a retention purge, the roles people held when the kept history starts,
+ * as snapshot entries (grant time and granter unknown): the role before the
+ * first kept change of their membership, or, with no kept change, the role
+ * they hold now.
+ */
+async function rolesAtStart(tx: Tx, orgId: string, startsAt: Date): Promise<MembershipEntry[]> {
+  const firsts = await tx<Pick<MembershipEntry, "target_id" | "operation" | "before">[]>`
+    select distinct on (target_id) target_id, operation, before from public.audit_log
+    where org_id = ${orgId} and target_table = 'memberships' and target_id is not null
+    order by target_id, seq`;
+  const current = await tx<{ user_id: string; role: string }[]>`
+    select user_id::text, role::text from public.memberships where org_id = ${orgId}`;
+  const seen = new Map(firsts.map((f) => [f.target_id, f]));
+  const seed = (target_id: string, role: string): MembershipEntry => ({
+    occurred_at: startsAt,
+    actor_id: null,
+    operation: "snapshot",
+    target_id,
+    before: null,
+    after: { role },
+  });
+  const seeds = firsts
+    .filter((f) => (f.operation === "update" || f.operation === "delete") && f.before?.role)
+    .map((f) => seed(f.target_id, f.before!.role!));
+  for (const m of current) if (!seen.has(m.user_id)) seeds.push(seed(m.user_id, m.role));
+  return seeds;
+}
+
+/**
+ * Role periods that overlap `[from, to)`, with emails where the caller can see
+ * them, and when the audit history they are replayed from starts.
  *
  * @param tx a tenant transaction
  * @param query the organization and the period
  */
-export async function accessReview(tx: Tx, query: AccessReviewQuery): Promise<AccessPeriod[]> {
+export async function accessReview(tx: Tx, query: AccessReviewQuery): Promise<AccessReview> {
   await requirePermission(tx, query.org_id, "audit.read");
   const from = new Date(query.from);
   const to = new Date(query.to);
+  const start = await auditChainStart(tx, query.org_id);
+  const seeds = start ? await rolesAtStart(tx, query.org_id, new Date(start.starts_at)) : [];
   const entries = await tx<MembershipEntry[]>`
     select occurred_at, actor_id, operation, target_id, before, after
     from public.audit_log
     where org_id = ${query.org_id} and target_table = 'memberships' and occurred_at < ${to}
     order by seq`;
-  const periods = replayMemberships(entries).filter((p) =>
+  const periods = replayMemberships([...seeds, ...entries]).filter((p) =>
     (p.granted_at === null || new Date(p.granted_at) < to) &&
     (p.ended_at === null || new Date(p.ended_at) >= from)
   );
@@ -86,7 +119,7 @@ export async function accessReview(tx: Tx, query: AccessReviewQuery): Promise<Ac
       .map((r) => [r.id, r.email]),
   );
   const email = (id: string | null) => id ? emails.get(id) ?? null : null;
-  return periods
+  const data = periods
     .map((p) => ({
       ...p,
       email: email(p.user_id),
@@ -97,4 +130,5 @@ export async function accessReview(tx: Tx, query: AccessReviewQuery): Promise<Ac
       (a.email ?? a.user_id).localeCompare(b.email ?? b.user_id) ||
       (a.granted_at ?? "").localeCompare(b.granted_at ?? "")
     );
+  return { data, history_starts_at: start?.starts_at ?? null };
 }

@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { createTestAuth, createTestDatabase, type TestUser } from "../../scripts/testing/mod.ts";
 import type { Tx } from "../db/mod.ts";
-import { accessReview, listSignInEvents, verifyAuditChain } from "./mod.ts";
+import {
+  accessReview,
+  accessReviewCsv,
+  listSignInEvents,
+  purgeExpiredAuditEntries,
+  verifyAuditChain,
+} from "./mod.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
@@ -201,10 +207,11 @@ Deno.test("the access review replays who held which role, and who changed it", a
       tx`delete from public.memberships where org_id = ${orgId} and user_id = ${colleague.id}`,
   );
   const end = new Date(Date.now() + 60_000).toISOString();
-  const periods = await tdb.db.asTenant(
+  const { data: periods, history_starts_at } = await tdb.db.asTenant(
     claims,
     (tx) => accessReview(tx, { org_id: orgId, from: start, to: end }),
   );
+  assert.equal(history_starts_at, null);
   const theirs = periods.filter((p) => p.user_id === colleague.id);
   assert.deepEqual(theirs.map((p) => [p.role, p.granted_by, p.ended_how, p.ended_by]), [
     ["viewer", owner.id, "role_changed", owner.id],
@@ -301,4 +308,171 @@ Deno.test("every audited table's trigger is in place", async () => {
     where not exists (select 1 from pg_trigger g where g.tgrelid = t.table_name::regclass
                       and g.tgfoid = 'private.audit_row_change'::regproc)`;
   assert.deepEqual(missing.map((r) => r.table_name), []);
+});
+
+// Retention: the purge keeps the chain verifiable from the new start.
+const DAY = 86_400_000;
+/** A time past the trial plan's 30-day retention for everything written so far. */
+const later = (days = 31) => new Date(Date.now() + days * DAY);
+
+const purge = (orgId: string, asOf: Date) =>
+  tdb.db.asService((tx) =>
+    tx<{ purged: number; start_seq: string | null }[]>`
+      select * from private.audit_purge(${orgId}, ${asOf})`
+  );
+
+/** A chain whose first entries are past retention: rewrite their times consistently. */
+async function orgWithOldHistory(): Promise<{ orgId: string; owner: TestUser }> {
+  const owner = await orgWithHistory();
+  const orgId = owner.orgId!;
+  // Make entries 1-3 forty days old, as they would be after forty days, rehashing
+  // the chain so it still verifies before the purge.
+  await tamper(async (tx) => {
+    await tx`update public.audit_log set occurred_at = occurred_at - interval '40 days'
+             where org_id = ${orgId} and seq <= 3`;
+    const rows = await tx<{ seq: string }[]>`
+      select seq from public.audit_log where org_id = ${orgId} order by seq`;
+    for (const { seq } of rows) {
+      await tx`update public.audit_log l set prev_hash = coalesce(
+                 (select hash from public.audit_log where org_id = ${orgId} and seq = ${seq} - 1),
+                 repeat('0', 64))
+               where org_id = ${orgId} and seq = ${seq}`;
+      await tx`update public.audit_log l set hash = private.audit_entry_hash(l)
+               where org_id = ${orgId} and seq = ${seq}`;
+    }
+    await tx`update private.audit_heads h set hash = l.hash from public.audit_log l
+             where h.org_id = ${orgId} and l.org_id = h.org_id and l.seq = h.seq`;
+  });
+  assert.equal((await verify(orgId)).ok, true);
+  return { orgId, owner };
+}
+
+Deno.test("the retention purge removes entries past the plan's retention and the chain verifies from the new start", async () => {
+  const { orgId, owner } = await orgWithOldHistory();
+  const [head] = await sql<{ seq: string }[]>`
+    select seq from private.audit_heads where org_id = ${orgId}`;
+  const report = await purgeExpiredAuditEntries(tdb.db);
+  assert.ok(report.organizations >= 1);
+  const left = await sql<{ seq: string }[]>`
+    select seq from public.audit_log where org_id = ${orgId} order by seq`;
+  assert.deepEqual(left.map((r) => Number(r.seq))[0], 4);
+  const result = await verify(orgId);
+  assert.equal(result.ok, true, result.reason ?? "");
+  assert.equal(result.history_start?.seq, 4);
+  assert.equal(result.head_seq, Number(head!.seq));
+  assert.equal(result.entries, Number(head!.seq) - 3);
+  // Nothing more is due: a second run purges nothing.
+  assert.deepEqual([...await purge(orgId, new Date())], [{ purged: 0, start_seq: null }]);
+  // The access review says when history starts and still knows the owner's role.
+  const claims = await auth.verifier.verify(owner.token);
+  const review = await tdb.db.asTenant(claims, (tx) =>
+    accessReview(tx, {
+      org_id: orgId,
+      from: new Date(Date.now() - 100 * DAY).toISOString(),
+      to: new Date(Date.now() + DAY).toISOString(),
+    }));
+  assert.equal(review.history_starts_at, result.history_start!.starts_at);
+  assert.deepEqual(review.data.map((p) => [p.user_id, p.role, p.granted_at]), [
+    [owner.id, "owner", null],
+  ]);
+  const csv = accessReviewCsv(review.data, review.history_starts_at);
+  assert.match(csv, /history_starts_at/);
+  assert.match(
+    csv,
+    new RegExp(`before the retained history starts \\(${review.history_starts_at}`),
+  );
+});
+
+Deno.test("the newest entry is kept even when everything is past retention, and anchors of purged entries are ignored", async () => {
+  const owner = await orgWithHistory();
+  const orgId = owner.orgId!;
+  await tdb.db.asService((tx) => tx`select private.audit_anchor_heads()`);
+  const [head] = await sql<{ seq: string }[]>`
+    select seq from private.audit_heads where org_id = ${orgId}`;
+  const [row] = await purge(orgId, later());
+  assert.equal(Number(row!.start_seq), Number(head!.seq));
+  const result = await verify(orgId);
+  assert.equal(result.ok, true, result.reason ?? "");
+  assert.equal(result.entries, 1);
+  // New entries continue the chain from the kept head.
+  const claims = await auth.verifier.verify(owner.token);
+  await tdb.db.asTenant(
+    claims,
+    (tx) => tx`update public.organizations set name = 'After purge' where id = ${orgId}`,
+  );
+  await purge(orgId, later());
+  assert.equal((await verify(orgId)).ok, true);
+});
+
+Deno.test("after a purge the chain still detects an edit, a deletion and a reorder in the kept range", async () => {
+  const cases: [string, (orgId: string, tx: Tx) => Promise<unknown>, RegExp][] = [
+    [
+      "edit",
+      (orgId, tx) =>
+        tx`update public.audit_log set after = '{"name": "x"}' where org_id = ${orgId} and seq = 5`,
+      /changed after it was written/,
+    ],
+    [
+      "delete",
+      (orgId, tx) => tx`delete from public.audit_log where org_id = ${orgId} and seq = 5`,
+      /entry 5 is missing/,
+    ],
+    [
+      "delete of the first kept entry (not a purge)",
+      (orgId, tx) => tx`delete from public.audit_log where org_id = ${orgId} and seq = 4`,
+      /entry 4 is missing/,
+    ],
+    [
+      "reorder",
+      async (orgId, tx) => {
+        await tx`update public.audit_log set seq = 1000 where org_id = ${orgId} and seq = 4`;
+        await tx`update public.audit_log set seq = 4 where org_id = ${orgId} and seq = 5`;
+        await tx`update public.audit_log set seq = 5 where org_id = ${orgId} and seq = 1000`;
+      },
+      /entry 4/,
+    ],
+  ];
+  for (const [name, change, reason] of cases) {
+    const { orgId, owner } = await orgWithOldHistory();
+    // Two more entries so the kept range has room for a deletion inside it.
+    const claims = await auth.verifier.verify(owner.token);
+    for (const n of ["Kept 1", "Kept 2"]) {
+      await tdb.db.asTenant(
+        claims,
+        (tx) => tx`update public.organizations set name = ${n} where id = ${orgId}`,
+      );
+    }
+    await purge(orgId, new Date());
+    assert.equal((await verify(orgId)).ok, true, name);
+    await tamper((tx) => change(orgId, tx));
+    const result = await verify(orgId);
+    assert.equal(result.ok, false, name);
+    assert.match(result.reason!, reason, name);
+  }
+});
+
+Deno.test("only entries below a recorded start can be deleted, and only by the purge", async () => {
+  const { orgId } = await orgWithOldHistory();
+  await purge(orgId, new Date());
+  // The owner of the table (the superuser here), triggers on: a kept entry is refused.
+  await assert.rejects(
+    sql`delete from public.audit_log where org_id = ${orgId} and seq = 4`,
+    /append-only/,
+  );
+  await assert.rejects(
+    sql`delete from public.audit_chain_starts where org_id = ${orgId}`,
+    /append-only/,
+  );
+  // No application role may purge or record a start.
+  await assert.rejects(
+    tdb.db.asEngine(orgId, (tx) => tx`select private.audit_purge(${orgId}, ${later(400)})`),
+    /permission denied/,
+  );
+  const owner = await orgWithHistory();
+  const claims = await auth.verifier.verify(owner.token);
+  await assert.rejects(
+    tdb.db.asTenant(claims, (tx) => tx`select private.audit_purge(${owner.orgId!}, ${later(400)})`),
+    /permission denied/,
+  );
+  assert.equal((await verify(owner.orgId!)).history_start, null);
 });

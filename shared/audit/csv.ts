@@ -57,11 +57,20 @@ export async function auditEntriesCsv(
 }
 
 /**
- * The access review as CSV text (UTF-8 with a byte order mark).
+ * The access review as CSV text (UTF-8 with a byte order mark). Every row
+ * names when the history it was replayed from starts (after retention purges;
+ * "complete" when nothing was purged).
  *
  * @param periods the role periods
+ * @param historyStartsAt when the retained audit history starts, or null
  */
-export function accessReviewCsv(periods: readonly AccessPeriod[]): string {
+export function accessReviewCsv(
+  periods: readonly AccessPeriod[],
+  historyStartsAt: string | null = null,
+): string {
+  const unknownGrant = historyStartsAt
+    ? `before the retained history starts (${historyStartsAt})`
+    : "before the audit trail began";
   return "\uFEFF" + line([
     "user",
     "role",
@@ -70,15 +79,17 @@ export function accessReviewCsv(periods: readonly AccessPeriod[]): string {
     "ended_at",
     "ended_by",
     "ended_how",
+    "history_starts_at",
   ]) + periods.map((p) =>
     line([
       p.email ?? p.user_id,
       p.role,
-      p.granted_at ?? "before the audit trail began",
+      p.granted_at ?? unknownGrant,
       p.granted_by_email ?? p.granted_by,
       p.ended_at,
       p.ended_by_email ?? p.ended_by,
       p.ended_how,
+      historyStartsAt ?? "complete",
     ])
   ).join("");
 }

@@ -72,6 +72,15 @@ export const auditListQuerySchema = auditFilterSchema.extend({
 }).strict();
 export type AuditListQuery = z.infer<typeof auditListQuerySchema>;
 
+/** Where an organization's retained audit history starts (its latest retention purge). */
+export const historyStartSchema = z.object({
+  /** The first retained entry: verification starts here. */
+  seq: z.number().int(),
+  /** When that entry was written: nothing older is kept. */
+  starts_at: z.string(),
+  purged_at: z.string(),
+}).strict();
+
 /** The chain's verification result. */
 export const auditVerificationSchema = z.object({
   ok: z.boolean(),
@@ -84,6 +93,8 @@ export const auditVerificationSchema = z.object({
   checked_at: z.string(),
   anchor: z.object({ seq: z.number().int(), hash: z.string(), anchored_at: z.string() })
     .nullable(),
+  /** Where the retained history starts after retention purges (null: at entry 1). */
+  history_start: historyStartSchema.nullable(),
 }).strict();
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;
 
@@ -115,6 +126,14 @@ export const accessPeriodSchema = z.object({
   ended_how: z.enum(["role_changed", "removed"]).nullable(),
 }).strict();
 export type AccessPeriod = z.infer<typeof accessPeriodSchema>;
+
+/** The access review: role periods, and when the audit history they come from starts. */
+export const accessReviewSchema = z.object({
+  data: z.array(accessPeriodSchema),
+  /** Entries before this were purged under the plan's retention (null: nothing purged). */
+  history_starts_at: z.string().nullable(),
+}).strict();
+export type AccessReview = z.infer<typeof accessReviewSchema>;
 
 /** Query of the sign-in events. */
 export const signInQuerySchema = z.object({

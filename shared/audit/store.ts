@@ -5,6 +5,7 @@ import type { Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
+import { auditChainStart } from "./retention.ts";
 import type {
   AuditEntry,
   AuditEntryDetail,
@@ -136,7 +137,8 @@ export async function getAuditEntry(tx: Tx, orgId: string, id: string): Promise<
 }
 
 /**
- * Verifies the organization's chain from its first entry, and names the latest anchor.
+ * Verifies the organization's chain from its first retained entry, and names
+ * the latest anchor and where the retained history starts.
  *
  * @param tx a tenant transaction (or the service's, for the command line)
  * @param orgId the organization
@@ -171,6 +173,7 @@ export async function verifyAuditChain(
     broken_id: result!.broken_id,
     reason: result!.reason,
     checked_at: new Date().toISOString(),
+    history_start: await auditChainStart(tx, orgId),
     anchor: anchor
       ? {
         seq: Number(anchor.seq),

@@ -89,7 +89,7 @@ const USER_WRITABLE = [
  * The audit trail: appended only by security-definer triggers and functions,
  * never changed (shared/audit/chain_test.ts proves every application role is refused).
  */
-const APPEND_ONLY = ["public.audit_anchors", "public.audit_log"];
+const APPEND_ONLY = ["public.audit_anchors", "public.audit_chain_starts", "public.audit_log"];
 
 const OVERRIDES: ColumnOverrides = {
   "public.instances": { url: "https://evidence.service-now.com", auth_type: "basic" },

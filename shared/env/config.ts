@@ -89,6 +89,17 @@ const schema = z.object({
   STRIPE_SECRET_KEY: z.string().min(8).optional(),
   /** Signing secret of the Stripe webhook endpoint (`whsec_…`); webhooks refuse everything without it. */
   STRIPE_WEBHOOK_SECRET: z.string().min(8).optional(),
+  /**
+   * Secret of Supabase Auth's "password verification attempt" hook (`v1,whsec_…`,
+   * as the dashboard shows it); `POST /audit/hooks/password-verification` refuses
+   * everything without it (docs/audit.md).
+   */
+  AUTH_HOOK_SECRET: z.string().regex(/^(v1,)?whsec_[A-Za-z0-9+/=]{8,}$/, "must be v1,whsec_…")
+    .optional(),
+  /** Failed password attempts within AUTH_LOCK_WINDOW_MINUTES that lock an account. */
+  AUTH_LOCK_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** The window failed attempts are counted in, and how long a lock lasts (minutes). */
+  AUTH_LOCK_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** Another Stripe API base URL: the dev billing stand-in, or a mock. Default Stripe's own. */
   STRIPE_API_BASE: optionalUrl,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

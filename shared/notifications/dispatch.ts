@@ -181,25 +181,39 @@ export async function dispatchJobEnded(
     outcome.sent += await sendDigests(memberMail(deps), job.orgId);
   }
   const causes = await deps.db.asEngine(job.orgId, (tx) => causesOfJob(tx, job, deps.publicUrl));
-  if (causes.length === 0) return outcome;
-  const rules = await deps.db.asEngine(job.orgId, (tx) =>
+  await deliverCauses(deps, job.orgId, causes, outcome);
+  return outcome;
+}
+
+/**
+ * Evaluates the organization's enabled rules against `causes` and delivers
+ * what fires, each rule and cause once (dedup and throttling in deliverAlert).
+ */
+export async function deliverCauses(
+  deps: DispatchDeps,
+  orgId: string,
+  causes: readonly AlertCause[],
+  outcome: DispatchOutcome,
+): Promise<void> {
+  if (causes.length === 0) return;
+  const rules = await deps.db.asEngine(orgId, (tx) =>
     tx<Rule[]>`
-      select id, org_id, name, event, min_severity, threshold, framework, days, channel_ids,
-             in_app_role, throttle_minutes, enabled, created_at::text
+      select id, org_id, name, event, min_severity, threshold, framework, days, actions,
+             channel_ids, in_app_role, throttle_minutes, enabled, created_at::text
       from public.notification_rules
-      where org_id = ${job.orgId} and enabled and event = any (${causes.map((c) => c.event)})`);
+      where org_id = ${orgId} and enabled and event = any (${causes.map((c) => c.event)})
+      order by created_at, id`);
   for (const rule of rules) {
     for (const cause of causes.filter((c) => c.event === rule.event && c.fires(rule))) {
       const message = {
         ...cause.message(rule),
         event: rule.event,
-        org_id: job.orgId,
+        org_id: orgId,
         cause_key: cause.cause_key,
       };
       await deliverAlert(deps, rule, message, outcome);
     }
   }
-  return outcome;
 }
 
 /**

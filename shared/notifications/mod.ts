@@ -22,3 +22,4 @@ export { dailyScheduleId, ensureDailySchedule, notificationsDailyTask } from "./
 export * from "./preferences.ts";
 export { applyUnsubscribe, signUnsubscribeToken, verifyUnsubscribeToken } from "./unsubscribe.ts";
 export { emailMembers, sendDigests, unsubscribeUrl } from "./member_email.ts";
+export { actionMatches, dispatchSecurityEvents, SECURITY_BATCH } from "./security_events.ts";

@@ -17,6 +17,7 @@ export const RULE_EVENTS = [
   "framework.readiness_below",
   "instance.unreachable",
   "suppression.expiring",
+  "security.event",
 ] as const;
 export type RuleEvent = (typeof RULE_EVENTS)[number];
 
@@ -70,6 +71,7 @@ export const ruleSchema = z.object({
   threshold: z.number().int(),
   framework: z.string().nullable(),
   days: z.number().int(),
+  actions: z.array(z.string()),
   channel_ids: z.array(z.uuid()),
   in_app_role: z.enum(ORG_ROLES).nullable(),
   throttle_minutes: z.number().int(),
@@ -89,6 +91,13 @@ const ruleFields = {
   framework: z.string().regex(/^[a-z0-9_.-]{1,64}$/).nullable(),
   /** suppression.expiring: announce an expiry this many days ahead. */
   days: z.number().int().min(1).max(90),
+  /** security.event: audit actions that fire it (`members.*` for a prefix); empty: any. */
+  actions: z.array(
+    z.string().trim().regex(
+      /^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$/,
+      "must be an audit action such as members.change_role, or a prefix such as members.*",
+    ).max(100),
+  ).max(20),
   channel_ids: z.array(z.uuid()).max(20),
   /** Members with at least this role get an in-app notification; null: nobody. */
   in_app_role: z.enum(ORG_ROLES).nullable(),
@@ -102,6 +111,7 @@ export const createRuleSchema = z.object({
   threshold: ruleFields.threshold.optional(),
   framework: ruleFields.framework.optional(),
   days: ruleFields.days.optional(),
+  actions: ruleFields.actions.optional(),
   channel_ids: ruleFields.channel_ids.optional(),
   in_app_role: ruleFields.in_app_role.optional(),
   throttle_minutes: ruleFields.throttle_minutes.optional(),

@@ -225,7 +225,7 @@ interface RuleRow extends Omit<Rule, "created_at"> {
   created_at: Date;
 }
 const RULE_COLUMNS =
-  "id, org_id, name, event, min_severity, threshold, framework, days, channel_ids, in_app_role, throttle_minutes, enabled, created_at";
+  "id, org_id, name, event, min_severity, threshold, framework, days, actions, channel_ids, in_app_role, throttle_minutes, enabled, created_at";
 const toRule = (row: RuleRow): Rule => ({ ...row, created_at: row.created_at.toISOString() });
 
 async function assertChannelsExist(tx: Tx, orgId: string, ids: string[] | undefined) {
@@ -258,10 +258,11 @@ export async function createRule(
   await assertChannelsExist(tx, orgId, input.channel_ids);
   const [row] = await tx<RuleRow[]>`
     insert into public.notification_rules
-      (org_id, name, event, min_severity, threshold, framework, days, channel_ids, in_app_role,
-       throttle_minutes, enabled, created_by)
+      (org_id, name, event, min_severity, threshold, framework, days, actions, channel_ids,
+       in_app_role, throttle_minutes, enabled, created_by)
     values (${orgId}, ${input.name}, ${input.event}, ${input.min_severity ?? "high"},
             ${input.threshold ?? 5}, ${input.framework ?? null}, ${input.days ?? 7},
+            ${[...new Set(input.actions ?? [])]}::text[],
             ${input.channel_ids ?? []}::uuid[], ${input.in_app_role ?? null},
             ${input.throttle_minutes ?? 60}, ${input.enabled ?? true}, ${userId})
     returning ${tx.unsafe(RULE_COLUMNS)}`;
@@ -287,6 +288,7 @@ export async function updateRule(
       threshold = coalesce(${patch.threshold ?? null}::int, threshold),
       framework = case when ${frameworkSet} then ${patch.framework ?? null} else framework end,
       days = coalesce(${patch.days ?? null}::int, days),
+      actions = coalesce(${patch.actions ? [...new Set(patch.actions)] : null}::text[], actions),
       channel_ids = coalesce(${patch.channel_ids ?? null}::uuid[], channel_ids),
       in_app_role = case when ${inAppSet} then ${patch.in_app_role ?? null}::public.org_role
                          else in_app_role end,

@@ -32,7 +32,7 @@ export const scheduleMessageSchema = z.object({
 export const systemMessageSchema = z.object({
   v: z.literal(1),
   type: z.literal("system"),
-  action: z.enum(["reap", "audit_anchor", "dispatch_syncs"]),
+  action: z.enum(["reap", "audit_anchor", "dispatch_syncs", "security_alerts"]),
 });
 
 /** Any message the tasks endpoint accepts. */

@@ -158,10 +158,16 @@ export interface TaskClientOptions {
 export const REAPER_SCHEDULE_ID = "ciq-system-reap-stale-jobs";
 /** Id of the minute schedule that starts due scheduled syncs (docs/operations.md). */
 export const SYNC_DISPATCH_SCHEDULE_ID = "ciq-system-dispatch-syncs";
-/** Id of the daily schedule that anchors every audit chain head (docs/audit.md). */
+/**
+ * Id of the daily schedule that purges audit entries past their plan's
+ * retention and anchors every audit chain head (docs/audit.md).
+ */
 export const AUDIT_ANCHOR_SCHEDULE_ID = "ciq-system-audit-anchor";
 
-/** The housekeeping schedules: stale-job reaper, sync dispatcher, audit anchor. */
+/** Id of the schedule that evaluates `security.event` alert rules every minute. */
+export const SECURITY_ALERTS_SCHEDULE_ID = "ciq-system-security-alerts";
+
+/** The housekeeping schedules: stale-job reaper, sync dispatcher, audit anchor, security alerts. */
 const SYSTEM_SCHEDULES: {
   id: string;
   cron: string;
@@ -171,6 +177,7 @@ const SYSTEM_SCHEDULES: {
   { id: REAPER_SCHEDULE_ID, cron: "* * * * *", action: "reap", retries: 0 },
   { id: SYNC_DISPATCH_SCHEDULE_ID, cron: "* * * * *", action: "dispatch_syncs", retries: 0 },
   { id: AUDIT_ANCHOR_SCHEDULE_ID, cron: "5 0 * * *", action: "audit_anchor", retries: 3 },
+  { id: SECURITY_ALERTS_SCHEDULE_ID, cron: "* * * * *", action: "security_alerts", retries: 0 },
 ];
 
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,100}$/;

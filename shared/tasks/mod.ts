@@ -33,6 +33,7 @@ export {
   createTaskClientFromConfig,
   queueJob,
   REAPER_SCHEDULE_ID,
+  SECURITY_ALERTS_SCHEDULE_ID,
   SYNC_DISPATCH_SCHEDULE_ID,
   taskCallbackUrl,
 } from "./client.ts";

@@ -11,6 +11,7 @@ import {
 } from "../db/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { anchorAuditChains } from "../audit/anchor.ts";
+import { purgeExpiredAuditEntries } from "../audit/retention.ts";
 import { observeJob } from "../metrics/mod.ts";
 import type {
   AnyTaskDefinition,
@@ -67,6 +68,8 @@ export interface RunnerOptions {
 /** Handlers of system messages implemented outside the task runner. */
 export interface SystemActions {
   dispatch_syncs?: () => Promise<Record<string, unknown>>;
+  /** Alert rules on security audit entries written since the last pass (shared/notifications). */
+  security_alerts?: () => Promise<Record<string, unknown>>;
 }
 
 /** Retries of follow-up work whose task sets none, when no task client is given. */
@@ -85,8 +88,8 @@ export type DeliveryOutcome =
   /** Another live delivery holds the job: try again later. */
   | { status: "busy"; jobId: string; retryAfterSeconds: number }
   | { status: "reaped"; report: ReapReport }
-  /** The daily anchor of every organization's audit chain head. */
-  | { status: "anchored"; report: { anchored: number } }
+  /** The daily audit housekeeping: retention purge, then the anchor of every chain head. */
+  | { status: "anchored"; report: { anchored: number; purged: number; organizations: number } }
   /** A pass of the sync dispatcher. */
   | { status: "dispatched"; report: Record<string, unknown> };
 
@@ -137,15 +140,22 @@ async function dispatch(
       return await runSchedule(options, message, meta);
     case "system":
       if (message.action === "audit_anchor") {
-        return { status: "anchored", report: { anchored: await anchorAuditChains(options.db) } };
+        // Purge first: the anchors taken next are then all inside the kept history.
+        const purge = await purgeExpiredAuditEntries(options.db);
+        return {
+          status: "anchored",
+          report: { ...purge, anchored: await anchorAuditChains(options.db) },
+        };
       }
-      if (message.action === "dispatch_syncs") {
-        const handler = options.systemActions?.dispatch_syncs;
+      if (message.action === "dispatch_syncs" || message.action === "security_alerts") {
+        const handler = options.systemActions?.[message.action];
         if (!handler) {
           return {
             status: "rejected",
             jobId: null,
-            error: "This deployment has no sync dispatcher",
+            error: message.action === "dispatch_syncs"
+              ? "This deployment has no sync dispatcher"
+              : "This deployment has no security alerting",
           };
         }
         return { status: "dispatched", report: await handler() };

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import {
-  accessPeriodSchema,
   accessReview,
   accessReviewCsv,
   accessReviewQuerySchema,
+  accessReviewSchema,
   allAuditEntries,
   auditEntriesCsv,
   auditEntryDetailSchema,
@@ -118,13 +118,13 @@ export function auditRoutes(services: Services) {
         query: accessReviewQuerySchema,
         responses: {
           200: {
-            description: "Role periods",
-            schema: z.object({ data: z.array(accessPeriodSchema) }),
+            description: "Role periods, and when the retained audit history starts",
+            schema: accessReviewSchema,
           },
         },
       },
       async (c, { query }) =>
-        c.json({ data: await db.asTenant(c.get("claims"), (tx) => accessReview(tx, query)) }),
+        c.json(await db.asTenant(c.get("claims"), (tx) => accessReview(tx, query))),
     )
     .on({
       method: "get",
@@ -136,14 +136,14 @@ export function auditRoutes(services: Services) {
       responses: { 200: csvDeclaration },
     }, async (c, { query }) => {
       const csv = await db.asTenant(c.get("claims"), async (tx) => {
-        const periods = await accessReview(tx, query);
+        const { data: periods, history_starts_at } = await accessReview(tx, query);
         await recordAuditEvent(tx, {
           orgId: query.org_id,
           action: "audit.access_review_exported",
           targetTable: "audit_log",
           details: { from: query.from, to: query.to, rows: periods.length },
         });
-        return accessReviewCsv(periods);
+        return accessReviewCsv(periods, history_starts_at);
       });
       return csvResponse(csv, `access-review-${day(query.from)}-${day(query.to)}.csv`);
     })

@@ -38,6 +38,11 @@ function VerificationBanner(props: { result: AuditVerification | null; error: st
   return (
     <Alert tone="success" title="The audit chain verifies">
       {r.entries} entries, each linked to the one before; head #{r.head_seq}
+      {r.history_start
+        ? `; history starts at #${r.history_start.seq} (${
+          formatDateTime(r.history_start.starts_at)
+        }), older entries purged under the plan's retention`
+        : ""}
       {r.anchor
         ? `, last anchored ${formatDateTime(r.anchor.anchored_at)} at #${r.anchor.seq}`
         : ""}.

@@ -149,6 +149,8 @@ export interface RuleEventInfo {
   threshold?: ThresholdField;
   /** The rule may watch one framework (or every one). */
   framework?: boolean;
+  /** The rule may be limited to some audit actions (security events). */
+  actions?: boolean;
 }
 
 /** Every rule event, in the order the event picker lists them. */
@@ -208,6 +210,12 @@ export const RULE_EVENTS: Record<RuleEvent, RuleEventInfo> = {
       field: "days",
     },
   },
+  "security.event": {
+    label: "Security event",
+    description:
+      "The audit trail recorded a security event: a failed sign-in, a locked account, a role change, an API key or credentials added, an export…",
+    actions: true,
+  },
 };
 
 /** Severities a findings rule can start from. */
@@ -255,11 +263,16 @@ export function channelTarget(channel: Channel): string {
  * @param rule the rule
  */
 export function ruleCondition(
-  rule: Pick<Rule, "event" | "min_severity" | "threshold" | "days" | "framework">,
+  rule:
+    & Pick<Rule, "event" | "min_severity" | "threshold" | "days" | "framework">
+    & Partial<Pick<Rule, "actions">>,
 ): string {
   const info = RULE_EVENTS[rule.event];
   if (info.severity) {
     return `${info.label}: ${rule.min_severity === "critical" ? "critical" : "high or critical"}`;
+  }
+  if (info.actions) {
+    return `${info.label}: ${rule.actions?.length ? rule.actions.join(", ") : "any action"}`;
   }
   const scope = info.framework ? ` (${rule.framework ?? "any framework"})` : "";
   if (info.threshold) {

@@ -17,6 +17,7 @@ export const EVENT_LABELS: Record<PreferenceEvent, string> = {
   "instance.unreachable": "An instance cannot be reached",
   "suppression.expiring": "A suppression or risk acceptance expires soon",
   "report.ready": "A scheduled report is ready",
+  "security.event": "A security event in the audit trail",
 };
 
 /** The page's API calls. */

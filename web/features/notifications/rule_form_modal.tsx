@@ -43,6 +43,7 @@ const API_FIELDS: Record<string, RuleField> = {
   name: "name",
   threshold: "threshold",
   days: "threshold",
+  actions: "actions",
   channel_ids: "channels",
   in_app_role: "channels",
   throttle_minutes: "throttle_minutes",
@@ -134,6 +135,16 @@ export function RuleFormModal(props: RuleFormModalProps): JSX.Element {
           />
         )}
         {info.framework && <FrameworkSelect value={draft.framework} onValue={set("framework")} />}
+        {info.actions && (
+          <Input
+            label="Audit actions (optional)"
+            value={draft.actions}
+            onValue={set("actions")}
+            error={errors.actions}
+            placeholder="members.change_role, api_keys.*"
+            hint="Comma-separated; a name ending in .* matches a prefix. Empty: every security event."
+          />
+        )}
         <div class="sm:col-span-2">
           <ChannelChoices
             channels={props.channels}

@@ -123,13 +123,15 @@ export interface RuleDraft {
   threshold: string;
   /** framework.readiness_below: the framework watched; "" for every one. */
   framework: string;
+  /** security.event: audit actions, comma- or space-separated; "" for every one. */
+  actions: string;
   channel_ids: string[];
   in_app_role: "" | Role;
   throttle_minutes: string;
 }
 
 /** Fields of the rule form. */
-export type RuleField = "name" | "threshold" | "channels" | "throttle_minutes";
+export type RuleField = "name" | "threshold" | "actions" | "channels" | "throttle_minutes";
 
 /**
  * The draft for a new rule, or one to edit.
@@ -146,6 +148,7 @@ export function ruleDraft(rule?: Rule): RuleDraft {
         RULE_EVENTS[rule.event].threshold?.field === "days" ? rule.days : rule.threshold,
       ),
       framework: rule.framework ?? "",
+      actions: rule.actions.join(", "),
       channel_ids: [...rule.channel_ids],
       in_app_role: rule.in_app_role ?? "",
       throttle_minutes: String(rule.throttle_minutes),
@@ -158,6 +161,7 @@ export function ruleDraft(rule?: Rule): RuleDraft {
     min_severity: "critical",
     threshold: String(RULE_EVENTS[event].threshold?.default ?? 5),
     framework: "",
+    actions: "",
     channel_ids: [],
     in_app_role: "admin",
     throttle_minutes: "60",
@@ -168,6 +172,9 @@ function wholeNumber(text: string, min: number, max: number): number | null {
   const value = Number(text.trim());
   return text.trim() && Number.isInteger(value) && value >= min && value <= max ? value : null;
 }
+
+/** An audit action, or a prefix ending in `.*` (the API checks the same). */
+const AUDIT_ACTION = /^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$/;
 
 /** Longest throttle the API accepts: a week, in minutes. */
 export const MAX_THROTTLE_MINUTES = 10_080;
@@ -193,6 +200,13 @@ export function ruleBody(
   if (info.threshold && threshold === null) {
     errors.threshold = `Enter a whole number from ${info.threshold.min} to ${info.threshold.max}.`;
   }
+  const actions = draft.actions.split(/[\s,]+/).filter(Boolean);
+  if (info.actions) {
+    const bad = actions.find((a) => !AUDIT_ACTION.test(a) || a.length > 100);
+    if (bad) {
+      errors.actions = `“${bad}” is not an audit action such as members.change_role or members.*.`;
+    } else if (actions.length > 20) errors.actions = "Name at most 20 actions.";
+  }
   const throttle = wholeNumber(draft.throttle_minutes, 0, MAX_THROTTLE_MINUTES);
   if (throttle === null) {
     errors.throttle_minutes =
@@ -210,6 +224,7 @@ export function ruleBody(
       ...(info.severity ? { min_severity: draft.min_severity } : {}),
       ...(threshold !== null ? { [info.threshold?.field ?? "threshold"]: threshold } : {}),
       ...(info.framework ? { framework: draft.framework || null } : {}),
+      ...(info.actions ? { actions } : {}),
       channel_ids: draft.channel_ids,
       in_app_role: draft.in_app_role || null,
       throttle_minutes: throttle!,

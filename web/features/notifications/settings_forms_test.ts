@@ -70,6 +70,44 @@ Deno.test("an expiry rule sends its days, a readiness rule its framework and thr
   );
 });
 
+Deno.test("a security event rule sends its audit actions, and refuses what is not one", () => {
+  const rule = ruleBody({
+    ...ruleDraft(),
+    name: "Sign-ins and keys",
+    event: "security.event",
+    actions: " auth.sign_in_failed, api_keys.*  members.change_role ",
+  });
+  assert.equal(rule.errors, null);
+  if (!rule.errors) {
+    assert.deepEqual(rule.body.actions, [
+      "auth.sign_in_failed",
+      "api_keys.*",
+      "members.change_role",
+    ]);
+  }
+  const bad = ruleBody({
+    ...ruleDraft(),
+    name: "x",
+    event: "security.event",
+    actions: "DROP TABLE",
+  });
+  assert.match(bad.errors!.actions!, /“DROP” is not an audit action/);
+  const other = ruleBody({ ...ruleDraft(), name: "x", event: "job.failed", actions: "members.*" });
+  assert.equal(other.errors, null);
+  if (!other.errors) {
+    assert.equal(other.body.actions, undefined, "only security rules send actions");
+  }
+  const base = { min_severity: "critical" as const, threshold: 5, days: 7, framework: null };
+  assert.equal(
+    ruleCondition({ ...base, event: "security.event", actions: ["members.*"] }),
+    "Security event: members.*",
+  );
+  assert.equal(
+    ruleCondition({ ...base, event: "security.event", actions: [] }),
+    "Security event: any action",
+  );
+});
+
 Deno.test("every channel kind and rule event has words for the UI", () => {
   for (const kind of keysOf(CHANNEL_KINDS)) {
     assert.ok(CHANNEL_KINDS[kind].label && CHANNEL_KINDS[kind].target.label, kind);
