@@ -49,12 +49,16 @@ export function DashboardBoard(props: { orgId: string; context: TileContext }): 
 
   useEffect(() => {
     const query = { org_id: props.orgId };
-    Promise.all([call("GET /widgets/dashboards", { query }), call("GET /widgets", { query })])
-      .then(([d, w]) => {
-        setDashboards(d.data);
-        setWidgets(w.data);
-        setSelected((s) => d.data.some((x) => x.id === s) ? s : d.data[0]?.id ?? "");
-      }, (cause) => setError(errorMessage(cause)));
+    // Dashboards first: the first visit creates the default dashboard and its
+    // widgets, which the widget list must then include (read in parallel on
+    // another connection, it would not see them yet).
+    (async () => {
+      const d = await call("GET /widgets/dashboards", { query });
+      const w = await call("GET /widgets", { query });
+      setDashboards(d.data);
+      setWidgets(w.data);
+      setSelected((s) => d.data.some((x) => x.id === s) ? s : d.data[0]?.id ?? "");
+    })().catch((cause) => setError(errorMessage(cause)));
   }, [props.orgId, reload]);
 
   if (!dashboards) {
