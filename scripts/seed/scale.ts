@@ -11,6 +11,8 @@
 // named "Seed scale …", users @seed-scale.test) is deleted first; nothing else
 // is touched. Prints what it built per table and how long each step took.
 import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { migrate } from "../db/migrate.ts";
 import { connectDatabase, type Database } from "../../shared/db/mod.ts";
 import { instanceRuntime } from "../../shared/instances/mod.ts";
 import { cloneInstances, type Template } from "./clone.ts";
@@ -58,6 +60,16 @@ if (!url) {
       "is not supported.",
   );
   Deno.exit(2);
+}
+// A fresh database gets the schema first, as `deno task db:migrate` would apply it.
+{
+  const migrator = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const report = await migrate(migrator);
+    if (report.applied.length) say(`migrations: ${report.applied.length} applied`);
+  } finally {
+    await migrator.end();
+  }
 }
 const db = connectDatabase(url, { max: 4 });
 const began = performance.now();
