@@ -3,7 +3,11 @@
 // Each route declares who may call it (see routes/*.ts and GET /tasks/openapi.json):
 // the QStash callback takes signed deliveries only, the jobs API signed-in members.
 import { ConfigError } from "../../shared/env/mod.ts";
-import { dispatchDueSyncs, syncDispatchLimits } from "../../shared/instances/mod.ts";
+import {
+  dispatchAfterSyncEnded,
+  dispatchDueSyncs,
+  syncDispatchLimits,
+} from "../../shared/instances/mod.ts";
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
 import { notifyJobEnded, notifySecurityEvents } from "../../shared/notifications/mod.ts";
 import { createTaskRegistry, taskCallbackUrl, type TaskRegistry } from "../../shared/tasks/mod.ts";
@@ -43,6 +47,11 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
     );
   }
   const registry = options.registry ?? createTaskRegistry(TASK_KINDS);
+  const dispatchDeps = {
+    db: services.db,
+    log: services.log.child({ fn: "tasks" }),
+    tasks: services.tasks,
+  };
 
   const app = createFunctionApp("tasks", services, {
     description: "Background work: the QStash callback, and jobs with their progress",
@@ -66,16 +75,16 @@ export function createTasksApp(services: Services, options: TasksAppOptions = {}
         tasks: services.tasks,
         systemActions: {
           dispatch_syncs: async () => ({
-            ...await dispatchDueSyncs(
-              { db: services.db, log: services.log.child({ fn: "tasks" }), tasks: services.tasks },
-              syncDispatchLimits(config),
-            ),
+            ...await dispatchDueSyncs(dispatchDeps, syncDispatchLimits(config)),
           }),
           security_alerts: () => notifySecurityEvents(services),
         },
       },
       services.cache,
-      (job) => notifyJobEnded(services, job),
+      async (job) => {
+        await notifyJobEnded(services, job);
+        await dispatchAfterSyncEnded(dispatchDeps, syncDispatchLimits(config), job.kind);
+      },
     ).app,
   );
   app.route("/", jobsRoutes(services).app);

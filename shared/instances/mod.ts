@@ -80,6 +80,7 @@ export {
 } from "./store.ts";
 export { syncTask } from "./sync_task.ts";
 export {
+  dispatchAfterSyncEnded,
   dispatchDueSyncs,
   type SyncDispatchDeps,
   type SyncDispatchLimits,

@@ -106,6 +106,32 @@ export async function dispatchDueSyncs(
   return report;
 }
 
+/**
+ * Runs a pass as soon as a sync has ended, so the slot it freed goes to the
+ * next due instance now rather than at the next minute's pass. Errors are
+ * logged, not thrown: the minute pass starts whatever this one could not.
+ *
+ * @param deps database, logger and task client
+ * @param limits caps and spread
+ * @param kind the kind of the job that ended
+ * @param now the pass's time
+ * @returns the pass's report, or null when the job was not a sync or the pass failed
+ */
+export async function dispatchAfterSyncEnded(
+  deps: SyncDispatchDeps,
+  limits: SyncDispatchLimits,
+  kind: string,
+  now: Date = new Date(),
+): Promise<SyncDispatchReport | null> {
+  if (kind !== syncTask.kind) return null;
+  try {
+    return await dispatchDueSyncs(deps, limits, now);
+  } catch (error) {
+    deps.log.warn("the sync dispatcher pass after a sync ended failed", { error });
+    return null;
+  }
+}
+
 function emptyReport(): SyncDispatchReport {
   return {
     skipped: false,

@@ -9,7 +9,11 @@ import {
   type TaskTransport,
 } from "../tasks/mod.ts";
 import { nextSyncAt } from "./schemas.ts";
-import { dispatchDueSyncs, type SyncDispatchLimits } from "./sync_dispatch.ts";
+import {
+  dispatchAfterSyncEnded,
+  dispatchDueSyncs,
+  type SyncDispatchLimits,
+} from "./sync_dispatch.ts";
 
 const tdb = await createTestDatabase();
 const auth = await createTestAuth();
@@ -102,6 +106,22 @@ Deno.test("the dispatcher starts due syncs round-robin across organizations with
     const at = row!.next_sync_at.getTime();
     assert.ok(at >= base && at < base + 900_000, row!.next_sync_at.toISOString());
   });
+});
+
+Deno.test("a slot freed by a sync that ended goes to the next due instance at once", async () => {
+  const org = await orgWith("Queue", 3);
+  const roomy = { ...limits, maxConcurrent: 1000, maxPerOrg: 1 };
+  const at = new Date(T.getTime() + 400_000);
+  const first = await dispatchDueSyncs(deps, roomy, at);
+  assert.equal((await activeSyncsByOrg()).get(org.orgId), 1, "one at a time in this organization");
+  assert.ok(first.waiting >= 2);
+  await finishSyncsOf(org.orgId);
+  const notSync = await dispatchAfterSyncEnded(deps, roomy, "analysis.run", at);
+  assert.equal(notSync, null, "only a sync ending frees a sync slot");
+  assert.equal((await activeSyncsByOrg()).get(org.orgId), undefined);
+  const pass = await dispatchAfterSyncEnded(deps, roomy, "servicenow.sync", at);
+  assert.ok(pass && pass.started >= 1);
+  assert.equal((await activeSyncsByOrg()).get(org.orgId), 1, "the next instance started");
 });
 
 Deno.test("a due instance whose sync is still running skips this time", async () => {
