@@ -138,7 +138,7 @@ const PAGES: PageCase[] = [
   {
     name: "Reports",
     path: "/app/reports",
-    ready: (page) => page.getByRole("list", { name: "Generated files" }).waitFor(),
+    ready: (page) => page.getByRole("table", { name: "Generated files" }).waitFor(),
   },
   {
     name: "Widgets",

@@ -52,7 +52,6 @@ export function FilesList(props: FilesListProps): JSX.Element {
   const columns: Column<ExportFile>[] = [
     {
       id: "file",
-      primary: true,
       header: "File",
       cell: (f) => (
         <div class="min-w-0 max-w-xs">
@@ -102,7 +101,6 @@ export function FilesList(props: FilesListProps): JSX.Element {
       flush
     >
       <Table
-        stackOnPhone
         caption="Generated files"
         columns={columns}
         rows={props.files}
