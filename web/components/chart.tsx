@@ -25,6 +25,13 @@ export interface ChartProps {
   /** Height in pixels (the width follows the container). */
   height?: number;
   stacked?: boolean;
+  /**
+   * Bars run left to right, their labels on the y axis: long category names
+   * (frameworks) stay readable in a narrow tile. Labels longer than about 40%
+   * of the chart's width are shortened with an ellipsis; the tooltip and the
+   * data table keep the full name.
+   */
+  horizontal?: boolean;
   /** Formats values in tooltips, axis ticks and the data table. */
   formatValue?: (value: number) => string;
   class?: string;
@@ -62,6 +69,37 @@ function loadChartJs(): Promise<typeof import("chart.js")> {
     return mod;
   });
   return chartModule;
+}
+
+/** Share of the chart's width the category labels of a horizontal bar chart may take. */
+const LABEL_SHARE = 0.4;
+/** Average width of a tick label's character at Chart.js' default 12 px font. */
+const CHAR_PX = 6.5;
+
+/**
+ * A category label cut to at most `maxChars` characters, ending in an ellipsis
+ * when cut (at a word boundary when one is near).
+ *
+ * @param label the full label
+ * @param maxChars the most characters the label may take (at least 4)
+ */
+export function shortenLabel(label: string, maxChars: number): string {
+  const max = Math.max(4, Math.floor(maxChars));
+  if (label.length <= max) return label;
+  const cut = label.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  const word = space >= max * 0.6 ? cut.slice(0, space) : cut;
+  return `${word.trimEnd()}…`;
+}
+
+/**
+ * How many characters a horizontal bar chart's labels may take in a chart
+ * `width` pixels wide.
+ *
+ * @param width the chart's width in pixels
+ */
+export function labelBudget(width: number): number {
+  return Math.max(8, Math.floor((width * LABEL_SHARE) / CHAR_PX));
 }
 
 function isDark(): boolean {
@@ -118,17 +156,49 @@ function buildConfig(props: ChartProps, dark: boolean): ChartConfiguration {
           },
         },
       },
-      scales: doughnut ? {} : {
-        x: { stacked: props.stacked, ticks: { color: text }, grid: { display: false } },
-        y: {
-          stacked: props.stacked,
-          beginAtZero: true,
-          ticks: { color: text, callback: (value) => format(Number(value)) },
-          grid: { color: grid },
+      indexAxis: props.horizontal ? "y" : "x",
+      scales: doughnut ? {} : scales(props, text, grid, format),
+    },
+  } as ChartConfiguration;
+}
+
+/** The axes: categories on x (on y for horizontal bars), values from zero on the other. */
+function scales(
+  props: ChartProps,
+  text: string,
+  grid: string,
+  format: (value: number) => string,
+): Record<string, unknown> {
+  const values = {
+    stacked: props.stacked,
+    beginAtZero: true,
+    ticks: { color: text, callback: (value: number | string) => format(Number(value)) },
+    grid: { color: grid },
+  };
+  if (!props.horizontal) {
+    return {
+      x: { stacked: props.stacked, ticks: { color: text }, grid: { display: false } },
+      y: values,
+    };
+  }
+  return {
+    x: values,
+    y: {
+      stacked: props.stacked,
+      grid: { display: false },
+      ticks: {
+        color: text,
+        autoSkip: false,
+        // The full name stays in the tooltip's title and the data table.
+        callback(
+          this: { getLabelForValue(v: number): string; chart: { width: number } },
+          value: number | string,
+        ) {
+          return shortenLabel(this.getLabelForValue(Number(value)), labelBudget(this.chart.width));
         },
       },
     },
-  } as ChartConfiguration;
+  };
 }
 
 /**
@@ -161,7 +231,7 @@ export function Chart(props: ChartProps): JSX.Element {
     return () => {
       cancelled = true;
     };
-  }, [props.type, props.labels, props.series, props.stacked, dark]);
+  }, [props.type, props.labels, props.series, props.stacked, props.horizontal, dark]);
 
   useEffect(() => () => chart.current?.destroy(), []);
 

@@ -6,6 +6,7 @@ import { EmptyState, type EmptyStateProps } from "./empty_state.tsx";
 import { Icon } from "./icon.tsx";
 import { Skeleton } from "./loader.tsx";
 import { ScrollRegion } from "./scroll_region.tsx";
+import { PHONE_QUERY, useMediaQuery } from "../lib/media.ts";
 
 /** One column of a {@linkcode Table}. */
 export interface Column<T> {
@@ -18,6 +19,12 @@ export interface Column<T> {
   align?: "left" | "right";
   /** Hides the header text visually (e.g. an actions column); it stays readable. */
   hideHeader?: boolean;
+  /**
+   * In a stacked table on a phone, the row's heading: drawn first, without its
+   * header. Otherwise a column is drawn as "header: value", and a column with
+   * `hideHeader` (actions, a checkbox) on its own line at the end of the card.
+   */
+  primary?: boolean;
   class?: string;
 }
 
@@ -42,6 +49,12 @@ export interface TableProps<T> {
   loading?: boolean;
   /** What to show with no rows. */
   empty?: EmptyStateProps;
+  /**
+   * On a phone (narrower than 640 px) each row is drawn as a card of labelled
+   * values, a list named by the caption, instead of a table that scrolls
+   * sideways (the sort then stays as it is).
+   */
+  stackOnPhone?: boolean;
   class?: string;
 }
 
@@ -77,11 +90,62 @@ export function sortRows<T>(
     .map((entry) => entry.row);
 }
 
+/** Rows as cards: the primary column as the heading, the others as labelled values. */
+function StackedRows<T>(
+  props: {
+    caption: string;
+    columns: ReadonlyArray<Column<T>>;
+    rows: ReadonlyArray<T>;
+    rowKey: (row: T) => string;
+    loading?: boolean;
+  },
+): JSX.Element {
+  if (props.loading) {
+    return (
+      <div class="space-y-3 p-4">
+        {[0, 1, 2].map((i) => <Skeleton key={i} class="h-14 w-full" />)}
+      </div>
+    );
+  }
+  const primary = props.columns.filter((c) => c.primary);
+  const labelled = props.columns.filter((c) => !c.primary && !c.hideHeader);
+  const trailing = props.columns.filter((c) => !c.primary && c.hideHeader);
+  return (
+    <ul aria-label={props.caption} class="divide-y divide-line">
+      {props.rows.map((row) => (
+        <li key={props.rowKey(row)} class="space-y-2 px-4 py-3 text-sm">
+          {primary.map((column) => (
+            <div key={column.id} class="min-w-0 break-words font-medium">{column.cell(row)}</div>
+          ))}
+          {labelled.length > 0 && (
+            <dl class="grid grid-cols-[minmax(0,auto)_minmax(0,1fr)] items-baseline gap-x-3 gap-y-1.5">
+              {labelled.map((column) => [
+                <dt key={`${column.id}-term`} class="text-xs font-medium text-fg-muted">
+                  {column.header}
+                </dt>,
+                <dd key={`${column.id}-value`} class="min-w-0 break-words [overflow-wrap:anywhere]">
+                  {column.cell(row)}
+                </dd>,
+              ])}
+            </dl>
+          )}
+          {trailing.map((column) => (
+            <div key={column.id} class="flex flex-wrap items-center gap-2">
+              {column.cell(row)}
+            </div>
+          ))}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * A data table with sortable headers (buttons with `aria-sort`), client-side
  * pagination, loading skeleton rows and an empty state. Too wide for its
  * container, it scrolls horizontally inside a focusable region named by the
- * caption ({@linkcode ScrollRegion}).
+ * caption ({@linkcode ScrollRegion}); with `stackOnPhone`, a phone shows its
+ * rows as cards instead.
  *
  * @example
  * <Table caption="Members" columns={columns} rows={members} rowKey={(m) => m.user_id} pageSize={20} />
@@ -89,6 +153,8 @@ export function sortRows<T>(
 export function Table<T>(props: TableProps<T>): JSX.Element {
   const [sort, setSort] = useState<SortState | null>(props.initialSort ?? null);
   const [page, setPage] = useState(0);
+  const phone = useMediaQuery(PHONE_QUERY);
+  const stacked = props.stackOnPhone === true && phone;
   const sorted = useMemo(() => sortRows(props.rows, props.columns, sort), [
     props.rows,
     props.columns,
@@ -116,95 +182,107 @@ export function Table<T>(props: TableProps<T>): JSX.Element {
 
   return (
     <div class={props.class}>
-      <ScrollRegion label={props.caption}>
-        <table class="w-full border-collapse text-left text-sm">
-          <caption
-            class={props.showCaption ? "px-4 py-2 text-left text-sm text-fg-muted" : "sr-only"}
-          >
-            {props.caption}
-            {sort && !props.showCaption
-              ? `, sorted by ${props.columns.find((c) => c.id === sort.columnId)?.header} ${
-                sort.direction === "asc" ? "ascending" : "descending"
-              }`
-              : ""}
-          </caption>
-          <thead class="border-b border-line bg-surface-muted">
-            <tr>
-              {props.columns.map((column) => {
-                const active = sort?.columnId === column.id;
-                const ariaSort = active
-                  ? (sort.direction === "asc" ? "ascending" : "descending")
-                  : undefined;
-                return (
-                  <th
-                    key={column.id}
-                    scope="col"
-                    aria-sort={column.sortValue ? ariaSort ?? "none" : undefined}
-                    class={cx(
-                      "whitespace-nowrap px-4 py-2.5 text-xs font-semibold uppercase tracking-wide text-fg-muted",
-                      column.align === "right" && "text-right",
-                      column.class,
-                    )}
-                  >
-                    {column.sortValue
-                      ? (
-                        <button
-                          type="button"
-                          onClick={() => toggle(column.id)}
+      {stacked
+        ? (
+          <StackedRows
+            caption={props.caption}
+            columns={props.columns}
+            rows={visible}
+            rowKey={props.rowKey}
+            loading={props.loading}
+          />
+        )
+        : (
+          <ScrollRegion label={props.caption}>
+            <table class="w-full border-collapse text-left text-sm">
+              <caption
+                class={props.showCaption ? "px-4 py-2 text-left text-sm text-fg-muted" : "sr-only"}
+              >
+                {props.caption}
+                {sort && !props.showCaption
+                  ? `, sorted by ${props.columns.find((c) => c.id === sort.columnId)?.header} ${
+                    sort.direction === "asc" ? "ascending" : "descending"
+                  }`
+                  : ""}
+              </caption>
+              <thead class="border-b border-line bg-surface-muted">
+                <tr>
+                  {props.columns.map((column) => {
+                    const active = sort?.columnId === column.id;
+                    const ariaSort = active
+                      ? (sort.direction === "asc" ? "ascending" : "descending")
+                      : undefined;
+                    return (
+                      <th
+                        key={column.id}
+                        scope="col"
+                        aria-sort={column.sortValue ? ariaSort ?? "none" : undefined}
+                        class={cx(
+                          "whitespace-nowrap px-4 py-2.5 text-xs font-semibold uppercase tracking-wide text-fg-muted",
+                          column.align === "right" && "text-right",
+                          column.class,
+                        )}
+                      >
+                        {column.sortValue
+                          ? (
+                            <button
+                              type="button"
+                              onClick={() => toggle(column.id)}
+                              class={cx(
+                                "-mx-1 inline-flex items-center gap-1 rounded px-1 uppercase hover:text-fg",
+                                active && "text-fg",
+                              )}
+                            >
+                              {column.header}
+                              <Icon
+                                icon={active
+                                  ? (sort.direction === "asc" ? ArrowUp : ArrowDown)
+                                  : ArrowUpDown}
+                                class={cx("size-3.5", !active && "opacity-60")}
+                              />
+                            </button>
+                          )
+                          : (
+                            <span class={column.hideHeader ? "sr-only" : undefined}>
+                              {column.header}
+                            </span>
+                          )}
+                      </th>
+                    );
+                  })}
+                </tr>
+              </thead>
+              <tbody class="divide-y divide-line">
+                {props.loading
+                  ? Array.from({ length: 3 }, (_, i) => (
+                    <tr key={`skeleton-${i}`}>
+                      {props.columns.map((column) => (
+                        <td key={column.id} class="px-4 py-3">
+                          <Skeleton class="h-4 w-3/4" />
+                        </td>
+                      ))}
+                    </tr>
+                  ))
+                  : visible.map((row) => (
+                    <tr key={props.rowKey(row)} class="hover:bg-surface-muted/60">
+                      {props.columns.map((column) => (
+                        <td
+                          key={column.id}
                           class={cx(
-                            "-mx-1 inline-flex items-center gap-1 rounded px-1 uppercase hover:text-fg",
-                            active && "text-fg",
+                            "px-4 py-3 align-middle",
+                            column.align === "right" && "text-right",
+                            column.class,
                           )}
                         >
-                          {column.header}
-                          <Icon
-                            icon={active
-                              ? (sort.direction === "asc" ? ArrowUp : ArrowDown)
-                              : ArrowUpDown}
-                            class={cx("size-3.5", !active && "opacity-60")}
-                          />
-                        </button>
-                      )
-                      : (
-                        <span class={column.hideHeader ? "sr-only" : undefined}>
-                          {column.header}
-                        </span>
-                      )}
-                  </th>
-                );
-              })}
-            </tr>
-          </thead>
-          <tbody class="divide-y divide-line">
-            {props.loading
-              ? Array.from({ length: 3 }, (_, i) => (
-                <tr key={`skeleton-${i}`}>
-                  {props.columns.map((column) => (
-                    <td key={column.id} class="px-4 py-3">
-                      <Skeleton class="h-4 w-3/4" />
-                    </td>
+                          {column.cell(row)}
+                        </td>
+                      ))}
+                    </tr>
                   ))}
-                </tr>
-              ))
-              : visible.map((row) => (
-                <tr key={props.rowKey(row)} class="hover:bg-surface-muted/60">
-                  {props.columns.map((column) => (
-                    <td
-                      key={column.id}
-                      class={cx(
-                        "px-4 py-3 align-middle",
-                        column.align === "right" && "text-right",
-                        column.class,
-                      )}
-                    >
-                      {column.cell(row)}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-          </tbody>
-        </table>
-      </ScrollRegion>
+              </tbody>
+            </table>
+          </ScrollRegion>
+        )}
       {props.loading && (
         <span class="sr-only" role="status">Loading {props.caption.toLowerCase()}…</span>
       )}

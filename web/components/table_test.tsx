@@ -62,3 +62,56 @@ Deno.test("<Table> marks the sorted column, paginates and shows an empty state",
   assert.match(empty, /Nothing here yet/);
   assert.doesNotMatch(empty, /<table/);
 });
+
+/** Renders with `matchMedia` answering as a phone (or not) would. */
+function renderAs(phone: boolean, node: preact.VNode): string {
+  const original = globalThis.matchMedia;
+  globalThis.matchMedia = ((query: string) => ({
+    matches: phone && query.includes("max-width"),
+    media: query,
+    addEventListener() {},
+    removeEventListener() {},
+  })) as unknown as typeof globalThis.matchMedia;
+  try {
+    return renderToString(node);
+  } finally {
+    globalThis.matchMedia = original;
+  }
+}
+
+Deno.test("<Table stackOnPhone> draws each row as a card of labelled values on a phone", () => {
+  const columns: Column<Row>[] = [
+    { id: "name", header: "Name", primary: true, cell: (r) => r.name },
+    { id: "count", header: "Count", cell: (r) => `${r.count}` },
+    { id: "actions", header: "Actions", hideHeader: true, cell: (r) => `Edit ${r.name}` },
+  ];
+  const table = (
+    <Table
+      caption="Things"
+      columns={columns}
+      rows={ROWS.slice(0, 2)}
+      rowKey={(r) => r.id}
+    />
+  );
+  const stacked = (
+    <Table
+      caption="Things"
+      columns={columns}
+      rows={ROWS.slice(0, 2)}
+      rowKey={(r) => r.id}
+      stackOnPhone
+    />
+  );
+  const phone = renderAs(true, stacked);
+  assert.doesNotMatch(phone, /<table/);
+  assert.match(phone, /<ul aria-label="Things"/);
+  assert.equal(phone.match(/<li /g)?.length, 2);
+  assert.match(phone, /<dt[^>]*>Count<\/dt><dd[^>]*>10<\/dd>/);
+  // The primary column heads the card, unlabelled; actions come last.
+  assert.doesNotMatch(phone, /<dt[^>]*>Name</);
+  assert.ok(phone.indexOf("beta") < phone.indexOf("Count"));
+  assert.ok(phone.indexOf("Count") < phone.indexOf("Edit beta"));
+  // Wider screens, and tables that did not ask for it, keep the table.
+  assert.match(renderAs(false, stacked), /<table/);
+  assert.match(renderAs(true, table), /<table/);
+});

@@ -207,12 +207,13 @@ Deno.test({
         await screenshot(phone, "analysis-readable-summary-phone");
         await phone.getByRole("tab", { name: /Findings/ }).click();
         await phone.getByRole("navigation", { name: "Findings by check" }).waitFor();
-        await phone.getByRole("table", { name: "Findings" }).getByRole("button").first().waitFor();
+        // A phone shows the findings as cards, not the table.
+        await phone.getByRole("list", { name: "Findings" }).getByRole("button").first().waitFor();
         await assertNoOverflow(phone, "findings");
         await screenshot(phone, "analysis-readable-findings-phone");
         await assertAccessible(phone, "analysis-readable-findings-phone");
         await phone.getByRole("tab", { name: /Checks/ }).click();
-        await phone.getByRole("table", { name: "Checks of this run" }).waitFor();
+        await phone.getByRole("list", { name: "Checks of this run" }).waitFor();
         await assertNoOverflow(phone, "checks");
         await context.close();
       });

@@ -64,6 +64,7 @@ export function CatalogPanel(props: CatalogPanelProps): JSX.Element {
   const columns: Column<CatalogCheck>[] = [
     {
       id: "check",
+      primary: true,
       header: "Check",
       sortValue: (c) => c.title,
       cell: (c) => (
@@ -154,6 +155,7 @@ export function CatalogPanel(props: CatalogPanelProps): JSX.Element {
       </div>
       <div class="rounded-lg border border-line bg-surface">
         <Table
+          stackOnPhone
           caption="Check catalog"
           columns={columns}
           rows={rows}

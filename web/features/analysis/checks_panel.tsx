@@ -59,6 +59,7 @@ export function ChecksPanel(props: ChecksPanelProps): JSX.Element {
     { id: "status", header: "Verdict", cell: (c) => <StatusBadge status={c.effective} /> },
     {
       id: "check",
+      primary: true,
       header: "Check",
       sortValue: (c) => c.title,
       cell: (c) => (
@@ -170,6 +171,7 @@ export function ChecksPanel(props: ChecksPanelProps): JSX.Element {
       </div>
       <div class="rounded-lg border border-line bg-surface">
         <Table
+          stackOnPhone
           caption="Checks of this run"
           columns={columns}
           rows={rows}

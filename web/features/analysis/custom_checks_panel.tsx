@@ -69,6 +69,7 @@ export function CustomChecksPanel(props: CustomChecksPanelProps): JSX.Element {
     { id: "severity", header: "Severity", cell: (c) => <SeverityBadge severity={c.severity} /> },
     {
       id: "check",
+      primary: true,
       header: "Check",
       sortValue: (c) => c.title,
       cell: (c) => (
@@ -136,6 +137,7 @@ export function CustomChecksPanel(props: CustomChecksPanelProps): JSX.Element {
       {error && <Alert tone="error">{error}</Alert>}
       <div class="rounded-lg border border-line bg-surface">
         <Table
+          stackOnPhone
           caption="Custom checks"
           columns={columns}
           rows={checks ?? []}

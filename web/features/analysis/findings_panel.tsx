@@ -6,9 +6,8 @@ import { EmptyState } from "../../components/empty_state.tsx";
 import { Input } from "../../components/input.tsx";
 import { Select } from "../../components/select.tsx";
 import { type Column, Table } from "../../components/table.tsx";
-import { ExternalLink } from "lucide";
-import { Icon } from "../../components/icon.tsx";
 import type { Member } from "../../lib/api_types.ts";
+import { PHONE_QUERY, useMediaQuery } from "../../lib/media.ts";
 import {
   type FindingFilters,
   type FindingGroups,
@@ -20,6 +19,7 @@ import {
   type TriageState,
 } from "./analysis_api.ts";
 import { BulkActions, type BulkMute } from "./bulk_actions.tsx";
+import { FindingCards, RecordLink, resourceText, shownStatus } from "./finding_cards.tsx";
 import { FindingGroupsList } from "./finding_groups.tsx";
 import { AREA_TITLES } from "./summary_panel.tsx";
 import {
@@ -71,6 +71,7 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
     return () => clearTimeout(timer);
   }, [search]);
 
+  const phone = useMediaQuery(PHONE_QUERY);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // A new list (other filters, another run) starts with nothing selected.
   useEffect(() => {
@@ -112,7 +113,7 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
         <div class="min-w-0 max-w-xl space-y-1">
           <div class="flex flex-wrap items-center gap-1">
             <SeverityBadge severity={row.severity} />
-            <StatusBadge status={row.muted && row.status === "FAIL" ? "MUTED" : row.status} />
+            <StatusBadge status={shownStatus(row)} />
             <DeltaBadge delta={row.delta} />
             {row.triage_state !== "open" && <TriageBadge state={row.triage_state} />}
           </div>
@@ -127,22 +128,11 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
             class="break-words text-xs text-fg-muted [overflow-wrap:anywhere]"
             title={evidenceSummary(row.evidence)}
           >
-            {row.table_name} · {evidenceSummary(row.evidence) || row.resource_key}
+            {resourceText(row)}
           </p>
           <p class="flex flex-wrap items-center gap-x-2 text-xs text-fg-muted">
             <span>First seen {formatDateTime(row.first_seen_at)}</span>
-            {row.record_url && (
-              <a
-                href={row.record_url}
-                target="_blank"
-                rel="noopener noreferrer"
-                class="inline-flex items-center gap-0.5 text-accent-text underline"
-              >
-                Open in ServiceNow
-                <Icon icon={ExternalLink} class="size-3" />
-                <span class="sr-only">: {row.resource_key}</span>
-              </a>
-            )}
+            <RecordLink finding={row} />
           </p>
         </div>
       ),
@@ -309,18 +299,37 @@ export function FindingsPanel(props: FindingsPanelProps): JSX.Element {
           )
           : (
             <div class="rounded-lg border border-line bg-surface">
-              <Table
-                caption="Findings"
-                columns={columns}
-                rows={props.findings}
-                rowKey={(row) => row.id}
-                loading={props.status === "loading" && props.findings.length === 0}
-                empty={{
-                  icon: SearchX,
-                  title: "No findings match",
-                  description: "Change or clear the filters to see more.",
-                }}
-              />
+              {props.status !== "loading" && props.findings.length === 0
+                ? (
+                  <EmptyState
+                    icon={SearchX}
+                    title="No findings match"
+                    description="Change or clear the filters to see more."
+                  />
+                )
+                : (
+                  // A phone reads stacked cards; wider screens, the table.
+                  phone
+                    ? (
+                      <FindingCards
+                        findings={props.findings}
+                        loading={props.status === "loading" && props.findings.length === 0}
+                        canAct={props.canAct}
+                        selected={selected}
+                        onToggle={toggle}
+                        onOpen={props.onOpen}
+                      />
+                    )
+                    : (
+                      <Table
+                        caption="Findings"
+                        columns={columns}
+                        rows={props.findings}
+                        rowKey={(row) => row.id}
+                        loading={props.status === "loading" && props.findings.length === 0}
+                      />
+                    )
+                )}
               {props.hasMore && (
                 <div class="border-t border-line px-4 py-3 text-center">
                   <Button

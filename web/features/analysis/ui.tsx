@@ -179,7 +179,7 @@ export function Tabs<T extends string>(
     <div
       role="tablist"
       aria-label={props.label}
-      class="-mx-1 flex gap-1 overflow-x-auto border-b border-line px-1 [scrollbar-width:thin]"
+      class="-mx-1 flex flex-wrap gap-x-1 border-b border-line px-1 sm:flex-nowrap sm:overflow-x-auto sm:[scrollbar-width:thin]"
     >
       {props.tabs.map((tab, i) => {
         const selected = tab.id === props.current;

@@ -55,6 +55,7 @@ export function ApiKeysPage(): JSX.Element {
   const columns: Column<ApiKeyItem>[] = [
     {
       id: "name",
+      primary: true,
       header: "Key",
       sortValue: (k) => k.name,
       cell: (k) => (
@@ -164,6 +165,7 @@ export function ApiKeysPage(): JSX.Element {
                 )
                 : (
                   <Table
+                    stackOnPhone
                     caption={`API keys of ${org.name}`}
                     columns={columns}
                     rows={keys ?? []}

@@ -132,7 +132,7 @@ export function PlansCard(
 }
 
 const INVOICE_COLUMNS: Column<Invoice>[] = [
-  { id: "number", header: "Invoice", cell: (i) => i.number ?? i.id },
+  { id: "number", primary: true, header: "Invoice", cell: (i) => i.number ?? i.id },
   { id: "created", header: "Date", cell: (i) => formatDate(i.created) },
   { id: "amount", header: "Amount", align: "right", cell: (i) => money(i.amount_due, i.currency) },
   { id: "status", header: "Status", cell: (i) => i.status ?? "—" },
@@ -152,6 +152,7 @@ export function InvoicesCard({ invoices }: { invoices: Invoice[] | null }): JSX.
   return (
     <Card title="Invoices" flush>
       <Table
+        stackOnPhone
         caption="Invoices"
         columns={INVOICE_COLUMNS}
         rows={invoices ?? []}

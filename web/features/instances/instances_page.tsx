@@ -125,6 +125,7 @@ export function InstancesPage(): JSX.Element {
   const columns: Column<Instance>[] = [
     {
       id: "instance",
+      primary: true,
       header: "Instance",
       sortValue: (i) => i.name.toLowerCase(),
       cell: (i) => (
@@ -326,6 +327,7 @@ export function InstancesPage(): JSX.Element {
             )
             : (
               <Table
+                stackOnPhone
                 caption={`ServiceNow instances of ${org.name}`}
                 columns={columns}
                 rows={instances}

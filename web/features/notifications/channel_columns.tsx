@@ -105,6 +105,7 @@ export function channelColumns(options: ChannelColumnOptions): Column<Channel>[]
   const columns: Column<Channel>[] = [
     {
       id: "name",
+      primary: true,
       header: "Name",
       sortValue: (c) => c.name,
       cell: (c) => <p class="min-w-28 font-medium text-fg">{c.name}</p>,
@@ -119,7 +120,10 @@ export function channelColumns(options: ChannelColumnOptions): Column<Channel>[]
       id: "target",
       header: "Sends to",
       cell: (c) => (
-        <p class="max-w-72 truncate font-mono text-xs text-fg-muted" title={channelTarget(c)}>
+        <p
+          class="max-w-72 font-mono text-xs text-fg-muted [overflow-wrap:anywhere] sm:truncate"
+          title={channelTarget(c)}
+        >
           {channelTarget(c)}
         </p>
       ),

@@ -105,6 +105,7 @@ export function ChannelsCard(props: ChannelsCardProps): JSX.Element {
         ? <LoadError what="channels" message={props.loadError} onRetry={props.onReload} />
         : (
           <Table
+            stackOnPhone
             caption="Notification channels"
             columns={columns}
             rows={props.channels ?? []}

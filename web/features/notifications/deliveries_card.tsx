@@ -89,6 +89,7 @@ export function DeliveriesCard(props: DeliveriesCardProps): JSX.Element {
   const columns: Column<Delivery>[] = [
     {
       id: "time",
+      primary: true,
       header: "Time",
       cell: (d) => (
         <span class="whitespace-nowrap text-fg-muted">{formatDateTime(d.created_at)}</span>
@@ -158,6 +159,7 @@ export function DeliveriesCard(props: DeliveriesCardProps): JSX.Element {
         ? <LoadError what="delivery log" message={error} onRetry={() => setReloads((n) => n + 1)} />
         : (
           <Table
+            stackOnPhone
             caption={`Alert deliveries, page ${index + 1}`}
             columns={columns}
             rows={page?.data ?? []}

@@ -71,6 +71,7 @@ export function RulesCard(props: RulesCardProps): JSX.Element {
   const columns: Column<Rule>[] = [
     {
       id: "name",
+      primary: true,
       header: "Rule",
       sortValue: (r) => r.name,
       cell: (r) => (
@@ -157,6 +158,7 @@ export function RulesCard(props: RulesCardProps): JSX.Element {
         ? <LoadError what="rules" message={props.loadError} onRetry={props.onReload} />
         : (
           <Table
+            stackOnPhone
             caption="Alert rules"
             columns={columns}
             rows={props.rules ?? []}

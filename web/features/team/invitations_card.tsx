@@ -70,6 +70,7 @@ export function InvitationsCard(props: InvitationsCardProps): JSX.Element {
   const columns: Column<Invitation>[] = [
     {
       id: "email",
+      primary: true,
       header: "Email",
       sortValue: (i) => i.email,
       cell: (i) => <span class="break-all font-medium text-fg">{i.email}</span>,
@@ -164,6 +165,7 @@ export function InvitationsCard(props: InvitationsCardProps): JSX.Element {
           )
           : (
             <Table
+              stackOnPhone
               caption={`Invitations to ${props.orgName}`}
               columns={columns}
               rows={rows ?? []}

@@ -108,6 +108,7 @@ export function TeamPage(): JSX.Element {
   const columns: Column<Member>[] = [
     {
       id: "member",
+      primary: true,
       header: "Member",
       sortValue: (m) => (memberName(m)).toLowerCase(),
       cell: (m) => (
@@ -263,6 +264,7 @@ export function TeamPage(): JSX.Element {
             )
             : (
               <Table
+                stackOnPhone
                 caption={`Members of ${org.name}`}
                 columns={columns}
                 rows={members}

@@ -57,6 +57,7 @@ export function EmbedsPanel(
   const columns: Column<EmbedItem>[] = [
     {
       id: "name",
+      primary: true,
       header: "Embed",
       cell: (e) => (
         <div class="min-w-0">
@@ -137,6 +138,7 @@ export function EmbedsPanel(
       )}
       {error ? <p class="p-4 text-sm text-red-700 dark:text-red-300">{error}</p> : (
         <Table
+          stackOnPhone
           caption={w ? `Embeds of ${w.name}` : "Embeds of the organization"}
           columns={columns}
           rows={rows}

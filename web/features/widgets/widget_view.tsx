@@ -110,7 +110,9 @@ function Readiness(props: ViewProps): JSX.Element {
     <Chart
       type="bar"
       stacked
-      height={280}
+      horizontal
+      // One bar per framework, plus room for the axis and the legend.
+      height={Math.max(180, 36 * frameworks.length + 90)}
       title={props.title}
       labels={frameworks.map((f) => f.name)}
       series={statuses.map((s) => ({
