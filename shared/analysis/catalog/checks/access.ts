@@ -369,7 +369,7 @@ order by o.sys_id`,
     severity: "critical",
     riskScore: 9.1,
     description:
-      "Active read ACLs on sensitive tables (users, roles, groups, properties, ACLs, scripts, credentials) that grant the snc_external or public role.",
+      "Active read ACLs on sensitive tables (users, roles, groups, properties, ACLs, scripts, credentials; ACL names in any case) that grant the snc_external or public role.",
     risk:
       "External portal users or unauthenticated visitors can list identities, security configuration or secrets (the 2023 widget data-exposure class).",
     remediation: {
@@ -410,7 +410,7 @@ select a.sys_id as resource_key, 'sys_security_acl' as table_name, a.sys_id, 'FA
 from ${records("sys_security_acl")} a
 join acl_roles ar on ar.acl_id = a.sys_id
 where ${isTrue("a", "active")} and a.data ->> 'operation' = 'read'
-  and split_part(${f("a", "name")}, '.', 1) in ${listParam("tables")}
+  and split_part(${lowerName(f("a", "name"))}, '.', 1) in ${listParam("tables")}
   and ar.role_names && array['snc_external', 'public']
 order by a.sys_id`,
   }),
