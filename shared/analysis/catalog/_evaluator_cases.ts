@@ -675,9 +675,17 @@ export const CASES: Record<string, Case> = {
     failing: ["acl3"],
   },
   acl_table_without_rules: {
-    pass: merge(acl("acl1", { name: "incident.*" }), {
-      sys_db_object: [{ sys_id: sid("t:incident"), name: "incident", label: "Incident" }],
-    }),
+    pass: merge(
+      acl("acl1", { name: "incident.*" }),
+      // Named the way an admin typed it: ServiceNow's queries find it for change_request.
+      acl("acl9", { name: " Change_Request.* " }),
+      {
+        sys_db_object: [
+          { sys_id: sid("t:incident"), name: "incident", label: "Incident" },
+          { sys_id: sid("t:change_request"), name: "change_request", label: "Change Request" },
+        ],
+      },
+    ),
     fail: merge(
       acl("acl1", { name: "incident.*" }),
       acl("acl2", { name: "problem", active: "false" }),
@@ -704,6 +712,19 @@ export const CASES: Record<string, Case> = {
         { name: "Helper", type: "client_callable_script_include", operation: "execute" },
         ["itil"],
       ),
+      // ACLs named in another case or with stray spaces still protect the include.
+      script("sys_script_include", "AjaxUtils", "", { client_callable: "true" }),
+      acl(
+        "acl2",
+        { name: "ajaxutils ", type: "client_callable_script_include", operation: "execute" },
+        ["itil"],
+      ),
+      script("sys_script_include", "CartAjax", "", { client_callable: "true" }),
+      acl(
+        "acl3",
+        { name: "Global.CartAjax", type: "client_callable_script_include", operation: "execute" },
+        ["itil"],
+      ),
     ),
     fail: merge(
       script("sys_script_include", "Helper", "", { client_callable: "true" }),
@@ -717,9 +738,11 @@ export const CASES: Record<string, Case> = {
     failing: ["Open"],
   },
   acl_ui_page_unprotected: {
-    pass: merge(acl("acl1", { name: "p1", type: "ui_page" }), {
-      sys_ui_page: [{ sys_id: sid("p1"), name: "p1" }],
-    }),
+    pass: merge(
+      acl("acl1", { name: "p1", type: "ui_page" }),
+      acl("acl2", { name: " My_Page", type: "ui_page" }),
+      { sys_ui_page: [{ sys_id: sid("p1"), name: "p1" }, { sys_id: sid("p3"), name: "my_page" }] },
+    ),
     fail: merge(acl("acl1", { name: "p1", type: "ui_page" }), {
       sys_ui_page: [{ sys_id: sid("p1"), name: "p1" }, { sys_id: sid("p2"), name: "p2" }],
     }),
@@ -791,8 +814,10 @@ export const CASES: Record<string, Case> = {
       ROLES,
       acl("acl3", { name: "sys_user.email" }, ["snc_external"]),
       acl("acl4", { name: "sys_properties" }, ["public", "itil"]),
+      // Named in another case: ServiceNow applies it to sys_user all the same.
+      acl("acl5", { name: " Sys_User.*" }, ["snc_external"]),
     ),
-    failing: ["acl3", "acl4"],
+    failing: ["acl3", "acl4", "acl5"],
   },
   exposure_acl_public_write: {
     pass: merge(

@@ -130,6 +130,32 @@ Deno.test("canEvaluate() says why a check cannot run", async (t) => {
     // An unreadable plugin list concludes nothing: the setting is judged.
     assert.equal(canEvaluate(hr, tables, { readable: false, active: new Set() }).ok, true);
   });
+  await t.step("plugin-owned settings are judged under the plugin ids ServiceNow uses", () => {
+    // The ids ServiceNow's documentation gives for the applications (store
+    // applications go by their scope): with that plugin active the setting is judged.
+    const tables = readable(["sys_properties", "v_plugin"]);
+    const cases: [string, string][] = [
+      ["sn_guest_walkup_cs.captcha.enabled", "sn_guest_walkup_cs"],
+      ["sn_disco_certmgmt.private_key_size", "sn_disco_certmgmt"],
+      ["sn_ext_usr_reg.captchaEnabled", "com.snc.external_user_self_registration"],
+      ["sn_fsm.use_query_rules", "com.snc.work_management"],
+      ["sn_customerservice.captchaEnabled", "com.sn_customerservice"],
+      [
+        "glide.authenticate.limit.concurrent.interactive.sessions",
+        "com.glide.limit.concurrent.sessions",
+      ],
+    ];
+    for (const [key, id] of cases) {
+      const setting = CHECKS.find((c) => c.hardening?.key === key)!;
+      const judged = canEvaluate(setting, tables, { readable: true, active: new Set([id]) });
+      assert.equal(judged.ok, true, `${key} with ${id} active`);
+    }
+    // Every plugin-owned setting says whether its ids are confirmed and where they come from.
+    for (const c of CHECKS.filter((c) => c.hardening?.plugin)) {
+      const plugin = c.hardening!.plugin!;
+      assert.match(plugin.basis, plugin.confirmed ? /^Confirmed/ : /^Not confirmed/, c.id);
+    }
+  });
   await t.step("hardening settings with a readable part are partially ready", () => {
     const result = canEvaluate(mfaSetting, readable(["sys_properties"]));
     assert.equal(result.ok, true);

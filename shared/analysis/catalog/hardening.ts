@@ -64,7 +64,12 @@ const settingSchema: z.ZodType<HardeningSetting> = z.object({
   checkId: z.string().regex(/^hardening_[a-z0-9_]+$/),
   key: z.string().min(1),
   source: z.enum(["security_center", "curated", "legacy"]),
-  plugin: z.object({ ids: z.array(z.string().min(1)).min(1), name: z.string().min(1) }).optional(),
+  plugin: z.object({
+    ids: z.array(z.string().min(1)).min(1),
+    name: z.string().min(1),
+    confirmed: z.boolean(),
+    basis: z.string().min(1),
+  }).optional(),
   row: z.number().int().nullable(),
   title: z.string().min(1),
   category: z.string().min(1),

@@ -288,3 +288,13 @@ Deno.test("the hardening statement ties every snow_records read to the instance 
   assert.equal(scoped, reads);
   assert.match(HARDENING_EVALUATOR_SQL, /t\.instance_id = \$1::uuid/);
 });
+
+Deno.test("a setting whose plugin ids are unconfirmed never fails on the platform default", () => {
+  // An unconfirmed id may say "installed" on an instance without the
+  // application: with no property record there, the setting must not fail.
+  const unconfirmed = HARDENING_SETTINGS.filter((s) => s.plugin && !s.plugin.confirmed);
+  assert.ok(unconfirmed.length > 0);
+  for (const s of unconfirmed) {
+    assert.notEqual(evaluateHardeningSetting(s, snapshot({})).status, "FAIL", s.key);
+  }
+});

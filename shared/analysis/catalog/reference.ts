@@ -74,9 +74,9 @@ function propertyValues(setting: HardeningSetting, key: "default" | "fallback"):
 function plugins(setting: HardeningSetting): string {
   const ids = setting.items.flatMap((i) => i.kind === "plugin" ? [i.id] : []);
   const owner = setting.plugin
-    ? `belongs to ${cell(setting.plugin.name)} (${
-      setting.plugin.ids.map(code).join(" or ")
-    }): not applicable when not installed`
+    ? `belongs to ${cell(setting.plugin.name)} (${setting.plugin.ids.map(code).join(" or ")}; [id ${
+      setting.plugin.confirmed ? "confirmed" : "not confirmed"
+    }](#plugin-ids)): not applicable when not installed`
     : "";
   const parts = [ids.map(code).join(", "), owner].filter(Boolean);
   return parts.length === 0 ? "—" : parts.join("; ");
@@ -210,6 +210,42 @@ scan definition, the table names it.
 `;
 
 /**
+ * The "Plugin ids" section: for every setting that belongs to a plugin, the ids
+ * the instance's `v_plugin` is searched for and whether ServiceNow's
+ * documentation confirms them.
+ */
+function pluginIdSection(settings: readonly HardeningSetting[]): string[] {
+  const owned = settings.filter((s) => s.plugin);
+  const confirmed = owned.filter((s) => s.plugin!.confirmed).length;
+  return [
+    "## Plugin ids",
+    "",
+    '<a id="plugin-ids"></a>',
+    "",
+    `${owned.length} settings belong to a plugin or store application: when the instance's ` +
+    "`v_plugin` is readable and has no active row with one of the ids below, the setting is " +
+    "not applicable (it is not judged on its default). Security Center's list names the " +
+    "plugin of only one of them; the others were checked against ServiceNow's product " +
+    `documentation. ${confirmed} are confirmed there; ${
+      owned.length - confirmed
+    } are not, and a wrong id would make ` +
+    "the setting not applicable on an instance that has the application (a missed finding, " +
+    "never a false failure). A setting matches when any of its ids is active; the property's " +
+    "application scope is listed as well, since store applications go by their scope (as " +
+    "`sn_guest_walkup_cs` and `sn_disco_certmgmt` do).",
+    "",
+    "| Setting | Application | Ids | Confirmed | Where the ids come from |",
+    "|---|---|---|---|---|",
+    ...owned.map((s) =>
+      `| [${code(s.key)}](#${hardeningAnchor(s.key)}) | ${cell(s.plugin!.name)} | ${
+        s.plugin!.ids.map(code).join(", ")
+      } | ${s.plugin!.confirmed ? "yes" : "**no**"} | ${cell(s.plugin!.basis)} |`
+    ),
+    "",
+  ];
+}
+
+/**
  * Renders docs/servicenow/hardening.md.
  *
  * @param settings the hardening settings of the catalog
@@ -241,6 +277,7 @@ export function renderHardeningReference(
     if (inCategory.length === 0) continue;
     lines.push(`### ${category}`, "", header, rule, ...inCategory.map(settingRow), "");
   }
+  lines.push(...pluginIdSection(settings));
   lines.push(
     "## Settings Security Center no longer lists",
     "",

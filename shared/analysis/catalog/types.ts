@@ -247,9 +247,17 @@ export interface HardeningSetting {
   /**
    * The plugin or application the setting belongs to: when the instance's
    * `v_plugin` (readable) has no active row with one of these ids, the setting is
-   * NOT_APPLICABLE instead of being judged on its default.
+   * NOT_APPLICABLE instead of being judged on its default. `confirmed` says
+   * whether ServiceNow's documentation names these ids for the setting's
+   * application; `basis` says where the ids come from
+   * (docs/servicenow/hardening.md#plugin-ids).
    */
-  readonly plugin?: { readonly ids: readonly string[]; readonly name: string };
+  readonly plugin?: {
+    readonly ids: readonly string[];
+    readonly name: string;
+    readonly confirmed: boolean;
+    readonly basis: string;
+  };
   /** Row of Security Center's settings list (docs/servicenow/hardening.md), or null for curated settings. */
   readonly row: number | null;
   /** The setting's title in the ServiceNow docs. */

@@ -96,7 +96,7 @@ order by a.sys_id`,
     severity: "medium",
     riskScore: 5.3,
     description:
-      'sys_db_object tables whose name is not the table part of any active ACL of type record (Auditor check "Tables without ACLs").',
+      'sys_db_object tables whose name is not the table part of any active ACL of type record, names compared as ServiceNow\'s queries compare them (any case, surrounding spaces ignored) (Auditor check "Tables without ACLs").',
     risk:
       "Without a table ACL, access falls back to wildcard rules and the default security mode; with glide.sm.default_mode=allow the table is open.",
     remediation: {
@@ -111,7 +111,7 @@ order by a.sys_id`,
     tables: { sys_db_object: ["name", "label"], sys_security_acl: ["name", "type", "active"] },
     sql: `
 with rules as (
-  select a.data ->> 'name' as name
+  select ${lowerName("a.data ->> 'name'")} as name
   from ${records("sys_security_acl")} a
   where ${unlessAbsent("a", "active", isTrue("a", "active"))}
     and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'record'")}
@@ -121,7 +121,7 @@ select t.sys_id as resource_key, 'sys_db_object' as table_name, t.sys_id, 'FAIL'
        jsonb_build_object('name', t.data ->> 'name', 'label', t.data ->> 'label') as evidence
 from ${records("sys_db_object")} t
 where ${hasField("t", "name")}
-  and not exists (select 1 from covered c where c.table_name = ${f("t", "name")})
+  and not exists (select 1 from covered c where c.table_name = ${lowerName(f("t", "name"))})
   -- a rule whose name is absent could cover any table
   and not exists (select 1 from rules r where r.name is null)
 order by t.sys_id`,
@@ -162,7 +162,7 @@ order by a.sys_id`,
     severity: "high",
     riskScore: 7.3,
     description:
-      "Active client-callable script includes with no active ACL of type client_callable_script_include named after them (Auditor check).",
+      "Active client-callable script includes with no active ACL of type client_callable_script_include named after them (name or API name, in any case, surrounding spaces ignored, as ServiceNow's queries compare names) (Auditor check).",
     risk:
       "Client-callable script includes are reachable through GlideAjax by any logged-in user (and by guests when glide.script.ccsi.ispublic is true).",
     remediation: {
@@ -189,7 +189,13 @@ where ${isTrue("s", "active")} and ${isTrue("s", "client_callable")}
     where ${unlessAbsent("a", "active", isTrue("a", "active"))}
       and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'client_callable_script_include'")}
       and ${
-      unlessAbsent("a", "name", "a.data ->> 'name' in (s.data ->> 'name', s.data ->> 'api_name')")
+      unlessAbsent(
+        "a",
+        "name",
+        `${lowerName("a.data ->> 'name'")} in (${lowerName("s.data ->> 'name'")}, ${
+          lowerName("s.data ->> 'api_name'")
+        })`,
+      )
     })
   -- an ACL may be named after either: without both, one could exist
   and ${hasField("s", "name")} and ${hasField("s", "api_name")}
@@ -202,7 +208,7 @@ order by s.sys_id`,
     severity: "low",
     riskScore: 3.9,
     description:
-      'UI pages with no active ACL of type ui_page named after them (Auditor check "UI pages without ACLs").',
+      'UI pages with no active ACL of type ui_page named after them (in any case, surrounding spaces ignored, as ServiceNow\'s queries compare names) (Auditor check "UI pages without ACLs").',
     risk:
       "A UI page without an ACL renders for any user who knows its URL, along with whatever data its processing script reads.",
     remediation: {
@@ -222,7 +228,13 @@ where ${hasField("p", "name")} and not exists (
   select 1 from ${records("sys_security_acl")} a
   where ${unlessAbsent("a", "active", isTrue("a", "active"))}
     and ${unlessAbsent("a", "type", "a.data ->> 'type' = 'ui_page'")}
-    and ${unlessAbsent("a", "name", "a.data ->> 'name' = p.data ->> 'name'")})
+    and ${
+      unlessAbsent(
+        "a",
+        "name",
+        `${lowerName("a.data ->> 'name'")} = ${lowerName("p.data ->> 'name'")}`,
+      )
+    })
 order by p.sys_id`,
   }),
 ];
@@ -357,7 +369,7 @@ order by o.sys_id`,
     severity: "critical",
     riskScore: 9.1,
     description:
-      "Active read ACLs on sensitive tables (users, roles, groups, properties, ACLs, scripts, credentials) that grant the snc_external or public role.",
+      "Active read ACLs on sensitive tables (users, roles, groups, properties, ACLs, scripts, credentials; ACL names in any case) that grant the snc_external or public role.",
     risk:
       "External portal users or unauthenticated visitors can list identities, security configuration or secrets (the 2023 widget data-exposure class).",
     remediation: {
@@ -398,7 +410,7 @@ select a.sys_id as resource_key, 'sys_security_acl' as table_name, a.sys_id, 'FA
 from ${records("sys_security_acl")} a
 join acl_roles ar on ar.acl_id = a.sys_id
 where ${isTrue("a", "active")} and a.data ->> 'operation' = 'read'
-  and split_part(${f("a", "name")}, '.', 1) in ${listParam("tables")}
+  and split_part(${lowerName(f("a", "name"))}, '.', 1) in ${listParam("tables")}
   and ar.role_names && array['snc_external', 'public']
 order by a.sys_id`,
   }),
