@@ -4,7 +4,6 @@
 // in ServiceNow, a drawer wide enough for evidence, nothing wider than a phone;
 // and a new instance that syncs and is analysed with no other click.
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
 import type { Page } from "playwright-core";
 import {
   announceSkip,
@@ -14,46 +13,9 @@ import {
   signIn,
   startE2e,
 } from "./_harness.ts";
+import { apiToken as token, callApi as api, settle } from "./_api.ts";
 
 announceSkip(import.meta.url);
-
-async function token(url: string, email: string, password: string): Promise<string> {
-  const config = await (await fetch(`${url}/app-config.json`)).json() as {
-    supabaseAnonKey: string;
-  };
-  const client = createClient(url, config.supabaseAnonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  if (error || !data.session) throw new Error(`Cannot sign in ${email}: ${error?.message}`);
-  return data.session.access_token;
-}
-
-async function api(url: string, bearer: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}/functions/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** Waits until the instance has a succeeded analysis and nothing queued or running. */
-async function settle(url: string, bearer: string, instanceId: string): Promise<void> {
-  for (let i = 0; i < 360; i++) {
-    const runs = (await api(url, bearer, "GET", `/analysis/runs?instance_id=${instanceId}`)).data;
-    const instance = (await api(url, bearer, "GET", `/instances/${instanceId}`)).data;
-    const busy = runs.some((r: { status: string }) => ["queued", "running"].includes(r.status));
-    if (
-      !busy && !instance.active_sync &&
-      runs.some((r: { status: string }) => r.status === "succeeded")
-    ) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error("The demo instance's sync and analysis did not finish");
-}
 
 /** A full-page screenshot; long pages on a busy machine get more time than the default. */
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {

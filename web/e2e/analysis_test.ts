@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
 import {
   announceSkip,
   assertAccessible,
@@ -8,54 +7,9 @@ import {
   signIn,
   startE2e,
 } from "./_harness.ts";
+import { apiToken as token, callApi as api, settle } from "./_api.ts";
 
 announceSkip(import.meta.url);
-
-async function token(url: string, email: string, password: string): Promise<string> {
-  const config = await (await fetch(`${url}/app-config.json`)).json() as {
-    supabaseAnonKey: string;
-  };
-  const client = createClient(url, config.supabaseAnonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  if (error || !data.session) throw new Error(`Cannot sign in ${email}: ${error?.message}`);
-  return data.session.access_token;
-}
-
-async function api(url: string, bearer: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}/functions/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** Waits until no analysis or sync of the instance is queued or running. */
-async function settle(url: string, bearer: string, instanceId: string): Promise<void> {
-  let state = "";
-  for (let i = 0; i < 240; i++) {
-    const runs = await api(url, bearer, "GET", `/analysis/runs?instance_id=${instanceId}`);
-    const instance = (await api(url, bearer, "GET", `/instances/${instanceId}`)).data;
-    const busy = runs.data.some((r: { status: string }) =>
-      r.status === "queued" || r.status === "running"
-    ) ||
-      instance.active_sync !== null;
-    if (!busy && runs.data.some((r: { status: string }) => r.status === "succeeded")) return;
-    state = JSON.stringify({
-      runs: runs.data.map((r: { status: string; checks_done: number; checks_total: number }) =>
-        `${r.status} ${r.checks_done}/${r.checks_total}`
-      ),
-      active_sync: instance.active_sync?.status ?? null,
-      last_sync: instance.last_sync?.status ?? null,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`The demo instance's sync and analyses did not finish: ${state}`);
-}
 
 Deno.test({
   name:

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
 import type { Page } from "playwright-core";
 import {
   announceSkip,
@@ -9,38 +8,12 @@ import {
   signIn,
   startE2e,
 } from "./_harness.ts";
+import { apiToken as token, callApi as api, settle } from "./_api.ts";
+
+const getData = async (url: string, bearer: string, path: string) =>
+  (await api(url, bearer, "GET", path)).data;
 
 announceSkip(import.meta.url);
-
-async function token(url: string, email: string, password: string): Promise<string> {
-  const config = await (await fetch(`${url}/app-config.json`)).json() as {
-    supabaseAnonKey: string;
-  };
-  const client = createClient(url, config.supabaseAnonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  if (error || !data.session) throw new Error(`Cannot sign in ${email}: ${error?.message}`);
-  return data.session.access_token;
-}
-
-async function get(url: string, bearer: string, path: string) {
-  const res = await fetch(`${url}/functions/v1${path}`, {
-    headers: { authorization: `Bearer ${bearer}` },
-  });
-  if (!res.ok) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()).data;
-}
-
-/** Waits until the instance's first analysis succeeded. */
-async function settle(url: string, bearer: string, instanceId: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const runs = await get(url, bearer, `/analysis/runs?instance_id=${instanceId}`);
-    if (runs.some((r: { status: string }) => r.status === "succeeded")) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`The instance ${instanceId} was never analysed`);
-}
 
 /** Focuses a control and presses Enter: the keyboard, not the mouse. */
 async function press(page: Page, name: string): Promise<void> {
@@ -68,7 +41,8 @@ Deno.test({
     const e2e = await startE2e();
     try {
       const ownerToken = await token(e2e.url, e2e.demo.email, e2e.demo.password);
-      const demo = (await get(e2e.url, ownerToken, `/instances?org_id=${e2e.demo.orgId}`))[0].id;
+      const demo =
+        (await getData(e2e.url, ownerToken, `/instances?org_id=${e2e.demo.orgId}`))[0].id;
       await settle(e2e.url, ownerToken, demo);
       const viewer = await joinByInvitation(e2e.url, ownerToken, e2e.demo.orgId, "viewer");
 

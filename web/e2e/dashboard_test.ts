@@ -1,68 +1,15 @@
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
-import type { Page } from "playwright-core";
 import {
   announceSkip,
-  assertAccessible,
   chromiumAvailable,
   openFromSidebar,
   startE2e,
   uniqueEmail,
   waitForStartPage,
 } from "./_harness.ts";
+import { apiToken as token, callApi as api, checkWidths, settle } from "./_api.ts";
 
 announceSkip(import.meta.url);
-
-async function token(url: string, email: string, password: string): Promise<string> {
-  const config = await (await fetch(`${url}/app-config.json`)).json() as {
-    supabaseAnonKey: string;
-  };
-  const client = createClient(url, config.supabaseAnonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  if (error || !data.session) throw new Error(`Cannot sign in ${email}: ${error?.message}`);
-  return data.session.access_token;
-}
-
-async function api(url: string, bearer: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}/functions/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** Waits until no analysis or sync of the instance is queued or running and `runs` succeeded. */
-async function settle(url: string, bearer: string, instanceId: string, runs = 1): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const list = (await api(url, bearer, "GET", `/analysis/runs?instance_id=${instanceId}`)).data;
-    const instance = (await api(url, bearer, "GET", `/instances/${instanceId}`)).data;
-    const busy = list.some((r: { status: string }) =>
-      r.status === "queued" || r.status === "running"
-    ) ||
-      instance.active_sync !== null;
-    const done = list.filter((r: { status: string }) => r.status === "succeeded").length;
-    if (!busy && done >= runs) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`The instance ${instanceId} did not settle`);
-}
-
-/** Screenshots and axe at desktop width and at 390 px, where nothing may scroll sideways. */
-async function checkWidths(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await assertAccessible(page, `${name}-desktop`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(300);
-  await assertAccessible(page, `${name}-390`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(overflow <= 390, `${name} is ${overflow} px wide at 390 px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 Deno.test({
   name:

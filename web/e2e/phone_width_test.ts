@@ -4,7 +4,6 @@
 // it sits in a region that scrolls horizontally. The findings of the Analysis
 // page are stacked cards on a phone, with their status and severity in view.
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
 import type { Page } from "playwright-core";
 import {
   announceSkip,
@@ -14,6 +13,7 @@ import {
   signIn,
   startE2e,
 } from "./_harness.ts";
+import { apiToken as token, callApi as api, settle } from "./_api.ts";
 
 announceSkip(import.meta.url);
 
@@ -69,43 +69,6 @@ function scrollingTables(page: Page): Promise<string[]> {
 async function assertFits(page: Page, what: string): Promise<void> {
   const found = await offenders(page);
   assert.deepEqual(found, [], `${what} at 390 px: ${found.join("; ")}`);
-}
-
-async function token(url: string, email: string, password: string): Promise<string> {
-  const config = await (await fetch(`${url}/app-config.json`)).json() as {
-    supabaseAnonKey: string;
-  };
-  const client = createClient(url, config.supabaseAnonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  if (error || !data.session) throw new Error(`Cannot sign in ${email}: ${error?.message}`);
-  return data.session.access_token;
-}
-
-async function api(url: string, bearer: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}/functions/v1${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-  return await res.json();
-}
-
-/** Waits until the instance has a succeeded analysis and nothing queued or running. */
-async function settle(url: string, bearer: string, instanceId: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const runs = (await api(url, bearer, `/analysis/runs?instance_id=${instanceId}`)).data;
-    const instance = (await api(url, bearer, `/instances/${instanceId}`)).data;
-    const busy = runs.some((r: { status: string }) => ["queued", "running"].includes(r.status));
-    if (
-      !busy && !instance.active_sync &&
-      runs.some((r: { status: string }) => r.status === "succeeded")
-    ) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error("The demo instance's sync and analysis did not finish");
 }
 
 /** A page of the app and what shows it has loaded. */
@@ -209,24 +172,24 @@ Deno.test({
       await signIn(page, e2e.demo.email, e2e.demo.password);
       const bearer = await token(e2e.url, e2e.demo.email, e2e.demo.password);
       const orgId = e2e.demo.orgId;
-      const instance = (await api(e2e.url, bearer, `/instances?org_id=${orgId}`))
+      const instance = (await api(e2e.url, bearer, "GET", `/instances?org_id=${orgId}`))
         .data[0] as { id: string };
       await settle(e2e.url, bearer, instance.id);
       // Rows in the tables a new organization has empty.
-      await api(e2e.url, bearer, `/organizations/${orgId}/api-keys`, {
+      await api(e2e.url, bearer, "POST", `/organizations/${orgId}/api-keys`, {
         name: "Nightly SIEM export of every failing finding",
         role: "viewer",
       });
-      await api(e2e.url, bearer, `/organizations/${orgId}/invitations`, {
+      await api(e2e.url, bearer, "POST", `/organizations/${orgId}/invitations`, {
         email: "a.very.long.address.for.a.phone@compliance.example.test",
         role: "analyst",
       });
-      await api(e2e.url, bearer, `/notifications/${orgId}/channels`, {
+      await api(e2e.url, bearer, "POST", `/notifications/${orgId}/channels`, {
         name: "Security team mailbox",
         kind: "email",
         emails: ["security-team@compliance.example.test"],
       });
-      await api(e2e.url, bearer, "/reports/exports", {
+      await api(e2e.url, bearer, "POST", "/reports/exports", {
         spec: {
           title: "Findings",
           scope: { org_id: orgId, instance_id: instance.id },

@@ -1,59 +1,9 @@
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
 import type { Download, Page } from "playwright-core";
-import {
-  announceSkip,
-  assertAccessible,
-  chromiumAvailable,
-  openFromSidebar,
-  signIn,
-  startE2e,
-} from "./_harness.ts";
+import { announceSkip, chromiumAvailable, openFromSidebar, signIn, startE2e } from "./_harness.ts";
+import { apiToken as token, callApi as api, checkWidths, settle } from "./_api.ts";
 
 announceSkip(import.meta.url);
-
-async function token(url: string, email: string, password: string): Promise<string> {
-  const config = await (await fetch(`${url}/app-config.json`)).json() as {
-    supabaseAnonKey: string;
-  };
-  const client = createClient(url, config.supabaseAnonKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  if (error || !data.session) throw new Error(`Cannot sign in ${email}: ${error?.message}`);
-  return data.session.access_token;
-}
-
-async function api(url: string, bearer: string, path: string) {
-  const res = await fetch(`${url}/functions/v1${path}`, {
-    headers: { authorization: `Bearer ${bearer}` },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`GET ${path} answered ${res.status}: ${text}`);
-  return JSON.parse(text);
-}
-
-/** Waits until the instance's first analysis has succeeded. */
-async function firstAnalysis(url: string, bearer: string, instanceId: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const runs = (await api(url, bearer, `/analysis/runs?instance_id=${instanceId}`)).data;
-    if (runs.some((r: { status: string }) => r.status === "succeeded")) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error("The demo instance was never analysed");
-}
-
-/** Screenshots and axe at desktop width and at 390 px, where nothing may scroll sideways. */
-async function checkWidths(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await assertAccessible(page, `${name}-desktop`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(300);
-  await assertAccessible(page, `${name}-390`);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${name} is ${width} px wide at 390 px`);
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 async function bytesOf(download: Download): Promise<Uint8Array> {
   return await Deno.readFile(await download.path());
@@ -81,9 +31,9 @@ Deno.test({
     const e2e = await startE2e();
     try {
       const bearer = await token(e2e.url, e2e.demo.email, e2e.demo.password);
-      const instanceId = (await api(e2e.url, bearer, `/instances?org_id=${e2e.demo.orgId}`))
+      const instanceId = (await api(e2e.url, bearer, "GET", `/instances?org_id=${e2e.demo.orgId}`))
         .data[0].id as string;
-      await firstAnalysis(e2e.url, bearer, instanceId);
+      await settle(e2e.url, bearer, instanceId);
 
       const page = await e2e.newPage();
       await signIn(page, e2e.demo.email, e2e.demo.password);
@@ -156,8 +106,9 @@ Deno.test({
         await dialog.getByLabel("Recipients").fill("ciso@example.test");
         await dialog.getByRole("button", { name: "Save schedule" }).click();
         await page.getByText("Monthly to 1 recipient").waitFor();
-        const saved = (await api(e2e.url, bearer, `/reports/definitions?org_id=${e2e.demo.orgId}`))
-          .data[0];
+        const saved =
+          (await api(e2e.url, bearer, "GET", `/reports/definitions?org_id=${e2e.demo.orgId}`))
+            .data[0];
         assert.equal(saved.schedule, "monthly");
         assert.deepEqual(saved.recipients, ["ciso@example.test"]);
         await checkWidths(page, "reports");
