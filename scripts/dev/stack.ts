@@ -4,7 +4,7 @@ import {
   setNotificationChannels,
   smsFromConfig,
 } from "../../shared/notifications/mod.ts";
-import { devReportDelivery } from "./report_delivery.ts";
+import { localReportDelivery } from "./report_delivery.ts";
 import { cacheFromConfig } from "../../shared/cache/mod.ts";
 import { devMailboxMailer, mailerFromConfig, mailProvider } from "../../shared/mail/mod.ts";
 import { serveStatic } from "hono/deno";
@@ -193,8 +193,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       METRICS_TOKEN: Deno.env.get("METRICS_TOKEN") || `dev-${crypto.randomUUID()}`,
       ...options.env,
     });
-    // Scheduled reports are emailed to the dev mailbox; their links point here.
-    setReportDelivery(devReportDelivery(db.sql, url, log));
     const services: Services = {
       config,
       db,
@@ -207,6 +205,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ? mailerFromConfig(config)
         : devMailboxMailer(db.sql, log),
     };
+
+    // Scheduled reports: emailed as the product's other emails; their links point here.
+    setReportDelivery(localReportDelivery(services.mailer!, url));
+    cleanups.push(() => Promise.resolve(setReportDelivery(null)));
 
     // Alerts: email as the product's other emails, texts to the SMS outbox (unless Twilio is set).
     setNotificationChannels({

@@ -11,12 +11,7 @@
 import type { Mailer } from "../mail/mod.ts";
 import type { HostResolver } from "../instances/url.ts";
 import { smsChannel, type SmsSender, unconfiguredSms } from "./sms.ts";
-import {
-  checkWebhookUrl,
-  createReportDelivery,
-  type DeliveryResult,
-  unavailableEmail,
-} from "../reports/delivery.ts";
+import { checkWebhookUrl, createReportDelivery, type DeliveryResult } from "../reports/delivery.ts";
 
 /** One alert, as every channel renders it. */
 export interface AlertMessage {
@@ -109,7 +104,7 @@ export function webhookBody(message: AlertMessage): string {
 
 /** Signed POSTs (Standard Webhooks), through the report delivery's webhook sender. */
 export function webhookChannel(options: ChannelOptions): NotificationChannel {
-  const delivery = createReportDelivery({ ...options, email: unavailableEmail("not used") });
+  const delivery = createReportDelivery(options);
   return {
     send(target, message, messageId) {
       if (!target.url || !target.secret) {

@@ -162,10 +162,10 @@ class Sender {
     }</p>\n`;
     const result = await this.setup.delivery.email({
       to,
-      from: this.config.REPORTS_EMAIL_FROM,
       subject: `Report: ${file.name} (${date})`,
       text,
       html,
+      link: link?.url ?? "",
       ...(attachment ? { attachment } : {}),
     });
     return { result, mode: attachment ? "attachment" : "link" };
