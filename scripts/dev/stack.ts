@@ -71,6 +71,11 @@ export interface StackOptions {
   redis?: boolean;
   /** Environment overrides for the functions' configuration. */
   env?: Record<string, string>;
+  /**
+   * The QStash stand-in's clock for delays, retries and cron (`Date.now` by
+   * default): tests move it forward to fire a monthly schedule now.
+   */
+  qstashClock?: () => number;
 }
 
 /** The demo login `deno task dev` prints. */
@@ -166,7 +171,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Background work: the local QStash stand-in at /qstash unless a token is configured.
     const qstash = (options.env?.QSTASH_TOKEN ?? Deno.env.get("QSTASH_TOKEN"))
       ? null
-      : await createQStashServer({ sql: db.sql, log, retryDelayScale: 0.1, workerTimeoutMs: 5000 });
+      : await createQStashServer({
+        sql: db.sql,
+        log,
+        retryDelayScale: 0.1,
+        workerTimeoutMs: 5000,
+        clock: options.qstashClock,
+      });
     const snow = options.snowDemo === false ? null : await startDevSnow({
       persist: options.persist ?? false,
       users: options.snowUsers ?? (options.persist ? 600 : 60),
