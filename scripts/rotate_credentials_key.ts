@@ -1,7 +1,9 @@
 // deno task credentials:rotate [--dry-run] [--batch 200]
 // deno task credentials:rotate --generate-key <kid>
 //
-// Key rotation for ServiceNow credentials at rest:
+// Key rotation for the secrets sealed with CREDENTIALS_KEYS: ServiceNow
+// credentials and webhook signing secrets (report webhooks, notification
+// webhook channels; plaintext ones written before sealing are sealed too):
 //   1. Generate a key:   deno task credentials:rotate --generate-key k2026b
 //   2. Deploy with both keys, the new one current:
 //        CREDENTIALS_KEYS=k2026a:<old>,k2026b:<new>  CREDENTIALS_KEY_ID=k2026b
@@ -12,6 +14,7 @@ import { parseArgs } from "node:util";
 import { connectDatabase, type Database } from "../shared/db/mod.ts";
 import { ConfigError, databaseUrl, loadConfig } from "../shared/env/mod.ts";
 import { generateKey, loadKeyring, rotateCredentials } from "../shared/instances/mod.ts";
+import { rotateWebhookSecrets } from "../shared/secrets/mod.ts";
 
 /**
  * Runs the rotation CLI.
@@ -74,12 +77,22 @@ export async function main(
         ),
     });
     for (const failure of report.failed) say(`  instance ${failure.instanceId}: ${failure.error}`);
+    say(`Sealing webhook signing secrets with key "${keyring.currentKid}"`);
+    const secrets = await rotateWebhookSecrets(db, keyring, {
+      batchSize: Number(values.batch),
+      dryRun: values["dry-run"],
+    });
     say(
-      report.failed.length === 0
-        ? `Done: every credential is sealed with "${keyring.currentKid}"; older keys can be removed.`
-        : `Done with ${report.failed.length} failure(s): keep the old keys until they are fixed.`,
+      `  ${secrets.total} checked, ${secrets.rotated} sealed (${secrets.sealed} were plaintext), ${secrets.current} already current, ${secrets.failed.length} failed`,
     );
-    return report.failed.length === 0 ? 0 : 1;
+    for (const failure of secrets.failed) say(`  ${failure.table} ${failure.id}: ${failure.error}`);
+    const failed = report.failed.length + secrets.failed.length;
+    say(
+      failed === 0
+        ? `Done: every credential and webhook secret is sealed with "${keyring.currentKid}"; older keys can be removed.`
+        : `Done with ${failed} failure(s): keep the old keys until they are fixed.`,
+    );
+    return failed === 0 ? 0 : 1;
   } finally {
     if (!options.db) await db.close();
   }

@@ -2,6 +2,7 @@
 // each member's in-app inbox. Alerts themselves are sent by the tasks function
 // when a run, a sync or a scheduled report ends. docs/notifications.md.
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
+import { configureSecretKeyring } from "../../shared/secrets/mod.ts";
 import { inboxRoutes } from "./routes/inbox.ts";
 import { inboxStreamRoutes } from "./routes/inbox_stream.ts";
 import { preferencesRoutes } from "./routes/preferences.ts";
@@ -14,6 +15,8 @@ import { settingsRoutes } from "./routes/settings.ts";
  * @param services configuration, database, logger, token verifier and mailer
  */
 export function createNotificationsApp(services: Services): FunctionApp {
+  // Webhook secrets are sealed with this configuration's keyring (workers here too).
+  configureSecretKeyring(services.config);
   const app = createFunctionApp("notifications", services, {
     description: "Alert channels and rules, their delivery log, and your in-app notifications",
   });

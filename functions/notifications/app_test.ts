@@ -87,6 +87,7 @@ Deno.test("admins add channels; a webhook's secret is shown once, chat URLs are 
   assert.equal(webhook.status, 201, webhook.text);
   assert.match(webhook.body.data.secret, /^whsec_/);
   channels.webhook = webhook.body.data;
+  await assertStoredSealed(webhook.body.data.id, webhook.body.data.secret);
   for (
     const [kind, url] of [
       ["slack", "https://hooks.slack.com/services/T0/B0/secretpath"],
@@ -113,6 +114,17 @@ Deno.test("admins add channels; a webhook's secret is shown once, chat URLs are 
   assert.ok(!list.text.includes("secretpath"), "Slack/Teams URLs are masked");
 });
 
+/** A webhook channel's secret is stored sealed: no plaintext, nothing of the secret in the envelope. */
+async function assertStoredSealed(channelId: string, secret: string) {
+  const [row] = await tdb.db.sql<{ secret: string | null; sealed: string; kid: string }[]>`
+    select secret, secret_sealed::text as sealed, secret_sealed ->> 'kid' as kid
+    from public.notification_channels where id = ${channelId}`;
+  assert.equal(row!.secret, null, "no plaintext column value");
+  assert.equal(row!.kid, "test");
+  assert.ok(!row!.sealed.includes(secret.slice(6, 30)), "the sealed form holds no plaintext");
+  assert.ok(!row!.sealed.includes("whsec_"));
+}
+
 Deno.test("channels are refused to viewers, outsiders and with the wrong target", async () => {
   const body = { name: "x", kind: "email", emails: ["a@example.com"] };
   assert.equal((await call(viewer.token, "POST", `/${orgId}/channels`, body)).status, 403);
@@ -138,6 +150,7 @@ Deno.test("rotating a webhook secret returns a new one", async () => {
   assert.match(res.body.data.secret, /^whsec_/);
   assert.notEqual(res.body.data.secret, channels.webhook!.secret);
   channels.webhook!.secret = res.body.data.secret;
+  await assertStoredSealed(channels.webhook!.id, res.body.data.secret);
   const slack = await call(
     owner.token,
     "POST",

@@ -369,6 +369,18 @@ Deno.test("the database refuses an acceptance past the member limit", async () =
   assert.equal(count!.n, 2);
 });
 
+Deno.test("invitations replace adding an account by email: POST /:orgId/members does not exist", async () => {
+  const { owner, orgId } = await setup("No Shortcut Co");
+  const known = await auth.createUser(tdb.db, { email: unique("known-direct") });
+  const res = await call(owner.token, "POST", `/${orgId}/members`, {
+    email: known.email,
+    role: "viewer",
+  });
+  assert.equal(res.status, 404, JSON.stringify(res.body));
+  assert.equal(await roleOf(orgId, known.id), null);
+  assert.equal(services.mailer.sent.some((m) => m.to === known.email), false);
+});
+
 Deno.test("an email that cannot be sent leaves no invitation behind", async () => {
   const { owner, orgId } = await setup("Outage Co");
   services.mailer.failing = true;

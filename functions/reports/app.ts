@@ -8,6 +8,7 @@
 //
 // Foreign or unknown resources answer 404; a member without the role 403.
 import { createFunctionApp, type FunctionApp, type Services } from "../../shared/http/mod.ts";
+import { configureSecretKeyring } from "../../shared/secrets/mod.ts";
 import {
   currentReportStorage,
   loadReportsConfig,
@@ -25,6 +26,8 @@ import { publicRoutes } from "./routes/public.ts";
  * @param services configuration, database, logger, token verifier and task client
  */
 export function createReportsApp(services: Services): FunctionApp {
+  // Webhook secrets are sealed with this configuration's keyring (workers here too).
+  configureSecretKeyring(services.config);
   const app = createFunctionApp("reports", services, {
     description:
       "Saved reports, generated files (PDF, Excel, CSV, JSON, evidence packs), downloads and links",

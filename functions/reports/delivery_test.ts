@@ -180,6 +180,7 @@ Deno.test("the webhook gets a POST that the Standard Webhooks library verifies; 
   assert.match(secret, /^whsec_/);
   const listed = await call(owner.token, "GET", `/definitions/${saved.data.id}`);
   assert.ok(!listed.text.includes(secret), "the secret is shown once, never listed");
+  await assertStoredSealed(saved.data.id, secret);
 
   received.length = 0;
   answer = 500;
@@ -233,6 +234,57 @@ Deno.test("the webhook gets a POST that the Standard Webhooks library verifies; 
   const rotated = await call(owner.token, "POST", `/definitions/${saved.data.id}/webhook-secret`);
   assert.equal(rotated.status, 200, rotated.text);
   assert.notEqual(rotated.body.data.webhook_secret, secret);
+  await assertStoredSealed(saved.data.id, rotated.body.data.webhook_secret);
+  received.length = 0;
+  await fire(saved.data.id);
+  const again = received[0]!;
+  assert.doesNotThrow(() =>
+    new Webhook(rotated.body.data.webhook_secret).verify(
+      again.body,
+      Object.fromEntries(again.headers),
+    )
+  );
+  assert.throws(() => new Webhook(secret).verify(again.body, Object.fromEntries(again.headers)));
+});
+
+/** The stored secret is an AES-GCM envelope: no plaintext column, nothing of the secret in it. */
+async function assertStoredSealed(definitionId: string, secret: string) {
+  const [row] = await sql<{ secret: string | null; sealed: string; kid: string }[]>`
+    select secret, secret_sealed::text as sealed, secret_sealed ->> 'kid' as kid
+    from public.report_webhook_secrets where definition_id = ${definitionId}`;
+  assert.equal(row!.secret, null, "no plaintext column value");
+  assert.equal(row!.kid, "test");
+  assert.ok(!row!.sealed.includes(secret.slice(6, 30)), "the sealed form holds no plaintext");
+  assert.ok(!row!.sealed.includes("whsec_"));
+}
+
+Deno.test("a secret stored in plaintext before sealing still signs; another row's envelope does not open", async () => {
+  const first = await saveScheduled({ recipients: [], webhook_url: hookUrl });
+  const second = await saveScheduled({ recipients: [], webhook_url: `${hookUrl}?second` });
+  // As the migration left rows written before it: plaintext, not yet sealed by credentials:rotate.
+  const legacy = `whsec_${btoa("legacy-secret-legacy-secret-0123")}`;
+  await sql`update public.report_webhook_secrets set secret = ${legacy}, secret_sealed = null
+            where definition_id = ${first.data.id}`;
+  received.length = 0;
+  answer = 200;
+  await fire(first.data.id);
+  const legacyPost = received[0]!;
+  assert.doesNotThrow(() =>
+    new Webhook(legacy).verify(legacyPost.body, Object.fromEntries(legacyPost.headers))
+  );
+  // An envelope moved onto another saved report's row is refused (bound to its row).
+  await sql`update public.report_webhook_secrets
+            set secret = null,
+                secret_sealed = (select secret_sealed from public.report_webhook_secrets
+                                 where definition_id = ${second.data.id})
+            where definition_id = ${first.data.id}`;
+  received.length = 0;
+  const moved = await fire(first.data.id);
+  assert.equal(received.length, 0, "nothing is sent without the row's own secret");
+  const [delivery] = await sql<{ status: string; error: string }[]>`
+    select status, error from public.report_deliveries where export_id = ${moved.id}`;
+  assert.equal(delivery!.status, "failed");
+  assert.match(delivery!.error, /Cannot decrypt the secret: authentication failed/);
 });
 
 Deno.test("webhooks: admins only; hosted mode refuses http and private addresses", async () => {

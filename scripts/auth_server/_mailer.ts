@@ -23,8 +23,11 @@ export interface MailMessage {
   html: string;
   /** The action URL: `${siteUrl}/auth/v1/verify?token=…&type=…&redirect_to=…` ("" for other emails). */
   link: string;
-  /** An auth flow, or "message" for the product's other emails (reports, notifications). */
-  type: MailType | "message";
+  /**
+   * An auth flow, or what the product's own email is for (`invite`, `alert`,
+   * `report`, …: `OutgoingMail.kind` of `shared/mail`).
+   */
+  type: string;
   attachments: MailAttachment[];
   /** The one-time code the email shows (for `verifyOtp({ email, token })`). */
   otp: string;
@@ -64,7 +67,7 @@ interface MailRow {
   text_body: string;
   html_body: string;
   link: string;
-  type: MailType | "message";
+  type: string;
   otp: string;
   attachments: MailAttachment[];
   created_at: Date;
@@ -148,61 +151,6 @@ export function createMailbox(sql: Sql): Mailbox {
     async clear() {
       await sql`delete from auth_dev.mailbox`;
     },
-  };
-}
-
-/** An email of the product other than the auth flows (reports, notifications). */
-export interface DevMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  attachments?: { filename: string; content_type: string; content: Uint8Array }[];
-}
-
-/**
- * Captures one of the product's other emails in the dev mailbox (the dev stack
- * plugs this in as the email provider of reports), with the name, type, size
- * and SHA-256 of each attachment.
- *
- * @param sql the login-role pool
- * @param log where to print a line per email
- */
-export function createDevMailSender(
-  sql: Sql,
-  log?: Logger,
-): (mail: DevMail) => Promise<MailMessage> {
-  return async (mail) => {
-    const attachments: MailAttachment[] = [];
-    for (const a of mail.attachments ?? []) {
-      const digest = await crypto.subtle.digest("SHA-256", a.content as BufferSource);
-      attachments.push({
-        filename: a.filename,
-        content_type: a.content_type,
-        size: a.content.length,
-        sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""),
-      });
-    }
-    const id = crypto.randomUUID();
-    const now = new Date();
-    await sql`
-      insert into auth_dev.mailbox
-        (id, to_email, subject, text_body, html_body, link, type, otp, attachments, created_at)
-      values (${id}, ${mail.to}, ${mail.subject}, ${mail.text}, ${mail.html}, '', 'message', '',
-              ${sql.json(attachments as never)}, ${now})`;
-    log?.info(`Email to ${mail.to}: "${mail.subject}"`, { attachments: attachments.length });
-    return {
-      id,
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      link: "",
-      type: "message",
-      otp: "",
-      attachments,
-      created_at: now.toISOString(),
-    };
   };
 }
 

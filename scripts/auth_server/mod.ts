@@ -6,7 +6,6 @@
  */
 export { createAuthServer } from "./server.ts";
 export type { AuthServer, AuthServerOptions } from "./server.ts";
-export { createDevMailSender } from "./_mailer.ts";
-export type { DevMail, MailAttachment, Mailbox, MailMessage, MailType } from "./_mailer.ts";
+export type { MailAttachment, Mailbox, MailMessage, MailType } from "./_mailer.ts";
 export { DEFAULT_RATE_LIMITS } from "./_rate_limit.ts";
 export type { RateLimit, RateLimitedAction } from "./_rate_limit.ts";

@@ -4,7 +4,7 @@ import {
   setNotificationChannels,
   smsFromConfig,
 } from "../../shared/notifications/mod.ts";
-import { devReportDelivery } from "./report_delivery.ts";
+import { localReportDelivery } from "./report_delivery.ts";
 import { cacheFromConfig } from "../../shared/cache/mod.ts";
 import { devMailboxMailer, mailerFromConfig, mailProvider } from "../../shared/mail/mod.ts";
 import { serveStatic } from "hono/deno";
@@ -71,6 +71,11 @@ export interface StackOptions {
   redis?: boolean;
   /** Environment overrides for the functions' configuration. */
   env?: Record<string, string>;
+  /**
+   * The QStash stand-in's clock for delays, retries and cron (`Date.now` by
+   * default): tests move it forward to fire a monthly schedule now.
+   */
+  qstashClock?: () => number;
 }
 
 /** The demo login `deno task dev` prints. */
@@ -166,7 +171,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Background work: the local QStash stand-in at /qstash unless a token is configured.
     const qstash = (options.env?.QSTASH_TOKEN ?? Deno.env.get("QSTASH_TOKEN"))
       ? null
-      : await createQStashServer({ sql: db.sql, log, retryDelayScale: 0.1, workerTimeoutMs: 5000 });
+      : await createQStashServer({
+        sql: db.sql,
+        log,
+        retryDelayScale: 0.1,
+        workerTimeoutMs: 5000,
+        clock: options.qstashClock,
+      });
     const snow = options.snowDemo === false ? null : await startDevSnow({
       persist: options.persist ?? false,
       users: options.snowUsers ?? (options.persist ? 600 : 60),
@@ -193,8 +204,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       METRICS_TOKEN: Deno.env.get("METRICS_TOKEN") || `dev-${crypto.randomUUID()}`,
       ...options.env,
     });
-    // Scheduled reports are emailed to the dev mailbox; their links point here.
-    setReportDelivery(devReportDelivery(db.sql, url, log));
     const services: Services = {
       config,
       db,
@@ -207,6 +216,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ? mailerFromConfig(config)
         : devMailboxMailer(db.sql, log),
     };
+
+    // Scheduled reports: emailed as the product's other emails; their links point here.
+    setReportDelivery(localReportDelivery(services.mailer!, url));
+    cleanups.push(() => Promise.resolve(setReportDelivery(null)));
 
     // Alerts: email as the product's other emails, texts to the SMS outbox (unless Twilio is set).
     setNotificationChannels({

@@ -9,6 +9,7 @@ import {
   type InProcessTaskClient,
   type TaskClient,
 } from "../../shared/tasks/mod.ts";
+import { generateKey } from "../../shared/instances/credentials.ts";
 import type { TestAuth } from "./auth.ts";
 
 /** Services for tests; `tasks` is in-process unless another client is passed. */
@@ -17,6 +18,12 @@ export interface TestServices<T extends TaskClient = InProcessTaskClient> extend
   /** What the app sent: `mailer.sent`. */
   mailer: MemoryMailer;
 }
+
+/**
+ * The keyring of test services unless a test sets its own: one random key per
+ * test process (webhook secrets are sealed with it, like instance credentials).
+ */
+const TEST_CREDENTIALS_KEYS = `test:${generateKey()}`;
 
 /** Options for {@linkcode createTestServices}. */
 export interface TestServicesOptions<T extends TaskClient> {
@@ -45,7 +52,11 @@ export function createTestServices<T extends TaskClient = InProcessTaskClient>(
   options: TestServicesOptions<T> = {},
 ): TestServices<T> {
   const level = (Deno.env.get("TEST_LOG") ?? "silent") as "silent";
-  const config = loadConfig({ CHECK_RESPONSES: "true", ...env });
+  const config = loadConfig({
+    CHECK_RESPONSES: "true",
+    CREDENTIALS_KEYS: TEST_CREDENTIALS_KEYS,
+    ...env,
+  });
   const base = {
     config,
     db,

@@ -37,6 +37,13 @@ export interface Keyring {
   seal(credentials: InstanceCredentials, binding: CredentialsBinding): Promise<CredentialsEnvelope>;
   /** Opens an envelope sealed for `binding` with any key of the ring. */
   open(envelope: unknown, binding: CredentialsBinding): Promise<InstanceCredentials>;
+  /**
+   * Seals another secret (e.g. a webhook signing secret) with the current key,
+   * bound to `aad` (what it is and which row holds it), in the same envelope.
+   */
+  sealText(plain: string, aad: string): Promise<CredentialsEnvelope>;
+  /** Opens an envelope of {@linkcode Keyring.sealText} sealed for `aad`. */
+  openText(envelope: unknown, aad: string): Promise<string>;
 }
 
 /** Which instance an envelope belongs to (its additional authenticated data). */
@@ -142,61 +149,68 @@ export async function loadKeyring(spec: string, currentKid?: string): Promise<Ke
   const aad = (b: CredentialsBinding) =>
     encoder.encode(`complianceiq:instance-credentials:${b.orgId}:${b.instanceId}`);
 
+  const sealText = async (plain: string, additional: Uint8Array): Promise<CredentialsEnvelope> => {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: additional as BufferSource },
+      keys.get(current)!,
+      encoder.encode(plain),
+    );
+    return {
+      v: 1,
+      kid: current,
+      iv: toBase64(iv),
+      ciphertext: toBase64(new Uint8Array(ciphertext)),
+    };
+  };
+  const openText = async (envelope: unknown, additional: Uint8Array, what: string) => {
+    const parsed = envelopeSchema.safeParse(envelope);
+    if (!parsed.success) {
+      throw new CredentialsError(`Cannot decrypt ${what}: the envelope is malformed`);
+    }
+    const key = keys.get(parsed.data.kid);
+    if (!key) {
+      throw new CredentialsError(
+        `Cannot decrypt ${what}: key "${parsed.data.kid}" is not in CREDENTIALS_KEYS`,
+      );
+    }
+    try {
+      return new TextDecoder().decode(
+        await crypto.subtle.decrypt(
+          {
+            name: "AES-GCM",
+            iv: fromBase64(parsed.data.iv) as BufferSource,
+            additionalData: additional as BufferSource,
+          },
+          key,
+          fromBase64(parsed.data.ciphertext) as BufferSource,
+        ),
+      );
+    } catch {
+      throw new CredentialsError(
+        `Cannot decrypt ${what}: authentication failed (wrong key or tampered data)`,
+      );
+    }
+  };
+
   return {
     currentKid: current,
     kids,
     async seal(credentials, binding) {
       const checked = instanceCredentialsSchema.parse(credentials);
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const ciphertext = await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv, additionalData: aad(binding) },
-        keys.get(current)!,
-        encoder.encode(JSON.stringify(checked)),
-      );
-      return {
-        v: 1,
-        kid: current,
-        iv: toBase64(iv),
-        ciphertext: toBase64(new Uint8Array(ciphertext)),
-      };
+      return await sealText(JSON.stringify(checked), aad(binding));
     },
     async open(envelope, binding) {
-      const parsed = envelopeSchema.safeParse(envelope);
-      if (!parsed.success) {
-        throw new CredentialsError(
-          "Cannot decrypt instance credentials: the envelope is malformed",
-        );
-      }
-      const key = keys.get(parsed.data.kid);
-      if (!key) {
-        throw new CredentialsError(
-          `Cannot decrypt instance credentials: key "${parsed.data.kid}" is not in CREDENTIALS_KEYS`,
-        );
-      }
-      let plain: ArrayBuffer;
-      try {
-        plain = await crypto.subtle.decrypt(
-          {
-            name: "AES-GCM",
-            iv: fromBase64(parsed.data.iv) as BufferSource,
-            additionalData: aad(binding),
-          },
-          key,
-          fromBase64(parsed.data.ciphertext) as BufferSource,
-        );
-      } catch {
-        throw new CredentialsError(
-          "Cannot decrypt instance credentials: authentication failed (wrong key or tampered data)",
-        );
-      }
-      const credentials = instanceCredentialsSchema.safeParse(
-        JSON.parse(new TextDecoder().decode(plain)),
-      );
+      const plain = await openText(envelope, aad(binding), "instance credentials");
+      const credentials = instanceCredentialsSchema.safeParse(JSON.parse(plain));
       if (!credentials.success) {
         throw new CredentialsError("Cannot decrypt instance credentials: unexpected content");
       }
       return credentials.data;
     },
+    sealText: (plain, additional) => sealText(plain, encoder.encode(additional)),
+    openText: (envelope, additional) =>
+      openText(envelope, encoder.encode(additional), "the secret"),
   };
 }
 

@@ -1,6 +1,14 @@
+import { Buffer } from "node:buffer";
 import type { Sql } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Logger } from "../log/mod.ts";
+
+/** A file attached to an email. */
+export interface MailAttachment {
+  filename: string;
+  content_type: string;
+  content: Uint8Array;
+}
 
 /** One email: plain text and HTML bodies, and the link it asks the reader to open. */
 export interface OutgoingMail {
@@ -8,12 +16,14 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
-  /** The action link in the body. */
+  /** The action link in the body (empty when there is none, e.g. a report sent attached). */
   link: string;
-  /** What the email is for, e.g. `invite`. */
+  /** What the email is for, e.g. `invite`, `alert`, `report`. */
   kind: string;
   /** Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058). */
   headers?: Record<string, string>;
+  /** Files sent along (a scheduled report under the attachment limit). */
+  attachments?: MailAttachment[];
 }
 
 /** Sends email. */
@@ -34,7 +44,7 @@ export interface MemoryMailer extends Mailer {
 /**
  * Delivers into the dev mailbox of the local auth stand-in (`auth_dev.mailbox`,
  * readable at `/auth/v1/_dev/mailbox`) and prints the link, as the stand-in does
- * for its own emails.
+ * for its own emails. Attachments are recorded by name, type, size and SHA-256.
  *
  * @param sql the dev stack's pool
  * @param log where the link is printed
@@ -43,13 +53,28 @@ export function devMailboxMailer(sql: Sql, log?: Logger): Mailer {
   return {
     kind: "dev-mailbox",
     async send(mail) {
+      const attachments = await Promise.all((mail.attachments ?? []).map(describeAttachment));
       await sql`
         insert into auth_dev.mailbox
-          (id, to_email, subject, text_body, html_body, link, type, otp, created_at)
+          (id, to_email, subject, text_body, html_body, link, type, otp, attachments, created_at)
         values (${crypto.randomUUID()}, ${mail.to}, ${mail.subject}, ${mail.text}, ${mail.html},
-                ${mail.link}, ${mail.kind}, '', now())`;
-      log?.info(`Email to ${mail.to}: "${mail.subject}". Open: ${mail.link}`, { type: mail.kind });
+                ${mail.link}, ${mail.kind}, '', ${sql.json(attachments as never)}, now())`;
+      log?.info(
+        `Email to ${mail.to}: "${mail.subject}".${mail.link ? ` Open: ${mail.link}` : ""}`,
+        { type: mail.kind, attachments: attachments.length },
+      );
     },
+  };
+}
+
+/** What the dev mailbox keeps of an attachment: its name, type, size and SHA-256. */
+async function describeAttachment(a: MailAttachment) {
+  const digest = await crypto.subtle.digest("SHA-256", a.content as BufferSource);
+  return {
+    filename: a.filename,
+    content_type: a.content_type,
+    size: a.content.length,
+    sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join(""),
   };
 }
 
@@ -77,6 +102,7 @@ export type SendMail = (message: {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }) => Promise<unknown>;
 
 /**
@@ -97,6 +123,15 @@ export function smtpMailer(from: string, sendMail: SendMail): Mailer {
           text: mail.text,
           html: mail.html,
           ...(mail.headers ? { headers: mail.headers } : {}),
+          ...(mail.attachments?.length
+            ? {
+              attachments: mail.attachments.map((a) => ({
+                filename: a.filename,
+                content: Buffer.from(a.content),
+                contentType: a.content_type,
+              })),
+            }
+            : {}),
         });
       } catch (error) {
         throw sendFailed(error);

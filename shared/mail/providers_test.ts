@@ -107,6 +107,38 @@ Deno.test("SMTP: nodemailer delivers text and HTML parts, recipient, sender and 
   }
 });
 
+const REPORT_MAIL = {
+  ...MAIL,
+  subject: "Report: Monthly posture (2027-02-01)",
+  kind: "report",
+  link: "",
+  attachments: [{
+    filename: "monthly-posture.csv",
+    content_type: "text/csv",
+    content: new TextEncoder().encode("\uFEFFcheck,verdict\r\nZoë's check,FAIL\r\n"),
+  }],
+};
+
+Deno.test("SMTP: a report's file goes as an attachment with its name, type and exact bytes", async () => {
+  const smtp = await startSmtp();
+  try {
+    const mailer = mailerFromConfig(loadConfig({ SMTP_URL: smtp.url }));
+    await mailer.send(REPORT_MAIL);
+    const raw = smtp.received[0]!.raw;
+    assert.match(raw, /Content-Type: multipart\/mixed/);
+    const part = /Content-Type: text\/csv; name=(\S+)\r?\n([\s\S]*?)\r?\n\r?\n([\s\S]*?)\r?\n--/
+      .exec(raw);
+    assert.ok(part, raw);
+    assert.match(part[1]!, /monthly-posture\.csv/);
+    assert.match(part[2]!, /Content-Disposition: attachment; filename=monthly-posture\.csv/);
+    assert.match(part[2]!, /Content-Transfer-Encoding: base64/);
+    const bytes = Uint8Array.from(atob(part[3]!.replace(/\s/g, "")), (c) => c.charCodeAt(0));
+    assert.deepEqual(bytes, REPORT_MAIL.attachments[0]!.content);
+  } finally {
+    await smtp.close();
+  }
+});
+
 Deno.test("SMTP: wrong credentials are a 502 naming the failure, nothing is delivered", async () => {
   const smtp = await startSmtp();
   try {
@@ -142,6 +174,24 @@ Deno.test("SendGrid: MAIL_PROVIDER=sendgrid posts one v3 mail/send with the key,
     content: [{ type: "text/plain", value: MAIL.text }, { type: "text/html", value: MAIL.html }],
     categories: ["alert"],
   });
+});
+
+Deno.test("SendGrid: a report's file is sent base64 as an attachment", async () => {
+  sendgridCalls.length = 0;
+  sendgridStatus = 202;
+  const mailer = mailerFromConfig(loadConfig({
+    MAIL_PROVIDER: "sendgrid",
+    SENDGRID_API_KEY: "SG.test-key-0123456789",
+  }));
+  await mailer.send(REPORT_MAIL);
+  const body = sendgridCalls[0]!.body;
+  assert.deepEqual(body.categories, ["report"]);
+  assert.deepEqual(body.attachments, [{
+    content: btoa(String.fromCharCode(...REPORT_MAIL.attachments[0]!.content)),
+    filename: "monthly-posture.csv",
+    type: "text/csv",
+    disposition: "attachment",
+  }]);
 });
 
 Deno.test("SendGrid: a refusal is a 502 with SendGrid's reason", async () => {

@@ -22,7 +22,7 @@ export function parseFrom(from: string): { email: string; name?: string } {
 
 /**
  * Sends through SendGrid's v3 mail/send API: one personalization per email,
- * text and HTML parts. A refusal or an unreachable API is a 502 naming what
+ * text and HTML parts, attachments base64-encoded. A refusal or an unreachable API is a 502 naming what
  * SendGrid said.
  */
 export function sendgridMailer(options: SendgridOptions): Mailer {
@@ -51,6 +51,16 @@ export function sendgridMailer(options: SendgridOptions): Mailer {
               { type: "text/html", value: mail.html },
             ],
             categories: [mail.kind.slice(0, 255)],
+            ...(mail.attachments?.length
+              ? {
+                attachments: mail.attachments.map((a) => ({
+                  content: base64(a.content),
+                  filename: a.filename,
+                  type: a.content_type,
+                  disposition: "attachment",
+                })),
+              }
+              : {}),
           }),
         });
       } catch (error) {
@@ -66,4 +76,12 @@ function failed(reason: string): HttpError {
   return new HttpError(502, `The email could not be sent: ${reason}`, {
     code: "mail_failed",
   });
+}
+
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
 }

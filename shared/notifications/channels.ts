@@ -10,13 +10,9 @@
  */
 import type { Mailer } from "../mail/mod.ts";
 import type { HostResolver } from "../instances/url.ts";
+import { openWebhookSecret } from "../secrets/mod.ts";
 import { smsChannel, type SmsSender, unconfiguredSms } from "./sms.ts";
-import {
-  checkWebhookUrl,
-  createReportDelivery,
-  type DeliveryResult,
-  unavailableEmail,
-} from "../reports/delivery.ts";
+import { checkWebhookUrl, createReportDelivery, type DeliveryResult } from "../reports/delivery.ts";
 
 /** One alert, as every channel renders it. */
 export interface AlertMessage {
@@ -41,7 +37,10 @@ export interface ChannelTarget {
   url: string | null;
   emails: string[];
   phones: string[];
+  /** A webhook's signing secret written before sealing (until `deno task credentials:rotate`). */
   secret: string | null;
+  /** A webhook's signing secret, sealed (`shared/secrets`); opened when sending. */
+  secret_sealed?: unknown;
 }
 
 /** Sends alerts to one kind of channel. */
@@ -109,15 +108,25 @@ export function webhookBody(message: AlertMessage): string {
 
 /** Signed POSTs (Standard Webhooks), through the report delivery's webhook sender. */
 export function webhookChannel(options: ChannelOptions): NotificationChannel {
-  const delivery = createReportDelivery({ ...options, email: unavailableEmail("not used") });
+  const delivery = createReportDelivery(options);
   return {
-    send(target, message, messageId) {
-      if (!target.url || !target.secret) {
-        return Promise.resolve({ ok: false, status: null, error: "The webhook has no URL" });
+    async send(target, message, messageId) {
+      if (!target.url) return { ok: false, status: null, error: "The webhook has no URL" };
+      let secret: string | null;
+      try {
+        secret = await openWebhookSecret(
+          { secret: target.secret, secret_sealed: target.secret_sealed ?? null },
+          { table: "notification_channels", orgId: message.org_id, id: target.id },
+        );
+      } catch (error) {
+        return { ok: false, status: null, error: (error as Error).message };
       }
-      return delivery.webhook({
+      if (!secret) {
+        return { ok: false, status: null, error: "The webhook has no signing secret" };
+      }
+      return await delivery.webhook({
         url: target.url,
-        secret: target.secret,
+        secret,
         id: messageId,
         body: webhookBody(message),
       });

@@ -267,7 +267,7 @@ export async function deliverAlert(
   }
   const targets = await deps.db.asEngine(orgId, (tx) =>
     tx<ChannelTarget[]>`
-      select id, kind, url, emails, phones, secret from public.notification_channels
+      select id, kind, url, emails, phones, secret, secret_sealed from public.notification_channels
       where org_id = ${orgId} and enabled and id = any (${rule.channel_ids}::uuid[])`);
   for (const target of targets) {
     const messageId = `msg_${crypto.randomUUID()}`;

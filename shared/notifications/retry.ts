@@ -218,7 +218,7 @@ export const notificationDeliverTask = defineTask({
   async handler(ctx, payload) {
     const [target] = await ctx.tx((tx) =>
       tx<ChannelTarget[]>`
-        select id, kind, url, emails, phones, secret from public.notification_channels
+        select id, kind, url, emails, phones, secret, secret_sealed from public.notification_channels
         where id = ${payload.channelId} and enabled`
     );
     if (!target || !RETRIED_KINDS.has(target.kind)) {

@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import { checkWebhookUrl, generateWebhookSecret, WebhookUrlError } from "../reports/delivery.ts";
+import { sealWebhookSecret } from "../secrets/mod.ts";
 import type {
   Channel,
   ChannelListItem,
@@ -147,12 +148,18 @@ export async function createChannel(
     throw invalid("An SMS channel needs at least one phone number");
   }
   const url = await validTarget(input.kind, input, options.allowPrivate);
+  const id = crypto.randomUUID();
   const secret = input.kind === "webhook" ? generateWebhookSecret() : null;
+  // Stored sealed (`shared/secrets`); shown in this answer only.
+  const sealed = secret
+    ? await sealWebhookSecret(secret, { table: "notification_channels", orgId, id })
+    : null;
   const [row] = await tx<ChannelRow[]>`
     insert into public.notification_channels
-      (org_id, name, kind, url, emails, phones, secret, created_by)
-    values (${orgId}, ${input.name}, ${input.kind}, ${url}, ${input.emails ?? []},
-            ${[...new Set(input.phones ?? [])]}, ${secret}, ${userId})
+      (id, org_id, name, kind, url, emails, phones, secret_sealed, created_by)
+    values (${id}, ${orgId}, ${input.name}, ${input.kind}, ${url}, ${input.emails ?? []},
+            ${[...new Set(input.phones ?? [])]}, ${sealed ? tx.json(sealed as never) : null},
+            ${userId})
     returning ${tx.unsafe(CHANNEL_COLUMNS)}`;
   return { ...toChannel(row!), secret };
 }
@@ -203,8 +210,10 @@ export async function rotateChannelSecret(
     });
   }
   const secret = generateWebhookSecret();
+  const sealed = await sealWebhookSecret(secret, { table: "notification_channels", orgId, id });
   const [row] = await tx<ChannelRow[]>`
-    update public.notification_channels set secret = ${secret}
+    update public.notification_channels
+    set secret = null, secret_sealed = ${tx.json(sealed as never)}
     where org_id = ${orgId} and id = ${id}
     returning ${tx.unsafe(CHANNEL_COLUMNS)}`;
   return { ...toChannel(row!), secret };

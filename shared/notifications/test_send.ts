@@ -25,7 +25,7 @@ export async function sendTestAlert(
   // The secret is readable by the engine only.
   const [full] = await db.asEngine(orgId, (tx) =>
     tx<ChannelTarget[]>`
-      select id, kind, url, emails, phones, secret from public.notification_channels where id = ${target.id}`);
+      select id, kind, url, emails, phones, secret, secret_sealed from public.notification_channels where id = ${target.id}`);
   const result = await channels[full!.kind].send(full!, {
     event: "test",
     title: "Test alert from ComplianceIQ",

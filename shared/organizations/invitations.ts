@@ -113,8 +113,9 @@ export async function listInvitations(tx: Tx, orgId: string): Promise<Invitation
  * accounts, so the answer is the same whether or not the address has one.
  * Refused: a current member (409 `already_member`, the admin sees the team
  * anyway), an address with an open invitation (409 `already_invited`: resend
- * it), a full organization (409 `member_limit_reached`). When the email cannot
- * be sent, the invitation is taken back and the error returned.
+ * it), a full organization (402 `plan_limit_reached` from the plan's member
+ * limit, members and open invitations counted). When the email cannot be sent,
+ * the invitation is taken back and the error returned.
  *
  * @param services database, mailer and public URL
  * @param claims the caller

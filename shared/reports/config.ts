@@ -9,9 +9,9 @@
  * - `REPORTS_SHARE_MAX_DAYS`: longest lifetime of a share link (default 30).
  * - `REPORTS_PDF_MAX_FINDINGS`: findings listed in a PDF's findings section
  *   (default 2000); the workbook and the CSV always list every finding.
- * - `REPORTS_EMAIL_PROVIDER`: `none` (default) or `sendgrid` (with
- *   `SENDGRID_API_KEY`); the dev stack plugs in the dev mailbox instead.
- * - `REPORTS_EMAIL_FROM`: sender of report emails (default `reports@complianceiq.local`).
+ * - Report emails go out through the product's mailer (`MAIL_PROVIDER`,
+ *   `MAIL_FROM`; see `shared/mail`). `REPORTS_EMAIL_PROVIDER` and
+ *   `REPORTS_EMAIL_FROM`, which configured a separate sender, are refused.
  * - `REPORTS_EMAIL_ATTACH_MAX_BYTES`: a scheduled report up to this size is
  *   attached to the email, a larger one is sent as a link (default 5 MiB; 0: always a link).
  * - `REPORTS_EMAIL_LINK_DAYS`: lifetime of the link in a report email or
@@ -32,12 +32,9 @@ const schema = z.object({
   REPORTS_LINK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   REPORTS_SHARE_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   REPORTS_PDF_MAX_FINDINGS: z.coerce.number().int().min(10).max(1_000_000).default(2000),
-  REPORTS_EMAIL_PROVIDER: z.enum(["none", "sendgrid"]).default("none"),
-  REPORTS_EMAIL_FROM: z.email().default("reports@complianceiq.local"),
   REPORTS_EMAIL_ATTACH_MAX_BYTES: z.coerce.number().int().min(0).max(30 * 1024 * 1024)
     .default(5 * 1024 * 1024),
   REPORTS_EMAIL_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(7),
-  SENDGRID_API_KEY: z.string().min(10).optional(),
   PUBLIC_URL: z.url().optional(),
   ALLOW_PRIVATE_INSTANCE_URLS: z.enum(["true", "false", "1", "0"]).default("false")
     .transform((v) => v === "true" || v === "1"),
@@ -61,6 +58,14 @@ export function loadReportsConfig(
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
   );
+  const retired = ["REPORTS_EMAIL_PROVIDER", "REPORTS_EMAIL_FROM"].filter((k) => k in cleaned);
+  if (retired.length > 0) {
+    throw new Error(
+      `Cannot start: ${
+        retired.join(" and ")
+      } no longer exist: report emails go through the product's mailer (set MAIL_PROVIDER and MAIL_FROM)`,
+    );
+  }
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -74,9 +79,6 @@ export function loadReportsConfig(
     throw new Error(
       "Cannot start: REPORTS_STORAGE=supabase needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY",
     );
-  }
-  if (config.REPORTS_EMAIL_PROVIDER === "sendgrid" && !config.SENDGRID_API_KEY) {
-    throw new Error("Cannot start: REPORTS_EMAIL_PROVIDER=sendgrid needs SENDGRID_API_KEY");
   }
   return config;
 }

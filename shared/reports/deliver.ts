@@ -18,6 +18,7 @@ import {
   type DeliverySetup,
   type EmailAttachment,
 } from "./delivery.ts";
+import { openWebhookSecret } from "../secrets/mod.ts";
 import { currentReportStorage } from "./storage.ts";
 import { linkUrl, newLinkToken } from "./tokens.ts";
 
@@ -38,7 +39,9 @@ interface Deliverable {
   expires_at: Date;
   recipients: string[];
   webhook_url: string | null;
+  /** The webhook's signing secret as stored: sealed, or plaintext from before sealing. */
   secret: string | null;
+  secret_sealed: unknown;
 }
 
 /** One delivery to make. */
@@ -95,7 +98,7 @@ async function prepare(
   const [file] = await tx<Deliverable[]>`
     select e.id, e.org_id, e.definition_id, d.name, e.title, e.format, e.filename, e.content_type,
       e.byte_size::float8 as byte_size, e.sha256, e.storage_key, e.finished_at, e.expires_at,
-      d.recipients, d.webhook_url, s.secret
+      d.recipients, d.webhook_url, s.secret, s.secret_sealed
     from public.report_exports e
     join public.report_definitions d on d.id = e.definition_id
     left join public.report_webhook_secrets s on s.definition_id = d.id
@@ -162,10 +165,10 @@ class Sender {
     }</p>\n`;
     const result = await this.setup.delivery.email({
       to,
-      from: this.config.REPORTS_EMAIL_FROM,
       subject: `Report: ${file.name} (${date})`,
       text,
       html,
+      link: link?.url ?? "",
       ...(attachment ? { attachment } : {}),
     });
     return { result, mode: attachment ? "attachment" : "link" };
@@ -173,7 +176,20 @@ class Sender {
 
   async webhook(delivery: Pending): Promise<{ result: DeliveryResult; mode: null }> {
     const { file } = this;
-    if (!file.secret) {
+    let secret: string | null;
+    try {
+      secret = await openWebhookSecret(file, {
+        table: "report_webhook_secrets",
+        orgId: file.org_id,
+        id: file.definition_id,
+      });
+    } catch (error) {
+      return {
+        result: { ok: false, status: null, error: (error as Error).message },
+        mode: null,
+      };
+    }
+    if (!secret) {
       return {
         result: { ok: false, status: null, error: "The webhook has no signing secret" },
         mode: null,
@@ -202,7 +218,7 @@ class Sender {
     });
     const result = await this.setup.delivery.webhook({
       url: delivery.target,
-      secret: file.secret,
+      secret,
       id: `msg_${delivery.id}`,
       body,
     });

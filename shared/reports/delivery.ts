@@ -1,30 +1,29 @@
 /**
- * How a generated report leaves the product: by email and by webhook. One small
- * interface, `ReportDelivery`, that the notifications work can fill later with
- * its channels; today email goes to a configured provider (SendGrid's HTTP API
- * when hosted, the dev mailbox in `deno task dev`) and webhooks are signed POSTs
- * following the Standard Webhooks specification.
+ * How a generated report leaves the product: by email and by webhook. Email
+ * goes through the product's one mailer (`shared/mail`: SMTP or SendGrid as
+ * `MAIL_PROVIDER` says when hosted, the dev mailbox in `deno task dev`), the
+ * same as invitations and alerts; webhooks are signed POSTs following the
+ * Standard Webhooks specification.
  *
  * @module
  */
 
+import { type Config, loadConfig } from "../env/mod.ts";
 import { assertPublicInstanceUrl, type HostResolver, InstanceUrlError } from "../instances/url.ts";
+import { type MailAttachment, type Mailer, mailerFromConfig } from "../mail/mod.ts";
 import type { ReportsConfig } from "./config.ts";
 
 /** A file attached to an email. */
-export interface EmailAttachment {
-  filename: string;
-  content_type: string;
-  content: Uint8Array;
-}
+export type EmailAttachment = MailAttachment;
 
 /** One email to one recipient. */
 export interface ReportEmail {
   to: string;
-  from: string;
   subject: string;
   text: string;
   html: string;
+  /** The download link in the body, or empty when the file is attached. */
+  link: string;
   attachment?: EmailAttachment;
 }
 
@@ -51,9 +50,6 @@ export interface ReportDelivery {
   email(message: ReportEmail): Promise<DeliveryResult>;
   webhook(request: ReportWebhook): Promise<DeliveryResult>;
 }
-
-/** Sends one email through some provider. */
-export type EmailSender = (message: ReportEmail) => Promise<DeliveryResult>;
 
 /** Raised for a webhook URL we refuse; the message is meant for the user. */
 export class WebhookUrlError extends Error {
@@ -133,7 +129,8 @@ export async function checkWebhookUrl(
 
 /** Options of {@linkcode createReportDelivery}. */
 export interface ReportDeliveryOptions {
-  email: EmailSender;
+  /** The product's mailer (`Services.mailer`, or the configuration's). */
+  mailer: Mailer;
   /** Dev mode: webhooks may target http and private addresses. */
   allowPrivate?: boolean;
   fetch?: typeof fetch;
@@ -143,13 +140,29 @@ export interface ReportDeliveryOptions {
 }
 
 /**
- * Email through `options.email`; webhooks as signed POSTs after the URL check,
- * never following a redirect (a 3xx is a failed delivery).
+ * Email through `options.mailer` (kind `report`; a mailer's refusal is a failed
+ * delivery carrying its message); webhooks as signed POSTs after the URL
+ * check, never following a redirect (a 3xx is a failed delivery).
  */
 export function createReportDelivery(options: ReportDeliveryOptions): ReportDelivery {
   const doFetch = options.fetch ?? fetch;
   return {
-    email: options.email,
+    async email(message) {
+      try {
+        await options.mailer.send({
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          link: message.link,
+          kind: "report",
+          ...(message.attachment ? { attachments: [message.attachment] } : {}),
+        });
+        return { ok: true, status: null, error: null };
+      } catch (error) {
+        return { ok: false, status: null, error: (error as Error).message };
+      }
+    },
     async webhook(request) {
       let url: string;
       try {
@@ -200,76 +213,21 @@ export function createReportDelivery(options: ReportDeliveryOptions): ReportDeli
   };
 }
 
-/** An email sender that refuses, saying what to configure. */
-export function unavailableEmail(reason: string): EmailSender {
-  return () =>
-    Promise.resolve({ ok: false, status: null, error: `Email is not set up: ${reason}` });
-}
-
 /**
- * Email through SendGrid's v3 mail-send API (hosted), attachments base64-encoded.
+ * Delivery as the configuration asks: email through the mailer `MAIL_PROVIDER`
+ * picks (without one every email delivery fails, saying so).
  *
- * @param options API key, and a fetch (tests)
+ * @param config the reports' configuration
+ * @param app the product's configuration (read from the environment when absent)
  */
-export function sendgridEmail(
-  options: { apiKey: string; fetch?: typeof fetch; baseUrl?: string },
-): EmailSender {
-  const doFetch = options.fetch ?? fetch;
-  const base = options.baseUrl ?? "https://api.sendgrid.com";
-  return async (message) => {
-    const body = {
-      personalizations: [{ to: [{ email: message.to }] }],
-      from: { email: message.from },
-      subject: message.subject,
-      content: [
-        { type: "text/plain", value: message.text },
-        { type: "text/html", value: message.html },
-      ],
-      ...(message.attachment
-        ? {
-          attachments: [{
-            content: base64(message.attachment.content),
-            filename: message.attachment.filename,
-            type: message.attachment.content_type,
-            disposition: "attachment",
-          }],
-        }
-        : {}),
-    };
-    try {
-      const res = await doFetch(`${base}/v3/mail/send`, {
-        method: "POST",
-        redirect: "manual",
-        signal: AbortSignal.timeout(30_000),
-        headers: {
-          authorization: `Bearer ${options.apiKey}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.ok) return { ok: true, status: res.status, error: null };
-      return {
-        ok: false,
-        status: res.status,
-        error: `The email provider answered ${res.status}: ${text.slice(0, 300)}`,
-      };
-    } catch (error) {
-      return {
-        ok: false,
-        status: null,
-        error: `The email provider could not be reached (${(error as Error).message})`,
-      };
-    }
-  };
-}
-
-/** Delivery as the configuration asks. */
-export function reportDeliveryFromConfig(config: ReportsConfig): ReportDelivery {
-  const email = config.REPORTS_EMAIL_PROVIDER === "sendgrid"
-    ? sendgridEmail({ apiKey: config.SENDGRID_API_KEY! })
-    : unavailableEmail("set REPORTS_EMAIL_PROVIDER (and its credentials)");
-  return createReportDelivery({ email, allowPrivate: config.ALLOW_PRIVATE_INSTANCE_URLS });
+export function reportDeliveryFromConfig(
+  config: ReportsConfig,
+  app: Config = loadConfig(),
+): ReportDelivery {
+  return createReportDelivery({
+    mailer: mailerFromConfig(app),
+    allowPrivate: config.ALLOW_PRIVATE_INSTANCE_URLS,
+  });
 }
 
 /** What the delivery task needs besides the configuration. */
@@ -283,7 +241,8 @@ let setupOverride: DeliverySetup | null = null;
 
 /**
  * Uses `setup` for report deliveries in this process (the dev stack plugs in
- * the dev mailbox; tests their receivers), or the configured one when null.
+ * its mailer, the dev mailbox unless a provider is set; tests their
+ * receivers), or the configured one when null.
  */
 export function setReportDelivery(setup: DeliverySetup | null): void {
   setupOverride = setup;

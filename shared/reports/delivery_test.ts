@@ -1,69 +1,62 @@
-// The delivery building blocks without a database: SendGrid's mail-send API
-// through msw, Standard Webhooks signatures checked by the spec's own library,
-// and webhook URL checks (https, public addresses) with a resolver we control.
+// The delivery building blocks without a database: email through the
+// product's mailer (`shared/mail`; its providers are tested there), Standard
+// Webhooks signatures checked by the spec's own library, and webhook URL checks
+// (https, public addresses) with a resolver we control.
 import assert from "node:assert/strict";
-import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
+import { memoryMailer, unconfiguredMailer } from "../mail/mod.ts";
+import { loadReportsConfig } from "./config.ts";
 import {
   checkWebhookUrl,
+  createReportDelivery,
   generateWebhookSecret,
-  sendgridEmail,
   signWebhook,
   WebhookUrlError,
 } from "./delivery.ts";
 
-const sent: { auth: string | null; body: Record<string, unknown> }[] = [];
-let status = 202;
-const server = setupServer(
-  http.post("https://api.sendgrid.com/v3/mail/send", async ({ request }) => {
-    sent.push({
-      auth: request.headers.get("authorization"),
-      body: await request.json() as Record<string, unknown>,
-    });
-    return status === 202
-      ? new HttpResponse(null, { status: 202 })
-      : HttpResponse.json({ errors: [{ message: "The from address does not match" }] }, {
-        status,
-      });
-  }),
-);
-server.listen({ onUnhandledRequest: "error" });
-Deno.test.afterAll(() => server.close());
-
-Deno.test("SendGrid: one mail-send call with both parts and the attachment base64; failures keep the status", async () => {
-  const send = sendgridEmail({ apiKey: "SG.test-key-0123456789" });
+Deno.test("email goes through the product's mailer as kind report, attachment included; a refusal is a failed delivery", async () => {
+  const mailer = memoryMailer();
+  const delivery = createReportDelivery({ mailer });
   const message = {
     to: "ciso@example.com",
-    from: "reports@example.com",
     subject: "Report: Monthly (2027-02-01)",
     text: "plain",
     html: "<p>html</p>",
+    link: "",
     attachment: {
       filename: "r.csv",
       content_type: "text/csv",
       content: new TextEncoder().encode("a,b\r\n"),
     },
   };
-  assert.deepEqual(await send(message), { ok: true, status: 202, error: null });
-  const [call] = sent;
-  assert.equal(call!.auth, "Bearer SG.test-key-0123456789");
-  assert.deepEqual(call!.body.personalizations, [{ to: [{ email: "ciso@example.com" }] }]);
-  assert.deepEqual(call!.body.content, [
-    { type: "text/plain", value: "plain" },
-    { type: "text/html", value: "<p>html</p>" },
-  ]);
-  assert.deepEqual(call!.body.attachments, [{
-    content: btoa("a,b\r\n"),
-    filename: "r.csv",
-    type: "text/csv",
-    disposition: "attachment",
+  assert.deepEqual(await delivery.email(message), { ok: true, status: null, error: null });
+  assert.deepEqual(mailer.sent, [{
+    to: "ciso@example.com",
+    subject: "Report: Monthly (2027-02-01)",
+    text: "plain",
+    html: "<p>html</p>",
+    link: "",
+    kind: "report",
+    attachments: [message.attachment],
   }]);
-  status = 403;
-  const refused = await send(message);
+  mailer.failing = true;
+  const refused = await delivery.email(message);
   assert.equal(refused.ok, false);
-  assert.equal(refused.status, 403);
-  assert.match(refused.error!, /from address does not match/);
+  assert.match(refused.error!, /The email could not be sent/);
+  const unconfigured = createReportDelivery({ mailer: unconfiguredMailer() });
+  assert.match(
+    (await unconfigured.email(message)).error!,
+    /Email is not configured.*MAIL_PROVIDER/,
+  );
+});
+
+Deno.test("the retired REPORTS_EMAIL_* variables stop the start, naming MAIL_PROVIDER", () => {
+  assert.throws(
+    () => loadReportsConfig({ REPORTS_EMAIL_PROVIDER: "sendgrid" }),
+    /REPORTS_EMAIL_PROVIDER no longer exist.*MAIL_PROVIDER/,
+  );
+  assert.throws(() => loadReportsConfig({ REPORTS_EMAIL_FROM: "r@x.test" }), /MAIL_FROM/);
+  assert.equal(loadReportsConfig({}).REPORTS_EMAIL_LINK_DAYS, 7);
 });
 
 Deno.test("webhook signatures verify with the standardwebhooks library, and only for those bytes", async () => {

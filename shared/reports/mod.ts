@@ -115,17 +115,14 @@ export {
   currentReportDelivery,
   generateWebhookSecret,
   reportDeliveryFromConfig,
-  sendgridEmail,
   setReportDelivery,
   signWebhook,
-  unavailableEmail,
   WebhookUrlError,
 } from "./delivery.ts";
 export type {
   DeliveryResult,
   DeliverySetup,
   EmailAttachment,
-  EmailSender,
   ReportDelivery,
   ReportDeliveryOptions,
   ReportEmail,

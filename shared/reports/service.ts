@@ -8,10 +8,11 @@
  */
 
 import { z } from "zod";
-import type { Database, TenantClaims } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
+import { sealWebhookSecret, secretKeyring } from "../secrets/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import type { ReportsConfig } from "./config.ts";
 import { REPORT_FORMATS, reportSpecSchema } from "./model.ts";
@@ -153,6 +154,8 @@ export async function createDefinition(
   const permission = outward ? "reports.schedule" : "reports.generate";
   await db.asTenant(claims, (tx) => requirePermission(tx, input.org_id, permission));
   const webhookUrl = input.webhook_url ? await webhookUrlOr422(services, input.webhook_url) : null;
+  // Without a keyring a webhook's secret cannot be stored: refuse before any schedule exists.
+  if (webhookUrl) await secretKeyring();
   const id = crypto.randomUUID();
   const scheduleId = input.schedule
     ? await queueOr503(
@@ -175,10 +178,7 @@ export async function createDefinition(
       }, ${input.format},
                 ${input.schedule}, ${scheduleId}, ${input.recipients}, ${webhookUrl}, ${claims.sub})
         returning ${tx(DEFINITION_COLUMNS)}`;
-      if (secret) {
-        await tx`insert into public.report_webhook_secrets (definition_id, org_id, secret)
-                 values (${id}, ${input.org_id}, ${secret})`;
-      }
+      if (secret) await storeWebhookSecret(tx, id, input.org_id, secret);
       return row!;
     });
     if (scheduleId) await ensureRetentionSchedule(services.tasks, input.org_id).catch(() => {});
@@ -216,6 +216,7 @@ export async function updateDefinition(
     ? current.webhook_url
     : patch.webhook_url && await webhookUrlOr422(services, patch.webhook_url);
   const schedule = patch.schedule === undefined ? current.schedule : patch.schedule;
+  if (webhookUrl && webhookUrl !== current.webhook_url) await secretKeyring();
   if (patch.schedule) {
     await queueOr503(
       upsertReportSchedule(services.tasks, {
@@ -245,9 +246,7 @@ export async function updateDefinition(
     if (!webhookUrl) {
       await tx`delete from public.report_webhook_secrets where definition_id = ${id}`;
     } else if (secret) {
-      await tx`insert into public.report_webhook_secrets (definition_id, org_id, secret)
-               values (${id}, ${current.org_id}, ${secret})
-               on conflict (definition_id) do update set secret = excluded.secret, created_at = now()`;
+      await storeWebhookSecret(tx, id, current.org_id, secret);
     }
     return row;
   });
@@ -255,6 +254,20 @@ export async function updateDefinition(
     await ensureRetentionSchedule(services.tasks, current.org_id).catch(() => {});
   }
   return { definition, webhook_secret: secret };
+}
+
+/** Stores a saved report's webhook secret sealed (`shared/secrets`), replacing any older one. */
+async function storeWebhookSecret(tx: Tx, definitionId: string, orgId: string, secret: string) {
+  const sealed = await sealWebhookSecret(secret, {
+    table: "report_webhook_secrets",
+    orgId,
+    id: definitionId,
+  });
+  await tx`
+    insert into public.report_webhook_secrets (definition_id, org_id, secret, secret_sealed)
+    values (${definitionId}, ${orgId}, null, ${tx.json(sealed as never)})
+    on conflict (definition_id) do update
+      set secret = null, secret_sealed = excluded.secret_sealed, created_at = now()`;
 }
 
 /** Replaces a saved report's webhook secret (admin or owner); the new one is shown once. */
@@ -270,9 +283,7 @@ export async function rotateWebhookSecret(
     await requirePermission(tx, row.org_id, "reports.schedule");
     if (!row.webhook_url) throw new HttpError(409, "The saved report has no webhook");
     const secret = generateWebhookSecret();
-    await tx`insert into public.report_webhook_secrets (definition_id, org_id, secret)
-             values (${id}, ${row.org_id}, ${secret})
-             on conflict (definition_id) do update set secret = excluded.secret, created_at = now()`;
+    await storeWebhookSecret(tx, id, row.org_id, secret);
     return secret;
   });
 }
