@@ -394,10 +394,23 @@ export interface SuppressionView {
 }
 
 /** Columns of {@link SuppressionView} (alias `s`, owner profile `p`). */
-export const SUPPRESSION_SELECT = `s.id, s.org_id, s.scope, s.check_id, s.instance_id, s.finding_id,
-  s.reason, s.owner_id, p.email as owner_email, s.expires_at, s.created_by, s.created_at,
+export const SUPPRESSION_SELECT = suppressionSelect("p.email");
+
+/**
+ * The suppression columns with the owner's email looked up per row (a primary
+ * key probe), for a list without a join to profiles: read after the page's
+ * limit, it never scans the profiles a join would hash.
+ */
+export const SUPPRESSION_PAGE_SELECT = suppressionSelect(
+  "(select p.email from public.profiles p where p.id = s.owner_id)",
+);
+
+function suppressionSelect(ownerEmail: string): string {
+  return `s.id, s.org_id, s.scope, s.check_id, s.instance_id, s.finding_id,
+  s.reason, s.owner_id, ${ownerEmail} as owner_email, s.expires_at, s.created_by, s.created_at,
   s.revoked_at, s.revoked_by,
   (s.revoked_at is null and (s.expires_at is null or s.expires_at > now())) as active`;
+}
 
 async function checkOf(tx: Tx, orgId: string, checkId: string): Promise<FindingCheck | null> {
   const builtin = getCheck(checkId);
