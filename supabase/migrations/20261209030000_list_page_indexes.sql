@@ -9,3 +9,14 @@ create index analysis_runs_instance_idx on public.analysis_runs (instance_id, cr
 
 drop index public.sync_runs_instance_idx;
 create index sync_runs_instance_idx on public.sync_runs (instance_id, created_at desc, id desc);
+
+-- The delivery log and the inbox: newest first with the id as tie-breaker.
+drop index public.notification_deliveries_org_idx;
+create index notification_deliveries_org_idx
+  on public.notification_deliveries (org_id, created_at desc, id desc);
+
+drop index public.notifications_user_idx;
+create index notifications_user_idx on public.notifications (user_id, org_id, created_at desc, id desc);
+
+-- The bell's unread count reads unread rows only (and at most 100 of them).
+create index notifications_unread_idx on public.notifications (user_id, org_id) where read_at is null;
