@@ -255,5 +255,8 @@ const SEEDS: Record<ListPart, (tx: Tx) => Promise<void>> = {
       insert into public.widgets (org_id, name, template, created_at)
       select pg_temp.vid('org' || o), 'Widget ' || n, 'posture_score', now() - make_interval(mins => n)
       from generate_series(1, ${ORGS}) o, lateral generate_series(1, ${PER_ORG}) n`);
+    await tx`
+      insert into public.widget_versions (org_id, widget_id, version, config)
+      select org_id, id, 1, '{}'::jsonb from public.widgets`;
   },
 };
