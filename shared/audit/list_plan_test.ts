@@ -38,6 +38,18 @@ Deno.test("audit list: every filter reads a page by index on a seed-scale shape"
         check(`audit ${JSON.stringify(params)} page 2`, 500);
       });
     }
+
+    await t.step("the actor's email per entry, and the actor filter by email", async () => {
+      const query = auditListQuerySchema.parse({
+        org_id: shape.bigOrgId,
+        limit: "50",
+        actor: "USER3@example.test",
+      });
+      const page = await db.asTenant(shape.claims, (tx) => listAuditEntries(tx, query));
+      assert.equal(page.data.length, 50);
+      assert.ok(page.data.every((e) => e.actor_email === "user3@example.test"));
+      check("audit actor", 1_000);
+    });
   } finally {
     await test.close();
   }

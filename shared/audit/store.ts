@@ -44,8 +44,13 @@ function where(tx: Tx, f: AuditFilter) {
   return tx`l.org_id = ${f.org_id}
     ${
     f.actor
+      // An email names a member: found among the organization's memberships
+      // (by index), each profile by primary key (profiles readable by the
+      // caller are teammates only, as the email column shows).
       ? tx`and (l.actor_id = ${f.actor} or l.actor_id in (
-          select p.id::text from public.profiles p where lower(p.email) = lower(${f.actor})))`
+          select m.user_id::text from public.memberships m
+          join public.profiles p on p.id = m.user_id
+          where m.org_id = ${f.org_id} and lower(p.email) = lower(${f.actor})))`
       : tx``
   }
     ${
