@@ -1,7 +1,7 @@
 /**
  * A seed-scale SHAPE for plan-regression tests: many organizations with a few
  * instances and runs each, and one organization whose instance has a run with
- * 100,000 finding results (and an older one with half as many), with
+ * 100,000 finding results (and an older one with a tenth as many), with
  * suppressions and triage. Rows are bulk-inserted with `generate_series`
  * (triggers and foreign-key checks off for the load) and ANALYZEd, so the
  * planner sees the proportions of a million-finding deployment without the
@@ -139,7 +139,7 @@ async function seedFindings(tx: Tx): Promise<void> {
            case when n % 20 = 0 then 'resolved' else 'open' end
     from (select id, org_id, id = pg_temp.vid('inst1-1') as big from public.instances) i,
          lateral generate_series(1, case when i.big then ${BIG_RUN_FINDINGS} else 50 end) n`;
-  // The latest run has every finding; the older one the first half.
+  // The latest run has every finding; the older one the first tenth (other instances: the first half).
   await tx`
     insert into public.analysis_finding_results (org_id, run_id, finding_id, check_id, status, delta)
     select f.org_id, r.id, f.id, f.check_id,
@@ -148,7 +148,7 @@ async function seedFindings(tx: Tx): Promise<void> {
     from public.analysis_findings f
     join public.analysis_runs r on r.instance_id = f.instance_id
     where r.created_at >= now() - interval '1 day'
-       or (f.evidence ->> 'n')::int <= 25 + (${BIG_RUN_FINDINGS} / 2 - 25) *
+       or (f.evidence ->> 'n')::int <= 25 + (${BIG_RUN_FINDINGS} / 10 - 25) *
           (f.instance_id = pg_temp.vid('inst1-1'))::int`;
 }
 
