@@ -55,11 +55,11 @@ Deno.test("organization lists: invitations, API keys and members by index on a s
               51,
             ] as never[]));
           // Members are ordered by email, which lives on profiles: the page joins
-        // the organization's memberships (by index) and sorts them, so the
-        // bound is the organization's size (capped by its plan's max_users),
-        // not a page. What this guards: no sequential scan, nothing read of
-        // other organizations.
-        check(`members ${after ? "page 2" : "page 1"}`, shape.bigRows + 100);
+          // the organization's memberships (by index) and sorts them, so the
+          // bound is the organization's size (capped by its plan's max_users),
+          // not a page. What this guards: no sequential scan, nothing read of
+          // other organizations.
+          check(`members ${after ? "page 2" : "page 1"}`, shape.bigRows + 100);
         }
       },
     );
