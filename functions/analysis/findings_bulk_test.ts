@@ -81,6 +81,17 @@ Deno.test("findings grouped by check: counts per check and a total that agree wi
   const run = await call(viewer.token, "GET", `/runs/${runId}`);
   assert.equal(groups.body.total, run.body.data.summary.findings.failing);
 
+  // Without a per-finding filter, the counts are those kept with each check
+  // result (the trigger on finding results, as the engine recorded them).
+  const all = await allFindings("");
+  const kept = await call(viewer.token, "GET", `/findings/groups?run_id=${runId}`);
+  assert.equal(kept.body.total, all.length);
+  assert.equal(kept.body.capped, false);
+  const allPerCheck = new Map<string, number>();
+  for (const f of all) allPerCheck.set(f.check_id, (allPerCheck.get(f.check_id) ?? 0) + 1);
+  assert.equal(kept.body.data.length, allPerCheck.size);
+  for (const g of kept.body.data) assert.equal(g.count, allPerCheck.get(g.check_id), g.check_id);
+
   const high = await call(viewer.token, "GET", `/findings/groups?run_id=${runId}&severity=high`);
   assert.ok(high.body.data.every((g: { severity: string }) => g.severity === "high"));
   assert.equal(

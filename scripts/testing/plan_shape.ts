@@ -1,7 +1,7 @@
 /**
  * A seed-scale SHAPE for plan-regression tests: many organizations with a few
  * instances and runs each, and one organization whose instance has a run with
- * 100,000 finding results (and an older one with half as many), with
+ * 100,000 finding results (and an older one with a tenth as many), with
  * suppressions and triage. Rows are bulk-inserted with `generate_series`
  * (triggers and foreign-key checks off for the load) and ANALYZEd, so the
  * planner sees the proportions of a million-finding deployment without the
@@ -11,6 +11,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import postgres from "postgres";
 import type { Database, JwtClaims, PlannerSettings, Tx } from "../../shared/db/mod.ts";
 
@@ -96,6 +97,7 @@ async function seed(tx: Tx): Promise<PlanShape> {
          generate_series(1, 2) r`;
   await seedChecks(tx);
   await seedFindings(tx);
+  await countCheckFindings(tx);
   await seedMutesAndTriage(tx);
   return {
     claims: { sub: userId, role: "authenticated", aud: "authenticated" },
@@ -137,7 +139,7 @@ async function seedFindings(tx: Tx): Promise<void> {
            case when n % 20 = 0 then 'resolved' else 'open' end
     from (select id, org_id, id = pg_temp.vid('inst1-1') as big from public.instances) i,
          lateral generate_series(1, case when i.big then ${BIG_RUN_FINDINGS} else 50 end) n`;
-  // The latest run has every finding; the older one the first half.
+  // The latest run has every finding; the older one the first tenth (other instances: the first half).
   await tx`
     insert into public.analysis_finding_results (org_id, run_id, finding_id, check_id, status, delta)
     select f.org_id, r.id, f.id, f.check_id,
@@ -145,9 +147,18 @@ async function seedFindings(tx: Tx): Promise<void> {
            case when f.status = 'resolved' then 'resolved' else 'unchanged' end
     from public.analysis_findings f
     join public.analysis_runs r on r.instance_id = f.instance_id
-    where r.created_at > now() - interval '1 day'
-       or (f.evidence ->> 'n')::int <= 25 + (${BIG_RUN_FINDINGS} / 2 - 25) *
+    where r.created_at >= now() - interval '1 day'
+       or (f.evidence ->> 'n')::int <= 25 + (${BIG_RUN_FINDINGS} / 10 - 25) *
           (f.instance_id = pg_temp.vid('inst1-1'))::int`;
+}
+
+/** The per-check counts the finding results' trigger keeps (triggers are off for the load). */
+async function countCheckFindings(tx: Tx): Promise<void> {
+  await tx`
+    update public.analysis_check_results cr set findings = n.total
+    from (select run_id, check_id, count(*)::int as total
+          from public.analysis_finding_results group by run_id, check_id) n
+    where cr.run_id = n.run_id and cr.check_id = n.check_id`;
 }
 
 /** Mutes of every scope (some revoked or expired) and triage, most on the big organization. */
@@ -216,4 +227,201 @@ export function planNodes(node: PlanNode): PlanNode[] {
 /** Rows a node produced over all its loops. */
 export function rowsProduced(node: PlanNode): number {
   return (node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1);
+}
+
+/** One statement a {@linkcode planCapturingDatabase} saw, with its executed plan. */
+export interface CapturedPlan {
+  /** The statement's text up to its first parameter, whitespace collapsed (for messages). */
+  text: string;
+  plan: PlanNode;
+}
+
+/**
+ * A {@linkcode Database} that runs everything through `db` unchanged, and
+ * before each read statement a tenant transaction runs (a `select` or `with`
+ * made by the transaction's `tx`, in `asTenant` or `readAsTenant`) runs
+ * `EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON)` of that very statement in the
+ * same transaction, and keeps the plan. Code under test is called as the
+ * route calls it; the test reads what its statements did. `readAsTenant` runs
+ * as one `asTenant` transaction with the same planner settings (the pipelining
+ * is a round-trip saving that does not change a plan).
+ *
+ * @param db the test database
+ * @returns the wrapped database and the plans it captures, in order
+ */
+export function planCapturingDatabase(db: Database): { db: Database; plans: CapturedPlan[] } {
+  const plans: CapturedPlan[] = [];
+  const wrap = (tx: Tx): Tx => {
+    const capture = (query: unknown): unknown => {
+      if (!(query instanceof Promise) || !("strings" in query)) return query;
+      const strings = (query as unknown as { strings: readonly string[] }).strings;
+      const text = strings.join(" $ ").replace(/\s+/g, " ").trim();
+      if (!/^(select|with)\b/i.test(text)) return query;
+      const then = query.then;
+      let explained: Promise<void> | null = null;
+      Object.defineProperty(query, "then", {
+        value: (onFulfilled: never, onRejected: never) => {
+          explained ??= (async () => {
+            const explain = "explain (analyze, timing off, costs on, format json) ";
+            const raw = query as unknown as { tagged: boolean; args: never[] };
+            // A tagged query nests as a fragment; `unsafe` text carries its own `$n`.
+            const [row] = raw.tagged
+              ? await tx`explain (analyze, timing off, costs on, format json) ${query as unknown as postgres.PendingQuery<
+                postgres.Row[]
+              >}`
+              : await tx.unsafe(explain + strings[0], raw.args);
+            plans.push({ text: text.slice(0, 160), plan: planOf(row!) });
+          })();
+          return explained.then(() => then.call(query, onFulfilled, onRejected));
+        },
+      });
+      return query;
+    };
+    return new Proxy(tx, {
+      apply: (target, self, args) => capture(Reflect.apply(target, self, args)),
+      get: (target, property) => {
+        if (property === "unsafe") {
+          return (...args: Parameters<Tx["unsafe"]>) => capture(target.unsafe(...args));
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+  const wrapped: Database = {
+    ...db,
+    asTenant: (claims, fn) => db.asTenant(claims, (tx) => fn(wrap(tx))),
+    readAsTenant: (claims, build, planner = {}) =>
+      db.asTenant(claims, async (tx) => {
+        for (const [name, value] of Object.entries(planner)) {
+          await tx`select set_config(${name}, ${value!}, true)`;
+        }
+        return await build(wrap(tx));
+      }),
+  };
+  return { db: wrapped, plans };
+}
+
+function planOf(row: postgres.Row): PlanNode {
+  const json = row["QUERY PLAN"];
+  const plans = (typeof json === "string" ? JSON.parse(json) : json) as { Plan: PlanNode }[];
+  return plans[0]!.Plan;
+}
+
+/**
+ * The tables whose rows belong to an organization (they have `org_id`), with
+ * the organizations, memberships and profiles: the tables a list must never
+ * read sequentially.
+ *
+ * @param db the test database
+ * @returns a test for a plan node's relation name
+ */
+export async function tenantTables(db: Database): Promise<(relation: string) => boolean> {
+  const rows = await db.sql<{ table_name: string }[]>`
+    select distinct table_name::text from information_schema.columns
+    where table_schema = 'public' and column_name = 'org_id'`;
+  const names = new Set([
+    ...rows.map((r) => r.table_name),
+    "organizations",
+    "memberships",
+    "profiles",
+  ]);
+  return (relation) => names.has(relation);
+}
+
+/** What a page's plan may do: read at most `walkBound` rows of any tenant table. */
+export interface PagePlanRules {
+  /** Names the plan in failure messages. */
+  label: string;
+  /** Tenant tables (see {@linkcode tenantTables}). */
+  tenant: (relation: string) => boolean;
+  /** The most rows any scan of a tenant table, or any Sort's input, may hold. */
+  walkBound: number;
+  /** The tables whose scans `walkBound` bounds (default: every tenant table). */
+  bounded?: RegExp;
+  /** Tables probed per page row (mutes, triage): at most this many loops (the page plus one). */
+  probed?: { tables: RegExp; loops: number };
+}
+
+/**
+ * Asserts a plan serves a page the way a list must at scale: no sequential
+ * scan of a tenant table, no Sort over more than `walkBound` rows (so never of
+ * the whole set), no scan of a tenant table producing more than `walkBound`
+ * rows, and per-row probes of `probed` tables for page rows only.
+ *
+ * @param plan the executed plan (EXPLAIN ANALYZE)
+ * @param rules the bounds
+ */
+export function assertPagePlan(plan: PlanNode, rules: PagePlanRules): void {
+  const { label, tenant, walkBound, probed, bounded } = rules;
+  for (const node of planNodes(plan)) {
+    const relation = node["Relation Name"] ?? "";
+    if (node["Node Type"] === "Seq Scan" && tenant(relation)) {
+      assert.fail(`${label}: sequential scan of ${relation}\n${describePlan(plan)}`);
+    }
+    if (node["Node Type"] === "Sort") {
+      const outer = node.Plans!.find((p) => p["Parent Relationship"] === "Outer")!;
+      const input = rowsProduced(outer);
+      assert.ok(input <= walkBound, `${label}: a Sort over ${input} rows\n${describePlan(plan)}`);
+    }
+    if (probed && probed.tables.test(relation)) {
+      assert.ok(
+        (node["Actual Loops"] ?? 0) <= probed.loops,
+        `${label}: ${relation} probed ${node["Actual Loops"]} times for a page`,
+      );
+    }
+    if (relation && (bounded ? bounded.test(relation) : tenant(relation))) {
+      assert.ok(
+        rowsProduced(node) <= walkBound,
+        `${label}: ${relation} read ${rowsProduced(node)} rows for a page\n${describePlan(plan)}`,
+      );
+    }
+  }
+}
+
+/** A plan as indented lines (node, relation, index, rows × loops), for failure messages. */
+export function describePlan(node: PlanNode, depth = 0): string {
+  const line = `${"  ".repeat(depth)}${node["Node Type"]}${
+    node["Relation Name"] ? ` on ${node["Relation Name"]}` : ""
+  }${node["Index Name"] ? ` using ${node["Index Name"]}` : ""} rows=${
+    node["Actual Rows"] ?? "?"
+  } loops=${node["Actual Loops"] ?? "?"}`;
+  return [line, ...(node.Plans ?? []).map((child) => describePlan(child, depth + 1))].join("\n");
+}
+
+/** A {@linkcode planCapturingDatabase} and a check of the plans it captured since the last check. */
+export interface PagePlanChecker {
+  /** The database to call the code under test with. */
+  db: Database;
+  /**
+   * Asserts every statement run since the last check with {@linkcode assertPagePlan},
+   * and that at least one ran.
+   *
+   * @param label names the call in failure messages
+   * @param walkBound the most rows a scan or a Sort may hold
+   * @returns how many statements were checked
+   */
+  check(label: string, walkBound: number): number;
+}
+
+/**
+ * "Explain as the tenant and assert the shape": wraps the test database so
+ * that each read statement is explained as it runs, and checks the plans.
+ *
+ * @param db the test database
+ */
+export async function pagePlanChecker(db: Database): Promise<PagePlanChecker> {
+  const tenant = await tenantTables(db);
+  const capturing = planCapturingDatabase(db);
+  return {
+    db: capturing.db,
+    check(label, walkBound) {
+      const plans = capturing.plans.splice(0);
+      assert.ok(plans.length > 0, `${label}: no statement ran`);
+      for (const p of plans) {
+        assertPagePlan(p.plan, { label: `${label} (${p.text.slice(0, 70)}…)`, tenant, walkBound });
+      }
+      return plans.length;
+    },
+  };
 }

@@ -195,6 +195,8 @@ export const findingListItemSchema = z.object({
 export const findingGroupsSchema = z.object({
   run_id: z.uuid().nullable(),
   total: z.number().int(),
+  /** A per-finding filter matched more than 10,000 findings: the groups count the first 10,000. */
+  capped: z.boolean(),
   data: z.array(
     z.object({
       check_id: z.string(),

@@ -1,7 +1,7 @@
 // Reads of the audit trail, always inside a tenant transaction: row-level
 // security admits auditors and above of the organization, and each function
 // checks `audit.read` first for a clear 403.
-import type { Tx } from "../db/mod.ts";
+import { readPage, type Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
@@ -21,8 +21,16 @@ interface EntryRow extends Omit<AuditEntry, "occurred_at" | "seq"> {
   seq: string | number;
 }
 
+/** A user's id as audit entries carry it (text); anything else names no profile. */
+const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
+// The actor's email is looked up per row by primary key (after the page's limit),
+// never by joining profiles on a cast that no index serves.
 const ENTRY_COLUMNS = (tx: Tx) =>
-  tx`l.id, l.org_id, l.seq, l.occurred_at, l.actor_kind, l.actor_id, p.email as actor_email,
+  tx`l.id, l.org_id, l.seq, l.occurred_at, l.actor_kind, l.actor_id,
+     (select p.email from public.profiles p
+       where l.actor_kind = 'user' and l.actor_id ~* ${UUID_PATTERN}
+         and p.id = l.actor_id::uuid) as actor_email,
      l.on_behalf_of, l.action, l.category, l.operation, l.target_table, l.target_id,
      l.request_id, l.ip, l.user_agent, l.route, l.hash`;
 
@@ -34,7 +42,17 @@ function where(tx: Tx, f: AuditFilter) {
   // An action filter ending in `.` or `*` matches a prefix (`members.*`).
   const action = f.action?.replace(/\*$/, "");
   return tx`l.org_id = ${f.org_id}
-    ${f.actor ? tx`and (l.actor_id = ${f.actor} or lower(p.email) = lower(${f.actor}))` : tx``}
+    ${
+    f.actor
+      // An email names a member: found among the organization's memberships
+      // (by index), each profile by primary key (profiles readable by the
+      // caller are teammates only, as the email column shows).
+      ? tx`and (l.actor_id = ${f.actor} or l.actor_id in (
+          select m.user_id::text from public.memberships m
+          join public.profiles p on p.id = m.user_id
+          where m.org_id = ${f.org_id} and lower(p.email) = lower(${f.actor})))`
+      : tx``
+  }
     ${
     action
       ? action.endsWith(".")
@@ -63,12 +81,15 @@ export async function listAuditEntries(
   const before = query.cursor
     ? decodeCursor(query.cursor, ([seq]) => typeof seq === "number" ? seq : null)
     : null;
-  const rows = await tx<EntryRow[]>`
-    select ${ENTRY_COLUMNS(tx)}
-    from public.audit_log l left join public.profiles p on p.id::text = l.actor_id
-    where ${where(tx, query)} ${before !== null ? tx`and l.seq < ${before}` : tx``}
-    order by l.seq desc
-    limit ${query.limit + 1}`;
+  const rows = await readPage(
+    tx,
+    tx<EntryRow[]>`
+      select ${ENTRY_COLUMNS(tx)}
+      from public.audit_log l
+      where ${where(tx, query)} ${before !== null ? tx`and l.seq < ${before}` : tx``}
+      order by l.seq desc
+      limit ${query.limit + 1}`,
+  );
   const page = rows.slice(0, query.limit).map(toEntry);
   const last = page.at(-1);
   return {
@@ -92,7 +113,7 @@ export async function* allAuditEntries(
   while (true) {
     const rows = await tx<(EntryRow & { before: unknown; after: unknown })[]>`
       select ${ENTRY_COLUMNS(tx)}, l.before, l.after
-      from public.audit_log l left join public.profiles p on p.id::text = l.actor_id
+      from public.audit_log l
       where ${where(tx, filter)} and l.seq > ${after}
       order by l.seq limit 1000`;
     for (const row of rows) yield { ...toEntry(row), before: row.before, after: row.after };
@@ -118,7 +139,7 @@ export async function getAuditEntry(tx: Tx, orgId: string, id: string): Promise<
     })[]
   >`
     select ${ENTRY_COLUMNS(tx)}, l.prev_hash, l.before, l.after
-    from public.audit_log l left join public.profiles p on p.id::text = l.actor_id
+    from public.audit_log l
     where l.org_id = ${orgId} and l.id = ${id}`;
   if (!row) throw new HttpError(404, "No such audit entry in this organization");
   const fields = [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])]

@@ -14,3 +14,4 @@ export {
   withRequestContext,
 } from "./request_context.ts";
 export type { ActorKind, RequestContext } from "./request_context.ts";
+export { readPage } from "./page.ts";

@@ -1,4 +1,4 @@
-import type { Tx } from "../db/mod.ts";
+import { readPage, type Tx } from "../db/mod.ts";
 import { cursorTimestamp, decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
@@ -167,7 +167,9 @@ function selectInstances(tx: Tx, where: ReturnType<Tx>) {
  */
 export async function listInstances(tx: Tx, orgId: string): Promise<InstanceView[]> {
   await requirePermission(tx, orgId, "instances.read");
-  const rows = await selectInstances(tx, tx`i.org_id = ${orgId}`);
+  // In name order off the (org_id, name) index; each instance's last and active
+  // sync off its newest syncs, never a sort of its whole history.
+  const rows = await readPage(tx, selectInstances(tx, tx`i.org_id = ${orgId}`));
   return rows.map(toView);
 }
 
@@ -370,12 +372,15 @@ export async function listSyncRuns(
       },
     )
     : null;
-  const rows = await tx<SyncRunSummary[]>`
-    select ${RUN_COLUMNS(tx)} from public.sync_runs r
-    where r.instance_id = ${id}
-      ${after ? tx`and (r.created_at, r.id) < (${after.at}, ${after.id})` : tx``}
-    order by r.created_at desc, r.id desc
-    limit ${page.limit + 1}`;
+  const rows = await readPage(
+    tx,
+    tx<SyncRunSummary[]>`
+      select ${RUN_COLUMNS(tx)} from public.sync_runs r
+      where r.instance_id = ${id}
+        ${after ? tx`and (r.created_at, r.id) < (${after.at}, ${after.id})` : tx``}
+      order by r.created_at desc, r.id desc
+      limit ${page.limit + 1}`,
+  );
   const more = rows.length > page.limit;
   const data = rows.slice(0, page.limit).map((r) => normalizeRun(r)!);
   const last = data.at(-1);

@@ -135,7 +135,8 @@ export type InAppNotification = z.infer<typeof inAppNotificationSchema>;
 
 export const inboxSchema = z.object({
   data: z.array(inAppNotificationSchema),
-  unread: z.number().int(),
+  /** Unread notifications, counted up to 100 (100 means 100 or more). */
+  unread: z.number().int().describe("Unread notifications, counted up to 100 (100 or more)"),
 });
 
 export const inboxQuerySchema = z.object({

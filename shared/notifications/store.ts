@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Tx } from "../db/mod.ts";
+import { readPage, type Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
@@ -340,19 +340,22 @@ export async function listDeliveries(
       ([id]) => (typeof id === "string" && UUID_TEXT.test(id) ? id : null),
     )
     : null;
-  const rows = await tx<DeliveryRow[]>`
+  const rows = await readPage(
+    tx,
+    tx<DeliveryRow[]>`
     select d.id, d.rule_id, d.channel_id, d.channel_kind, d.cause_key, d.status, d.response_code,
            d.error, d.message_id, d.attempt, d.created_at
     from public.notification_deliveries d
     where d.org_id = ${orgId}
       ${query.status ? tx`and d.status = ${query.status}` : tx``}
       ${
-    after
-      ? tx`and (d.created_at, d.id) < (select p.created_at, p.id from public.notification_deliveries p
+      after
+        ? tx`and (d.created_at, d.id) < (select p.created_at, p.id from public.notification_deliveries p
                                        where p.org_id = ${orgId} and p.id = ${after})`
-      : tx``
-  }
-    order by d.created_at desc, d.id desc limit ${query.limit + 1}`;
+        : tx``
+    }
+    order by d.created_at desc, d.id desc limit ${query.limit + 1}`,
+  );
   const data = rows.slice(0, query.limit).map((r) => ({
     ...r,
     created_at: r.created_at.toISOString(),
@@ -374,18 +377,18 @@ export async function listInbox(
 ): Promise<{ data: InAppNotification[]; unread: number }> {
   await requirePermission(tx, orgId, "notifications.read");
   const unreadOnly = query.unread_only === "true";
-  const rows = await tx<InboxRow[]>`
-    select id, org_id, event, title, body, link, read_at, created_at
-    from public.notifications
-    where org_id = ${orgId} and user_id = (select auth.uid())
-      and (not ${unreadOnly} or read_at is null)
-    order by created_at desc, id desc limit ${query.limit}`;
-  const [count] = await tx<{ unread: number }[]>`
-    select count(*)::int as unread from public.notifications
-    where org_id = ${orgId} and user_id = (select auth.uid()) and read_at is null`;
+  const rows = await readPage(
+    tx,
+    tx<InboxRow[]>`
+      select id, org_id, event, title, body, link, read_at, created_at
+      from public.notifications
+      where org_id = ${orgId} and user_id = (select auth.uid())
+        and (not ${unreadOnly} or read_at is null)
+      order by created_at desc, id desc limit ${query.limit}`,
+  );
   return {
     data: rows.map((r) => ({ ...r, read_at: iso(r.read_at), created_at: iso(r.created_at)! })),
-    unread: count!.unread,
+    unread: await unreadCount(tx, orgId),
   };
 }
 
@@ -408,9 +411,18 @@ export async function markAllRead(tx: Tx, orgId: string): Promise<number> {
   return rows.length;
 }
 
+/**
+ * The most unread notifications counted: the bell shows "99+" beyond 99, and
+ * counting stops there instead of reading a neglected inbox's every row.
+ */
+export const UNREAD_CAP = 100;
+
+/** The caller's unread notifications in the organization, up to {@linkcode UNREAD_CAP}. */
 async function unreadCount(tx: Tx, orgId: string): Promise<number> {
   const [count] = await tx<{ unread: number }[]>`
-    select count(*)::int as unread from public.notifications
-    where org_id = ${orgId} and user_id = (select auth.uid()) and read_at is null`;
+    select count(*)::int as unread from (
+      select 1 from public.notifications
+      where org_id = ${orgId} and user_id = (select auth.uid()) and read_at is null
+      limit ${UNREAD_CAP}) capped`;
   return count!.unread;
 }

@@ -65,6 +65,8 @@ export interface InvitationServices {
 }
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+// The inviter's email is looked up per row by primary key (after the limit):
+// a join would read every profile the caller may see to hash it.
 const SELECT_INVITATION = `
   select i.id, i.email, i.role,
     (case when i.status = 'pending' and i.expires_at <= now() then 'expired'
@@ -72,12 +74,11 @@ const SELECT_INVITATION = `
     to_char(i.expires_at at time zone 'UTC', ${ISO}) as expires_at,
     to_char(i.sent_at at time zone 'UTC', ${ISO}) as sent_at,
     i.send_count,
-    p.email as invited_by_email,
+    (select p.email from public.profiles p where p.id = i.invited_by) as invited_by_email,
     to_char(i.created_at at time zone 'UTC', ${ISO}) as created_at,
     to_char(i.accepted_at at time zone 'UTC', ${ISO}) as accepted_at,
     to_char(i.revoked_at at time zone 'UTC', ${ISO}) as revoked_at
-  from public.invitations i
-  left join public.profiles p on p.id = i.invited_by`;
+  from public.invitations i`;
 
 /** A new link secret (256 bits, base64url) and the hex SHA-256 the database keeps. */
 export async function newInvitationToken(): Promise<{ token: string; hash: string }> {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
+import { type Database, readPage, type TenantClaims, type Tx } from "../../db/mod.ts";
 import { cursorTimestamp, decodeCursor, encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
@@ -317,12 +317,15 @@ export async function listRuns(
   );
   await closeStaleRunsAsEngine(db, target.org_id, instanceId);
   return await db.asTenant(claims, async (tx) => {
-    const rows = await tx<(RunListItem & { scores: RunScores | null })[]>`
-      select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs
-      where instance_id = ${instanceId}
-        ${after ? tx`and (created_at, id) < (${after.at}, ${after.id})` : tx``}
-      order by created_at desc, id desc
-      limit ${page.limit + 1}`;
+    const rows = await readPage(
+      tx,
+      tx<(RunListItem & { scores: RunScores | null })[]>`
+        select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs
+        where instance_id = ${instanceId}
+          ${after ? tx`and (created_at, id) < (${after.at}, ${after.id})` : tx``}
+        order by created_at desc, id desc
+        limit ${page.limit + 1}`,
+    );
     const more = rows.length > page.limit;
     const data = rows.slice(0, page.limit).map(({ scores, ...rest }) => ({
       ...rest,

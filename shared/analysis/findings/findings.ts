@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import type { Database, TenantClaims, Tx } from "../../db/mod.ts";
+import { type Database, readPage, type TenantClaims, type Tx } from "../../db/mod.ts";
 import type postgres from "postgres";
 import { encodeCursor } from "../../http/cursor.ts";
 import { HttpError } from "../../http/errors.ts";
@@ -218,9 +218,18 @@ export interface FindingGroups {
   run_id: string | null;
   /** Every matching finding result (the sum of the groups' counts). */
   total: number;
+  /**
+   * True when a filter on the findings themselves (status, change, triage,
+   * mute, text) matched more than {@linkcode GROUP_ROWS_CAP} of them: the
+   * groups then count the first ones only, and `total` is the cap.
+   */
+  capped: boolean;
   /** Most severe first, then most resources. */
   data: FindingGroup[];
 }
+
+/** The most finding results a filtered groups view reads (`capped` beyond). */
+export const GROUP_ROWS_CAP = 10_000;
 
 /**
  * A run's findings grouped by check (members), with the same filters as the
@@ -239,17 +248,83 @@ export async function listFindingGroups(
 ): Promise<FindingGroups> {
   return await db.asTenant(claims, async (tx) => {
     const runId = await targetRun(tx, query);
-    if (!runId) return { run_id: null, total: 0, data: [] };
-    const rows = await tx<(FindingGroup & { severity_rank: number })[]>`
-      with ${matchingRows(tx, runId, query)}
-      select check_id, min(check_title) as check_title, min(severity) as severity,
-             min(area) as area, min(severity_rank) as severity_rank, count(*)::int as count,
-             (count(*) filter (where suppression_id is not null))::int as muted
-      from rows group by check_id
-      order by min(severity_rank), count(*) desc, check_id`;
+    if (!runId) return { run_id: null, total: 0, capped: false, data: [] };
+    const perFinding = !!(query.status || query.delta || query.triage || query.q) ||
+      query.muted !== undefined;
+    const rows = perFinding
+      ? await filteredGroups(tx, runId, query)
+      : await readPage(tx, maintainedGroups(tx, runId, query));
     const data = rows.map(({ severity_rank: _rank, ...group }) => group);
-    return { run_id: runId, total: data.reduce((n, g) => n + g.count, 0), data };
+    const total = data.reduce((n, g) => n + g.count, 0);
+    const capped = perFinding && total > GROUP_ROWS_CAP;
+    if (capped) dropLastRow(data);
+    return { run_id: runId, total: capped ? GROUP_ROWS_CAP : total, capped, data };
   });
+}
+
+type GroupRow = FindingGroup & { severity_rank: number };
+
+/**
+ * Takes back the one row read past the cap (it only told that there were more):
+ * from the last group, which is not necessarily the one it was counted in, so
+ * the counts add up to the cap; a group left empty goes.
+ */
+function dropLastRow(groups: FindingGroup[]): void {
+  const last = groups.at(-1)!;
+  last.count--;
+  last.muted = Math.min(last.muted, last.count);
+  if (last.count === 0) groups.pop();
+}
+
+/**
+ * Groups from the counts kept with each check's result (`findings`): no finding
+ * result is read but those muted one by one. A check muted as a whole (for the
+ * organization or this instance) mutes all its findings; otherwise its muted
+ * findings are those with a mute of their own, in force now.
+ */
+function maintainedGroups(tx: Tx, runId: string, query: FindingFilterQuery) {
+  return tx<GroupRow[]>`
+    with run as (select id, org_id, instance_id from public.analysis_runs where id = ${runId})
+    select cr.check_id, cr.title as check_title, cr.severity, cr.area, cr.severity_rank,
+           cr.findings as count,
+           case when exists (
+                  select 1 from public.analysis_suppressions s
+                  where s.org_id = run.org_id and s.check_id = cr.check_id
+                    and (s.scope = 'check_org'
+                         or (s.scope = 'check_instance' and s.instance_id = run.instance_id))
+                    and s.revoked_at is null and (s.expires_at is null or s.expires_at > now()))
+                then cr.findings
+                else (select count(distinct s.finding_id)::int
+                      from public.analysis_suppressions s
+                      join public.analysis_finding_results fr
+                        on fr.run_id = run.id and fr.finding_id = s.finding_id
+                      where s.org_id = run.org_id and s.check_id = cr.check_id
+                        and s.scope = 'finding' and s.revoked_at is null
+                        and (s.expires_at is null or s.expires_at > now()))
+           end as muted
+    from run join public.analysis_check_results cr on cr.run_id = run.id
+    where cr.findings > 0
+      ${query.severity ? tx`and cr.severity in ${tx(query.severity)}` : tx``}
+      ${query.area ? tx`and cr.area in ${tx(query.area)}` : tx``}
+      ${query.framework ? tx`and ${query.framework} = any (cr.frameworks)` : tx``}
+      ${query.check_id ? tx`and cr.check_id in ${tx(query.check_id)}` : tx``}
+    order by cr.severity_rank, cr.findings desc, cr.check_id`;
+}
+
+/** Groups of the finding results a per-finding filter matches, the first GROUP_ROWS_CAP + 1 of them. */
+async function filteredGroups(
+  tx: Tx,
+  runId: string,
+  query: FindingFilterQuery,
+): Promise<GroupRow[]> {
+  return await tx<GroupRow[]>`
+    with ${matchingRows(tx, runId, query)},
+    capped as (select * from rows limit ${GROUP_ROWS_CAP + 1})
+    select check_id, min(check_title) as check_title, min(severity) as severity,
+           min(area) as area, min(severity_rank) as severity_rank, count(*)::int as count,
+           (count(*) filter (where suppression_id is not null))::int as muted
+    from capped group by check_id
+    order by min(severity_rank), count(*) desc, check_id`;
 }
 
 /**
@@ -282,27 +357,25 @@ function matchingRows(tx: Tx, runId: string, query: FindingFilterQuery) {
         where s.revoked_at is null and (s.expires_at is null or s.expires_at > now())
       ),
       all_rows as (
-        select fr.finding_id as id, fr.run_id, f.instance_id, fr.check_id, cr.title as check_title,
-               cr.severity, cr.severity_rank, cr.area, cr.family, cr.frameworks,
-               f.resource_key, f.table_name, f.sys_id, fr.status, fr.delta,
-               coalesce(fr.evidence, f.evidence) as evidence, f.first_seen_at, f.last_seen_at,
-               f.status as current_status, f.reopened_count,
-               coalesce(t.state, 'open') as triage_state,
-               case when f.sys_id ~ '^[0-9a-fA-F]{32}$' and f.table_name ~ '^[a-z0-9_]+$'
-                    then rtrim(i.url, '/') || '/' || f.table_name || '.do?sys_id=' || f.sys_id
-               end as record_url,
-               (select a.id from active a
-                 where (a.scope = 'finding' and a.finding_id = fr.finding_id)
-                    or (a.check_id = fr.check_id
-                        and (a.scope = 'check_org'
-                             or (a.scope = 'check_instance' and a.instance_id = f.instance_id)))
-                 order by a.created_at limit 1) as suppression_id
-        from public.analysis_finding_results fr
-        join public.analysis_findings f on f.id = fr.finding_id
-        join public.instances i on i.id = f.instance_id
-        join public.analysis_check_results cr on cr.run_id = fr.run_id and cr.check_id = fr.check_id
-        left join public.analysis_finding_triage t on t.finding_id = fr.finding_id
-        where fr.run_id = ${runId} ${filters}
+        select cr.check_id, cr.title as check_title, cr.severity, cr.severity_rank, cr.area,
+               m.suppression_id
+        from run join public.analysis_check_results cr on cr.run_id = run.id
+        cross join lateral (
+          -- One check's finding results at a time, off the (run, check) index; the
+          -- fence (offset 0) keeps the walk per check, so a limit on the rows
+          -- stops it, and the mute is looked up for the rows walked only.
+          select (select a.id from active a
+                   where (a.scope = 'finding' and a.finding_id = fr.finding_id)
+                      or (a.check_id = fr.check_id
+                          and (a.scope = 'check_org'
+                               or (a.scope = 'check_instance' and a.instance_id = f.instance_id)))
+                   order by a.created_at limit 1) as suppression_id
+          from public.analysis_finding_results fr
+          join public.analysis_findings f on f.id = fr.finding_id
+          left join public.analysis_finding_triage t on t.finding_id = fr.finding_id
+          where fr.run_id = run.id and fr.check_id = cr.check_id ${filters}
+          offset 0
+        ) m
       ),
       rows as (select * from all_rows ${muted})`;
 }
@@ -394,10 +467,23 @@ export interface SuppressionView {
 }
 
 /** Columns of {@link SuppressionView} (alias `s`, owner profile `p`). */
-export const SUPPRESSION_SELECT = `s.id, s.org_id, s.scope, s.check_id, s.instance_id, s.finding_id,
-  s.reason, s.owner_id, p.email as owner_email, s.expires_at, s.created_by, s.created_at,
+export const SUPPRESSION_SELECT = suppressionSelect("p.email");
+
+/**
+ * The suppression columns with the owner's email looked up per row (a primary
+ * key probe), for a list without a join to profiles: read after the page's
+ * limit, it never scans the profiles a join would hash.
+ */
+export const SUPPRESSION_PAGE_SELECT = suppressionSelect(
+  "(select p.email from public.profiles p where p.id = s.owner_id)",
+);
+
+function suppressionSelect(ownerEmail: string): string {
+  return `s.id, s.org_id, s.scope, s.check_id, s.instance_id, s.finding_id,
+  s.reason, s.owner_id, ${ownerEmail} as owner_email, s.expires_at, s.created_by, s.created_at,
   s.revoked_at, s.revoked_by,
   (s.revoked_at is null and (s.expires_at is null or s.expires_at > now())) as active`;
+}
 
 async function checkOf(tx: Tx, orgId: string, checkId: string): Promise<FindingCheck | null> {
   const builtin = getCheck(checkId);

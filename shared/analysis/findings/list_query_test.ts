@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createTestDatabase } from "../../../scripts/testing/mod.ts";
 import {
+  assertPagePlan,
   buildPlanShape,
   explainPlan,
   type PlanNode,
@@ -19,31 +20,14 @@ const TENANT_TABLES = /^(analysis_|instances$|organizations$|memberships$|profil
 const LIMIT = 20;
 
 /** What a plan must not do to return one page of `limit` rows. */
-function assertPagePlan(plan: PlanNode, label: string, walkBound: number): void {
-  const nodes = planNodes(plan);
-  for (const node of nodes) {
-    const relation = node["Relation Name"] ?? "";
-    assert.ok(
-      !(node["Node Type"] === "Seq Scan" && TENANT_TABLES.test(relation)),
-      `${label}: sequential scan of ${relation}`,
-    );
-    if (node["Node Type"] === "Sort") {
-      const input = rowsProduced(node.Plans![0]!);
-      assert.ok(input <= walkBound, `${label}: a Sort over ${input} rows`);
-    }
-    if (/^analysis_(suppressions|finding_triage)$/.test(relation)) {
-      assert.ok(
-        (node["Actual Loops"] ?? 0) <= LIMIT + 1,
-        `${label}: ${relation} probed ${node["Actual Loops"]} times for a page of ${LIMIT}`,
-      );
-    }
-    if (/^analysis_(findings|finding_results)$/.test(relation)) {
-      assert.ok(
-        rowsProduced(node) <= walkBound,
-        `${label}: ${relation} read ${rowsProduced(node)} rows for a page of ${LIMIT}`,
-      );
-    }
-  }
+function assertFindingsPagePlan(plan: PlanNode, label: string, walkBound: number): void {
+  assertPagePlan(plan, {
+    label,
+    tenant: (relation) => TENANT_TABLES.test(relation),
+    walkBound,
+    bounded: /^analysis_(findings|finding_results)$/,
+    probed: { tables: /^analysis_(suppressions|finding_triage)$/, loops: LIMIT + 1 },
+  });
 }
 
 Deno.test("findings list: one page of a 100,000-finding run reads a page's worth of rows, by index", async (t) => {
@@ -70,17 +54,21 @@ Deno.test("findings list: one page of a 100,000-finding run reads a page's worth
           listFindingsQuerySchema.parse({ ...params, limit: String(LIMIT) }),
         );
         assert.equal(page.data.length, LIMIT);
-        assertPagePlan(await plan(params), `${sort} page 1`, 10 * LIMIT);
+        assertFindingsPagePlan(await plan(params), `${sort} page 1`, 10 * LIMIT);
         const cursor = findingsCursor(sort as "severity", page.next_cursor!);
-        assertPagePlan(await plan(params, cursor), `${sort} page 2`, 10 * LIMIT);
+        assertFindingsPagePlan(await plan(params, cursor), `${sort} page 2`, 10 * LIMIT);
       });
     }
 
     await t.step(
       "filters on the check narrow the walk; mute and triage filters test walked rows only",
       async () => {
-        assertPagePlan(await plan({ ...byInstance, severity: "critical" }), "severity", 10 * LIMIT);
-        assertPagePlan(
+        assertFindingsPagePlan(
+          await plan({ ...byInstance, severity: "critical" }),
+          "severity",
+          10 * LIMIT,
+        );
+        assertFindingsPagePlan(
           await plan({ run_id: shape.bigRunId, status: "FAIL" }),
           "status",
           10 * LIMIT,

@@ -49,9 +49,15 @@ export function FindingGroupsList(
     <nav aria-label="Findings by check" class="rounded-lg border border-line bg-surface p-2">
       <p class="px-2.5 pb-2 pt-1 text-xs text-fg-muted" data-testid="findings-total">
         {props.groups
-          ? `${props.groups.total} finding${
-            props.groups.total === 1 ? "" : "s"
-          } in ${groups.length} check${groups.length === 1 ? "" : "s"}`
+          ? props.groups.capped
+            ? `More than ${
+              props.groups.total.toLocaleString("en")
+            } findings match: the checks below count the first ${
+              props.groups.total.toLocaleString("en")
+            }`
+            : `${props.groups.total} finding${
+              props.groups.total === 1 ? "" : "s"
+            } in ${groups.length} check${groups.length === 1 ? "" : "s"}`
           : "Counting findings…"}
       </p>
       <ul class="max-h-[28rem] space-y-0.5 overflow-y-auto lg:max-h-[40rem]">

@@ -64,7 +64,7 @@ export function NotificationBell({ orgId }: { orgId: string }): JSX.Element {
       ? `Notifications could not be loaded: ${error}`
       : items.length === 0
       ? "No notifications yet. Alert rules under Settings send them here."
-      : `${unread} unread`,
+      : `${unread > 99 ? "99+" : unread} unread`,
     items,
   }];
   const footer: MenuItem[] = [];

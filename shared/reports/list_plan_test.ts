@@ -1,0 +1,53 @@
+// Plan regression for the report lists on a seed-scale shape: saved reports,
+// generated files and deliveries read by index — no sequential scan, no sort
+// of the organization's whole history.
+import assert from "node:assert/strict";
+import { createTestDatabase } from "../../scripts/testing/mod.ts";
+import { buildListShape } from "../../scripts/testing/list_shape.ts";
+import { pagePlanChecker } from "../../scripts/testing/plan_shape.ts";
+import {
+  listDefinitions,
+  listDeliveries,
+  listDeliveriesQuerySchema,
+  listExports,
+  listExportsQuerySchema,
+} from "./service.ts";
+
+Deno.test("report lists: definitions, exports and deliveries read by index on a seed-scale shape", async (t) => {
+  const test = await createTestDatabase();
+  try {
+    const shape = await buildListShape(test.url, ["reports", "jobs"]);
+    const { db, check } = await pagePlanChecker(test.db);
+
+    await t.step("the organization's 400 saved reports", async () => {
+      const rows = await listDefinitions(db, shape.claims, shape.bigOrgId);
+      assert.equal(rows.length, 400);
+      check("definitions", 450);
+    });
+
+    await t.step("exports of an organization with 5,000: first page and the next", async () => {
+      const query = listExportsQuerySchema.parse({ org_id: shape.bigOrgId, limit: "20" });
+      const first = await listExports(db, shape.claims, query);
+      assert.equal(first.data.length, 20);
+      check("exports page 1", 50);
+      const second = await listExports(db, shape.claims, { ...query, cursor: first.next_cursor! });
+      assert.equal(second.data.length, 20);
+      check("exports page 2", 50);
+    });
+
+    await t.step("deliveries of an organization with 5,000: first page and the next", async () => {
+      const query = listDeliveriesQuerySchema.parse({ org_id: shape.bigOrgId, limit: "20" });
+      const first = await listDeliveries(db, shape.claims, query);
+      assert.equal(first.data.length, 20);
+      check("deliveries page 1", 50);
+      const second = await listDeliveries(db, shape.claims, {
+        ...query,
+        cursor: first.next_cursor!,
+      });
+      assert.equal(second.data.length, 20);
+      check("deliveries page 2", 50);
+    });
+  } finally {
+    await test.close();
+  }
+});
