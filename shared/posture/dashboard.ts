@@ -207,13 +207,14 @@ export async function requireOrganization(tx: Tx, orgId: string, action: Action)
 }
 
 /**
- * Reads the per-check aggregates of the latest runs (for recommendations).
+ * Reads the per-check aggregates of every instance's latest run (for
+ * recommendations), from the materialised folds with the suppressions overlaid.
  *
  * @param tx a tenant transaction
  * @param orgId the organization
  */
 export async function checkAggregates(tx: Tx, orgId: string): Promise<CheckAggregate[]> {
-  const rows = await tx.unsafe(`with ${LATEST_CTE}, ${PER_CHECK_CTE} ${CHECK_AGGREGATES}`, [
+  const rows = await tx.unsafe(`with ${ROLLUP_CTE} ${CHECK_AGGREGATES}`, [
     orgId,
     null,
     null,
