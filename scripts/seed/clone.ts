@@ -4,8 +4,8 @@
 // remapped deterministically (md5 of target instance and template id), ids
 // inside text and JSON of the per-run tables are rewritten the same way, the
 // template's audit entries are appended again through private.audit_append
-// (so each organization's hash chain stays valid) and usage is metered as the
-// triggers would have. Triggers are off for the copy itself
+// (so each organization's hash chain stays valid), usage is metered and the
+// dashboard's materialised folds are refreshed as the triggers would have. Triggers are off for the copy itself
 // (session_replication_role = replica): their effects are reproduced above.
 import type postgres from "postgres";
 
@@ -73,7 +73,18 @@ export async function cloneInstances(
   await tx`set local session_replication_role = origin`;
   await step("usage_daily", () => meterUsage(tx, template));
   await step("audit_log", () => replayAudit(tx, template, rewrite));
+  await step("posture_instance_rollups", () => foldPosture(tx));
   return counts;
+}
+
+/**
+ * Folds every copied instance's latest run into its organization's dashboard
+ * rows, as the run and summary triggers (off for the copy) would have.
+ */
+async function foldPosture(tx: Sql): Promise<number> {
+  const rows = await tx`
+    select private.refresh_posture_rollup(t.instance_id) from seed_targets t order by t.n`;
+  return rows.length;
 }
 
 /** SQL that maps a template id (uuid expression) to the target's. */

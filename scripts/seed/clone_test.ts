@@ -142,6 +142,18 @@ for (const table of TABLES) {
   });
 }
 
+Deno.test("bulk copy = product path: the dashboard's materialised folds", async () => {
+  const instances = await rowsOf("posture_instance_rollups", ref1.orgId);
+  assert.ok(instances.length > 0, "the product folded its runs");
+  assert.deepEqual(await rowsOf("posture_instance_rollups", bulkOrg), instances);
+  // The per-check rows without their sequence ids.
+  const columns = `check_id, effective, status, has_sc, title, area, family, severity,
+    severity_rank, risk, frameworks, n, tenths, sc_tenths, affected`;
+  const checks = await rowsOf("posture_check_rollups", ref1.orgId, columns);
+  assert.ok(checks.length > 0);
+  assert.deepEqual(await rowsOf("posture_check_rollups", bulkOrg, columns), checks);
+});
+
 Deno.test("bulk copy = product path: snow_records", async () => {
   const digest = (orgId: string) =>
     sql`select count(*)::int as n, md5(string_agg(table_name || sys_id || data::text, ',' order by

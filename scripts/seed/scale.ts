@@ -260,6 +260,8 @@ async function printCounts(db: Database): Promise<void> {
     "analysis_findings",
     "analysis_finding_results",
     "analysis_run_summaries",
+    "posture_instance_rollups",
+    "posture_check_rollups",
     "usage_daily",
     "audit_log",
   ];

@@ -266,6 +266,10 @@ const NOT_AUDITED: Record<string, string> = {
   "public.audit_log": "the audit trail itself (append-only)",
   "public.audit_anchors": "anchors of the audit trail (append-only)",
   "public.analysis_run_summaries": "engine evidence: a run's figures, written with the run",
+  "public.posture_check_rollups":
+    "derived by triggers from the latest runs' summaries (the dashboard's fold); the runs are engine evidence",
+  "public.posture_instance_rollups":
+    "derived by triggers from each instance's latest run summary (the dashboard's fold)",
   "public.report_deliveries":
     "the delivery log of report emails and webhooks; the saved report and its schedule are audited",
   "public.usage_daily": "metering counters, flushed by the housekeeping task",

@@ -34,6 +34,10 @@ const EVIDENCE = [
   "public.notification_deliveries",
   // What a member's next digest will hold: queued by the engine with the alert.
   "public.notification_digest_items",
+  // The dashboard's materialised folds: maintained by the engine's triggers
+  // when a run finishes or is removed (shared/posture, docs/dashboard.md).
+  "public.posture_check_rollups",
+  "public.posture_instance_rollups",
   "public.snow_records",
   "public.sync_runs",
   "public.sync_seen_keys",
@@ -107,6 +111,13 @@ const OVERRIDES: ColumnOverrides = {
   "public.analysis_finding_events": { kind: "triage" },
   "public.analysis_finding_results": { status: "FAIL" },
   "public.analysis_run_summaries": { checks: "{}" },
+  "public.posture_instance_rollups": { checks: "{}", groups: "{}" },
+  "public.posture_check_rollups": {
+    get check_id() {
+      return `sample_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    },
+    frameworks: "{}",
+  },
   "public.usage_daily": {
     metric: "api_calls",
     // A different day per sample: the key is (org, day, metric).

@@ -17,6 +17,7 @@ import {
   EMPTY_SCORE,
   LATEST_CTE,
   PER_CHECK_CTE,
+  ROLLUP_CTE,
   securityCenter,
   weighted,
 } from "./_latest.ts";
@@ -86,14 +87,8 @@ interface InstanceRow {
   run_in_progress: boolean;
 }
 
-const MAIN = `with ${LATEST_CTE}, ${PER_CHECK_CTE},
-per_instance as (
-  select instance_id, ${weighted()} as overall, ${securityCenter()} as security_center,
-         coalesce(sum(failed - muted_findings) filter (where effective = 'FAIL'), 0)::int as failing,
-         jsonb_build_object('new', sum(new_results), 'resolved', sum(resolved_results),
-                            'reopened', sum(reopened_results)) as deltas
-  from eff group by instance_id
-)
+/** The dashboard's figures from CTEs `inst`, `latest`, `pc` and `per_instance`. */
+const MAIN_SELECT = `
 select
   (select ${weighted("sum(n)")} from pc) as overall,
   (select ${weighted("sum(n)")} from pc where family = 'hardening') as hardening,
@@ -141,6 +136,27 @@ select
        where r.instance_id = inst.id order by r.created_at desc limit 1
      ) lr on true
   ) x) as instances`;
+
+/**
+ * Today's fold of every (instance, check) pair of the latest runs: used when
+ * the dashboard is narrowed to some instances (the materialised rows add up
+ * every instance).
+ */
+const MAIN_FOLD = `with ${LATEST_CTE}, ${PER_CHECK_CTE},
+per_instance as (
+  select instance_id, ${weighted()} as overall, ${securityCenter()} as security_center,
+         coalesce(sum(failed - muted_findings) filter (where effective = 'FAIL'), 0)::int as failing,
+         jsonb_build_object('new', sum(new_results), 'resolved', sum(resolved_results),
+                            'reopened', sum(reopened_results)) as deltas
+  from eff group by instance_id
+)${MAIN_SELECT}`;
+
+/**
+ * The same figures from the materialised folds (`posture_check_rollups`,
+ * `posture_instance_rollups`) with the suppressions in force overlaid: every
+ * instance, with or without a framework.
+ */
+const MAIN_ROLLUP = `with ${ROLLUP_CTE}${MAIN_SELECT}`;
 
 const ACTIVITY = `
 select * from (
@@ -191,13 +207,14 @@ export async function requireOrganization(tx: Tx, orgId: string, action: Action)
 }
 
 /**
- * Reads the per-check aggregates of the latest runs (for recommendations).
+ * Reads the per-check aggregates of every instance's latest run (for
+ * recommendations), from the materialised folds with the suppressions overlaid.
  *
  * @param tx a tenant transaction
  * @param orgId the organization
  */
 export async function checkAggregates(tx: Tx, orgId: string): Promise<CheckAggregate[]> {
-  const rows = await tx.unsafe(`with ${LATEST_CTE}, ${PER_CHECK_CTE} ${CHECK_AGGREGATES}`, [
+  const rows = await tx.unsafe(`with ${ROLLUP_CTE} ${CHECK_AGGREGATES}`, [
     orgId,
     null,
     null,
@@ -246,7 +263,8 @@ export async function readDashboard(
   const params = [query.org_id, query.instance_ids ?? null, query.framework ?? null];
   // Prepared: the statements are large and the same on every call, so each
   // pooled connection plans them once.
-  const [main] = await tx.unsafe(MAIN, params as never[], { prepare: true });
+  const main_ = query.instance_ids ? MAIN_FOLD : MAIN_ROLLUP;
+  const [main] = await tx.unsafe(main_, params as never[], { prepare: true });
   const activity = await tx.unsafe(ACTIVITY, params.slice(0, 2) as never[], { prepare: true });
   return assemble(query, instancesTotal, main as unknown as MainRow, activity as never);
 }

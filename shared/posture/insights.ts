@@ -11,7 +11,7 @@ import { requirePermission } from "../organizations/mod.ts";
 import { RUN_NOT_FOUND } from "../analysis/engine/runs.ts";
 import { computeScores, effectiveChecks, explainScores } from "../analysis/scores/scores.ts";
 import { checkAggregates, rankRisks, requireOrganization } from "./dashboard.ts";
-import { LATEST_CTE } from "./_latest.ts";
+import { LATEST_CTE, ROLLUP_CTE } from "./_latest.ts";
 import {
   COMPARE_FINDINGS_LIMIT,
   type InstanceComparison,
@@ -403,8 +403,8 @@ export async function getRecommendations(
     await requireOrganization(tx, orgId, "insights.read");
     const checks = await checkAggregates(tx, orgId);
     const [analysed] = await tx.unsafe(
-      `with ${LATEST_CTE} select count(*)::int as n,
-         (select coalesce(sum(tenths) filter (where effective in ('PASS', 'FAIL')), 0)::float8 from eff) as weight
+      `with ${ROLLUP_CTE} select count(*)::int as n,
+         (select coalesce(sum(tenths) filter (where effective in ('PASS', 'FAIL')), 0)::float8 from pc) as weight
        from latest`,
       [orgId, null, null] as never[],
     ) as unknown as { n: number; weight: number }[];

@@ -363,3 +363,25 @@ Deno.test("a second run while one is active, or during a sync, is refused with 4
       error.status === 409 && error.code === "sync_in_progress",
   );
 });
+
+// Last: a full run opens findings the tests above do not expect.
+Deno.test("a finished full run is folded into the dashboard's materialised rows as it commits", async () => {
+  const runId = await bed.run(instanceId, { type: "all" }, { evaluatedAt: NOW });
+  const [state] = await sql<{ run_id: string; org_id: string; checks: number }[]>`
+    select s.run_id, s.org_id,
+           (select coalesce(sum(g.n), 0)::int from unnest(s.groups) g where g.framework = '')
+             as checks
+    from public.posture_instance_rollups s where s.instance_id = ${instanceId}`;
+  const [results] = await sql<{ checks: number }[]>`
+    select count(*)::int as checks from public.analysis_check_results where run_id = ${runId}`;
+  assert.equal(state?.run_id, runId);
+  assert.ok(results!.checks > 0);
+  assert.equal(state.checks, results!.checks);
+  // The organization's per-check rows count every instance's folded checks once.
+  const [org] = await sql<{ folded: number; pairs: number }[]>`
+    select (select coalesce(sum(n), 0)::int from public.posture_check_rollups
+             where org_id = ${state.org_id}) as folded,
+           (select coalesce(sum(cardinality(checks)), 0)::int from public.posture_instance_rollups
+             where org_id = ${state.org_id}) as pairs`;
+  assert.equal(org?.folded, org?.pairs);
+});
