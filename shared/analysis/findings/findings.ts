@@ -250,7 +250,7 @@ export async function listFindingGroups(
     const runId = await targetRun(tx, query);
     if (!runId) return { run_id: null, total: 0, capped: false, data: [] };
     const perFinding = !!(query.status || query.delta || query.triage || query.q) ||
-      query.muted !== undefined;
+      query.muted !== undefined || await hasUncountedResults(tx, runId);
     const rows = perFinding
       ? await filteredGroups(tx, runId, query)
       : await readPage(tx, maintainedGroups(tx, runId, query));
@@ -263,6 +263,18 @@ export async function listFindingGroups(
 }
 
 type GroupRow = FindingGroup & { severity_rank: number };
+
+/**
+ * Whether a run has check results written before their finding counts were
+ * kept (null until `deno task db:backfill-finding-counts` counts them): such a
+ * run's groups are counted from its finding results.
+ */
+async function hasUncountedResults(tx: Tx, runId: string): Promise<boolean> {
+  const [row] = await tx<{ uncounted: boolean }[]>`
+    select exists (select 1 from public.analysis_check_results
+                   where run_id = ${runId} and findings is null) as uncounted`;
+  return row!.uncounted;
+}
 
 /**
  * Takes back the one row read past the cap (it only told that there were more):
