@@ -5,6 +5,7 @@
 // `standardwebhooks` library, and an in-app notification in the inbox.
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
+import { apiCaller, jobsOf, mailbox, signIn, waitFor } from "./_done_when.ts";
 import { startStack } from "./stack.ts";
 
 const ALERT_EMAIL = "security-alerts@complianceiq.local";
@@ -29,21 +30,15 @@ Deno.test("a run with new critical findings emails the dev mailbox, posts a veri
   );
   const stack = await startStack({ port: 0, quiet: true, fresh: true, demoSync: false });
   try {
-    const token = await signIn(stack.url, stack.auth.anonKey, stack.demo);
+    const token = await signIn(stack);
+    const call = apiCaller(stack, token);
     const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${stack.url}/functions/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-      return text ? JSON.parse(text).data : null;
+      const res = await call(method, path, body);
+      assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${res.text}`);
+      return res.body?.data ?? null;
     };
     const org = stack.demo.orgId;
+    const diagnose = jobsOf(stack, token, org);
     const email = await api("POST", `/notifications/${org}/channels`, {
       name: "Security team",
       kind: "email",
@@ -65,26 +60,22 @@ Deno.test("a run with new critical findings emails the dev mailbox, posts a veri
 
     // A sync of the simulated instance; the product analyses it afterwards.
     await api("POST", `/instances/${stack.demoInstanceId}/sync`, { mode: "full" });
-    const inbox = await waitFor(async () => {
-      const data = await fetch(`${stack.url}/functions/v1/notifications/${org}/inbox`, {
-        headers: { authorization: `Bearer ${token}` },
-      }).then((r) => r.json());
-      return data.data.find((n: { event: string }) => n.event === "findings.new") ?? null;
-    });
+    const inbox = await waitFor("the in-app notification of new critical findings", async () => {
+      const { body } = await call("GET", `/notifications/${org}/inbox`);
+      return body.data.find((n: { event: string }) => n.event === "findings.new");
+    }, { diagnose });
     assert.match(inbox.title, /new critical findings on/);
     assert.match(inbox.link, /\/app\/analysis$/);
 
-    const mail = await waitFor(async () => {
-      const res = await fetch(
-        `${stack.url}/auth/v1/_dev/mailbox?to=${encodeURIComponent(ALERT_EMAIL)}`,
-      );
-      const { messages } = await res.json() as { messages: { subject: string; html: string }[] };
-      return messages[0] ?? null;
-    });
+    const mail = await waitFor(
+      "the alert email",
+      async () => (await mailbox(stack, ALERT_EMAIL))[0],
+      { diagnose },
+    );
     assert.equal(mail.subject, `[ComplianceIQ] ${inbox.title}`);
     assert.match(mail.html, /<h1/);
 
-    await waitFor(() => Promise.resolve(verified[0] ?? null));
+    await waitFor("the verified webhook", () => Promise.resolve(verified[0]), { diagnose });
     assert.deepEqual(rejected, []);
     assert.equal(verified[0]!.type, "alert.findings.new");
     assert.ok(Number(verified[0]!.data.critical) > 0);
@@ -94,28 +85,3 @@ Deno.test("a run with new critical findings emails the dev mailbox, posts a veri
     await receiver.shutdown();
   }
 });
-
-async function signIn(
-  url: string,
-  anonKey: string,
-  demo: { email: string; password: string },
-): Promise<string> {
-  const res = await fetch(`${url}/auth/v1/token?grant_type=password`, {
-    method: "POST",
-    headers: { "content-type": "application/json", apikey: anonKey },
-    body: JSON.stringify({ email: demo.email, password: demo.password }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return body.access_token;
-}
-
-/** Polls `probe` until it returns something (the run takes a while on a loaded machine). */
-async function waitFor<T>(probe: () => Promise<T | null>, seconds = 300): Promise<T> {
-  for (let i = 0; i < seconds * 4; i++) {
-    const value = await probe();
-    if (value !== null && value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Nothing arrived within ${seconds} s`);
-}

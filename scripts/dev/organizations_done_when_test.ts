@@ -7,6 +7,7 @@
 // limits change; an API key is created, calls the API, is revoked and is refused.
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
+import { apiCaller, fetchWithin, mailbox } from "./_done_when.ts";
 import { startStack } from "./stack.ts";
 
 Deno.test("in the dev stack: invite → sign up from the email link; hit a limit; upgrade at the local checkout; API key used, revoked, refused", async (t) => {
@@ -24,18 +25,7 @@ Deno.test("in the dev stack: invite → sign up from the email link; hit a limit
     });
     assert.equal(signedUp.error, null);
     const ownerToken = signedUp.data.session!.access_token;
-    const api = (bearer: string) => async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${stack.url}/functions/v1${path}`, {
-        method,
-        headers: {
-          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null, text };
-    };
+    const api = (bearer: string) => apiCaller(stack, bearer);
     const owner = api(ownerToken);
     const orgs = await owner("GET", "/organizations");
     const orgId = orgs.body.data.find((o: { name: string }) => o.name === "Done When Co").id;
@@ -47,10 +37,7 @@ Deno.test("in the dev stack: invite → sign up from the email link; hit a limit
         role: "analyst",
       });
       assert.equal(invited.status, 201, invited.text);
-      const mailbox = await fetch(
-        `${stack.url}/auth/v1/_dev/mailbox?to=${encodeURIComponent(colleague)}`,
-      ).then((r) => r.json()) as { messages: { type: string; link: string; text: string }[] };
-      const mail = mailbox.messages.find((m) => m.type === "invite");
+      const mail = (await mailbox(stack, colleague)).find((m) => m.type === "invite");
       assert.ok(mail, "the invitation reached the dev mailbox");
       assert.match(mail.text, /Done When Co/);
       const link = new URL(mail.link);
@@ -110,10 +97,13 @@ Deno.test("in the dev stack: invite → sign up from the email link; hit a limit
     await t.step("upgrade through the local checkout: the limits change", async () => {
       const checkout = await owner("POST", `/billing/${orgId}/checkout`, { plan: "basic" });
       assert.equal(checkout.status, 200, checkout.text);
-      const page = await fetch(checkout.body.data.url);
+      const page = await fetchWithin(checkout.body.data.url);
       assert.match(await page.text(), /Subscribe to basic/);
       // "Pay and subscribe": the stand-in sends the signed events, then redirects back.
-      const paid = await fetch(checkout.body.data.url, { method: "POST", redirect: "manual" });
+      const paid = await fetchWithin(checkout.body.data.url, {
+        method: "POST",
+        redirect: "manual",
+      });
       await paid.body?.cancel();
       assert.equal(paid.status, 303);
       assert.match(paid.headers.get("location")!, /\/app\/billing\?checkout=success$/);

@@ -6,6 +6,15 @@
 // organization, scheduled monthly — and, with the QStash stand-in's clock moved
 // to the 1st of a month, it arrives in the dev mailbox with the PDF attached.
 import assert from "node:assert/strict";
+import {
+  apiCaller,
+  fetchWithin,
+  jobEvents,
+  jobsOf,
+  mailbox,
+  signIn,
+  waitFor,
+} from "./_done_when.ts";
 import { startStack } from "./stack.ts";
 
 Deno.test("in the dev stack: a framework report previewed, generated as PDF and Excel with progress, downloaded, shared, scheduled monthly and received in the dev mailbox", async (t) => {
@@ -18,20 +27,10 @@ Deno.test("in the dev stack: a framework report previewed, generated as PDF and 
     qstashClock: () => Date.now() + offset,
   });
   try {
-    const token = await signIn(stack.url, stack.auth.anonKey, stack.demo);
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${stack.url}/functions/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null, text };
-    };
+    const token = await signIn(stack);
+    const call = apiCaller(stack, token);
     const orgId = stack.demo.orgId;
+    const diagnose = jobsOf(stack, token, orgId);
     const spec = {
       title: "SOC 2 attestation — Zoë's audit",
       scope: { org_id: orgId, instance_id: stack.demoInstanceId, framework: "soc2_2017" },
@@ -43,12 +42,12 @@ Deno.test("in the dev stack: a framework report previewed, generated as PDF and 
       "the builder's preview shows the first page once the demo run exists",
       async () => {
         // The stack syncs the simulated instance and analyses it in the background.
-        const preview = await waitFor(async () => {
+        const preview = await waitFor("the demo instance's first analysis run", async () => {
           const res = await call("POST", "/reports/preview", { spec });
           if (res.status === 409) return null;
           assert.equal(res.status, 200, res.text);
           return res.body.data;
-        });
+        }, { diagnose });
         assert.equal(preview.title, spec.title);
         assert.deepEqual(preview.sections.map((s: { id: string }) => s.id), spec.sections);
         assert.ok(
@@ -77,7 +76,7 @@ Deno.test("in the dev stack: a framework report previewed, generated as PDF and 
           });
           assert.equal(started.status, 202, started.text);
           const { id, job_id } = started.body.data;
-          const events = await jobEvents(stack.url, token, job_id);
+          const events = await jobEvents(stack, token, job_id);
           const jobs = events.filter((e) => e.event === "job").map((e) => e.data!);
           const progress = jobs.map((j) => j.progress as number);
           assert.deepEqual(progress, [...progress].sort((x, y) => x - y), "progress only grows");
@@ -85,9 +84,10 @@ Deno.test("in the dev stack: a framework report previewed, generated as PDF and 
           assert.deepEqual(events.at(-1), { event: "end", data: { status: "succeeded" } });
           const file = await call("GET", `/reports/exports/${id}`);
           assert.equal(file.body.data.status, "succeeded");
-          const download = await fetch(`${stack.url}/functions/v1/reports/exports/${id}/download`, {
-            headers: { authorization: `Bearer ${token}` },
-          });
+          const download = await fetchWithin(
+            `${stack.url}/functions/v1/reports/exports/${id}/download`,
+            { headers: { authorization: `Bearer ${token}` } },
+          );
           assert.equal(download.status, 200);
           const bytes = new Uint8Array(await download.arrayBuffer());
           assert.equal(bytes.length, Number(file.body.data.byte_size));
@@ -117,7 +117,7 @@ Deno.test("in the dev stack: a framework report previewed, generated as PDF and 
         label: "External auditor",
       });
       assert.equal(link.status, 201, link.text);
-      const res = await fetch(link.body.data.url);
+      const res = await fetchWithin(link.body.data.url);
       assert.equal(res.status, 200);
       assert.deepEqual(new Uint8Array(await res.arrayBuffer()), files.xlsx!.bytes);
     });
@@ -134,20 +134,11 @@ Deno.test("in the dev stack: a framework report previewed, generated as PDF and 
         assert.equal(scheduled.body.data.schedule, "monthly");
         // 32 days later a 1st of the month at 06:mm UTC has always passed.
         offset = 32 * 24 * 3_600_000;
-        const mail = await waitFor(async () => {
-          const res = await fetch(
-            `${stack.url}/auth/v1/_dev/mailbox?to=${encodeURIComponent(auditor)}`,
-          );
-          const { messages } = await res.json() as {
-            messages: {
-              type: string;
-              subject: string;
-              text: string;
-              attachments: { filename: string; sha256: string }[];
-            }[];
-          };
-          return messages.find((m) => m.type === "report") ?? null;
-        });
+        const mail = await waitFor(
+          "the scheduled report in the dev mailbox",
+          async () => (await mailbox(stack, auditor)).find((m) => m.type === "report"),
+          { diagnose },
+        );
         assert.match(mail.subject, /^Report: SOC 2 monthly \(\d{4}-\d{2}-\d{2}\)$/);
         assert.match(mail.text, /The file is attached/);
         assert.equal(mail.attachments.length, 1);
@@ -164,46 +155,3 @@ Deno.test("in the dev stack: a framework report previewed, generated as PDF and 
     await stack.stop();
   }
 });
-
-async function signIn(
-  url: string,
-  anonKey: string,
-  demo: { email: string; password: string },
-): Promise<string> {
-  const res = await fetch(`${url}/auth/v1/token?grant_type=password`, {
-    method: "POST",
-    headers: { "content-type": "application/json", apikey: anonKey },
-    body: JSON.stringify({ email: demo.email, password: demo.password }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return body.access_token;
-}
-
-/** Reads a job's Server-Sent Events until the stream ends. */
-async function jobEvents(
-  url: string,
-  token: string,
-  jobId: string,
-): Promise<{ event: string | undefined; data: Record<string, unknown> | null }[]> {
-  const res = await fetch(`${url}/functions/v1/tasks/jobs/${jobId}/events`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
-  const text = await res.text();
-  return text.split("\n\n").filter((chunk) => /^event: /m.test(chunk)).map((chunk) => {
-    const data = /^data: (.*)$/m.exec(chunk)?.[1];
-    return { event: /^event: (.*)$/m.exec(chunk)?.[1], data: data ? JSON.parse(data) : null };
-  });
-}
-
-/** Polls `probe` until it returns something (sync, analysis and delivery take a while on a loaded machine). */
-async function waitFor<T>(probe: () => Promise<T | null>, seconds = 300): Promise<T> {
-  for (let i = 0; i < seconds * 4; i++) {
-    const value = await probe();
-    if (value !== null && value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Nothing arrived within ${seconds} s`);
-}

@@ -32,10 +32,12 @@ export async function callApi(
   body?: unknown,
   // deno-lint-ignore no-explicit-any
 ): Promise<any> {
+  // A stalled stack fails the test instead of leaving CI waiting.
   const res = await fetch(`${url}/functions/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
@@ -59,7 +61,9 @@ export async function settle(
   runs = 1,
 ): Promise<void> {
   let state = "";
-  for (let i = 0; i < 600; i++) {
+  // A wall-clock bound: slow answers on a loaded machine must not stretch it.
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
     const list: RunRow[] =
       (await callApi(url, bearer, "GET", `/analysis/runs?instance_id=${instanceId}`)).data;
     const instance = (await callApi(url, bearer, "GET", `/instances/${instanceId}`)).data;
