@@ -123,7 +123,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const log = createLogger({ level: options.quiet ? "silent" : "info" });
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    for (const cleanup of cleanups.reverse()) {
+      await boundedCleanup(cleanup, log).catch(() => {});
+    }
   };
   try {
     // Listen first: the auth server and the functions need the public URL.
@@ -308,6 +310,35 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** How long one part of the stack may take to stop before the rest go on without it. */
+const STOP_PART_MS = 15_000;
+
+/**
+ * Runs one cleanup, giving up after {@linkcode STOP_PART_MS}: a part that does
+ * not stop (a request handler that never returns keeps `server.shutdown()`
+ * waiting) must not keep the process, or a test, from ending.
+ */
+export async function boundedCleanup(
+  cleanup: () => Promise<void>,
+  log: Logger,
+  limitMs = STOP_PART_MS,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), limitMs);
+  });
+  try {
+    if (await Promise.race([cleanup().then(() => "done" as const), late]) === "late") {
+      log.warn("a part of the stack did not stop in time", {
+        cleanup: cleanup.name || "anonymous",
+        after_ms: limitMs,
+      });
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
