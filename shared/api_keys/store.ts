@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Cache } from "../cache/mod.ts";
 import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { readPage } from "../db/mod.ts";
-import { cursorTimestamp, decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { cursorInstantText, decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import { generateApiKey } from "./format.ts";
@@ -112,8 +112,7 @@ export async function listApiKeys(
 ): Promise<{ data: ApiKey[]; next_cursor: string | null }> {
   const after = page.cursor
     ? decodeCursor(page.cursor, ([at, id]) => {
-      // The exact text the database gave (microseconds): a Date would round to milliseconds.
-      const exact = cursorTimestamp(at) && typeof at === "string" ? at : null;
+      const exact = cursorInstantText(at);
       return exact && typeof id === "string" && UUID.test(id) ? { at: exact, id } : null;
     })
     : null;

@@ -8,7 +8,7 @@
 
 import { z } from "zod";
 import { type Database, readPage, type TenantClaims, type Tx } from "../db/mod.ts";
-import { cursorTimestamp, decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { cursorInstantText, decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
@@ -133,8 +133,7 @@ export async function listWidgets(
 ): Promise<{ data: Widget[]; next_cursor: string | null }> {
   const after = page.cursor
     ? decodeCursor(page.cursor, ([at, id]) => {
-      // The exact text the database gave (microseconds): a Date would round to milliseconds.
-      const exact = cursorTimestamp(at) && typeof at === "string" ? at : null;
+      const exact = cursorInstantText(at);
       return exact && typeof id === "string" && UUID.test(id) ? { at: exact, id } : null;
     })
     : null;
