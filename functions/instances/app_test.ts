@@ -276,7 +276,11 @@ Deno.test("GET /instances pages by name: limit and cursor cover every instance o
       400,
       "invalid_cursor",
     );
-    assertError(await call(owner.token, "GET", `?org_id=${owner.orgId}&limit=501`), 400);
+    assertError(
+      await call(owner.token, "GET", `?org_id=${owner.orgId}&limit=501`),
+      400,
+      "validation_failed",
+    );
     assertError(await call(owner.token, "GET", `?org_id=${owner.orgId}&limit=0`), 400);
   });
 });
