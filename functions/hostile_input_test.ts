@@ -140,6 +140,21 @@ Deno.test("cursors with out-of-range dates or numbers are a 400", async () => {
     assertClientError(runs, `runs cursor ${cursor}`);
     const syncs = await call("GET", `/instances/${instanceId}/syncs?cursor=${cursor}`);
     assertClientError(syncs, `syncs cursor ${cursor}`);
+    const keys = await call("GET", `/organizations/${bed.orgId}/api-keys?cursor=${cursor}`);
+    assertClientError(keys, `api keys cursor ${cursor}`);
+  }
+  // A date Postgres would refuse (a Date would roll it over to 2 March).
+  const impossible = cursorOf(["2026-02-30T00:00:00.000000Z", crypto.randomUUID()]);
+  assertClientError(
+    await call("GET", `/organizations/${bed.orgId}/api-keys?cursor=${impossible}`),
+    "api keys cursor on 30 February",
+  );
+  for (const values of [["a\u0000"], [99999999], [["nested"]]]) {
+    const instances = await call(
+      "GET",
+      `/instances?org_id=${bed.orgId}&cursor=${cursorOf(values)}`,
+    );
+    assertClientError(instances, `instances cursor ${JSON.stringify(values)}`);
   }
   for (
     const values of [

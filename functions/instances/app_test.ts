@@ -231,6 +231,60 @@ Deno.test("roles: viewers read, analysts sync and test, admins change; outsiders
   });
 });
 
+Deno.test("GET /instances pages by name: limit and cursor cover every instance once; bad cursors are 400", async (t) => {
+  const { owner } = await orgWithInstance("Bravo");
+  await tdb.db.sql`update public.organizations set plan = 'enterprise' where id = ${owner.orgId}`;
+  for (const name of ["Alpha", "Charlie", "Delta", "Echo"]) {
+    await tdb.db.sql`
+      insert into public.instances (org_id, name, url, auth_type, credentials, status)
+      values (${owner.orgId}, ${name}, ${`https://${name.toLowerCase()}.service-now.com`},
+              'basic', '{}'::jsonb, 'healthy')`;
+  }
+  const names = (res: { body: { data: { name: string }[] } }) => res.body.data.map((i) => i.name);
+
+  await t.step("pages of 2 follow the cursor to the end", async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      const res = await call(owner.token, "GET", `?org_id=${owner.orgId}&limit=2${query}`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.ok(res.body.data.length <= 2);
+      seen.push(...names(res));
+      cursor = res.body.next_cursor;
+      pages++;
+    } while (cursor);
+    assert.deepEqual(seen, ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]);
+    assert.equal(pages, 3);
+  });
+  await t.step("without a limit, one page holds them all", async () => {
+    const res = await call(owner.token, "GET", `?org_id=${owner.orgId}`);
+    assert.equal(res.body.data.length, 5);
+    assert.equal(res.body.next_cursor, null);
+  });
+  await t.step("a tampered cursor or an out-of-range limit is a 400", async () => {
+    const first = await call(owner.token, "GET", `?org_id=${owner.orgId}&limit=2`);
+    const tampered = `${first.body.next_cursor.slice(0, -2)}!!`;
+    assertError(
+      await call(owner.token, "GET", `?org_id=${owner.orgId}&cursor=${tampered}`),
+      400,
+      "invalid_cursor",
+    );
+    assertError(
+      await call(owner.token, "GET", `?org_id=${owner.orgId}&cursor=${btoa('[{"a":1}]')}`),
+      400,
+      "invalid_cursor",
+    );
+    assertError(
+      await call(owner.token, "GET", `?org_id=${owner.orgId}&limit=501`),
+      400,
+      "validation_failed",
+    );
+    assertError(await call(owner.token, "GET", `?org_id=${owner.orgId}&limit=0`), 400);
+  });
+});
+
 Deno.test("connection tests report reachability, credentials and each table", async (t) => {
   const { owner, instance } = await orgWithInstance();
   await t.step("wrong password → auth_failed, nothing stored", async () => {

@@ -307,3 +307,30 @@ Deno.test("the plan's key limit counts live keys: a trial's second key is refuse
   assert.equal(revoked.status, 200, revoked.text);
   assert.equal((await create()).status, 201);
 });
+
+Deno.test("GET /:orgId/api-keys pages newest first: pages of 2 cover every key once; bad cursors are 400", async () => {
+  await createKey("viewer", { name: "third key" });
+  const path = `/organizations/${orgId}/api-keys`;
+  const whole = await call(owner.token, "GET", `${path}?limit=200`);
+  assert.equal(whole.body.next_cursor, null);
+  const all = whole.body.data.map((k: { id: string }) => k.id);
+  assert.ok(all.length >= 3);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const res = await call(owner.token, "GET", `${path}?limit=2${query}`);
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.body.data.length <= 2);
+    seen.push(...res.body.data.map((k: { id: string }) => k.id));
+    cursor = res.body.next_cursor;
+  } while (cursor);
+  assert.deepEqual(seen, all);
+  const first = await call(owner.token, "GET", `${path}?limit=2`);
+  assertError(
+    await call(owner.token, "GET", `${path}?cursor=${first.body.next_cursor.slice(0, -3)}x`),
+    400,
+    "invalid_cursor",
+  );
+  assertError(await call(owner.token, "GET", `${path}?limit=201`), 400);
+});

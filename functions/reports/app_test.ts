@@ -278,3 +278,40 @@ Deno.test("evidence pack: generated as a task, verified against the key at the w
   assert.deepEqual(verdict.problems, []);
   assert.equal(verdict.manifest!.catalog_version.startsWith("c-"), true);
 });
+
+Deno.test("GET /reports/definitions pages by name: pages of 2 cover every saved report once; bad cursors are 400", async () => {
+  // Another organization of the owner's, so the earlier tests' reports do not count.
+  const other = await bed.auth.createUser(bed.tdb.db, { orgName: "Paging Corp" });
+  await sql`update public.organizations set plan = 'enterprise' where id = ${other.orgId!}`;
+  for (const name of ["delta", "Alpha", "charlie", "Bravo", "echo"]) {
+    await sql`insert into public.report_definitions (org_id, name, spec, format)
+              values (${other.orgId!}, ${name}, ${sql.json(spec)}, 'pdf')`;
+  }
+  const path = `/definitions?org_id=${other.orgId}`;
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const res = await call(other.token, "GET", `${path}&limit=2${query}`);
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.body.data.length <= 2);
+    seen.push(...res.body.data.map((d: { name: string }) => d.name));
+    cursor = res.body.next_cursor;
+  } while (cursor);
+  assert.deepEqual(seen, ["Alpha", "Bravo", "charlie", "delta", "echo"], "by name, any case");
+  const whole = await call(other.token, "GET", path);
+  assert.equal(whole.body.data.length, 5);
+  assert.equal(whole.body.next_cursor, null);
+  const first = await call(other.token, "GET", `${path}&limit=2`);
+  const tampered = await call(
+    other.token,
+    "GET",
+    `${path}&cursor=${first.body.next_cursor.slice(0, -3)}x`,
+  );
+  assert.equal(tampered.status, 400, tampered.text);
+  assert.equal(tampered.body.error.code, "invalid_cursor");
+  const forged = await call(other.token, "GET", `${path}&cursor=${btoa('["a","not-a-uuid"]')}`);
+  assert.equal(forged.status, 400, forged.text);
+  assert.equal(forged.body.error.code, "invalid_cursor");
+  assert.equal((await call(other.token, "GET", `${path}&limit=201`)).status, 400);
+});

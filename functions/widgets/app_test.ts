@@ -366,3 +366,36 @@ Deno.test("a plan without embeds refuses to create one, naming the plan to upgra
     await sql`update public.organizations set plan = 'enterprise' where id = ${fx.orgId}`;
   }
 });
+
+Deno.test("GET /widgets pages newest first: pages of 2 cover every widget once; bad cursors are 400", async () => {
+  for (const template of ["score_gauge", "findings_count", "sync_health"]) {
+    await widget(analyst.token, fx.orgId, template);
+  }
+  const whole = await call(fx.owner.token, "GET", `?org_id=${fx.orgId}&limit=200`);
+  assert.equal(whole.status, 200, whole.text);
+  assert.equal(whole.body.next_cursor, null);
+  const all = whole.body.data.map((w: { id: string }) => w.id);
+  assert.ok(all.length >= 3);
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const res = await call(fx.owner.token, "GET", `?org_id=${fx.orgId}&limit=2${query}`);
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.body.data.length <= 2);
+    seen.push(...res.body.data.map((w: { id: string }) => w.id));
+    cursor = res.body.next_cursor;
+  } while (cursor);
+  assert.deepEqual(seen, all);
+  const first = await call(fx.owner.token, "GET", `?org_id=${fx.orgId}&limit=2`);
+  const tampered = await call(
+    fx.owner.token,
+    "GET",
+    `?org_id=${fx.orgId}&cursor=${first.body.next_cursor.slice(0, -3)}x`,
+  );
+  assert.equal(tampered.status, 400, tampered.text);
+  assert.equal(tampered.body.error.code, "invalid_cursor");
+  const tooMany = await call(fx.owner.token, "GET", `?org_id=${fx.orgId}&limit=201`);
+  assert.equal(tooMany.status, 400, tooMany.text);
+  assert.equal(typeof tooMany.body.error.message, "string");
+});

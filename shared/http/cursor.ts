@@ -70,3 +70,19 @@ export function cursorTimestamp(value: unknown): Date | null {
   const year = date.getUTCFullYear();
   return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? null : date;
 }
+
+/**
+ * A timestamp a cursor carries as the exact UTC text the database gave
+ * (`YYYY-MM-DDTHH:MM:SS.ffffffZ`), for keysets on a column with microseconds,
+ * which a Date would round to milliseconds (rows between would be skipped).
+ * Null unless {@linkcode cursorTimestamp} accepts it and it names a real
+ * calendar instant (no 30 February, no hour 24), so Postgres never refuses it.
+ *
+ * @param value one decoded cursor value
+ * @returns the text, to bind as `::timestamptz`, or null
+ */
+export function cursorInstantText(value: unknown): string | null {
+  const date = cursorTimestamp(value);
+  if (!date || typeof value !== "string" || !value.endsWith("Z")) return null;
+  return date.toISOString().slice(0, 19) === value.slice(0, 19) ? value : null;
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
+import { cursorInstantText, cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
 import { HttpError } from "./errors.ts";
 
 const asPair = (values: unknown[]) =>
@@ -74,5 +74,20 @@ Deno.test("cursorTimestamp() accepts ISO instants Postgres can hold, nothing els
     ]
   ) {
     assert.equal(cursorTimestamp(bad), null, String(bad));
+  }
+});
+
+Deno.test("cursorInstantText() keeps a database instant's microseconds and refuses impossible ones", () => {
+  assert.equal(cursorInstantText("2026-01-31T12:00:00.123456Z"), "2026-01-31T12:00:00.123456Z");
+  for (
+    const bad of [
+      "2026-02-30T00:00:00.000000Z",
+      "2026-01-01T24:00:00.000000Z",
+      "2026-01-01T00:00:00.000000+01:00",
+      "yesterday",
+      12,
+    ]
+  ) {
+    assert.equal(cursorInstantText(bad), null, String(bad));
   }
 });

@@ -15,12 +15,30 @@ Deno.test("instance lists: instances and syncs read by index on a seed-scale sha
     const { db, check } = await pagePlanChecker(test.db);
 
     await t.step(
-      "the organization's 20 instances, each with its last and active sync",
+      "the organization's 20 instances, each with its last and active sync, in pages",
       async () => {
-        const rows = await db.asTenant(shape.claims, (tx) => listInstances(tx, shape.bigOrgId));
-        assert.equal(rows.length, 20);
+        const all = await db.asTenant(
+          shape.claims,
+          (tx) => listInstances(tx, shape.bigOrgId, { limit: 100 }),
+        );
+        assert.equal(all.data.length, 20);
+        assert.equal(all.next_cursor, null);
         // Two probes of the sync history per instance, one row each.
         check("instances", 100);
+        const first = await db.asTenant(
+          shape.claims,
+          (tx) => listInstances(tx, shape.bigOrgId, { limit: 5 }),
+        );
+        check("instances page 1", 12);
+        const second = await db.asTenant(
+          shape.claims,
+          (tx) => listInstances(tx, shape.bigOrgId, { limit: 5, cursor: first.next_cursor! }),
+        );
+        check("instances page 2", 12);
+        assert.deepEqual(
+          [...first.data, ...second.data].map((i) => i.id),
+          all.data.slice(0, 10).map((i) => i.id),
+        );
       },
     );
 

@@ -186,8 +186,12 @@ export const startSyncSchema = z.object({
   mode: z.enum(["incremental", "full"]).default("incremental"),
 }).strict();
 
-/** Query of `GET /instances`. */
-export const listInstancesQuerySchema = z.object({ org_id: z.uuid() }).strict();
+/** Query of `GET /instances`: a page in name order (100 by default, at most 500). */
+export const listInstancesQuerySchema = z.object({
+  org_id: z.uuid(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(1000).optional(),
+}).strict();
 
 /** Query of `GET /instances/:id/syncs`. */
 export const listSyncsQuerySchema = z.object({

@@ -139,7 +139,7 @@ function normalizeRun(run: SyncRunSummary | null): SyncRunSummary | null {
   };
 }
 
-function selectInstances(tx: Tx, where: ReturnType<Tx>) {
+function selectInstances(tx: Tx, where: ReturnType<Tx>, limit?: number) {
   return tx<InstanceRow[]>`
     select i.id, i.org_id, i.name, i.url, i.auth_type, i.status, i.build_tag,
            i.last_health_check_at, i.last_health, i.sync_cron, i.next_sync_at, i.last_sync_at,
@@ -155,22 +155,43 @@ function selectInstances(tx: Tx, where: ReturnType<Tx>) {
               order by r.created_at desc limit 1) x) as active_sync
     from public.instances i
     where ${where}
-    order by i.name, i.id`;
+    order by i.name
+    ${limit === undefined ? tx`` : tx`limit ${limit}`}`;
 }
 
 /**
- * The organization's instances with health and last sync (any member).
+ * A page of the organization's instances in name order, with health and last
+ * sync (any member). Names are unique in an organization, so the name alone
+ * is the cursor.
  *
  * @param tx a tenant transaction
  * @param orgId the organization
- * @throws {HttpError} 404 when the caller is not a member
+ * @param page size and the cursor from the previous page
+ * @throws {HttpError} 404 when the caller is not a member; 400 `invalid_cursor`
  */
-export async function listInstances(tx: Tx, orgId: string): Promise<InstanceView[]> {
+export async function listInstances(
+  tx: Tx,
+  orgId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ data: InstanceView[]; next_cursor: string | null }> {
+  const after = page.cursor
+    ? decodeCursor(page.cursor, ([name]) => typeof name === "string" ? name : null)
+    : null;
   await requirePermission(tx, orgId, "instances.read");
-  // In name order off the (org_id, name) index; each instance's last and active
-  // sync off its newest syncs, never a sort of its whole history.
-  const rows = await readPage(tx, selectInstances(tx, tx`i.org_id = ${orgId}`));
-  return rows.map(toView);
+  // In name order off the unique (org_id, name) index; each instance's last and
+  // active sync off its newest syncs, never a sort of its whole history.
+  const rows = await readPage(
+    tx,
+    selectInstances(
+      tx,
+      after === null ? tx`i.org_id = ${orgId}` : tx`i.org_id = ${orgId} and i.name > ${after}`,
+      page.limit + 1,
+    ),
+  );
+  const more = rows.length > page.limit;
+  const data = rows.slice(0, page.limit).map(toView);
+  const last = data.at(-1);
+  return { data, next_cursor: more && last ? encodeCursor([last.name]) : null };
 }
 
 /**

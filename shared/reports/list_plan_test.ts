@@ -19,10 +19,23 @@ Deno.test("report lists: definitions, exports and deliveries read by index on a 
     const shape = await buildListShape(test.url, ["reports", "jobs"]);
     const { db, check } = await pagePlanChecker(test.db);
 
-    await t.step("the organization's 400 saved reports", async () => {
-      const rows = await listDefinitions(db, shape.claims, shape.bigOrgId);
-      assert.equal(rows.length, 400);
-      check("definitions", 450);
+    await t.step("saved reports of an organization with 400: a page and the next", async () => {
+      const first = await listDefinitions(db, shape.claims, shape.bigOrgId, { limit: 50 });
+      assert.equal(first.data.length, 50);
+      check("definitions page 1", 100);
+      const second = await listDefinitions(db, shape.claims, shape.bigOrgId, {
+        limit: 50,
+        cursor: first.next_cursor!,
+      });
+      assert.equal(second.data.length, 50);
+      check("definitions page 2", 100);
+      // The two pages are the first hundred, in the database's own name order.
+      const hundred = await listDefinitions(db, shape.claims, shape.bigOrgId, { limit: 100 });
+      assert.deepEqual(
+        [...first.data, ...second.data].map((d) => d.id),
+        hundred.data.map((d) => d.id),
+      );
+      check("definitions, 100", 150);
     });
 
     await t.step("exports of an organization with 5,000: first page and the next", async () => {

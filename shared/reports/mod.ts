@@ -80,6 +80,7 @@ export {
   getExport,
   linkSchema,
   listDefinitions,
+  listDefinitionsQuerySchema,
   listDeliveries,
   listDeliveriesQuerySchema,
   listExports,

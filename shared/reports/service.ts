@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import type { Database, TenantClaims, Tx } from "../db/mod.ts";
+import { type Database, readPage, type TenantClaims, type Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
@@ -98,18 +98,55 @@ const DEFINITION_COLUMNS = [
   "updated_at",
 ] as const;
 
-/** Lists an organization's saved reports (members), by name. */
+/** Query of `GET /reports/definitions`: 50 a page by default, at most 200. */
+export const listDefinitionsQuerySchema = z.object({
+  org_id: z.uuid(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional(),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A page of an organization's saved reports (members), by name regardless of
+ * case, off the (org_id, lower(name), id) index.
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param orgId the organization
+ * @param page size and the cursor from the previous page
+ * @throws {HttpError} 404 when the caller is not a member; 400 `invalid_cursor`
+ */
 export async function listDefinitions(
   db: Database,
   claims: TenantClaims,
   orgId: string,
-): Promise<ReportDefinition[]> {
-  return await db.asTenant(claims, async (tx) => {
+  page: { limit: number; cursor?: string },
+): Promise<{ data: ReportDefinition[]; next_cursor: string | null }> {
+  const after = page.cursor
+    ? decodeCursor(
+      page.cursor,
+      ([name, id]) =>
+        typeof name === "string" && typeof id === "string" && UUID.test(id) ? { name, id } : null,
+    )
+    : null;
+  const rows = await db.asTenant(claims, async (tx) => {
     await requirePermission(tx, orgId, "reports.read");
-    return await tx<ReportDefinition[]>`
-      select ${tx(DEFINITION_COLUMNS)} from public.report_definitions
-      where org_id = ${orgId} order by lower(name), id limit 500`;
+    return await readPage(
+      tx,
+      tx<(ReportDefinition & { cursor_name: string })[]>`
+        select ${tx(DEFINITION_COLUMNS)}, lower(name) as cursor_name
+        from public.report_definitions
+        where org_id = ${orgId}
+          ${after ? tx`and (lower(name), id) > (${after.name}, ${after.id}::uuid)` : tx``}
+        order by lower(name), id
+        limit ${page.limit + 1}`,
+    );
   });
+  const more = rows.length > page.limit;
+  const data = rows.slice(0, page.limit).map(({ cursor_name: _, ...row }) => row);
+  const last = rows[Math.min(rows.length, page.limit) - 1];
+  return { data, next_cursor: more && last ? encodeCursor([last.cursor_name, last.id]) : null };
 }
 
 /** Reads one saved report (members). */

@@ -55,6 +55,7 @@ export {
   getWidget,
   listVersions,
   listWidgets,
+  listWidgetsQuerySchema,
   requireWidget,
   rollbackSchema,
   rollbackWidget,

@@ -7,7 +7,8 @@
  */
 
 import { z } from "zod";
-import type { Database, TenantClaims, Tx } from "../db/mod.ts";
+import { type Database, readPage, type TenantClaims, type Tx } from "../db/mod.ts";
+import { cursorInstantText, decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
@@ -105,18 +106,59 @@ export async function requireWidget(tx: Tx, widgetId: string, action: Action): P
   return toWidget(row);
 }
 
+/** Query of `GET /widgets`: 50 a page by default, at most 200. */
+export const listWidgetsQuerySchema = z.object({
+  org_id: z.uuid(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional(),
+}).strict();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * The organization's widgets, newest first.
+ * A page of the organization's widgets, newest first, off the
+ * (org_id, created_at desc) index; each widget's current version by key.
  *
  * @param db the database
  * @param claims the caller
  * @param orgId the organization
+ * @param page size and the cursor from the previous page
+ * @throws {HttpError} 404 when the caller is not a member; 400 `invalid_cursor`
  */
-export function listWidgets(db: Database, claims: TenantClaims, orgId: string): Promise<Widget[]> {
-  return db.asTenant(claims, async (tx) => {
+export async function listWidgets(
+  db: Database,
+  claims: TenantClaims,
+  orgId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ data: Widget[]; next_cursor: string | null }> {
+  const after = page.cursor
+    ? decodeCursor(page.cursor, ([at, id]) => {
+      const exact = cursorInstantText(at);
+      return exact && typeof id === "string" && UUID.test(id) ? { at: exact, id } : null;
+    })
+    : null;
+  const rows = await db.asTenant(claims, async (tx) => {
     await requirePermission(tx, orgId, "widgets.read");
-    return (await selectWidgets(tx, orgId, null)).map(toWidget);
+    return await readPage(
+      tx,
+      tx<(WidgetRow & { cursor_at: string })[]>`
+        select w.id, w.org_id, w.name, w.template, w.current_version, v.config, w.created_by,
+               w.created_at, w.updated_at,
+               to_char(w.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+        from public.widgets w
+        join public.widget_versions v on v.widget_id = w.id and v.version = w.current_version
+        where w.org_id = ${orgId}
+          ${
+        after ? tx`and (w.created_at, w.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : tx``
+      }
+        order by w.created_at desc, w.id desc
+        limit ${page.limit + 1}`,
+    );
   });
+  const more = rows.length > page.limit;
+  const data = rows.slice(0, page.limit).map(({ cursor_at: _, ...row }) => toWidget(row));
+  const last = rows[Math.min(rows.length, page.limit) - 1];
+  return { data, next_cursor: more && last ? encodeCursor([last.cursor_at, last.id]) : null };
 }
 
 /**

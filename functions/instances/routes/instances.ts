@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import {
   addInstance,
   createInstanceSchema,
@@ -28,13 +28,15 @@ export function instancesRoutes(services: Services) {
       auth: "api_key",
       permission: "instances.read",
       query: listInstancesQuerySchema,
-      responses: { 200: { description: "The instances", schema: dataOf(z.array(instanceSchema)) } },
+      responses: {
+        200: { description: "A page of instances, by name", schema: pageOf(instanceSchema) },
+      },
     }, async (c, { query }) => {
-      const data = await services.db.asTenant(
+      const page = await services.db.asTenant(
         c.get("claims"),
-        (tx) => listInstances(tx, query.org_id),
+        (tx) => listInstances(tx, query.org_id, query),
       );
-      return c.json({ data });
+      return c.json(page);
     })
     .on({
       method: "post",

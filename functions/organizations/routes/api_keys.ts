@@ -5,10 +5,15 @@ import {
   listApiKeys,
   revokeApiKey,
 } from "../../../shared/api_keys/mod.ts";
-import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import { apiKeySchema, createdApiKeySchema } from "../schemas.ts";
 
 const orgParams = z.object({ orgId: z.uuid() });
+/** Query of `GET /:orgId/api-keys`: 50 a page by default, at most 200. */
+const listApiKeysQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional(),
+}).strict();
 const keyParams = z.object({ orgId: z.uuid(), keyId: z.uuid() });
 
 /**
@@ -26,12 +31,16 @@ export function apiKeysRoutes(services: Services) {
         auth: "user",
         permission: "api_keys.read",
         params: orgParams,
+        query: listApiKeysQuerySchema,
         responses: {
-          200: { description: "Every key, live ones first", schema: dataOf(z.array(apiKeySchema)) },
+          200: {
+            description: "A page of keys, newest first (revoked ones included)",
+            schema: pageOf(apiKeySchema),
+          },
         },
       },
-      async (c, { params }) =>
-        c.json({ data: await listApiKeys(services, c.get("claims"), params.orgId) }),
+      async (c, { params, query }) =>
+        c.json(await listApiKeys(services, c.get("claims"), params.orgId, query)),
     )
     .on({
       method: "post",

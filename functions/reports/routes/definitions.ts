@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf } from "../../../shared/http/mod.ts";
 import { jobSchema } from "../../../shared/tasks/mod.ts";
 import {
   createDefinition,
@@ -9,6 +9,7 @@ import {
   deliverNow,
   getDefinition,
   listDefinitions,
+  listDefinitionsQuerySchema,
   type ReportServices,
   rotateWebhookSecret,
   updateDefinition,
@@ -16,9 +17,9 @@ import {
 } from "../../../shared/reports/mod.ts";
 
 /** Query of `GET /reports/definitions`. */
-export const listDefinitionsQuery = z.object({ org_id: z.uuid() });
-/** Response of `GET /reports/definitions`. */
-export const listDefinitionsResponse = z.object({ data: z.array(definitionApiSchema) });
+export const listDefinitionsQuery = listDefinitionsQuerySchema;
+/** Response of `GET /reports/definitions`: a page by name. */
+export const listDefinitionsResponse = pageOf(definitionApiSchema);
 /** Body of `POST /reports/definitions`. */
 export const createDefinitionBody = createDefinitionSchema;
 /** Body of `PATCH /reports/definitions/:id`. */
@@ -47,10 +48,12 @@ export function definitionRoutes(services: ReportServices) {
         auth: "user",
         permission: "reports.read",
         query: listDefinitionsQuery,
-        responses: { 200: { description: "The saved reports", schema: listDefinitionsResponse } },
+        responses: {
+          200: { description: "A page of saved reports, by name", schema: listDefinitionsResponse },
+        },
       },
       async (c, { query }) =>
-        c.json({ data: await listDefinitions(services.db, c.get("claims"), query.org_id) }),
+        c.json(await listDefinitions(services.db, c.get("claims"), query.org_id, query)),
     )
     .on(
       {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouteGroup, dataOf, type Services } from "../../../shared/http/mod.ts";
+import { createRouteGroup, dataOf, pageOf, type Services } from "../../../shared/http/mod.ts";
 import { instanceIdsParam } from "../../../shared/posture/mod.ts";
 import {
   createWidget,
@@ -8,6 +8,7 @@ import {
   getWidget,
   listVersions,
   listWidgets,
+  listWidgetsQuerySchema,
   parseWidgetConfig,
   readWidgetData,
   requireWidget,
@@ -118,13 +119,13 @@ export function widgetRoutes(services: Services) {
         summary: "The organization's widgets with their current configuration",
         auth: "user",
         permission: "widgets.read",
-        query: z.object({ org_id: z.uuid() }).strict(),
+        query: listWidgetsQuerySchema,
         responses: {
-          200: { description: "Widgets, newest first", schema: dataOf(z.array(widgetSchema)) },
+          200: { description: "A page of widgets, newest first", schema: pageOf(widgetSchema) },
         },
       },
       async (c, { query }) =>
-        c.json({ data: await listWidgets(services.db, c.get("claims"), query.org_id) }),
+        c.json(await listWidgets(services.db, c.get("claims"), query.org_id, query)),
     )
     .on(
       {

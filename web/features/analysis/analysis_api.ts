@@ -26,6 +26,7 @@ import type { Severity as ServerSeverity } from "../../../shared/analysis/catalo
 import type { ApiClient } from "../../lib/api_client.ts";
 import type { Jsonified, Member, Page } from "../../lib/api_types.ts";
 import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
+import { allPages } from "../../lib/all_pages.ts";
 
 /** How bad a failing check is. */
 export type Severity = ServerSeverity;
@@ -248,7 +249,10 @@ function copyScope(scope: RunScope) {
 export function createAnalysisApi(api: ApiClient): AnalysisApi {
   const call = typedClient(api);
   return {
-    instances: async (orgId) => (await call("GET /instances", { query: { org_id: orgId } })).data,
+    instances: (orgId) =>
+      allPages((cursor) =>
+        call("GET /instances", { query: { org_id: orgId, limit: 500, cursor } })
+      ),
     runs: async (instanceId) =>
       await call("GET /analysis/runs", {
         query: { instance_id: instanceId, limit: 20 },

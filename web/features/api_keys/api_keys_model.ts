@@ -5,6 +5,7 @@
  * @module
  */
 import type { ApiClient } from "../../lib/api_client.ts";
+import { allPages } from "../../lib/all_pages.ts";
 import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
 
 /** A key as the list shows it. */
@@ -66,8 +67,18 @@ export interface ApiKeysApi {
 export function createApiKeysApi(api: Pick<ApiClient, "request">): ApiKeysApi {
   const call = typedClient(api);
   return {
-    list: async (orgId) =>
-      (await call("GET /organizations/:orgId/api-keys", { params: { orgId } })).data,
+    // Every key, page after page; live keys first, as the page lists them.
+    list: async (orgId) => {
+      const all = await allPages((cursor) =>
+        call("GET /organizations/:orgId/api-keys", {
+          params: { orgId },
+          query: { limit: 200, cursor },
+        })
+      );
+      return all.toSorted((a, b) =>
+        Number(a.status === "revoked") - Number(b.status === "revoked")
+      );
+    },
     create: async (orgId, body) =>
       (await call("POST /organizations/:orgId/api-keys", { params: { orgId }, body })).data,
     revoke: async (orgId, keyId) =>

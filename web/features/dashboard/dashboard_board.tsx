@@ -13,6 +13,7 @@ import { Button } from "../../components/button.tsx";
 import { Loader } from "../../components/loader.tsx";
 import { Select } from "../../components/select.tsx";
 import { useApp } from "../../app/services.ts";
+import { allPages } from "../../lib/all_pages.ts";
 import { ApiError, errorMessage } from "../../lib/api_error.ts";
 import { browserStore } from "../../lib/storage.ts";
 import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
@@ -54,9 +55,11 @@ export function DashboardBoard(props: { orgId: string; context: TileContext }): 
     // another connection, it would not see them yet).
     (async () => {
       const d = await call("GET /widgets/dashboards", { query });
-      const w = await call("GET /widgets", { query });
+      const w = await allPages((cursor) =>
+        call("GET /widgets", { query: { ...query, limit: 200, cursor } })
+      );
       setDashboards(d.data);
-      setWidgets(w.data);
+      setWidgets(w);
       setSelected((s) => d.data.some((x) => x.id === s) ? s : d.data[0]?.id ?? "");
     })().catch((cause) => setError(errorMessage(cause)));
   }, [props.orgId, reload]);

@@ -13,6 +13,7 @@ import type {
 } from "../../../shared/instances/mod.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
 import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
+import { allPages } from "../../lib/all_pages.ts";
 
 /** Health of an instance as its last connection test found it. */
 export type InstanceStatus = ServerInstanceStatus;
@@ -80,8 +81,11 @@ export interface InstancesApi {
 export function instancesApi(api: ApiClient): InstancesApi {
   const call = typedClient(api);
   return {
-    list: async (orgId, signal) =>
-      (await call("GET /instances", { query: { org_id: orgId }, signal })).data,
+    // Every instance, page after page: an organization may have hundreds.
+    list: (orgId, signal) =>
+      allPages((cursor) =>
+        call("GET /instances", { query: { org_id: orgId, limit: 500, cursor }, signal })
+      ),
     get: async (id) => (await call("GET /instances/:id", { params: { id } })).data,
     create: async (input) => (await call("POST /instances", { body: input })).data,
     update: async (id, patch) =>

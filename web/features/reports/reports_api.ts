@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { allPages } from "../../lib/all_pages.ts";
 import type { ApiClient } from "../../lib/api_client.ts";
 import { type InputOf, type ResponseOf, typedClient } from "../../lib/typed_client.ts";
 
@@ -60,8 +61,10 @@ export function createReportsApi(
 ): ReportsApi {
   const call = typedClient(api);
   return {
-    definitions: async (orgId, signal) =>
-      (await call("GET /reports/definitions", { query: { org_id: orgId }, signal })).data,
+    definitions: (orgId, signal) =>
+      allPages((cursor) =>
+        call("GET /reports/definitions", { query: { org_id: orgId, limit: 200, cursor }, signal })
+      ),
     createDefinition: async (body) => (await call("POST /reports/definitions", { body })).data,
     updateDefinition: async (id, body) =>
       (await call("PATCH /reports/definitions/:id", { params: { id }, body })).data,

@@ -18,6 +18,7 @@ import { typedClient } from "../../lib/typed_client.ts";
 import { useApp } from "../../app/services.ts";
 import { EXPIRY_CHOICES, expiryFor } from "../api_keys/api_keys_model.ts";
 import type { EmbedItem, WidgetItem, WidgetsApi } from "./widgets_api.ts";
+import { allPages } from "../../lib/all_pages.ts";
 
 /**
  * The embed's page and JSON URLs and an `<iframe>` snippet for a token.
@@ -92,8 +93,10 @@ export function CreateEmbedModal(props: {
   }, [props.open]);
   useEffect(() => {
     if (!props.open) return;
-    typedClient(appApi)("GET /instances", { query: { org_id: props.orgId } }).then(
-      (r) => setInstances(r.data.map((i) => ({ id: i.id, name: i.name }))),
+    allPages((cursor) =>
+      typedClient(appApi)("GET /instances", { query: { org_id: props.orgId, limit: 500, cursor } })
+    ).then(
+      (all) => setInstances(all.map((i) => ({ id: i.id, name: i.name }))),
       () => setInstances([]),
     );
   }, [props.open]);

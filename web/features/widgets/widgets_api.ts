@@ -4,6 +4,7 @@
  * @module
  */
 import type { ApiClient } from "../../lib/api_client.ts";
+import { allPages } from "../../lib/all_pages.ts";
 import { type ResponseOf, typedClient } from "../../lib/typed_client.ts";
 
 /** A template as listed: its configuration's JSON Schema and defaults. */
@@ -58,7 +59,8 @@ export function createWidgetsApi(api: Pick<ApiClient, "request">): WidgetsApi {
   const call = typedClient(api);
   return {
     templates: async () => (await call("GET /widgets/templates", {})).data,
-    list: async (orgId) => (await call("GET /widgets", { query: { org_id: orgId } })).data,
+    list: (orgId) =>
+      allPages((cursor) => call("GET /widgets", { query: { org_id: orgId, limit: 200, cursor } })),
     create: async (orgId, name, template, config) =>
       (await call("POST /widgets", { body: { org_id: orgId, name, template, config } })).data,
     update: async (widgetId, body) =>
