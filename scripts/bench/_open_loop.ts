@@ -90,6 +90,9 @@ interface Tally {
   latencies: number[];
   errors: number;
 }
+/** A request unanswered after this long counts as an error (and is named on stderr). */
+const REQUEST_TIMEOUT_MS = 30_000;
+const unanswered: string[] = [];
 const tallies = new Map<string, Tally>();
 const statuses: Record<string, number> = {};
 const client = Deno.createHttpClient({ poolMaxIdlePerHost: 512 });
@@ -123,14 +126,18 @@ async function send(vu: Vu, due: number): Promise<void> {
       },
       body: req.body ? JSON.stringify(req.body) : undefined,
       client,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const text = await res.text();
     statuses[`${step.name} ${res.status}`] = (statuses[`${step.name} ${res.status}`] ?? 0) + 1;
     // A run already running for the instance (409) is the product working, not an error.
     if (!res.ok && res.status !== 409) tally.errors++;
     else if (step.read && res.ok) step.read(vu, JSON.parse(text));
-  } catch {
+  } catch (error) {
     tally.errors++;
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      unanswered.push(`${req.method ?? "GET"} ${req.path}`);
+    }
   }
   tally.latencies.push(performance.now() - due);
 }
@@ -164,6 +171,10 @@ function summary(latencies: number[], errors: number) {
     p99_ms: pct(0.99),
   };
 }
+if (unanswered.length > 0) {
+  // deno-lint-ignore no-console
+  console.error(`unanswered within ${REQUEST_TIMEOUT_MS} ms:\n  ${unanswered.join("\n  ")}`);
+}
 const endpoints: Record<string, ReturnType<typeof summary>> = {};
 const all: number[] = [];
 let errors = 0;
@@ -178,4 +189,5 @@ console.log(JSON.stringify({
   all: summary(all, errors),
   sent_rpm: Math.round(total / sentSeconds * 60),
   statuses,
+  unanswered: unanswered.length,
 }));

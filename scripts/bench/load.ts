@@ -160,6 +160,11 @@ for (let step = 0; step < Number(values["max-steps"]); step++) {
     report(`    ${name.padEnd(26)} ${fmt(s)}`);
   }
   report(`    ${"all".padEnd(26)} ${fmt(r.all)}`);
+  const refused = Object.entries(result.statuses as Record<string, number>)
+    .filter(([key]) => !/ 2\d\d$/.test(key)).sort();
+  if (refused.length > 0) {
+    report(`    answers other than 2xx: ${refused.map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+  }
   if (r.all.p95_ms >= 200 || r.all.errors > r.all.count * 0.01) break;
   rpm = Math.round(rpm * Number(values.factor));
 }

@@ -87,9 +87,22 @@ async function foldPosture(tx: Sql): Promise<number> {
   return rows.length;
 }
 
-/** SQL that maps a template id (uuid expression) to the target's. */
+/**
+ * SQL that maps a template id (uuid expression) to the target's: an MD5 shaped
+ * as a version-4 UUID (version and variant bits set), so the API's UUID
+ * validation accepts it as it accepts the product's own ids.
+ */
 function remapId(expr: string): string {
-  return `md5(t.instance_id::text || ${expr}::text)::uuid`;
+  return `overlay(overlay(md5(t.instance_id::text || ${expr}::text) placing '4' from 13 for 1)
+          placing '8' from 17 for 1)::uuid`;
+}
+
+/**
+ * A finding's id as the engine derives it (org, instance, check, resource
+ * key), so a later run on a copied instance upserts the copied findings.
+ */
+function findingId(resourceKey: string): string {
+  return `private.analysis_finding_id(t.org_id, t.instance_id, s.check_id, ${resourceKey})`;
 }
 
 /**
@@ -144,11 +157,21 @@ async function copyTable(
 ): Promise<number> {
   const columns = await columnsOf(tx, table);
   const names = columns.map((c) => c.column_name).join(", ");
-  const exprs = columns.map((c) => columnExpression(c, rewrite)).join(", ");
+  // Finding ids are derived, not remapped; a finding result finds its resource
+  // key on the template's finding.
+  const derived: Record<string, Record<string, string>> = {
+    analysis_findings: { id: findingId("s.resource_key") },
+    analysis_finding_results: { finding_id: findingId("tf.resource_key") },
+  };
+  const exprs = columns.map((c) => derived[table]?.[c.column_name] ?? columnExpression(c, rewrite))
+    .join(", ");
+  const join = table === "analysis_finding_results"
+    ? "join public.analysis_findings tf on tf.id = s.finding_id"
+    : "";
   // The template organization holds only the template instance.
   const result = await tx.unsafe(
     `insert into public.${table} (${names}) select ${exprs}
-     from public.${table} s cross join seed_targets t where s.org_id = $1`,
+     from public.${table} s ${join} cross join seed_targets t where s.org_id = $1`,
     [template.orgId],
   );
   return result.count;

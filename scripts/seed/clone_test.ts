@@ -4,6 +4,7 @@
 // ids, timestamps and durations aside, but with every reference checked to
 // point at the matching copied row.
 import assert from "node:assert/strict";
+import { z } from "zod";
 import { createTestDatabase } from "../testing/mod.ts";
 import { instanceRuntime } from "../../shared/instances/mod.ts";
 import { cloneInstances } from "./clone.ts";
@@ -230,4 +231,23 @@ Deno.test("bulk copy: no template id is left in a copied row, and credentials op
     instanceId: targets[0]!.id,
   });
   assert.equal((opened as { username: string }).username, "complianceiq.integration");
+});
+
+Deno.test("bulk copy: every copied id is a UUID the API accepts, and finding ids are the engine's", async () => {
+  // The API validates path and query ids as RFC 9562 UUIDs: an id outside that
+  // shape made a copied finding impossible to open (400 on GET /findings/:id).
+  const ids = await sql<{ id: string }[]>`
+    select id::text from public.analysis_runs where org_id = ${bulkOrg}
+    union all select id::text from public.sync_runs where org_id = ${bulkOrg}
+    union all select id::text from public.jobs where org_id = ${bulkOrg}
+    union all select id::text from public.analysis_findings where org_id = ${bulkOrg}
+    union all select finding_id::text from public.analysis_finding_results where org_id = ${bulkOrg}`;
+  assert.ok(ids.length > 0);
+  const invalid = ids.filter(({ id }) => !z.uuid().safeParse(id).success);
+  assert.deepEqual(invalid, []);
+  const [mismatch] = await sql<{ n: number }[]>`
+    select count(*)::int as n from public.analysis_findings f
+    where f.org_id = ${bulkOrg}
+      and f.id <> private.analysis_finding_id(f.org_id, f.instance_id, f.check_id, f.resource_key)`;
+  assert.equal(mismatch!.n, 0);
 });
