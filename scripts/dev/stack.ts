@@ -14,6 +14,7 @@ import { connectDatabase, type Database } from "../../shared/db/mod.ts";
 import { loadConfig } from "../../shared/env/mod.ts";
 import { type FunctionApp, rateLimiterFor, type Services } from "../../shared/http/mod.ts";
 import { createLogger, type Logger } from "../../shared/log/mod.ts";
+import { TimeLimitError, withinTime } from "../../shared/runtime/time_limit.ts";
 import { verifierFromConfig } from "../../shared/runtime/mod.ts";
 import { createTaskClientFromConfig } from "../../shared/tasks/mod.ts";
 import { type AuthServer, createAuthServer } from "../auth_server/mod.ts";
@@ -326,19 +327,14 @@ export async function boundedCleanup(
   log: Logger,
   limitMs = STOP_PART_MS,
 ): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), limitMs);
-  });
   try {
-    if (await Promise.race([cleanup().then(() => "done" as const), late]) === "late") {
-      log.warn("a part of the stack did not stop in time", {
-        cleanup: cleanup.name || "anonymous",
-        after_ms: limitMs,
-      });
-    }
-  } finally {
-    clearTimeout(timer);
+    await withinTime(cleanup(), limitMs, "stopping a part of the stack");
+  } catch (error) {
+    if (!(error instanceof TimeLimitError)) throw error;
+    log.warn("a part of the stack did not stop in time", {
+      cleanup: cleanup.name || "anonymous",
+      after_ms: limitMs,
+    });
   }
 }
 

@@ -48,6 +48,9 @@ export function createRedisCache(redis: Redis, options: RedisCacheOptions = {}):
   };
 }
 
+/** The most one Redis REST command may take. */
+const REDIS_COMMAND_TIMEOUT_MS = 5_000;
+
 /**
  * The `@upstash/redis` client the configuration asks for, or null when
  * `UPSTASH_REDIS_REST_URL` is not set.
@@ -68,6 +71,8 @@ export function redisFromConfig(config: Config): Redis | null {
     // Values are JSON text we write and parse ourselves, in both cache kinds.
     automaticDeserialization: false,
     enableTelemetry: false,
+    // A command that never answers fails its caller instead of hanging it.
+    signal: () => AbortSignal.timeout(REDIS_COMMAND_TIMEOUT_MS),
   });
 }
 

@@ -57,3 +57,21 @@ Deno.test("redisFromConfig() refuses a URL without a token", () => {
     /UPSTASH_REDIS_REST_TOKEN/,
   );
 });
+
+Deno.test("a Redis REST endpoint that never answers fails the command instead of hanging it", async () => {
+  const release = Promise.withResolvers<void>();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async () => {
+    await release.promise;
+    return Response.json({ result: null });
+  });
+  try {
+    const redis = redisFromConfig(loadConfig({
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${server.addr.port}`,
+      UPSTASH_REDIS_REST_TOKEN: "token",
+    }))!;
+    await assert.rejects(redis.get("key"), /abort|timeout|timed out/i);
+  } finally {
+    release.resolve();
+    await server.shutdown();
+  }
+});

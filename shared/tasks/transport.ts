@@ -1,4 +1,5 @@
 import { Client, QstashError } from "@upstash/qstash";
+import { withinTime } from "../runtime/time_limit.ts";
 import type { TaskMessage } from "./_messages.ts";
 import { traceHeaders } from "../telemetry/mod.ts";
 
@@ -60,6 +61,11 @@ export interface QStashTransportOptions {
   callbackUrl: string;
   /** Retries of the client's own requests to QStash on network errors (default 3). */
   clientRetries?: number;
+  /**
+   * The most one call to QStash may take, its retries included (default 30 s):
+   * a connection that never answers fails the caller instead of hanging it.
+   */
+  callTimeoutMs?: number;
 }
 
 /**
@@ -80,25 +86,34 @@ export function createQStashTransport(options: QStashTransportOptions): TaskTran
     },
   });
   const callbackUrl = options.callbackUrl;
+  const limitMs = options.callTimeoutMs ?? 30_000;
+  const bounded = <T>(what: string, work: Promise<T>) =>
+    withinTime(work, limitMs, `${what} (QStash at ${options.baseUrl})`);
   const notFound = (error: unknown) => error instanceof QstashError && error.status === 404;
 
   return {
     name: "qstash",
     async publish(message) {
-      const response = await client.publishJSON({
-        url: callbackUrl,
-        body: message.body,
-        // Forwarded to the delivery, whose request span then continues this trace.
-        headers: traceHeaders(),
-        retries: message.retries,
-        ...(message.dedupId ? { deduplicationId: message.dedupId } : {}),
-        ...(message.delaySeconds ? { delay: Math.max(0, Math.round(message.delaySeconds)) } : {}),
-      });
+      const response = await bounded(
+        "publishing a task message",
+        client.publishJSON({
+          url: callbackUrl,
+          body: message.body,
+          // Forwarded to the delivery, whose request span then continues this trace.
+          headers: traceHeaders(),
+          retries: message.retries,
+          ...(message.dedupId ? { deduplicationId: message.dedupId } : {}),
+          ...(message.delaySeconds ? { delay: Math.max(0, Math.round(message.delaySeconds)) } : {}),
+        }),
+      );
       return { messageId: response.messageId, deduplicated: response.deduplicated === true };
     },
     async cancel(messageId) {
       try {
-        const { cancelled } = await client.messages.cancel(messageId);
+        const { cancelled } = await bounded(
+          "cancelling a message",
+          client.messages.cancel(messageId),
+        );
         return cancelled > 0;
       } catch (error) {
         if (notFound(error)) return false;
@@ -107,27 +122,33 @@ export function createQStashTransport(options: QStashTransportOptions): TaskTran
     },
     async messageState(messageId) {
       try {
-        await client.messages.get(messageId);
+        await bounded("reading a message", client.messages.get(messageId));
         return "pending";
       } catch (error) {
         if (!notFound(error)) throw error;
       }
-      const dead = await client.dlq.listMessages({ filter: { messageId }, count: 1 });
+      const dead = await bounded(
+        "reading the dead-letter queue",
+        client.dlq.listMessages({ filter: { messageId }, count: 1 }),
+      );
       return dead.messages.some((m) => m.messageId === messageId) ? "dead" : "gone";
     },
     async upsertSchedule(schedule) {
-      await client.schedules.create({
-        scheduleId: schedule.id,
-        destination: callbackUrl,
-        cron: schedule.cron,
-        body: JSON.stringify(schedule.body),
-        headers: { "Content-Type": "application/json" },
-        retries: schedule.retries,
-      });
+      await bounded(
+        "creating a schedule",
+        client.schedules.create({
+          scheduleId: schedule.id,
+          destination: callbackUrl,
+          cron: schedule.cron,
+          body: JSON.stringify(schedule.body),
+          headers: { "Content-Type": "application/json" },
+          retries: schedule.retries,
+        }),
+      );
     },
     async getSchedule(id) {
       try {
-        const s = await client.schedules.get(id);
+        const s = await bounded("reading a schedule", client.schedules.get(id));
         return {
           id: s.scheduleId,
           cron: s.cron,
@@ -142,7 +163,7 @@ export function createQStashTransport(options: QStashTransportOptions): TaskTran
     },
     async removeSchedule(id) {
       try {
-        await client.schedules.delete(id);
+        await bounded("removing a schedule", client.schedules.delete(id));
         return true;
       } catch (error) {
         if (notFound(error)) return false;
