@@ -425,3 +425,41 @@ export async function pagePlanChecker(db: Database): Promise<PagePlanChecker> {
     },
   };
 }
+
+/** A page of a cursor-paged list. */
+export interface CursorPage<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/**
+ * Reads a full page of `limit` rows and the next one through `read`, checking
+ * each page's plans with `checker` (`<label> page 1`, `<label> page 2`), and
+ * that the second page starts after the first.
+ *
+ * @param label names the list in failure messages
+ * @param read reads a page from a cursor (none: the first)
+ * @param options the page size, the scan bound and the checker
+ * @returns both pages
+ */
+export async function twoCheckedPages<T extends { id: string }>(
+  label: string,
+  read: (cursor: string | undefined) => Promise<CursorPage<T>>,
+  options: { limit: number; walkBound: number; checker: PagePlanChecker },
+): Promise<[CursorPage<T>, CursorPage<T>]> {
+  const first = await read(undefined);
+  assert.equal(first.data.length, options.limit, `${label}: a full first page`);
+  options.checker.check(`${label} page 1`, options.walkBound);
+  assert.ok(first.next_cursor, `${label}: a cursor to the next page`);
+  const second = await read(first.next_cursor);
+  assert.equal(second.data.length, options.limit, `${label}: a full second page`);
+  options.checker.check(`${label} page 2`, options.walkBound);
+  const seen = new Set(first.data.map((row) => row.id));
+  assert.ok(!second.data.some((row) => seen.has(row.id)), `${label}: the pages do not overlap`);
+  return [first, second];
+}
+
+/** A list query's `cursor` when there is one (none on the first page). */
+export function cursorOf(cursor: string | undefined): { cursor?: string } {
+  return cursor ? { cursor } : {};
+}

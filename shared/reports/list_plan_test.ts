@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createTestDatabase } from "../../scripts/testing/mod.ts";
 import { buildListShape } from "../../scripts/testing/list_shape.ts";
-import { pagePlanChecker } from "../../scripts/testing/plan_shape.ts";
+import { cursorOf, pagePlanChecker, twoCheckedPages } from "../../scripts/testing/plan_shape.ts";
 import {
   listDefinitions,
   listDeliveries,
@@ -17,18 +17,16 @@ Deno.test("report lists: definitions, exports and deliveries read by index on a 
   const test = await createTestDatabase();
   try {
     const shape = await buildListShape(test.url, ["reports", "jobs"]);
-    const { db, check } = await pagePlanChecker(test.db);
+    const checker = await pagePlanChecker(test.db);
+    const { db, check } = checker;
 
     await t.step("saved reports of an organization with 400: a page and the next", async () => {
-      const first = await listDefinitions(db, shape.claims, shape.bigOrgId, { limit: 50 });
-      assert.equal(first.data.length, 50);
-      check("definitions page 1", 100);
-      const second = await listDefinitions(db, shape.claims, shape.bigOrgId, {
-        limit: 50,
-        cursor: first.next_cursor!,
-      });
-      assert.equal(second.data.length, 50);
-      check("definitions page 2", 100);
+      const [first, second] = await twoCheckedPages(
+        "definitions",
+        (cursor) =>
+          listDefinitions(db, shape.claims, shape.bigOrgId, { limit: 50, ...cursorOf(cursor) }),
+        { limit: 50, walkBound: 100, checker },
+      );
       // The two pages are the first hundred, in the database's own name order.
       const hundred = await listDefinitions(db, shape.claims, shape.bigOrgId, { limit: 100 });
       assert.deepEqual(
