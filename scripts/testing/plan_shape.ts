@@ -434,8 +434,8 @@ export interface CursorPage<T> {
 
 /**
  * Reads a full page of `limit` rows and the next one through `read`, checking
- * each page's plans with `checker` (`<label> page 1`, `<label> page 2`), and
- * that the second page starts after the first.
+ * each page's plans with `checker` (`<label> page 1`, `<label> page 2`), that
+ * each took one statement, and that the second page starts after the first.
  *
  * @param label names the list in failure messages
  * @param read reads a page from a cursor (none: the first)
@@ -449,14 +449,31 @@ export async function twoCheckedPages<T extends { id: string }>(
 ): Promise<[CursorPage<T>, CursorPage<T>]> {
   const first = await read(undefined);
   assert.equal(first.data.length, options.limit, `${label}: a full first page`);
-  options.checker.check(`${label} page 1`, options.walkBound);
+  assertOneStatement(
+    `${label} page 1`,
+    options.checker.check(`${label} page 1`, options.walkBound),
+  );
   assert.ok(first.next_cursor, `${label}: a cursor to the next page`);
   const second = await read(first.next_cursor);
   assert.equal(second.data.length, options.limit, `${label}: a full second page`);
-  options.checker.check(`${label} page 2`, options.walkBound);
+  assertOneStatement(
+    `${label} page 2`,
+    options.checker.check(`${label} page 2`, options.walkBound),
+  );
   const seen = new Set(first.data.map((row) => row.id));
   assert.ok(!second.data.some((row) => seen.has(row.id)), `${label}: the pages do not overlap`);
   return [first, second];
+}
+
+/**
+ * Asserts a page took one statement (the count {@linkcode PagePlanChecker.check}
+ * returns): its permission check, rows and cursor together, no second query.
+ *
+ * @param label names the page in failure messages
+ * @param statements the statements the page ran
+ */
+export function assertOneStatement(label: string, statements: number): void {
+  assert.equal(statements, 1, `${label}: ${statements} statements for one page`);
 }
 
 /** A list query's `cursor` when there is one (none on the first page). */

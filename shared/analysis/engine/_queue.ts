@@ -27,7 +27,7 @@ import type { AnalysisRunTask } from "./task.ts";
 import { catalogVersion } from "./version.ts";
 
 /** The message of a 404 for an instance. */
-const INSTANCE_NOT_FOUND = "Instance not found";
+export const INSTANCE_NOT_FOUND = "Instance not found";
 
 /** The instance a run is for. */
 export interface RunTarget {
