@@ -1,5 +1,5 @@
 // deno task seed:scale [--orgs 100] [--instances 100] [--runs 10] [--users 1000]
-//                      [--large-orgs 2] [--records-per-org 1]
+//                      [--large-orgs 2] [--records-per-org 1] [--parallel 2]
 //
 // Builds seed-scale data on the PostgreSQL server (DATABASE_URL): organizations
 // of users signed up as the auth stand-in signs them up (all sign in with
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     users: { type: "string", default: "1000" },
     "large-orgs": { type: "string", default: "2" },
     "records-per-org": { type: "string", default: "1" },
+    parallel: { type: "string", default: "2" },
   },
 });
 const orgs = positive("orgs", 1000);
@@ -45,6 +46,11 @@ const runs = positive("runs", 50);
 const users = positive("users", 100_000);
 const largeOrgs = Math.min(orgs, Number(values["large-orgs"]));
 const recordsPerOrg = Number(values["records-per-org"]);
+// Copies of ten organizations run side by side, each in its own transaction:
+// one copy keeps one Postgres backend (one core) busy.
+const parallel = positive("parallel", 8);
+type Owner = { orgId: string; ownerId: string };
+type Runtime = Awaited<ReturnType<typeof instanceRuntime>>;
 const SMALL: InstanceProfile = { users: 40, changes: 40, incidents: 40 };
 const LARGE: InstanceProfile = { users: 2000, changes: 400, incidents: 400 };
 const ROLES = ["admin", "analyst", "analyst", "auditor", "viewer"];
@@ -71,7 +77,7 @@ if (!url) {
     await migrator.end();
   }
 }
-const db = connectDatabase(url, { max: 4 });
+const db = connectDatabase(url, { max: Math.max(4, parallel + 1) });
 const began = performance.now();
 const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
   const started = performance.now();
@@ -113,7 +119,10 @@ say(
 await db.close();
 Deno.exit(0);
 
-function positive(name: "orgs" | "instances" | "runs" | "users", max: number): number {
+function positive(
+  name: "orgs" | "instances" | "runs" | "users" | "parallel",
+  max: number,
+): number {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < 1 || n > max) {
     // deno-lint-ignore no-console
@@ -154,8 +163,8 @@ async function deleteSeed(db: Database): Promise<void> {
 }
 
 /** Owners sign up (the trigger creates each organization); the others join with a role. */
-async function createOrganizations(db: Database): Promise<{ orgId: string; ownerId: string }[]> {
-  const owners: { orgId: string; ownerId: string }[] = [];
+async function createOrganizations(db: Database): Promise<Owner[]> {
+  const owners: Owner[] = [];
   for (let i = 1; i <= orgs; i++) {
     const n = String(i).padStart(3, "0");
     const owner = await signUp(db, {
@@ -199,53 +208,68 @@ async function createOrganizations(db: Database): Promise<{ orgId: string; owner
   return owners;
 }
 
-/** Instances for every organization, copied from the templates ten organizations at a time. */
-async function copyAll(owners: { orgId: string; ownerId: string }[]): Promise<void> {
+/**
+ * Instances for every organization, copied from the templates ten
+ * organizations per transaction, `--parallel` transactions at a time.
+ */
+async function copyAll(owners: Owner[]): Promise<void> {
   const runtime = await instanceRuntime();
-  const totals: Record<string, number> = {};
-  for (let from = 0; from < owners.length; from += 10) {
-    const batch = owners.slice(from, from + 10);
-    for (
-      const [tpl, group] of [
-        [large, batch.filter((_, i) => from + i < largeOrgs)],
-        [small, batch.filter((_, i) => from + i >= largeOrgs)],
-      ] as const
-    ) {
-      if (!tpl || group.length === 0) continue;
-      const rows: Record<string, unknown>[] = [];
-      for (const o of group) {
-        for (let k = 1; k <= perOrg; k++) {
-          const id = crypto.randomUUID();
-          const credentials = await runtime.keyring.seal(
-            {
-              type: "basic",
-              username: "complianceiq.integration",
-              password: "integration-password",
-            },
-            { orgId: o.orgId, instanceId: id },
-          );
-          rows.push({
-            n: k,
-            org_id: o.orgId,
-            owner_id: o.ownerId,
-            instance_id: id,
-            name: `Instance ${String(k).padStart(3, "0")}`,
-            credentials,
-            records: k <= recordsPerOrg,
-          });
-        }
-      }
-      await db.sql.begin(async (tx) => {
-        await tx`create temp table seed_targets (n int, org_id uuid, owner_id uuid,
-                 instance_id uuid, name text, credentials jsonb, records boolean) on commit drop`;
-        await tx`insert into seed_targets select * from jsonb_populate_recordset(
-                 null::seed_targets, ${tx.json(rows as never)})`;
-        const counts = await cloneInstances(tx, tpl);
-        for (const [table, n] of Object.entries(counts)) totals[table] = (totals[table] ?? 0) + n;
+  const starts = owners.map((_, i) => i).filter((i) => i % 10 === 0);
+  const worker = async () => {
+    for (let from = starts.shift(); from !== undefined; from = starts.shift()) {
+      await copyBatch(runtime, owners, from);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+async function copyBatch(runtime: Runtime, owners: Owner[], from: number): Promise<void> {
+  const started = performance.now();
+  const batch = owners.slice(from, from + 10);
+  for (
+    const [tpl, group] of [
+      [large, batch.filter((_, i) => from + i < largeOrgs)],
+      [small, batch.filter((_, i) => from + i >= largeOrgs)],
+    ] as const
+  ) {
+    if (!tpl || group.length === 0) continue;
+    const rows = await targetRows(runtime, group);
+    await db.sql.begin(async (tx) => {
+      await tx`create temp table seed_targets (n int, org_id uuid, owner_id uuid,
+               instance_id uuid, name text, credentials jsonb, records boolean) on commit drop`;
+      await tx`insert into seed_targets select * from jsonb_populate_recordset(
+               null::seed_targets, ${tx.json(rows as never)})`;
+      await cloneInstances(tx, tpl);
+    });
+  }
+  say(
+    `    organizations ${from + 1}–${from + batch.length} copied in ` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+}
+
+/** One row per instance to create, with its credentials sealed for it. */
+async function targetRows(runtime: Runtime, group: Owner[]): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const o of group) {
+    for (let k = 1; k <= perOrg; k++) {
+      const id = crypto.randomUUID();
+      const credentials = await runtime.keyring.seal(
+        { type: "basic", username: "complianceiq.integration", password: "integration-password" },
+        { orgId: o.orgId, instanceId: id },
+      );
+      rows.push({
+        n: k,
+        org_id: o.orgId,
+        owner_id: o.ownerId,
+        instance_id: id,
+        name: `Instance ${String(k).padStart(3, "0")}`,
+        credentials,
+        records: k <= recordsPerOrg,
       });
     }
-    say(`    organizations ${from + 1}–${from + batch.length} copied`);
   }
+  return rows;
 }
 
 async function printCounts(db: Database): Promise<void> {
