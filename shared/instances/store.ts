@@ -1,7 +1,7 @@
-import { readPage, type Tx } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { cursorTimestamp, decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
 import type { HealthReport } from "./connect.ts";
 import type { AuthType, CredentialsEnvelope } from "./credentials.ts";
@@ -164,29 +164,34 @@ function selectInstances(tx: Tx, where: ReturnType<Tx>, limit?: number) {
  * sync (any member). Names are unique in an organization, so the name alone
  * is the cursor.
  *
- * @param tx a tenant transaction
+ * @param db the database
+ * @param claims the caller
  * @param orgId the organization
  * @param page size and the cursor from the previous page
  * @throws {HttpError} 404 when the caller is not a member; 400 `invalid_cursor`
  */
 export async function listInstances(
-  tx: Tx,
+  db: Database,
+  claims: TenantClaims,
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: InstanceView[]; next_cursor: string | null }> {
   const after = page.cursor
     ? decodeCursor(page.cursor, ([name]) => typeof name === "string" ? name : null)
     : null;
-  await requirePermission(tx, orgId, "instances.read");
   // In name order off the unique (org_id, name) index; each instance's last and
   // active sync off its newest syncs, never a sort of its whole history.
-  const rows = await readPage(
-    tx,
-    selectInstances(
-      tx,
-      after === null ? tx`i.org_id = ${orgId}` : tx`i.org_id = ${orgId} and i.name > ${after}`,
-      page.limit + 1,
-    ),
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId },
+    "instances.read",
+    (tx) =>
+      selectInstances(
+        tx,
+        after === null ? tx`i.org_id = ${orgId}` : tx`i.org_id = ${orgId} and i.name > ${after}`,
+        page.limit + 1,
+      ),
   );
   const more = rows.length > page.limit;
   const data = rows.slice(0, page.limit).map(toView);
@@ -370,17 +375,21 @@ export async function storeSchedule(
     where id = ${id}`;
 }
 
-/**
- * A page of the instance's sync runs, newest first.
- *
- * @param tx a tenant transaction
- * @param id the instance
- * @param page size and the cursor of the previous page
- */
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * A page of the instance's sync runs, newest first, in one statement (any
+ * member of its organization).
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param id the instance
+ * @param page size and the cursor of the previous page
+ * @throws {HttpError} 404 when the instance is not the caller's; 400 `invalid_cursor`
+ */
 export async function listSyncRuns(
-  tx: Tx,
+  db: Database,
+  claims: TenantClaims,
   id: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: SyncRunSummary[]; next_cursor: string | null }> {
@@ -393,14 +402,18 @@ export async function listSyncRuns(
       },
     )
     : null;
-  const rows = await readPage(
-    tx,
-    tx<SyncRunSummary[]>`
-      select ${RUN_COLUMNS(tx)} from public.sync_runs r
-      where r.instance_id = ${id}
-        ${after ? tx`and (r.created_at, r.id) < (${after.at}, ${after.id})` : tx``}
-      order by r.created_at desc, r.id desc
-      limit ${page.limit + 1}`,
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { instanceId: id, notFound: INSTANCE_NOT_FOUND },
+    "instances.read",
+    (tx) =>
+      tx<SyncRunSummary[]>`
+        select ${RUN_COLUMNS(tx)} from public.sync_runs r
+        where r.instance_id = ${id}
+          ${after ? tx`and (r.created_at, r.id) < (${after.at}, ${after.id})` : tx``}
+        order by r.created_at desc, r.id desc
+        limit ${page.limit + 1}`,
   );
   const more = rows.length > page.limit;
   const data = rows.slice(0, page.limit).map((r) => normalizeRun(r)!);

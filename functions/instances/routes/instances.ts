@@ -32,10 +32,7 @@ export function instancesRoutes(services: Services) {
         200: { description: "A page of instances, by name", schema: pageOf(instanceSchema) },
       },
     }, async (c, { query }) => {
-      const page = await services.db.asTenant(
-        c.get("claims"),
-        (tx) => listInstances(tx, query.org_id, query),
-      );
+      const page = await listInstances(services.db, c.get("claims"), query.org_id, query);
       return c.json(page);
     })
     .on({

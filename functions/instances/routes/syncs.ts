@@ -57,10 +57,7 @@ export function syncRoutes(services: Services) {
       query: listSyncsQuerySchema,
       responses: { 200: { description: "A page of runs", schema: pageOf(syncRunSummarySchema) } },
     }, async (c, { params, query }) => {
-      const result = await services.db.asTenant(c.get("claims"), async (tx) => {
-        await authorizeInstance(tx, params.id, "instances.read");
-        return await listSyncRuns(tx, params.id, query);
-      });
+      const result = await listSyncRuns(services.db, c.get("claims"), params.id, query);
       return c.json(result);
     })
     .on({
