@@ -5,7 +5,12 @@
 import assert from "node:assert/strict";
 import { createTestDatabase } from "../../scripts/testing/mod.ts";
 import { buildListShape } from "../../scripts/testing/list_shape.ts";
-import { cursorOf, pagePlanChecker, twoCheckedPages } from "../../scripts/testing/plan_shape.ts";
+import {
+  assertOneStatement,
+  cursorOf,
+  pagePlanChecker,
+  twoCheckedPages,
+} from "../../scripts/testing/plan_shape.ts";
 import { listRuns } from "./engine/runs.ts";
 import { listSuppressions, listSuppressionsQuerySchema } from "./findings/suppressions.ts";
 
@@ -43,7 +48,8 @@ Deno.test("analysis lists: runs and suppressions read a page by index on a seed-
             listSuppressionsQuerySchema.parse({ org_id: shape.bigOrgId, ...params }),
           );
           assert.ok(rows.length > 0);
-          check(`suppressions ${JSON.stringify(params)}`, 2_000);
+          const label = `suppressions ${JSON.stringify(params)}`;
+          assertOneStatement(label, check(label, 2_000));
         }
       },
     );

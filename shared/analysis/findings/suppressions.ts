@@ -8,9 +8,9 @@
  */
 
 import { z } from "zod";
-import { type Database, readPage, type TenantClaims } from "../../db/mod.ts";
+import type { Database, TenantClaims } from "../../db/mod.ts";
 import { HttpError } from "../../http/errors.ts";
-import { requirePermission } from "../../organizations/mod.ts";
+import { readGuardedPage, requirePermission } from "../../organizations/mod.ts";
 import { loadOrgChecks } from "../org_checks.ts";
 import { SUPPRESSION_PAGE_SELECT, SUPPRESSION_SELECT, type SuppressionView } from "./findings.ts";
 
@@ -155,22 +155,25 @@ export async function listSuppressions(
   claims: TenantClaims,
   query: z.output<typeof listSuppressionsQuerySchema>,
 ): Promise<SuppressionView[]> {
-  return await db.asTenant(claims, async (tx) => {
-    await requirePermission(tx, query.org_id, "suppressions.read");
-    const rows = await readPage(
-      tx,
-      tx.unsafe(
-        `select ${SUPPRESSION_PAGE_SELECT} from public.analysis_suppressions s
-       where s.org_id = $1::uuid
-         and ($2::uuid is null or s.instance_id = $2::uuid or s.scope = 'check_org')
-         and ($3::text is null or s.check_id = $3::text)
-         and ($4::text = 'all' or ($4::text = 'true') = (s.revoked_at is null and (s.expires_at is null or s.expires_at > now())))
-       order by s.created_at desc limit 500`,
-        [query.org_id, query.instance_id ?? null, query.check_id ?? null, query.active] as never[],
-      ),
-    );
-    return rows as unknown as SuppressionView[];
-  });
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId: query.org_id },
+    "suppressions.read",
+    (tx) =>
+      tx`select ${tx.unsafe(SUPPRESSION_PAGE_SELECT)} from public.analysis_suppressions s
+         where s.org_id = ${query.org_id}::uuid
+           and (${query.instance_id ?? null}::uuid is null or s.instance_id = ${
+        query.instance_id ?? null
+      }::uuid or s.scope = 'check_org')
+           and (${query.check_id ?? null}::text is null or s.check_id = ${
+        query.check_id ?? null
+      }::text)
+           and (${query.active}::text = 'all' or (${query.active}::text = 'true') =
+                (s.revoked_at is null and (s.expires_at is null or s.expires_at > now())))
+         order by s.created_at desc limit 500`,
+  );
+  return rows as unknown as SuppressionView[];
 }
 
 /**
