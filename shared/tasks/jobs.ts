@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Database, TenantClaims } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { PAGE_PLANNER, readGuardedPage } from "../organizations/mod.ts";
 import { type Job, JOB_COLUMNS, normalize } from "./_jobs.ts";
 
 /** Query string of `GET /tasks/jobs`. */
@@ -37,14 +37,13 @@ export async function listJobs(
   query: z.output<typeof listJobsQuerySchema>,
 ): Promise<JobPage> {
   const [afterMicros, afterId] = query.cursor ? query.cursor.split("_") : [null, null];
-  const rows = await db.asTenant(claims, async (tx) => {
-    if (claims.ciq_actor !== "worker") await requirePermission(tx, query.org_id, "jobs.read");
-    const statuses = query.status === "active"
-      ? ["queued", "running"]
-      : query.status
-      ? [query.status]
-      : null;
-    return await tx<(Job & { cursor_micros: string })[]>`
+  const statuses = query.status === "active"
+    ? ["queued", "running"]
+    : query.status
+    ? [query.status]
+    : null;
+  const pageStatement = (tx: Tx) =>
+    tx<(Job & { cursor_micros: string })[]>`
       select ${tx(JOB_COLUMNS)},
              (extract(epoch from created_at) * 1000000)::bigint::text as cursor_micros
       from public.jobs
@@ -57,7 +56,11 @@ export async function listJobs(
                                  ${afterId}::uuid))
       order by created_at desc, id desc
       limit ${query.limit + 1}`;
-  });
+  // Server work (worker claims) lists its organization's jobs without a role.
+  const rows = claims.ciq_actor === "worker"
+    ? await db.readAsTenant(claims, pageStatement, PAGE_PLANNER)
+    : (await readGuardedPage(db, claims, { orgId: query.org_id }, "jobs.read", pageStatement))
+      .rows;
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createTestDatabase } from "../../scripts/testing/mod.ts";
 import { buildListShape } from "../../scripts/testing/list_shape.ts";
-import { pagePlanChecker } from "../../scripts/testing/plan_shape.ts";
+import { assertOneStatement, pagePlanChecker } from "../../scripts/testing/plan_shape.ts";
 import { listJobs, listJobsQuerySchema } from "./jobs.ts";
 
 Deno.test("jobs list: every filter reads a page by index on a seed-scale shape", async (t) => {
@@ -24,11 +24,12 @@ Deno.test("jobs list: every filter reads a page by index on a seed-scale shape",
       await t.step(`jobs ${JSON.stringify(params)}: first page and the next`, async () => {
         const query = listJobsQuerySchema.parse({ org_id: shape.bigOrgId, limit: "20", ...params });
         const first = await listJobs(db, shape.claims, query);
-        check(`jobs ${JSON.stringify(params)} page 1`, 200);
+        const label = `jobs ${JSON.stringify(params)}`;
+        assertOneStatement(`${label} page 1`, check(`${label} page 1`, 200));
         if (!first.next_cursor) return;
         const second = await listJobs(db, shape.claims, { ...query, cursor: first.next_cursor });
         assert.ok(second.data.length > 0);
-        check(`jobs ${JSON.stringify(params)} page 2`, 200);
+        assertOneStatement(`${label} page 2`, check(`${label} page 2`, 200));
       });
     }
   } finally {
