@@ -1,6 +1,6 @@
 // Open-loop load generator, run as its own process by `deno task bench load`.
 // Usage: deno run -A _open_loop.ts <spec.json>
-//   {"base", "rpm", "seconds", "vus": [{token, ip, orgId, instances, canWrite}]}
+//   {"base", "rpm", "seconds", "writeEvery", "vus": [{token, ip, orgId, instances, canWrite}]}
 // Request i is due at start + i·60000/rpm ms whatever the answers before it
 // (a fixed schedule, not closed-loop); each goes to the next virtual user in
 // turn, which takes the next step of its journey. Latency is measured from the
@@ -29,6 +29,8 @@ const spec = JSON.parse(await Deno.readTextFile(Deno.args[0]!)) as {
   base: string;
   rpm: number;
   seconds: number;
+  /** One visit in this many starts a run or an export (0: never). */
+  writeEvery: number;
   vus: Omit<Vu, "step" | "journeys" | "instance" | "cursor" | "findingId">[];
 };
 const fn = `${spec.base}/functions/v1`;
@@ -71,11 +73,13 @@ const JOURNEY: Step[] = [
   { name: "GET runs", request: (vu) => ({ path: `/analysis/runs?instance_id=${vu.instance}` }) },
   {
     name: "POST run / export",
-    // One visit in 25 by someone allowed to: start a run or generate an export, in turn.
+    // One visit in `writeEvery` by someone allowed to: start a run or generate
+    // an export, in turn.
     request: (vu) => {
-      if (!vu.canWrite || vu.journeys % 25 !== 0) return null;
+      const every = spec.writeEvery;
+      if (!vu.canWrite || every <= 0 || vu.journeys % every !== 0) return null;
       const instance = vu.instances[0]!; // the instance whose records were synced
-      return (vu.journeys / 25) % 2 === 0
+      return (vu.journeys / every) % 2 === 0
         ? { path: "/analysis/runs", method: "POST", body: { instance_id: instance } }
         : {
           path: "/reports/exports",

@@ -1,5 +1,5 @@
 // deno task bench load [--seconds 30] [--users 1000] [--start-rpm 10000] [--factor 1.5]
-//                      [--max-steps 6] [--pool 10]
+//                      [--max-steps 6] [--write-every 25]
 //
 // Open-loop load test of the dev stack (scripts/dev/stack.ts: every function,
 // the auth stand-in and the QStash stand-in in one server process) on the
@@ -8,7 +8,8 @@
 // auth stand-in with their password; then requests arrive on a fixed schedule
 // (_open_loop.ts, its own process), each the next step of a user's visit:
 // dashboard, instances, findings (filtered, a second page, one finding), runs,
-// and now and then a run started or an export generated. First at 10,000
+// and now and then a run started or an export generated (one visit in
+// --write-every by a user allowed to; 0: reads only). First at 10,000
 // req/min, then ×1.5 per step while p95 stays under 200 ms. Reported per
 // endpoint: p50/p95/p99 and errors; the CPU seconds of the server process and
 // of the database's backends (/proc/<pid>/stat); and, as the baseline measured
@@ -27,9 +28,15 @@ const { values } = parseArgs({
     "start-rpm": { type: "string", default: "10000" },
     factor: { type: "string", default: "1.5" },
     "max-steps": { type: "string", default: "6" },
+    "write-every": { type: "string", default: "25" },
   },
 });
 const seconds = Number(values.seconds);
+const writeEvery = Number(values["write-every"]);
+if (!Number.isInteger(writeEvery) || writeEvery < 0) {
+  report("--write-every must be a whole number (0: no runs or exports started)");
+  Deno.exit(2);
+}
 const url = Deno.env.get("DATABASE_URL");
 if (!url) {
   report("bench load needs DATABASE_URL: the PostgreSQL database `deno task seed:scale` built");
@@ -131,7 +138,10 @@ const specFile = await Deno.makeTempFile({ suffix: ".json" });
 const steps: StepResult[] = [];
 let rpm = Number(values["start-rpm"]);
 for (let step = 0; step < Number(values["max-steps"]); step++) {
-  await Deno.writeTextFile(specFile, JSON.stringify({ base: server.url, rpm, seconds, vus }));
+  await Deno.writeTextFile(
+    specFile,
+    JSON.stringify({ base: server.url, rpm, seconds, vus, writeEvery }),
+  );
   const before = await cpuSeconds();
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./_open_loop.ts", import.meta.url).pathname, specFile],
@@ -197,6 +207,7 @@ report(JSON.stringify({
   select1_rpm: select1Rpm,
   ratio: +(sustained / select1Rpm).toFixed(3),
   virtual_users: vus.length,
+  write_every: writeEvery,
   organizations: orgCount,
   steps: steps.map((s) => ({
     rpm: s.rpm,
