@@ -96,6 +96,18 @@ Deno.test("POST /instances adds an instance, tests it, and never echoes credenti
   assert.ok(!JSON.stringify(instance).includes(PASSWORD));
 });
 
+Deno.test("the list leaves out each instance's per-table access; the instance itself has it", async () => {
+  const { owner, instance } = await orgWithInstance();
+  const list = await call(owner.token, "GET", `?org_id=${owner.orgId}`);
+  assert.equal(list.status, 200, JSON.stringify(list.body));
+  const listed = list.body.data.find((i: { id: string }) => i.id === instance.id);
+  assert.equal(listed.last_health.status, "healthy");
+  assert.equal(typeof listed.last_health.latency_ms, "number");
+  assert.equal(listed.last_health.tables, undefined);
+  const one = await call(owner.token, "GET", `/${instance.id}`);
+  assert.ok(one.body.data.last_health.tables.length > 10);
+});
+
 Deno.test("adding an instance starts its first sync and the analysis after it, without another click", async (t) => {
   const owner = await auth.createUser(tdb.db, {
     orgName: `Org ${crypto.randomUUID().slice(0, 6)}`,

@@ -66,7 +66,9 @@ export const instanceSchema = z.object({
   status: z.enum(["pending", "healthy", "degraded", "unreachable", "auth_failed"]),
   build_tag: z.string().nullable(),
   last_health_check_at: timestamp.nullable(),
-  last_health: healthReportSchema.nullable(),
+  /** The last connection test's report; a list leaves out `tables` (GET /instances/:id has them). */
+  last_health: healthReportSchema.extend({ tables: healthReportSchema.shape.tables.optional() })
+    .nullable(),
   schedule: z.object({
     cron: z.string(),
     timezone: z.string(),

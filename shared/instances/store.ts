@@ -66,8 +66,8 @@ export interface InstanceView {
   status: InstanceStatus;
   build_tag: string | null;
   last_health_check_at: Date | null;
-  /** The last connection test's report, if any. */
-  last_health: HealthReport | null;
+  /** The last connection test's report, if any (in a list, without `tables`). */
+  last_health: (Omit<HealthReport, "tables"> & { tables?: HealthReport["tables"] }) | null;
   schedule: (SyncSchedule & { next_runs: Date[]; next_sync_at: Date | null }) | null;
   last_sync_at: Date | null;
   last_sync_status: "succeeded" | "partial" | "failed" | null;
@@ -139,10 +139,16 @@ function normalizeRun(run: SyncRunSummary | null): SyncRunSummary | null {
   };
 }
 
+/**
+ * Instances with their last and active sync. A list (`limit` given) leaves out
+ * the per-table access of the last connection test (`last_health.tables`,
+ * about 2 KB an instance: two thirds of a list's bytes); one instance has it.
+ */
 function selectInstances(tx: Tx, where: ReturnType<Tx>, limit?: number) {
+  const health = limit === undefined ? tx`i.last_health` : tx`i.last_health - 'tables'`;
   return tx<InstanceRow[]>`
     select i.id, i.org_id, i.name, i.url, i.auth_type, i.status, i.build_tag,
-           i.last_health_check_at, i.last_health, i.sync_cron, i.next_sync_at, i.last_sync_at,
+           i.last_health_check_at, ${health} as last_health, i.sync_cron, i.next_sync_at, i.last_sync_at,
            i.last_sync_status, i.created_by, i.created_at, i.updated_at,
            (select to_jsonb(x) from (select ${RUN_COLUMNS(tx)} from public.sync_runs r
               where r.instance_id = i.id and r.status not in ('queued', 'running')
