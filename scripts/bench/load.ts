@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { loadTest, report } from "./_harness.ts";
+import { type CpuProfile, timeByModule } from "./_cpu_profile.ts";
 import { SEED_EMAIL_DOMAIN, SEED_PASSWORD } from "../seed/template.ts";
 
 const { values } = parseArgs({
@@ -59,7 +60,15 @@ if (users.length === 0) {
 
 // ------------------------------------------------------------------ server
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", new URL("./_load_server.ts", import.meta.url).pathname],
+  args: [
+    "run",
+    "-A",
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server process, written when it stops.
+    ...(Deno.env.get("BENCH_CPU_PROF")
+      ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_CPU_PROF")}`]
+      : []),
+    new URL("./_load_server.ts", import.meta.url).pathname,
+  ],
   env: { DATABASE_URL: url },
   stdout: "piped",
   stderr: "inherit",
@@ -136,6 +145,7 @@ interface StepResult {
 }
 const specFile = await Deno.makeTempFile({ suffix: ".json" });
 const steps: StepResult[] = [];
+const windows: [number, number][] = [];
 let rpm = Number(values["start-rpm"]);
 for (let step = 0; step < Number(values["max-steps"]); step++) {
   await Deno.writeTextFile(
@@ -143,12 +153,15 @@ for (let step = 0; step < Number(values["max-steps"]); step++) {
     JSON.stringify({ base: server.url, rpm, seconds, vus, writeEvery }),
   );
   const before = await cpuSeconds();
+  const window: [number, number] = [uptimeMicros(), 0];
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./_open_loop.ts", import.meta.url).pathname, specFile],
     stdout: "piped",
     stderr: "inherit",
   }).output();
   const after = await cpuSeconds();
+  window[1] = uptimeMicros();
+  windows.push(window);
   const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
   const r: StepResult = {
     rpm,
@@ -186,6 +199,7 @@ await child.status;
 clearTimeout(killer);
 await sql.end();
 await Deno.remove(specFile);
+await reportProfile();
 const first = steps[0]!;
 const sustained = steps.filter((s) => s.all.p95_ms < 200 && s.all.errors <= s.all.count * 0.01)
   .map((s) => s.sent_rpm).reduce((a, b) => Math.max(a, b), 0);
@@ -237,6 +251,28 @@ function summary(latencies: number[], errors: number): Summary {
 function fmt(s: Summary): string {
   return `${String(s.count).padStart(6)} req  p50 ${s.p50_ms} ms  p95 ${s.p95_ms} ms  ` +
     `p99 ${s.p99_ms} ms  errors ${s.errors}`;
+}
+
+/** V8's sample clock: microseconds since boot (`/proc/uptime`). */
+function uptimeMicros(): number {
+  return Number(Deno.readTextFileSync("/proc/uptime").split(" ")[0]) * 1_000_000;
+}
+
+/** With BENCH_CPU_PROF: where the server's CPU went during the steps, by module. */
+async function reportProfile(): Promise<void> {
+  const dir = Deno.env.get("BENCH_CPU_PROF");
+  if (!dir) return;
+  const files = [...Deno.readDirSync(dir)].filter((f) => f.name.endsWith(".cpuprofile"))
+    .map((f) => ({ path: `${dir}/${f.name}`, at: Deno.statSync(`${dir}/${f.name}`).mtime! }))
+    .sort((a, b) => b.at.getTime() - a.at.getTime());
+  if (!files[0]) return report(`  no CPU profile was written to ${dir}`);
+  const profile = JSON.parse(await Deno.readTextFile(files[0].path)) as CpuProfile;
+  report(`\n  server CPU during the steps by module (${files[0].path}):`);
+  for (const m of timeByModule(profile, windows).slice(0, 15)) {
+    report(
+      `    ${(m.share * 100).toFixed(1).padStart(5)}%  ${String(m.ms).padStart(8)} ms  ${m.module}`,
+    );
+  }
 }
 
 function loadAverage(): string {
