@@ -1,7 +1,13 @@
 import { z } from "zod";
 import type { Cache } from "../cache/mod.ts";
-import type { Database, TenantClaims, Tx } from "../db/mod.ts";
-import { decodeNewestFirst, keysetPage, newestFirst } from "../db/keyset.ts";
+import {
+  type Database,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type TenantClaims,
+  type Tx,
+} from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import { generateApiKey } from "./format.ts";

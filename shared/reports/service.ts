@@ -8,8 +8,7 @@
  */
 
 import { z } from "zod";
-import type { Database, TenantClaims, Tx } from "../db/mod.ts";
-import { decodeKeyset, keysetPage } from "../db/keyset.ts";
+import { type Database, decodeKeyset, keysetPage, type TenantClaims, type Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { readGuardedPage, requirePermission } from "../organizations/mod.ts";

@@ -7,8 +7,14 @@
  */
 
 import { z } from "zod";
-import type { Database, TenantClaims, Tx } from "../db/mod.ts";
-import { decodeNewestFirst, keysetPage, newestFirst } from "../db/keyset.ts";
+import {
+  type Database,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type TenantClaims,
+  type Tx,
+} from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
