@@ -1,10 +1,15 @@
 import { z } from "zod";
 import type { Cache } from "../cache/mod.ts";
-import type { Database, TenantClaims, Tx } from "../db/mod.ts";
-import { readPage } from "../db/mod.ts";
-import { cursorInstantText, decodeCursor, encodeCursor } from "../http/cursor.ts";
+import {
+  type Database,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type TenantClaims,
+  type Tx,
+} from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import { generateApiKey } from "./format.ts";
 import { apiKeyCallsOn } from "./usage.ts";
 
@@ -58,8 +63,6 @@ interface ApiKeyRow {
 
 const NOT_FOUND = "API key not found";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const KEY_COLUMNS = (tx: Tx) =>
   tx`k.id, k.org_id, k.name, k.role, k.prefix, k.created_by,
      (select p.email from public.profiles p where p.id = k.created_by) as created_by_email,
@@ -110,38 +113,26 @@ export async function listApiKeys(
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: ApiKey[]; next_cursor: string | null }> {
-  const after = page.cursor
-    ? decodeCursor(page.cursor, ([at, id]) => {
-      const exact = cursorInstantText(at);
-      return exact && typeof id === "string" && UUID.test(id) ? { at: exact, id } : null;
-    })
-    : null;
-  const rows = await services.db.asTenant(claims, async (tx) => {
-    await requirePermission(tx, orgId, "api_keys.read");
-    // Newest first off the (org_id, created_at desc) index, revoked ones included.
-    return await readPage(
-      tx,
-      tx<(ApiKeyRow & { cursor_at: string })[]>`
-        select ${KEY_COLUMNS(tx)},
-               to_char(k.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+  const after = decodeNewestFirst(page.cursor);
+  // Newest first off the (org_id, created_at desc) index, revoked ones included.
+  const { rows } = await readGuardedPage(
+    services.db,
+    claims,
+    { orgId },
+    "api_keys.read",
+    (tx) => {
+      const keyset = newestFirst(tx, "k", after);
+      return tx<(ApiKeyRow & { cursor_key: string })[]>`
+        select ${KEY_COLUMNS(tx)}, ${keyset.cursorKey}
         from public.api_keys k
-        where k.org_id = ${orgId}
-          ${
-        after ? tx`and (k.created_at, k.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : tx``
-      }
-        order by k.created_at desc, k.id desc
-        limit ${page.limit + 1}`,
-    );
-  });
-  const more = rows.length > page.limit;
-  const pageRows = rows.slice(0, page.limit);
+        where k.org_id = ${orgId} ${keyset.after}
+        ${keyset.orderBy}
+        limit ${page.limit + 1}`;
+    },
+  );
+  const { rows: pageRows, next_cursor } = keysetPage(rows, page.limit);
   const calls = await apiKeyCallsOn(services.cache, pageRows.map((r) => r.id));
-  const data = pageRows.map((row) => toApiKey(row, calls.get(row.id) ?? 0));
-  const last = pageRows.at(-1);
-  return {
-    data,
-    next_cursor: more && last ? encodeCursor([last.cursor_at, last.id]) : null,
-  };
+  return { data: pageRows.map((row) => toApiKey(row, calls.get(row.id) ?? 0)), next_cursor };
 }
 
 /**

@@ -1,10 +1,10 @@
 // Reads of the audit trail, always inside a tenant transaction: row-level
 // security admits auditors and above of the organization, and each function
 // checks `audit.read` first for a clear 403.
-import { readPage, type Tx } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import { auditChainStart } from "./retention.ts";
 import type {
   AuditEntry,
@@ -68,27 +68,34 @@ function where(tx: Tx, f: AuditFilter) {
 }
 
 /**
- * One page of entries, newest first (keyset on the chain's sequence).
+ * One page of entries, newest first (keyset on the chain's sequence), in one
+ * statement with the caller's role check.
  *
- * @param tx a tenant transaction
+ * @param db the database
+ * @param claims the caller
  * @param query filters, page size and cursor
+ * @throws {HttpError} 404 when the caller is not a member, 403 below `audit.read`
  */
 export async function listAuditEntries(
-  tx: Tx,
+  db: Database,
+  claims: TenantClaims,
   query: AuditListQuery,
 ): Promise<{ data: AuditEntry[]; next_cursor: string | null }> {
-  await requirePermission(tx, query.org_id, "audit.read");
   const before = query.cursor
     ? decodeCursor(query.cursor, ([seq]) => typeof seq === "number" ? seq : null)
     : null;
-  const rows = await readPage(
-    tx,
-    tx<EntryRow[]>`
-      select ${ENTRY_COLUMNS(tx)}
-      from public.audit_log l
-      where ${where(tx, query)} ${before !== null ? tx`and l.seq < ${before}` : tx``}
-      order by l.seq desc
-      limit ${query.limit + 1}`,
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId: query.org_id },
+    "audit.read",
+    (tx) =>
+      tx<EntryRow[]>`
+        select ${ENTRY_COLUMNS(tx)}
+        from public.audit_log l
+        where ${where(tx, query)} ${before !== null ? tx`and l.seq < ${before}` : tx``}
+        order by l.seq desc
+        limit ${query.limit + 1}`,
   );
   const page = rows.slice(0, query.limit).map(toEntry);
   const last = page.at(-1);

@@ -15,3 +15,5 @@ export {
 } from "./request_context.ts";
 export type { ActorKind, RequestContext } from "./request_context.ts";
 export { readPage } from "./page.ts";
+export { decodeKeyset, decodeNewestFirst, keysetPage, newestFirst } from "./keyset.ts";
+export type { Keyset } from "./keyset.ts";

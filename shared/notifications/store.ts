@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { readPage, type Tx } from "../db/mod.ts";
+import type { Database, TenantClaims, Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import { checkWebhookUrl, generateWebhookSecret, WebhookUrlError } from "../reports/delivery.ts";
 import { sealWebhookSecret } from "../secrets/mod.ts";
 import type {
@@ -324,37 +324,44 @@ interface DeliveryRow extends Omit<NotificationDelivery, "created_at"> {
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * A page of the delivery log, newest first, optionally of one status. The
- * cursor names the last delivery of the previous page (its id), so rows written
- * in the same microsecond are neither skipped nor repeated.
+ * A page of the delivery log, newest first, optionally of one status, in one
+ * statement with the caller's role check. The cursor names the last delivery
+ * of the previous page (its id), so rows written in the same microsecond are
+ * neither skipped nor repeated.
+ *
+ * @throws {HttpError} 404 when the caller is not a member, 403 below `notifications.manage`
  */
 export async function listDeliveries(
-  tx: Tx,
+  db: Database,
+  claims: TenantClaims,
   orgId: string,
   query: DeliveriesQuery,
 ): Promise<{ data: NotificationDelivery[]; next_cursor: string | null }> {
-  await requirePermission(tx, orgId, "notifications.manage");
   const after = query.cursor
     ? decodeCursor(
       query.cursor,
       ([id]) => (typeof id === "string" && UUID_TEXT.test(id) ? id : null),
     )
     : null;
-  const rows = await readPage(
-    tx,
-    tx<DeliveryRow[]>`
-    select d.id, d.rule_id, d.channel_id, d.channel_kind, d.cause_key, d.status, d.response_code,
-           d.error, d.message_id, d.attempt, d.created_at
-    from public.notification_deliveries d
-    where d.org_id = ${orgId}
-      ${query.status ? tx`and d.status = ${query.status}` : tx``}
-      ${
-      after
-        ? tx`and (d.created_at, d.id) < (select p.created_at, p.id from public.notification_deliveries p
-                                       where p.org_id = ${orgId} and p.id = ${after})`
-        : tx``
-    }
-    order by d.created_at desc, d.id desc limit ${query.limit + 1}`,
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId },
+    "notifications.manage",
+    (tx) =>
+      tx<DeliveryRow[]>`
+      select d.id, d.rule_id, d.channel_id, d.channel_kind, d.cause_key, d.status, d.response_code,
+             d.error, d.message_id, d.attempt, d.created_at
+      from public.notification_deliveries d
+      where d.org_id = ${orgId}
+        ${query.status ? tx`and d.status = ${query.status}` : tx``}
+        ${
+        after
+          ? tx`and (d.created_at, d.id) < (select p.created_at, p.id from public.notification_deliveries p
+                                         where p.org_id = ${orgId} and p.id = ${after})`
+          : tx``
+      }
+      order by d.created_at desc, d.id desc limit ${query.limit + 1}`,
   );
   const data = rows.slice(0, query.limit).map((r) => ({
     ...r,
@@ -367,28 +374,45 @@ export async function listDeliveries(
 interface InboxRow extends Omit<InAppNotification, "created_at" | "read_at"> {
   created_at: Date;
   read_at: Date | null;
+  unread: number;
 }
 
-/** The caller's in-app notifications in the organization, newest first, and how many are unread. */
+/**
+ * The caller's in-app notifications in the organization, newest first, and
+ * how many are unread: one statement with the caller's role check, the count
+ * a column of every row (computed once). An empty page means nothing (unread)
+ * to show, so its count is 0.
+ *
+ * @throws {HttpError} 404 when the caller is not a member, 403 below `notifications.read`
+ */
 export async function listInbox(
-  tx: Tx,
+  db: Database,
+  claims: TenantClaims,
   orgId: string,
   query: { unread_only?: "true" | "false"; limit: number },
 ): Promise<{ data: InAppNotification[]; unread: number }> {
-  await requirePermission(tx, orgId, "notifications.read");
   const unreadOnly = query.unread_only === "true";
-  const rows = await readPage(
-    tx,
-    tx<InboxRow[]>`
-      select id, org_id, event, title, body, link, read_at, created_at
-      from public.notifications
-      where org_id = ${orgId} and user_id = (select auth.uid())
-        and (not ${unreadOnly} or read_at is null)
-      order by created_at desc, id desc limit ${query.limit}`,
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId },
+    "notifications.read",
+    (tx) =>
+      tx<InboxRow[]>`
+        select id, org_id, event, title, body, link, read_at, created_at,
+               (${unreadCountStatement(tx, orgId)}) as unread
+        from public.notifications
+        where org_id = ${orgId} and user_id = (select auth.uid())
+          and (not ${unreadOnly} or read_at is null)
+        order by created_at desc, id desc limit ${query.limit}`,
   );
   return {
-    data: rows.map((r) => ({ ...r, read_at: iso(r.read_at), created_at: iso(r.created_at)! })),
-    unread: await unreadCount(tx, orgId),
+    data: rows.map(({ unread: _, ...r }) => ({
+      ...r,
+      read_at: iso(r.read_at),
+      created_at: iso(r.created_at)!,
+    })),
+    unread: rows[0]?.unread ?? 0,
   };
 }
 
@@ -419,10 +443,16 @@ export const UNREAD_CAP = 100;
 
 /** The caller's unread notifications in the organization, up to {@linkcode UNREAD_CAP}. */
 async function unreadCount(tx: Tx, orgId: string): Promise<number> {
-  const [count] = await tx<{ unread: number }[]>`
-    select count(*)::int as unread from (
+  const [count] = await tx<{ unread: number }[]>`select (${
+    unreadCountStatement(tx, orgId)
+  }) as unread`;
+  return count!.unread;
+}
+
+function unreadCountStatement(tx: Tx, orgId: string) {
+  return tx`
+    select count(*)::int from (
       select 1 from public.notifications
       where org_id = ${orgId} and user_id = (select auth.uid()) and read_at is null
       limit ${UNREAD_CAP}) capped`;
-  return count!.unread;
 }

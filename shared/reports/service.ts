@@ -8,10 +8,10 @@
  */
 
 import { z } from "zod";
-import { type Database, readPage, type TenantClaims, type Tx } from "../db/mod.ts";
+import { type Database, decodeKeyset, keysetPage, type TenantClaims, type Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import { sealWebhookSecret, secretKeyring } from "../secrets/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import type { ReportsConfig } from "./config.ts";
@@ -105,8 +105,6 @@ export const listDefinitionsQuerySchema = z.object({
   cursor: z.string().max(1000).optional(),
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A page of an organization's saved reports (members), by name regardless of
  * case, off the (org_id, lower(name), id) index.
@@ -123,30 +121,23 @@ export async function listDefinitions(
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: ReportDefinition[]; next_cursor: string | null }> {
-  const after = page.cursor
-    ? decodeCursor(
-      page.cursor,
-      ([name, id]) =>
-        typeof name === "string" && typeof id === "string" && UUID.test(id) ? { name, id } : null,
-    )
-    : null;
-  const rows = await db.asTenant(claims, async (tx) => {
-    await requirePermission(tx, orgId, "reports.read");
-    return await readPage(
-      tx,
-      tx<(ReportDefinition & { cursor_name: string })[]>`
-        select ${tx(DEFINITION_COLUMNS)}, lower(name) as cursor_name
+  const after = decodeKeyset(page.cursor, (name) => typeof name === "string" ? name : null);
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId },
+    "reports.read",
+    (tx) =>
+      tx<(ReportDefinition & { cursor_key: string })[]>`
+        select ${tx(DEFINITION_COLUMNS)}, lower(name) as cursor_key
         from public.report_definitions
         where org_id = ${orgId}
-          ${after ? tx`and (lower(name), id) > (${after.name}, ${after.id}::uuid)` : tx``}
+          ${after ? tx`and (lower(name), id) > (${after.key}, ${after.id}::uuid)` : tx``}
         order by lower(name), id
         limit ${page.limit + 1}`,
-    );
-  });
-  const more = rows.length > page.limit;
-  const data = rows.slice(0, page.limit).map(({ cursor_name: _, ...row }) => row);
-  const last = rows[Math.min(rows.length, page.limit) - 1];
-  return { data, next_cursor: more && last ? encodeCursor([last.cursor_name, last.id]) : null };
+  );
+  const { rows: data, next_cursor } = keysetPage(rows, page.limit);
+  return { data, next_cursor };
 }
 
 /** Reads one saved report (members). */
@@ -512,31 +503,30 @@ export async function listExports(
           : null,
     )
     : null;
-  return await db.asTenant(claims, async (tx) => {
-    await requirePermission(tx, query.org_id, "reports.read");
-    const rows = await tx.unsafe(
-      `select ${EXPORT_SELECT} from public.report_exports e
-       left join public.jobs j on j.id = e.job_id
-       where e.org_id = $1::uuid and ($2::uuid is null or e.definition_id = $2::uuid)
-         and ($3::timestamptz is null or (e.created_at, e.id) < ($3::timestamptz, $4::uuid))
-       order by e.created_at desc, e.id desc limit $5`,
-      [
-        query.org_id,
-        query.definition_id ?? null,
-        after?.at ?? null,
-        after?.id ?? null,
-        query.limit + 1,
-      ],
-    ) as unknown as ReportExport[];
-    const data = rows.slice(0, query.limit);
-    const last = data.at(-1);
-    return {
-      data,
-      next_cursor: rows.length > query.limit && last
-        ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
-        : null,
-    };
-  });
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId: query.org_id },
+    "reports.read",
+    (tx) =>
+      tx<ReportExport[]>`
+        select ${tx.unsafe(EXPORT_SELECT)} from public.report_exports e
+        left join public.jobs j on j.id = e.job_id
+        where e.org_id = ${query.org_id}::uuid
+          ${query.definition_id ? tx`and e.definition_id = ${query.definition_id}::uuid` : tx``}
+          ${
+        after ? tx`and (e.created_at, e.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : tx``
+      }
+        order by e.created_at desc, e.id desc limit ${query.limit + 1}`,
+  );
+  const data = rows.slice(0, query.limit);
+  const last = data.at(-1);
+  return {
+    data,
+    next_cursor: rows.length > query.limit && last
+      ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
+      : null,
+  };
 }
 
 /** A file ready to stream. */
@@ -819,29 +809,28 @@ export async function listDeliveries(
           : null,
     )
     : null;
-  return await db.asTenant(claims, async (tx) => {
-    await requirePermission(tx, query.org_id, "reports.read");
-    const rows = await tx<ReportDeliveryRecord[]>`
-      select id, export_id, definition_id, channel, target, mode, status, response_code, error,
-        attempts, message_id, created_at, sent_at
-      from public.report_deliveries
-      where org_id = ${query.org_id}
-        and (${query.definition_id ?? null}::uuid is null or definition_id = ${
-      query.definition_id ?? null
-    }::uuid)
-        and (${query.export_id ?? null}::uuid is null or export_id = ${
-      query.export_id ?? null
-    }::uuid)
-        and (${after?.at ?? null}::timestamptz is null
-             or (created_at, id) < (${after?.at ?? null}::timestamptz, ${after?.id ?? null}::uuid))
-      order by created_at desc, id desc limit ${query.limit + 1}`;
-    const data = rows.slice(0, query.limit);
-    const last = data.at(-1);
-    return {
-      data,
-      next_cursor: rows.length > query.limit && last
-        ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
-        : null,
-    };
-  });
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId: query.org_id },
+    "reports.read",
+    (tx) =>
+      tx<ReportDeliveryRecord[]>`
+        select id, export_id, definition_id, channel, target, mode, status, response_code, error,
+          attempts, message_id, created_at, sent_at
+        from public.report_deliveries
+        where org_id = ${query.org_id}
+          ${query.definition_id ? tx`and definition_id = ${query.definition_id}::uuid` : tx``}
+          ${query.export_id ? tx`and export_id = ${query.export_id}::uuid` : tx``}
+          ${after ? tx`and (created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)` : tx``}
+        order by created_at desc, id desc limit ${query.limit + 1}`,
+  );
+  const data = rows.slice(0, query.limit);
+  const last = data.at(-1);
+  return {
+    data,
+    next_cursor: rows.length > query.limit && last
+      ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
+      : null,
+  };
 }

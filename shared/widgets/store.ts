@@ -7,10 +7,16 @@
  */
 
 import { z } from "zod";
-import { type Database, readPage, type TenantClaims, type Tx } from "../db/mod.ts";
-import { cursorInstantText, decodeCursor, encodeCursor } from "../http/cursor.ts";
+import {
+  type Database,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type TenantClaims,
+  type Tx,
+} from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
 import { parseWidgetConfig } from "./config.ts";
 import { TEMPLATE_IDS } from "./templates.ts";
@@ -113,8 +119,6 @@ export const listWidgetsQuerySchema = z.object({
   cursor: z.string().max(1000).optional(),
 }).strict();
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A page of the organization's widgets, newest first, off the
  * (org_id, created_at desc) index; each widget's current version by key.
@@ -131,34 +135,26 @@ export async function listWidgets(
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: Widget[]; next_cursor: string | null }> {
-  const after = page.cursor
-    ? decodeCursor(page.cursor, ([at, id]) => {
-      const exact = cursorInstantText(at);
-      return exact && typeof id === "string" && UUID.test(id) ? { at: exact, id } : null;
-    })
-    : null;
-  const rows = await db.asTenant(claims, async (tx) => {
-    await requirePermission(tx, orgId, "widgets.read");
-    return await readPage(
-      tx,
-      tx<(WidgetRow & { cursor_at: string })[]>`
+  const after = decodeNewestFirst(page.cursor);
+  const { rows } = await readGuardedPage(
+    db,
+    claims,
+    { orgId },
+    "widgets.read",
+    (tx) => {
+      const keyset = newestFirst(tx, "w", after);
+      return tx<(WidgetRow & { cursor_key: string })[]>`
         select w.id, w.org_id, w.name, w.template, w.current_version, v.config, w.created_by,
-               w.created_at, w.updated_at,
-               to_char(w.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+               w.created_at, w.updated_at, ${keyset.cursorKey}
         from public.widgets w
         join public.widget_versions v on v.widget_id = w.id and v.version = w.current_version
-        where w.org_id = ${orgId}
-          ${
-        after ? tx`and (w.created_at, w.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : tx``
-      }
-        order by w.created_at desc, w.id desc
-        limit ${page.limit + 1}`,
-    );
-  });
-  const more = rows.length > page.limit;
-  const data = rows.slice(0, page.limit).map(({ cursor_at: _, ...row }) => toWidget(row));
-  const last = rows[Math.min(rows.length, page.limit) - 1];
-  return { data, next_cursor: more && last ? encodeCursor([last.cursor_at, last.id]) : null };
+        where w.org_id = ${orgId} ${keyset.after}
+        ${keyset.orderBy}
+        limit ${page.limit + 1}`;
+    },
+  );
+  const { rows: data, next_cursor } = keysetPage(rows, page.limit);
+  return { data: data.map(toWidget), next_cursor };
 }
 
 /**

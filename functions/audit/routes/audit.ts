@@ -57,8 +57,7 @@ export function auditRoutes(services: Services) {
         query: auditListQuerySchema,
         responses: { 200: { description: "One page", schema: pageOf(auditEntrySchema) } },
       },
-      async (c, { query }) =>
-        c.json(await db.asTenant(c.get("claims"), (tx) => listAuditEntries(tx, query))),
+      async (c, { query }) => c.json(await listAuditEntries(db, c.get("claims"), query)),
     )
     .on({
       method: "get",

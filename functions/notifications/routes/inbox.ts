@@ -29,7 +29,7 @@ export function inboxRoutes(services: Services) {
         responses: { 200: { description: "The notifications", schema: inboxSchema } },
       },
       async (c, { params, query }) =>
-        c.json(await db.asTenant(c.get("claims"), (tx) => listInbox(tx, params.orgId, query))),
+        c.json(await listInbox(db, c.get("claims"), params.orgId, query)),
     )
     .on({
       method: "post",

@@ -28,8 +28,7 @@ export function inboxStreamRoutes(services: Services) {
     responses: { 200: { description: "The event stream", contentType: "text/event-stream" } },
   }, async (c, { params }) => {
     const claims = c.get("claims");
-    const read = () =>
-      db.asTenant(claims, (tx) => listInbox(tx, params.orgId, { limit: STREAM_ITEMS }));
+    const read = () => listInbox(db, claims, params.orgId, { limit: STREAM_ITEMS });
     return streamProgress(c, {
       event: "inbox",
       first: await read(),

@@ -220,20 +220,21 @@ export function settingsRoutes(services: Services) {
       await db.asTenant(c.get("claims"), (tx) => deleteRule(tx, params.orgId, params.id));
       return c.body(null, 204);
     })
-    .on({
-      method: "get",
-      path: "/:orgId/deliveries",
-      summary:
-        "The alert delivery log, newest first: status and the receiver's response code; filter by status",
-      auth: "user",
-      permission: "notifications.manage",
-      params: orgParams,
-      query: deliveriesQuerySchema,
-      responses: {
-        200: { description: "A page of deliveries", schema: pageOf(deliverySchema) },
+    .on(
+      {
+        method: "get",
+        path: "/:orgId/deliveries",
+        summary:
+          "The alert delivery log, newest first: status and the receiver's response code; filter by status",
+        auth: "user",
+        permission: "notifications.manage",
+        params: orgParams,
+        query: deliveriesQuerySchema,
+        responses: {
+          200: { description: "A page of deliveries", schema: pageOf(deliverySchema) },
+        },
       },
-    }, async (c, { params, query }) =>
-      c.json(
-        await db.asTenant(c.get("claims"), (tx) => listDeliveries(tx, params.orgId, query)),
-      ));
+      async (c, { params, query }) =>
+        c.json(await listDeliveries(db, c.get("claims"), params.orgId, query)),
+    );
 }
