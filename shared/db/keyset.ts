@@ -65,8 +65,10 @@ export function newestFirst(tx: Tx, alias: string, after: Keyset | null): {
   return {
     cursorKey: tx`to_char(${createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
                   as cursor_key`,
+    // The key goes as text: a timestamptz parameter passes through a JavaScript
+    // Date in postgres.js and would lose its microseconds (and skip rows).
     after: after
-      ? tx`and (${createdAt}, ${id}) < (${after.key}::timestamptz, ${after.id}::uuid)`
+      ? tx`and (${createdAt}, ${id}) < (${after.key}::text::timestamptz, ${after.id}::uuid)`
       : tx``,
     orderBy: tx`order by ${createdAt} desc, ${id} desc`,
   };

@@ -1,5 +1,12 @@
-import type { Database, TenantClaims, Tx } from "../db/mod.ts";
-import { cursorTimestamp, decodeCursor, encodeCursor } from "../http/cursor.ts";
+import {
+  type Database,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type TenantClaims,
+  type Tx,
+} from "../db/mod.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
 import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
@@ -381,8 +388,6 @@ export async function storeSchedule(
     where id = ${id}`;
 }
 
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A page of the instance's sync runs, newest first, in one statement (any
  * member of its organization).
@@ -399,35 +404,24 @@ export async function listSyncRuns(
   id: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: SyncRunSummary[]; next_cursor: string | null }> {
-  const after = page.cursor
-    ? decodeCursor(
-      page.cursor,
-      ([at, id]) => {
-        const date = cursorTimestamp(at);
-        return date && typeof id === "string" && UUID_TEXT.test(id) ? { at: date, id } : null;
-      },
-    )
-    : null;
+  const after = decodeNewestFirst(page.cursor);
   const { rows } = await readGuardedPage(
     db,
     claims,
     { instanceId: id, notFound: INSTANCE_NOT_FOUND },
     "instances.read",
-    (tx) =>
-      tx<SyncRunSummary[]>`
-        select ${RUN_COLUMNS(tx)} from public.sync_runs r
+    (tx) => {
+      const keyset = newestFirst(tx, "r", after);
+      return tx<(SyncRunSummary & { cursor_key: string })[]>`
+        select ${RUN_COLUMNS(tx)}, ${keyset.cursorKey} from public.sync_runs r
         where r.instance_id = ${id}
-          ${after ? tx`and (r.created_at, r.id) < (${after.at}, ${after.id})` : tx``}
-        order by r.created_at desc, r.id desc
-        limit ${page.limit + 1}`,
+          ${keyset.after}
+        ${keyset.orderBy}
+        limit ${page.limit + 1}`;
+    },
   );
-  const more = rows.length > page.limit;
-  const data = rows.slice(0, page.limit).map((r) => normalizeRun(r)!);
-  const last = data.at(-1);
-  return {
-    data,
-    next_cursor: more && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
-  };
+  const { rows: runs, next_cursor } = keysetPage(rows, page.limit);
+  return { data: runs.map((r) => normalizeRun(r)!), next_cursor };
 }
 
 /**

@@ -8,8 +8,15 @@
  */
 
 import { z } from "zod";
-import { type Database, decodeKeyset, keysetPage, type TenantClaims, type Tx } from "../db/mod.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import {
+  type Database,
+  decodeKeyset,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type TenantClaims,
+  type Tx,
+} from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
 import { sealWebhookSecret, secretKeyring } from "../secrets/mod.ts";
@@ -494,39 +501,25 @@ export async function listExports(
   claims: TenantClaims,
   query: z.output<typeof listExportsQuerySchema>,
 ): Promise<{ data: ReportExport[]; next_cursor: string | null }> {
-  const after = query.cursor
-    ? decodeCursor(
-      query.cursor,
-      ([at, id]) =>
-        typeof at === "string" && typeof id === "string" && !Number.isNaN(Date.parse(at))
-          ? { at, id }
-          : null,
-    )
-    : null;
+  const after = decodeNewestFirst(query.cursor);
   const { rows } = await readGuardedPage(
     db,
     claims,
     { orgId: query.org_id },
     "reports.read",
-    (tx) =>
-      tx<ReportExport[]>`
-        select ${tx.unsafe(EXPORT_SELECT)} from public.report_exports e
+    (tx) => {
+      const page = newestFirst(tx, "e", after);
+      return tx<(ReportExport & { cursor_key: string })[]>`
+        select ${tx.unsafe(EXPORT_SELECT)}, ${page.cursorKey} from public.report_exports e
         left join public.jobs j on j.id = e.job_id
         where e.org_id = ${query.org_id}::uuid
           ${query.definition_id ? tx`and e.definition_id = ${query.definition_id}::uuid` : tx``}
-          ${
-        after ? tx`and (e.created_at, e.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : tx``
-      }
-        order by e.created_at desc, e.id desc limit ${query.limit + 1}`,
+          ${page.after}
+        ${page.orderBy} limit ${query.limit + 1}`;
+    },
   );
-  const data = rows.slice(0, query.limit);
-  const last = data.at(-1);
-  return {
-    data,
-    next_cursor: rows.length > query.limit && last
-      ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
-      : null,
-  };
+  const page = keysetPage(rows, query.limit);
+  return { data: page.rows, next_cursor: page.next_cursor };
 }
 
 /** A file ready to stream. */
@@ -800,37 +793,26 @@ export async function listDeliveries(
   claims: TenantClaims,
   query: z.output<typeof listDeliveriesQuerySchema>,
 ): Promise<{ data: ReportDeliveryRecord[]; next_cursor: string | null }> {
-  const after = query.cursor
-    ? decodeCursor(
-      query.cursor,
-      ([at, id]) =>
-        typeof at === "string" && typeof id === "string" && !Number.isNaN(Date.parse(at))
-          ? { at, id }
-          : null,
-    )
-    : null;
+  const after = decodeNewestFirst(query.cursor);
   const { rows } = await readGuardedPage(
     db,
     claims,
     { orgId: query.org_id },
     "reports.read",
-    (tx) =>
-      tx<ReportDeliveryRecord[]>`
-        select id, export_id, definition_id, channel, target, mode, status, response_code, error,
-          attempts, message_id, created_at, sent_at
-        from public.report_deliveries
-        where org_id = ${query.org_id}
-          ${query.definition_id ? tx`and definition_id = ${query.definition_id}::uuid` : tx``}
-          ${query.export_id ? tx`and export_id = ${query.export_id}::uuid` : tx``}
-          ${after ? tx`and (created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)` : tx``}
-        order by created_at desc, id desc limit ${query.limit + 1}`,
+    (tx) => {
+      const page = newestFirst(tx, "d", after);
+      return tx<(ReportDeliveryRecord & { cursor_key: string })[]>`
+        select d.id, d.export_id, d.definition_id, d.channel, d.target, d.mode, d.status,
+          d.response_code, d.error, d.attempts, d.message_id, d.created_at, d.sent_at,
+          ${page.cursorKey}
+        from public.report_deliveries d
+        where d.org_id = ${query.org_id}
+          ${query.definition_id ? tx`and d.definition_id = ${query.definition_id}::uuid` : tx``}
+          ${query.export_id ? tx`and d.export_id = ${query.export_id}::uuid` : tx``}
+          ${page.after}
+        ${page.orderBy} limit ${query.limit + 1}`;
+    },
   );
-  const data = rows.slice(0, query.limit);
-  const last = data.at(-1);
-  return {
-    data,
-    next_cursor: rows.length > query.limit && last
-      ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
-      : null,
-  };
+  const page = keysetPage(rows, query.limit);
+  return { data: page.rows, next_cursor: page.next_cursor };
 }

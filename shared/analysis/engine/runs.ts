@@ -6,8 +6,15 @@
  * @module
  */
 
-import { type Database, type TenantClaims, type Tx } from "../../db/mod.ts";
-import { cursorTimestamp, decodeCursor, encodeCursor } from "../../http/cursor.ts";
+import {
+  type Database,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type TenantClaims,
+  type Tx,
+} from "../../db/mod.ts";
+
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
 import { readGuardedPage, requirePermission } from "../../organizations/mod.ts";
@@ -281,8 +288,6 @@ export async function getRun(
   });
 }
 
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** One page of runs. */
 export interface RunPage {
   data: RunListItem[];
@@ -305,25 +310,22 @@ export async function listRuns(
   instanceId: string,
   page: { limit: number; cursor?: string },
 ): Promise<RunPage> {
-  const after = page.cursor
-    ? decodeCursor(page.cursor, ([at, id]) => {
-      const date = cursorTimestamp(at);
-      return date && typeof id === "string" && UUID_TEXT.test(id) ? { at: date, id } : null;
-    })
-    : null;
+  const after = decodeNewestFirst(page.cursor);
   const read = () =>
     readGuardedPage(
       db,
       claims,
       { instanceId, notFound: INSTANCE_NOT_FOUND },
       "runs.read",
-      (tx) =>
-        tx<(RunListItem & { scores: RunScores | null })[]>`
-          select ${tx(LIST_COLUMNS)}, scores from public.analysis_runs
+      (tx) => {
+        const keyset = newestFirst(tx, "r", after);
+        return tx<(RunListItem & { scores: RunScores | null; cursor_key: string })[]>`
+          select ${tx(LIST_COLUMNS)}, scores, ${keyset.cursorKey} from public.analysis_runs r
           where instance_id = ${instanceId}
-            ${after ? tx`and (created_at, id) < (${after.at}, ${after.id})` : tx``}
-          order by created_at desc, id desc
-          limit ${page.limit + 1}`,
+            ${keyset.after}
+          ${keyset.orderBy}
+          limit ${page.limit + 1}`;
+      },
     );
   const first = await read();
   let rows = first.rows;
@@ -333,18 +335,9 @@ export async function listRuns(
     await closeStaleRunsAsEngine(db, first.orgId, instanceId);
     rows = (await read()).rows;
   }
-  const more = rows.length > page.limit;
-  const data = rows.slice(0, page.limit).map(({ scores, ...rest }) => ({
-    ...rest,
-    scores_at_completion: scores,
-  }));
-  const last = data.at(-1);
-  return {
-    data,
-    next_cursor: more && last
-      ? encodeCursor([new Date(last.created_at).toISOString(), last.id])
-      : null,
-  };
+  const { rows: pageRows, next_cursor } = keysetPage(rows, page.limit);
+  const data = pageRows.map(({ scores, ...rest }) => ({ ...rest, scores_at_completion: scores }));
+  return { data, next_cursor };
 }
 
 /**
