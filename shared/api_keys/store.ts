@@ -1,15 +1,8 @@
 import { z } from "zod";
 import type { Cache } from "../cache/mod.ts";
-import {
-  type Database,
-  decodeNewestFirst,
-  keysetPage,
-  newestFirst,
-  type TenantClaims,
-  type Tx,
-} from "../db/mod.ts";
+import { type Database, type TenantClaims, type Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
+import { readNewestFirstPage, requirePermission } from "../organizations/mod.ts";
 import { generateApiKey } from "./format.ts";
 import { apiKeyCallsOn } from "./usage.ts";
 
@@ -113,24 +106,21 @@ export async function listApiKeys(
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: ApiKey[]; next_cursor: string | null }> {
-  const after = decodeNewestFirst(page.cursor);
   // Newest first off the (org_id, created_at desc) index, revoked ones included.
-  const { rows } = await readGuardedPage(
+  const { rows: pageRows, next_cursor } = await readNewestFirstPage(
     services.db,
     claims,
     { orgId },
     "api_keys.read",
-    (tx) => {
-      const keyset = newestFirst(tx, "k", after);
-      return tx<(ApiKeyRow & { cursor_key: string })[]>`
-        select ${KEY_COLUMNS(tx)}, ${keyset.cursorKey}
+    page,
+    "k",
+    (tx, k) =>
+      tx<(ApiKeyRow & { cursor_key: string })[]>`
+        select ${KEY_COLUMNS(tx)}, ${k.cursorKey}
         from public.api_keys k
-        where k.org_id = ${orgId} ${keyset.after}
-        ${keyset.orderBy}
-        limit ${page.limit + 1}`;
-    },
+        where k.org_id = ${orgId} ${k.after}
+        ${k.orderByLimit}`,
   );
-  const { rows: pageRows, next_cursor } = keysetPage(rows, page.limit);
   const calls = await apiKeyCallsOn(services.cache, pageRows.map((r) => r.id));
   return { data: pageRows.map((row) => toApiKey(row, calls.get(row.id) ?? 0)), next_cursor };
 }

@@ -1,14 +1,7 @@
-import {
-  type Database,
-  decodeNewestFirst,
-  keysetPage,
-  newestFirst,
-  type TenantClaims,
-  type Tx,
-} from "../db/mod.ts";
+import { type Database, type TenantClaims, type Tx } from "../db/mod.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { HttpError } from "../http/errors.ts";
-import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, readNewestFirstPage, requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
 import type { HealthReport } from "./connect.ts";
 import type { AuthType, CredentialsEnvelope } from "./credentials.ts";
@@ -404,23 +397,19 @@ export async function listSyncRuns(
   id: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: SyncRunSummary[]; next_cursor: string | null }> {
-  const after = decodeNewestFirst(page.cursor);
-  const { rows } = await readGuardedPage(
+  const { rows: runs, next_cursor } = await readNewestFirstPage(
     db,
     claims,
     { instanceId: id, notFound: INSTANCE_NOT_FOUND },
     "instances.read",
-    (tx) => {
-      const keyset = newestFirst(tx, "r", after);
-      return tx<(SyncRunSummary & { cursor_key: string })[]>`
-        select ${RUN_COLUMNS(tx)}, ${keyset.cursorKey} from public.sync_runs r
-        where r.instance_id = ${id}
-          ${keyset.after}
-        ${keyset.orderBy}
-        limit ${page.limit + 1}`;
-    },
+    page,
+    "r",
+    (tx, k) =>
+      tx<(SyncRunSummary & { cursor_key: string })[]>`
+        select ${RUN_COLUMNS(tx)}, ${k.cursorKey} from public.sync_runs r
+        where r.instance_id = ${id} ${k.after}
+        ${k.orderByLimit}`,
   );
-  const { rows: runs, next_cursor } = keysetPage(rows, page.limit);
   return { data: runs.map((r) => normalizeRun(r)!), next_cursor };
 }
 

@@ -8,7 +8,15 @@
  */
 
 import type postgres from "postgres";
-import type { Database, PlannerSettings, TenantClaims, Tx } from "../db/mod.ts";
+import {
+  type Database,
+  decodeNewestFirst,
+  keysetPage,
+  newestFirst,
+  type PlannerSettings,
+  type TenantClaims,
+  type Tx,
+} from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
 import { type Action, minimumRole } from "../permissions/mod.ts";
 import type { OrgRole } from "./schemas.ts";
@@ -86,4 +94,51 @@ function withoutGuard<T extends GuardRow>(
   { guard_org_id: _org, guard_role: _role, guard_page_row: _row, ...rest }: T,
 ): Omit<T, keyof GuardRow> {
   return rest;
+}
+
+/** The SQL pieces a newest-first page statement puts in its place. */
+export interface NewestFirstSql {
+  /** The `cursor_key` column (created_at as exact text), for the select list. */
+  cursorKey: postgres.PendingQuery<postgres.Row[]>;
+  /** `and (created_at, id) < (…)` after the cursor, or nothing on the first page. */
+  after: postgres.PendingQuery<postgres.Row[]>;
+  /** `order by created_at desc, id desc limit <page + 1>`. */
+  orderByLimit: postgres.PendingQuery<postgres.Row[]>;
+}
+
+/**
+ * A newest-first page on `(…, created_at desc, id desc)` in one statement
+ * ({@linkcode readGuardedPage}): the cursor decoded (400 `invalid_cursor`),
+ * the statement `build` writes with the pieces it is given for the table
+ * aliased `alias`, and the next cursor from the page's last row (see
+ * shared/db/keyset.ts).
+ *
+ * @param db the database
+ * @param claims the caller
+ * @param guard the organization or instance the list belongs to
+ * @param action the action of the permission matrix
+ * @param page size and the cursor of the previous page
+ * @param alias the listed table's alias in the statement
+ * @param build the page statement (not awaited), with the pieces in place
+ * @returns the page's rows, the next cursor and the organization
+ */
+export async function readNewestFirstPage<T extends { id: string }>(
+  db: Database,
+  claims: TenantClaims,
+  guard: PageGuard,
+  action: Action,
+  page: { limit: number; cursor?: string },
+  alias: string,
+  build: (tx: Tx, sql: NewestFirstSql) => postgres.PendingQuery<(T & { cursor_key: string })[]>,
+): Promise<{ rows: Omit<T, "cursor_key">[]; next_cursor: string | null; orgId: string }> {
+  const after = decodeNewestFirst(page.cursor);
+  const { rows, orgId } = await readGuardedPage(db, claims, guard, action, (tx) => {
+    const keyset = newestFirst(tx, alias, after);
+    return build(tx, {
+      cursorKey: keyset.cursorKey,
+      after: keyset.after,
+      orderByLimit: tx`${keyset.orderBy} limit ${page.limit + 1}`,
+    });
+  });
+  return { ...keysetPage(rows, page.limit), orgId };
 }

@@ -51,5 +51,5 @@ export {
   offerOwnershipSchema,
 } from "./ownership.ts";
 export type { OwnershipOffer } from "./ownership.ts";
-export { PAGE_PLANNER, readGuardedPage } from "./guarded_page.ts";
-export type { PageGuard } from "./guarded_page.ts";
+export { PAGE_PLANNER, readGuardedPage, readNewestFirstPage } from "./guarded_page.ts";
+export type { NewestFirstSql, PageGuard } from "./guarded_page.ts";

@@ -8,17 +8,9 @@
  */
 
 import { z } from "zod";
-import {
-  type Database,
-  decodeKeyset,
-  decodeNewestFirst,
-  keysetPage,
-  newestFirst,
-  type TenantClaims,
-  type Tx,
-} from "../db/mod.ts";
+import { type Database, decodeKeyset, keysetPage, type TenantClaims, type Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
+import { readGuardedPage, readNewestFirstPage, requirePermission } from "../organizations/mod.ts";
 import { sealWebhookSecret, secretKeyring } from "../secrets/mod.ts";
 import type { TaskClient } from "../tasks/mod.ts";
 import type { ReportsConfig } from "./config.ts";
@@ -501,25 +493,23 @@ export async function listExports(
   claims: TenantClaims,
   query: z.output<typeof listExportsQuerySchema>,
 ): Promise<{ data: ReportExport[]; next_cursor: string | null }> {
-  const after = decodeNewestFirst(query.cursor);
-  const { rows } = await readGuardedPage(
+  const { rows: data, next_cursor } = await readNewestFirstPage(
     db,
     claims,
     { orgId: query.org_id },
     "reports.read",
-    (tx) => {
-      const page = newestFirst(tx, "e", after);
-      return tx<(ReportExport & { cursor_key: string })[]>`
-        select ${tx.unsafe(EXPORT_SELECT)}, ${page.cursorKey} from public.report_exports e
+    query,
+    "e",
+    (tx, k) =>
+      tx<(ReportExport & { cursor_key: string })[]>`
+        select ${tx.unsafe(EXPORT_SELECT)}, ${k.cursorKey} from public.report_exports e
         left join public.jobs j on j.id = e.job_id
         where e.org_id = ${query.org_id}::uuid
           ${query.definition_id ? tx`and e.definition_id = ${query.definition_id}::uuid` : tx``}
-          ${page.after}
-        ${page.orderBy} limit ${query.limit + 1}`;
-    },
+          ${k.after}
+        ${k.orderByLimit}`,
   );
-  const page = keysetPage(rows, query.limit);
-  return { data: page.rows, next_cursor: page.next_cursor };
+  return { data, next_cursor };
 }
 
 /** A file ready to stream. */
@@ -793,26 +783,24 @@ export async function listDeliveries(
   claims: TenantClaims,
   query: z.output<typeof listDeliveriesQuerySchema>,
 ): Promise<{ data: ReportDeliveryRecord[]; next_cursor: string | null }> {
-  const after = decodeNewestFirst(query.cursor);
-  const { rows } = await readGuardedPage(
+  const { rows: data, next_cursor } = await readNewestFirstPage(
     db,
     claims,
     { orgId: query.org_id },
     "reports.read",
-    (tx) => {
-      const page = newestFirst(tx, "d", after);
-      return tx<(ReportDeliveryRecord & { cursor_key: string })[]>`
+    query,
+    "d",
+    (tx, k) =>
+      tx<(ReportDeliveryRecord & { cursor_key: string })[]>`
         select d.id, d.export_id, d.definition_id, d.channel, d.target, d.mode, d.status,
           d.response_code, d.error, d.attempts, d.message_id, d.created_at, d.sent_at,
-          ${page.cursorKey}
+          ${k.cursorKey}
         from public.report_deliveries d
         where d.org_id = ${query.org_id}
           ${query.definition_id ? tx`and d.definition_id = ${query.definition_id}::uuid` : tx``}
           ${query.export_id ? tx`and d.export_id = ${query.export_id}::uuid` : tx``}
-          ${page.after}
-        ${page.orderBy} limit ${query.limit + 1}`;
-    },
+          ${k.after}
+        ${k.orderByLimit}`,
   );
-  const page = keysetPage(rows, query.limit);
-  return { data: page.rows, next_cursor: page.next_cursor };
+  return { data, next_cursor };
 }

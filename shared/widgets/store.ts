@@ -7,16 +7,9 @@
  */
 
 import { z } from "zod";
-import {
-  type Database,
-  decodeNewestFirst,
-  keysetPage,
-  newestFirst,
-  type TenantClaims,
-  type Tx,
-} from "../db/mod.ts";
+import { type Database, type TenantClaims, type Tx } from "../db/mod.ts";
 import { HttpError } from "../http/errors.ts";
-import { readGuardedPage, requirePermission } from "../organizations/mod.ts";
+import { readNewestFirstPage, requirePermission } from "../organizations/mod.ts";
 import type { Action } from "../permissions/mod.ts";
 import { parseWidgetConfig } from "./config.ts";
 import { TEMPLATE_IDS } from "./templates.ts";
@@ -135,25 +128,22 @@ export async function listWidgets(
   orgId: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ data: Widget[]; next_cursor: string | null }> {
-  const after = decodeNewestFirst(page.cursor);
-  const { rows } = await readGuardedPage(
+  const { rows: data, next_cursor } = await readNewestFirstPage(
     db,
     claims,
     { orgId },
     "widgets.read",
-    (tx) => {
-      const keyset = newestFirst(tx, "w", after);
-      return tx<(WidgetRow & { cursor_key: string })[]>`
+    page,
+    "w",
+    (tx, k) =>
+      tx<(WidgetRow & { cursor_key: string })[]>`
         select w.id, w.org_id, w.name, w.template, w.current_version, v.config, w.created_by,
-               w.created_at, w.updated_at, ${keyset.cursorKey}
+               w.created_at, w.updated_at, ${k.cursorKey}
         from public.widgets w
         join public.widget_versions v on v.widget_id = w.id and v.version = w.current_version
-        where w.org_id = ${orgId} ${keyset.after}
-        ${keyset.orderBy}
-        limit ${page.limit + 1}`;
-    },
+        where w.org_id = ${orgId} ${k.after}
+        ${k.orderByLimit}`,
   );
-  const { rows: data, next_cursor } = keysetPage(rows, page.limit);
   return { data: data.map(toWidget), next_cursor };
 }
 

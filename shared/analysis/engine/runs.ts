@@ -6,18 +6,11 @@
  * @module
  */
 
-import {
-  type Database,
-  decodeNewestFirst,
-  keysetPage,
-  newestFirst,
-  type TenantClaims,
-  type Tx,
-} from "../../db/mod.ts";
+import { type Database, type TenantClaims, type Tx } from "../../db/mod.ts";
 
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log/mod.ts";
-import { readGuardedPage, requirePermission } from "../../organizations/mod.ts";
+import { readNewestFirstPage, requirePermission } from "../../organizations/mod.ts";
 import type { Action } from "../../permissions/mod.ts";
 import type { Job, TaskClient } from "../../tasks/mod.ts";
 import {
@@ -310,34 +303,29 @@ export async function listRuns(
   instanceId: string,
   page: { limit: number; cursor?: string },
 ): Promise<RunPage> {
-  const after = decodeNewestFirst(page.cursor);
   const read = () =>
-    readGuardedPage(
+    readNewestFirstPage(
       db,
       claims,
       { instanceId, notFound: INSTANCE_NOT_FOUND },
       "runs.read",
-      (tx) => {
-        const keyset = newestFirst(tx, "r", after);
-        return tx<(RunListItem & { scores: RunScores | null; cursor_key: string })[]>`
-          select ${tx(LIST_COLUMNS)}, scores, ${keyset.cursorKey} from public.analysis_runs r
-          where instance_id = ${instanceId}
-            ${keyset.after}
-          ${keyset.orderBy}
-          limit ${page.limit + 1}`;
-      },
+      page,
+      "r",
+      (tx, k) =>
+        tx<(RunListItem & { scores: RunScores | null; cursor_key: string })[]>`
+          select ${tx(LIST_COLUMNS)}, scores, ${k.cursorKey} from public.analysis_runs r
+          where instance_id = ${instanceId} ${k.after}
+          ${k.orderByLimit}`,
     );
-  const first = await read();
-  let rows = first.rows;
+  let read1 = await read();
   // A run shown as queued or running whose job has ended is closed first (as
   // the engine), and the page read again: rare, so a page is one statement.
-  if (rows.some((r) => r.status === "queued" || r.status === "running")) {
-    await closeStaleRunsAsEngine(db, first.orgId, instanceId);
-    rows = (await read()).rows;
+  if (read1.rows.some((r) => r.status === "queued" || r.status === "running")) {
+    await closeStaleRunsAsEngine(db, read1.orgId, instanceId);
+    read1 = await read();
   }
-  const { rows: pageRows, next_cursor } = keysetPage(rows, page.limit);
-  const data = pageRows.map(({ scores, ...rest }) => ({ ...rest, scores_at_completion: scores }));
-  return { data, next_cursor };
+  const data = read1.rows.map(({ scores, ...rest }) => ({ ...rest, scores_at_completion: scores }));
+  return { data, next_cursor: read1.next_cursor };
 }
 
 /**
