@@ -1,5 +1,5 @@
 // deno task bench load [--seconds 30] [--users 1000] [--start-rpm 10000] [--factor 1.5]
-//                      [--max-steps 6] [--write-every 25]
+//                      [--max-steps 6] [--write-every 25] [--warmup 30]
 //
 // Open-loop load test of the dev stack (scripts/dev/stack.ts: every function,
 // the auth stand-in and the QStash stand-in in one server process) on the
@@ -9,7 +9,8 @@
 // (_open_loop.ts, its own process), each the next step of a user's visit:
 // dashboard, instances, findings (filtered, a second page, one finding), runs,
 // and now and then a run started or an export generated (one visit in
-// --write-every by a user allowed to; 0: reads only). First at 10,000
+// --write-every by a user allowed to; 0: reads only). After a warm-up (--warmup
+// seconds at a quarter of the first rate, not counted), first at 10,000
 // req/min, then ×1.5 per step while p95 stays under 200 ms. Reported per
 // endpoint: p50/p95/p99 and errors; the CPU seconds of the server process and
 // of the database's backends (/proc/<pid>/stat); and, as the baseline measured
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     factor: { type: "string", default: "1.5" },
     "max-steps": { type: "string", default: "6" },
     "write-every": { type: "string", default: "25" },
+    warmup: { type: "string", default: "30" },
   },
 });
 const seconds = Number(values.seconds);
@@ -147,22 +149,34 @@ const specFile = await Deno.makeTempFile({ suffix: ".json" });
 const steps: StepResult[] = [];
 const windows: [number, number][] = [];
 let rpm = Number(values["start-rpm"]);
-for (let step = 0; step < Number(values["max-steps"]); step++) {
+/** One open-loop run of the journeys at `rpm` for `secs` seconds (_open_loop.ts). */
+async function openLoop(rpm: number, secs: number) {
   await Deno.writeTextFile(
     specFile,
-    JSON.stringify({ base: server.url, rpm, seconds, vus, writeEvery }),
+    JSON.stringify({ base: server.url, rpm, seconds: secs, vus, writeEvery }),
   );
-  const before = await cpuSeconds();
-  const window: [number, number] = [uptimeMicros(), 0];
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./_open_loop.ts", import.meta.url).pathname, specFile],
     stdout: "piped",
     stderr: "inherit",
   }).output();
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+}
+// A server just started has cold caches (verified tokens, roles, dashboards,
+// prepared statements, compiled code): a warm-up at a quarter of the first
+// rate, reported but not counted, so the steps measure a running service.
+const warmup = Number(values.warmup);
+if (warmup > 0) {
+  const w = await openLoop(Math.ceil(rpm / 4), warmup);
+  report(`\n  warm-up (not counted): ${Math.ceil(rpm / 4)} req/min for ${warmup} s  ${fmt(w.all)}`);
+}
+for (let step = 0; step < Number(values["max-steps"]); step++) {
+  const before = await cpuSeconds();
+  const window: [number, number] = [uptimeMicros(), 0];
+  const result = await openLoop(rpm, seconds);
   const after = await cpuSeconds();
   window[1] = uptimeMicros();
   windows.push(window);
-  const result = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
   const r: StepResult = {
     rpm,
     sent_rpm: result.sent_rpm,
@@ -222,6 +236,7 @@ report(JSON.stringify({
   ratio: +(sustained / select1Rpm).toFixed(3),
   virtual_users: vus.length,
   write_every: writeEvery,
+  warmup_seconds: warmup,
   organizations: orgCount,
   steps: steps.map((s) => ({
     rpm: s.rpm,
